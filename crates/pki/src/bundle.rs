@@ -1,0 +1,102 @@
+//! Reading certificates as they are found: PEM (one or many), DER, PKCS#7 bundles.
+
+use std::path::Path;
+
+use openssl::pkcs7::Pkcs7;
+use openssl::x509::X509;
+
+use crate::{Certificate, Error};
+
+const PEM_CERT_MARKERS: [&str; 2] = ["-----BEGIN CERTIFICATE-----", "-----BEGIN X509 CERTIFICATE-----"];
+const PEM_PKCS7_MARKER: &str = "-----BEGIN PKCS7-----";
+
+/// Reads every certificate in a file (PEM, DER or PKCS#7); errors name the path.
+pub fn read_file(path: impl AsRef<Path>) -> Result<Vec<Certificate>, Error> {
+    let path = path.as_ref();
+    let origin = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        origin: origin.clone(),
+        source,
+    })?;
+    parse(&bytes, &origin)
+}
+
+/// Reads every certificate in `bytes`, in the order they appear.
+///
+/// `origin` names the input in errors (a path, or `<stdin>`).
+pub fn parse(bytes: &[u8], origin: &str) -> Result<Vec<Certificate>, Error> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::Empty {
+            origin: origin.into(),
+        });
+    }
+    if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        return parse_pem(bytes, origin);
+    }
+    if let Ok(x509) = X509::from_der(bytes) {
+        return Ok(vec![Certificate::from_x509(x509)?]);
+    }
+    if let Ok(p7) = Pkcs7::from_der(bytes) {
+        return pkcs7_certificates(&p7, origin);
+    }
+    Err(Error::NotCertificate {
+        origin: origin.into(),
+    })
+}
+
+fn parse_pem(bytes: &[u8], origin: &str) -> Result<Vec<Certificate>, Error> {
+    let text = String::from_utf8_lossy(bytes);
+    let bad = |detail: String| Error::BadPem {
+        origin: origin.into(),
+        detail,
+    };
+    let p7_blocks = text.matches(PEM_PKCS7_MARKER).count();
+    let cert_blocks: usize = PEM_CERT_MARKERS.iter().map(|m| text.matches(m).count()).sum();
+    if p7_blocks + cert_blocks == 0 {
+        return Err(bad("no CERTIFICATE or PKCS7 block".into()));
+    }
+    if p7_blocks > 0 && cert_blocks > 0 {
+        return Err(bad("mixes CERTIFICATE and PKCS7 blocks".into()));
+    }
+    if p7_blocks > 1 {
+        return Err(bad(format!("{p7_blocks} PKCS7 blocks; expected one")));
+    }
+    if p7_blocks == 1 {
+        let p7 = Pkcs7::from_pem(bytes)
+            .map_err(|e| bad(format!("PKCS7 block unreadable (truncated?): {}", first_reason(&e))))?;
+        return pkcs7_certificates(&p7, origin);
+    }
+    let certs = X509::stack_from_pem(bytes)
+        .map_err(|e| bad(format!("certificate block unreadable (truncated?): {}", first_reason(&e))))?;
+    // OpenSSL stops quietly at a damaged trailing block; never return fewer than the file has.
+    if certs.len() != cert_blocks {
+        return Err(bad(format!(
+            "{cert_blocks} CERTIFICATE blocks but only {} readable (truncated or damaged block)",
+            certs.len()
+        )));
+    }
+    certs.into_iter().map(Certificate::from_x509).collect()
+}
+
+fn pkcs7_certificates(p7: &Pkcs7, origin: &str) -> Result<Vec<Certificate>, Error> {
+    let certs: Vec<X509> = p7
+        .signed()
+        .and_then(|s| s.certificates())
+        .map(|stack| stack.iter().map(|c| c.to_owned()).collect())
+        .unwrap_or_default();
+    if certs.is_empty() {
+        return Err(Error::EmptyBundle {
+            origin: origin.into(),
+        });
+    }
+    certs.into_iter().map(Certificate::from_x509).collect()
+}
+
+/// OpenSSL's most specific reason, without its error-queue noise.
+fn first_reason(e: &openssl::error::ErrorStack) -> String {
+    e.errors()
+        .iter()
+        .rev()
+        .find_map(|e| e.reason().map(str::to_string))
+        .unwrap_or_else(|| "unknown reason".into())
+}

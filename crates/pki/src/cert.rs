@@ -1,0 +1,488 @@
+//! One certificate and the facts pbkit reports about it.
+
+use std::fmt;
+
+use openssl::hash::MessageDigest;
+use openssl::nid::Nid;
+use openssl::pkey::Id;
+use openssl::x509::{X509Ref, X509VerifyResult, X509};
+use serde::{Serialize, Serializer};
+use time::OffsetDateTime;
+use x509_parser::asn1_rs::{Any, FromDer as _, Tag};
+use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::prelude::X509Certificate;
+
+use crate::{hex, Error, UPN_OID};
+
+/// An X.509 certificate: the OpenSSL object (for verification and PKCS#12) and its DER.
+#[derive(Clone)]
+pub struct Certificate {
+    x509: X509,
+    der: Vec<u8>,
+}
+
+impl Certificate {
+    /// Wraps an OpenSSL certificate.
+    pub fn from_x509(x509: X509) -> Result<Certificate, Error> {
+        let der = x509.to_der()?;
+        Ok(Certificate { x509, der })
+    }
+
+    /// The OpenSSL certificate.
+    pub fn x509(&self) -> &X509Ref {
+        &self.x509
+    }
+
+    /// Consumes the wrapper, giving back the OpenSSL certificate.
+    pub fn into_x509(self) -> X509 {
+        self.x509
+    }
+
+    /// The DER encoding.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The PEM encoding (one `CERTIFICATE` block).
+    pub fn to_pem(&self) -> Result<Vec<u8>, Error> {
+        Ok(self.x509.to_pem()?)
+    }
+
+    /// Uppercase hex SHA-256 of the DER: the label a Purebred consumer gives the identity
+    /// in its keychain.
+    pub fn sha256_hex(&self) -> String {
+        hex::upper(&openssl::sha::sha256(&self.der))
+    }
+
+    /// The serial number as uppercase hex, whole bytes (0x048F → `048F`).
+    pub fn serial_hex(&self) -> Result<String, Error> {
+        let bytes = self.x509.serial_number().to_bn()?.to_vec();
+        Ok(if bytes.is_empty() {
+            "00".into()
+        } else {
+            hex::upper(&bytes)
+        })
+    }
+
+    /// Decodes every fact pbkit reports.
+    pub fn facts(&self) -> Result<Facts, Error> {
+        let (_, parsed) = X509Certificate::from_der(&self.der).map_err(|e| Error::BadField {
+            subject: format!("{:?}", self.x509.subject_name()),
+            detail: format!("DER not understood: {e}"),
+        })?;
+        let subject = parsed.subject().to_string();
+        let bad = |detail: String| Error::BadField {
+            subject: subject.clone(),
+            detail,
+        };
+
+        let mut key_usage = None;
+        let mut extended_key_usage = Vec::new();
+        let mut san = San::default();
+        let mut is_ca = false;
+        for ext in parsed.extensions() {
+            match ext.parsed_extension() {
+                ParsedExtension::KeyUsage(ku) => key_usage = Some(KeyUsage(ku.flags)),
+                ParsedExtension::ExtendedKeyUsage(eku) => {
+                    extended_key_usage = ExtendedKeyUsage::list(eku)
+                }
+                ParsedExtension::SubjectAlternativeName(names) => {
+                    san = San::from_general_names(&names.general_names).map_err(bad)?
+                }
+                ParsedExtension::BasicConstraints(bc) => is_ca = bc.ca,
+                _ => {}
+            }
+        }
+
+        let time = |t: x509_parser::time::ASN1Time| t.to_datetime();
+        Ok(Facts {
+            issuer: parsed.issuer().to_string(),
+            serial: self.serial_hex()?,
+            not_before: time(parsed.validity().not_before),
+            not_after: time(parsed.validity().not_after),
+            key_usage,
+            extended_key_usage,
+            san,
+            subject_key_id: self.x509.subject_key_id().map(|k| hex::upper(k.as_slice())),
+            authority_key_id: self.x509.authority_key_id().map(|k| hex::upper(k.as_slice())),
+            sha256: self.sha256_hex(),
+            key: KeyInfo::of(&self.x509)?,
+            signature_algorithm: self
+                .x509
+                .signature_algorithm()
+                .object()
+                .nid()
+                .long_name()
+                .unwrap_or("unknown")
+                .to_string(),
+            is_ca,
+            self_signed: self.is_self_signed(),
+            subject,
+        })
+    }
+
+    /// Subject equals issuer and the certificate's own key verifies its signature.
+    pub fn is_self_signed(&self) -> bool {
+        self.x509.issued(&self.x509) == X509VerifyResult::OK
+            && self
+                .x509
+                .public_key()
+                .and_then(|k| self.x509.verify(&k))
+                .unwrap_or(false)
+    }
+
+    /// SHA-256 of the DER, raw.
+    pub fn digest_sha256(&self) -> Result<Vec<u8>, Error> {
+        Ok(self.x509.digest(MessageDigest::sha256())?.to_vec())
+    }
+}
+
+impl fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Certificate")
+            .field("subject", &self.x509.subject_name())
+            .field("sha256", &self.sha256_hex())
+            .finish()
+    }
+}
+
+impl PartialEq for Certificate {
+    fn eq(&self, other: &Certificate) -> bool {
+        self.der == other.der
+    }
+}
+impl Eq for Certificate {}
+
+/// Everything `pbkit cert show` reports about a certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Facts {
+    /// Subject distinguished name, RFC 4514-like (`C=US, O=U.S. Government, …`).
+    pub subject: String,
+    /// Issuer distinguished name.
+    pub issuer: String,
+    /// Serial as uppercase hex, whole bytes.
+    pub serial: String,
+    /// Start of validity.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_before: OffsetDateTime,
+    /// End of validity.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
+    /// The keyUsage extension; `None` when the certificate has none.
+    pub key_usage: Option<KeyUsage>,
+    /// Extended key usages, in certificate order.
+    pub extended_key_usage: Vec<ExtendedKeyUsage>,
+    /// Subject alternative names.
+    pub san: San,
+    /// Subject key identifier, uppercase hex.
+    pub subject_key_id: Option<String>,
+    /// Authority key identifier (keyIdentifier field), uppercase hex.
+    pub authority_key_id: Option<String>,
+    /// SHA-256 of the DER, uppercase hex.
+    pub sha256: String,
+    /// Public key algorithm and size.
+    pub key: KeyInfo,
+    /// Signature algorithm, OpenSSL's long name (e.g. `sha256WithRSAEncryption`).
+    pub signature_algorithm: String,
+    /// basicConstraints cA.
+    pub is_ca: bool,
+    /// Issued by itself, signature checked.
+    pub self_signed: bool,
+}
+
+impl Facts {
+    /// Whether the keyUsage extension is present and has `bit` set.
+    pub fn has_key_usage(&self, bit: KeyUsageBit) -> bool {
+        self.key_usage.is_some_and(|ku| ku.contains(bit))
+    }
+
+    /// Whether `at` lies within notBefore..=notAfter.
+    pub fn valid_at(&self, at: OffsetDateTime) -> bool {
+        self.not_before <= at && at <= self.not_after
+    }
+}
+
+/// One bit of the keyUsage extension (RFC 5280 §4.2.1.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyUsageBit {
+    /// bit 0
+    DigitalSignature,
+    /// bit 1 (contentCommitment)
+    NonRepudiation,
+    /// bit 2
+    KeyEncipherment,
+    /// bit 3
+    DataEncipherment,
+    /// bit 4
+    KeyAgreement,
+    /// bit 5
+    KeyCertSign,
+    /// bit 6
+    CrlSign,
+    /// bit 7
+    EncipherOnly,
+    /// bit 8
+    DecipherOnly,
+}
+
+impl KeyUsageBit {
+    /// All bits in bit order.
+    pub const ALL: [KeyUsageBit; 9] = [
+        KeyUsageBit::DigitalSignature,
+        KeyUsageBit::NonRepudiation,
+        KeyUsageBit::KeyEncipherment,
+        KeyUsageBit::DataEncipherment,
+        KeyUsageBit::KeyAgreement,
+        KeyUsageBit::KeyCertSign,
+        KeyUsageBit::CrlSign,
+        KeyUsageBit::EncipherOnly,
+        KeyUsageBit::DecipherOnly,
+    ];
+
+    /// The RFC 5280 name, e.g. `digitalSignature`.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyUsageBit::DigitalSignature => "digitalSignature",
+            KeyUsageBit::NonRepudiation => "nonRepudiation",
+            KeyUsageBit::KeyEncipherment => "keyEncipherment",
+            KeyUsageBit::DataEncipherment => "dataEncipherment",
+            KeyUsageBit::KeyAgreement => "keyAgreement",
+            KeyUsageBit::KeyCertSign => "keyCertSign",
+            KeyUsageBit::CrlSign => "cRLSign",
+            KeyUsageBit::EncipherOnly => "encipherOnly",
+            KeyUsageBit::DecipherOnly => "decipherOnly",
+        }
+    }
+
+    fn mask(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+/// The set of keyUsage bits of a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct KeyUsage(u16);
+
+impl KeyUsage {
+    /// A set from bits.
+    pub fn of(bits: &[KeyUsageBit]) -> KeyUsage {
+        KeyUsage(bits.iter().fold(0, |m, b| m | b.mask()))
+    }
+
+    /// Whether `bit` is set.
+    pub fn contains(self, bit: KeyUsageBit) -> bool {
+        self.0 & bit.mask() != 0
+    }
+
+    /// The set bits in bit order.
+    pub fn bits(self) -> impl Iterator<Item = KeyUsageBit> {
+        KeyUsageBit::ALL.into_iter().filter(move |b| self.contains(*b))
+    }
+}
+
+impl fmt::Display for KeyUsage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<_> = self.bits().map(KeyUsageBit::name).collect();
+        f.write_str(&names.join(", "))
+    }
+}
+
+impl Serialize for KeyUsage {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.bits().map(KeyUsageBit::name))
+    }
+}
+
+/// An extended key usage purpose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExtendedKeyUsage {
+    /// anyExtendedKeyUsage
+    Any,
+    /// TLS server authentication
+    ServerAuth,
+    /// TLS client authentication
+    ClientAuth,
+    /// Code signing
+    CodeSigning,
+    /// S/MIME
+    EmailProtection,
+    /// Time stamping
+    TimeStamping,
+    /// OCSP signing
+    OcspSigning,
+    /// Microsoft smart card logon (`1.3.6.1.4.1.311.20.2.2`), on DoD signature and PIV
+    /// authentication certificates.
+    SmartcardLogon,
+    /// Any other purpose, by dotted OID.
+    Other(String),
+}
+
+/// OID of Microsoft smart card logon.
+const SMARTCARD_LOGON_OID: &str = "1.3.6.1.4.1.311.20.2.2";
+
+impl ExtendedKeyUsage {
+    fn list(eku: &x509_parser::extensions::ExtendedKeyUsage<'_>) -> Vec<ExtendedKeyUsage> {
+        use ExtendedKeyUsage::*;
+        let known = [
+            (eku.any, Any),
+            (eku.server_auth, ServerAuth),
+            (eku.client_auth, ClientAuth),
+            (eku.code_signing, CodeSigning),
+            (eku.email_protection, EmailProtection),
+            (eku.time_stamping, TimeStamping),
+            (eku.ocsp_signing, OcspSigning),
+        ];
+        let mut out: Vec<_> = known
+            .into_iter()
+            .filter_map(|(set, v)| set.then_some(v))
+            .collect();
+        out.extend(eku.other.iter().map(|oid| match oid.to_id_string().as_str() {
+            SMARTCARD_LOGON_OID => SmartcardLogon,
+            s => Other(s.to_string()),
+        }));
+        out
+    }
+
+    /// The conventional name (OpenSSL's short names; the OID for unknown purposes).
+    pub fn name(&self) -> &str {
+        match self {
+            ExtendedKeyUsage::Any => "anyExtendedKeyUsage",
+            ExtendedKeyUsage::ServerAuth => "serverAuth",
+            ExtendedKeyUsage::ClientAuth => "clientAuth",
+            ExtendedKeyUsage::CodeSigning => "codeSigning",
+            ExtendedKeyUsage::EmailProtection => "emailProtection",
+            ExtendedKeyUsage::TimeStamping => "timeStamping",
+            ExtendedKeyUsage::OcspSigning => "OCSPSigning",
+            ExtendedKeyUsage::SmartcardLogon => "msSmartcardLogin",
+            ExtendedKeyUsage::Other(oid) => oid,
+        }
+    }
+}
+
+impl Serialize for ExtendedKeyUsage {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// Subject alternative names, grouped by kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct San {
+    /// rfc822Name entries. iOS Mail signs only when From equals the first one.
+    pub email: Vec<String>,
+    /// otherName UPN (`1.3.6.1.4.1.311.20.2.3`) values, decoded to text.
+    pub upn: Vec<String>,
+    /// uniformResourceIdentifier entries (PIV authentication: `urn:uuid:…`).
+    pub uri: Vec<String>,
+    /// dNSName entries.
+    pub dns: Vec<String>,
+    /// otherNames other than the UPN.
+    pub other_names: Vec<OtherName>,
+}
+
+/// An otherName that is not a UPN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OtherName {
+    /// The type OID, dotted.
+    pub oid: String,
+    /// The value when it is a UTF8String.
+    pub text: Option<String>,
+}
+
+impl San {
+    fn from_general_names(names: &[GeneralName<'_>]) -> Result<San, String> {
+        let mut san = San::default();
+        for name in names {
+            match name {
+                GeneralName::RFC822Name(s) => san.email.push(s.to_string()),
+                GeneralName::DNSName(s) => san.dns.push(s.to_string()),
+                GeneralName::URI(s) => san.uri.push(s.to_string()),
+                GeneralName::OtherName(oid, value) => {
+                    let oid = oid.to_id_string();
+                    let text = other_name_text(value)
+                        .map_err(|e| format!("otherName {oid} not understood: {e}"))?;
+                    match (oid.as_str(), text) {
+                        (UPN_OID, Some(upn)) => san.upn.push(upn),
+                        (_, text) => san.other_names.push(OtherName { oid, text }),
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(san)
+    }
+
+    /// Whether the SAN has an otherName whose value is a UTF8String: the UPN test of
+    /// Purebred's classification.
+    pub fn has_utf8_other_name(&self) -> bool {
+        !self.upn.is_empty() || self.other_names.iter().any(|o| o.text.is_some())
+    }
+}
+
+/// The `[0] EXPLICIT` value of an otherName, as text when it is a UTF8String.
+fn other_name_text(explicit: &[u8]) -> Result<Option<String>, String> {
+    let (_, outer) = Any::from_der(explicit).map_err(|e| e.to_string())?;
+    let (_, inner) = Any::from_der(outer.data).map_err(|e| e.to_string())?;
+    if inner.tag() != Tag::Utf8String {
+        return Ok(None);
+    }
+    std::str::from_utf8(inner.data)
+        .map(|s| Some(s.to_string()))
+        .map_err(|e| e.to_string())
+}
+
+/// Public key algorithm and size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyInfo {
+    /// `RSA`, `EC`, `Ed25519`, `Ed448`, `DSA`, or OpenSSL's name for others.
+    pub algorithm: String,
+    /// Key size in bits.
+    pub bits: u32,
+    /// NIST curve name for EC keys (`P-256`, `P-384`, `P-521`), else OpenSSL's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub curve: Option<String>,
+}
+
+impl KeyInfo {
+    fn of(x509: &X509Ref) -> Result<KeyInfo, Error> {
+        let key = x509.public_key()?;
+        let (algorithm, curve) = match key.id() {
+            Id::RSA => ("RSA".to_string(), None),
+            Id::EC => {
+                let nid = key.ec_key()?.group().curve_name();
+                let curve = match nid {
+                    Some(Nid::X9_62_PRIME256V1) => "P-256".to_string(),
+                    Some(Nid::SECP384R1) => "P-384".to_string(),
+                    Some(Nid::SECP521R1) => "P-521".to_string(),
+                    Some(n) => n.short_name().unwrap_or("unnamed").to_string(),
+                    None => "explicit parameters".to_string(),
+                };
+                ("EC".to_string(), Some(curve))
+            }
+            Id::ED25519 => ("Ed25519".to_string(), None),
+            Id::ED448 => ("Ed448".to_string(), None),
+            Id::DSA => ("DSA".to_string(), None),
+            other => (
+                Nid::from_raw(other.as_raw())
+                    .short_name()
+                    .unwrap_or("unknown")
+                    .to_string(),
+                None,
+            ),
+        };
+        Ok(KeyInfo {
+            algorithm,
+            bits: key.bits(),
+            curve,
+        })
+    }
+}
+
+impl fmt::Display for KeyInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.curve {
+            Some(c) => write!(f, "{} {} ({} bits)", self.algorithm, c, self.bits),
+            None => write!(f, "{} {}", self.algorithm, self.bits),
+        }
+    }
+}

@@ -1,0 +1,53 @@
+/// Why a certificate or bundle could not be read.
+///
+/// Every variant names the input (`origin`: usually the file path) so that the message
+/// stands on its own as a one-line error.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input has no bytes.
+    #[error("{origin}: empty file")]
+    Empty {
+        /// The input's name.
+        origin: String,
+    },
+    /// The input is neither PEM, a DER certificate nor a DER PKCS#7 bundle.
+    #[error("{origin}: not a certificate (expected PEM, DER or a PKCS#7 .p7b/.p7c bundle)")]
+    NotCertificate {
+        /// The input's name.
+        origin: String,
+    },
+    /// A PEM input is damaged (truncated, bad base64, a block that is not a certificate).
+    #[error("{origin}: malformed PEM: {detail}")]
+    BadPem {
+        /// The input's name.
+        origin: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A PKCS#7 bundle holds no certificates.
+    #[error("{origin}: PKCS#7 bundle holds no certificates")]
+    EmptyBundle {
+        /// The input's name.
+        origin: String,
+    },
+    /// A certificate parsed with OpenSSL but an extension or field could not be decoded.
+    #[error("certificate {subject}: {detail}")]
+    BadField {
+        /// The certificate's subject.
+        subject: String,
+        /// What could not be decoded.
+        detail: String,
+    },
+    /// The input could not be read from disk.
+    #[error("{origin}: {source}")]
+    Io {
+        /// The input's name.
+        origin: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// OpenSSL failed on an operation that is not about the input's format.
+    #[error("OpenSSL: {0}")]
+    OpenSsl(#[from] openssl::error::ErrorStack),
+}

@@ -1,0 +1,15 @@
+//! Prints the facts pbkit reads from certificate files (PEM, DER or PKCS#7).
+//!
+//! `cargo run --example cert_facts -- tests/fixtures/fpki/dod-id-ca-63.pem`
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    for path in std::env::args().skip(1) {
+        for cert in pbkit_pki::bundle::read_file(&path)? {
+            let f = cert.facts()?;
+            println!("{path}: {} (serial {}, key {})", f.subject, f.serial, f.key);
+            println!("  issuer {}", f.issuer);
+            println!("  valid {} .. {}", f.not_before, f.not_after);
+        }
+    }
+    Ok(())
+}
