@@ -1,0 +1,37 @@
+/// Why a PKCS#12 could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The MAC did not verify: almost always a wrong password.
+    #[error("wrong password (MAC check failed)")]
+    WrongPassword,
+    /// The bytes are not a PKCS#12 PFX.
+    #[error("not a PKCS#12 file")]
+    NotPkcs12,
+    /// The file decrypts but holds no private key.
+    #[error("no private key in the file")]
+    NoPrivateKey,
+    /// The file holds a private key but no certificate with its public key.
+    #[error("the private key matches no certificate in the file")]
+    KeyMatchesNoCertificate,
+    /// The file uses an algorithm OpenSSL cannot process here.
+    #[error("unsupported algorithm: {0}")]
+    UnsupportedAlgorithm(String),
+    /// iOS cannot import a PKCS#12 without a password.
+    #[error("empty password refused: iOS cannot import a PKCS#12 without a password")]
+    EmptyPassword,
+    /// OpenSSL's C API cannot take a password with a NUL byte.
+    #[error("password contains a NUL byte")]
+    NulInPassword,
+    /// The private key and certificate given for writing do not belong together.
+    #[error("private key does not match the certificate's public key")]
+    KeyCertificateMismatch,
+    /// OpenSSL's legacy provider (RC2, 3DES PBEs) could not be loaded.
+    #[error("OpenSSL legacy provider unavailable (install OpenSSL 3 with ossl-modules/legacy.so): {0}")]
+    LegacyProvider(String),
+    /// A certificate inside the file could not be decoded.
+    #[error(transparent)]
+    Certificate(#[from] pbkit_pki::Error),
+    /// Any other OpenSSL failure.
+    #[error("OpenSSL: {0}")]
+    OpenSsl(#[from] openssl::error::ErrorStack),
+}

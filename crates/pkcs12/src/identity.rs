@@ -1,0 +1,226 @@
+use openssl::pkcs12::Pkcs12;
+use openssl::pkey::{PKey, PKeyRef, Private};
+use openssl::stack::Stack;
+use pbkit_pki::Certificate;
+
+use crate::{ensure_legacy_provider, Error, Password, Suite};
+
+/// A private key, its certificate, and optionally the certificates of its chain.
+pub struct Identity {
+    key: PKey<Private>,
+    certificate: Certificate,
+    chain: Vec<Certificate>,
+}
+
+/// How to write a PKCS#12: the suite and its knobs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// The algorithms.
+    pub suite: Suite,
+    /// PBE iterations for the bags, and the MAC iterations.
+    pub iterations: u32,
+    /// `friendlyName` of the key and certificate bags (Purebred's provider writes `SKP`).
+    pub friendly_name: Option<String>,
+}
+
+impl WriteOptions {
+    /// The suite with 2048 iterations and no friendly name.
+    pub fn new(suite: Suite) -> WriteOptions {
+        WriteOptions {
+            suite,
+            iterations: 2048,
+            friendly_name: None,
+        }
+    }
+
+    /// Sets the friendly name.
+    pub fn friendly_name(mut self, name: impl Into<String>) -> WriteOptions {
+        self.friendly_name = Some(name.into());
+        self
+    }
+
+    /// Sets the iteration count.
+    pub fn iterations(mut self, iterations: u32) -> WriteOptions {
+        self.iterations = iterations;
+        self
+    }
+}
+
+impl Identity {
+    /// Pairs a key with its certificate; refuses a pair whose public keys differ.
+    pub fn new(key: PKey<Private>, certificate: Certificate) -> Result<Identity, Error> {
+        if !certificate.x509().public_key()?.public_eq(&key) {
+            return Err(Error::KeyCertificateMismatch);
+        }
+        Ok(Identity {
+            key,
+            certificate,
+            chain: Vec::new(),
+        })
+    }
+
+    /// Adds chain certificates, written after the leaf.
+    pub fn with_chain(mut self, chain: Vec<Certificate>) -> Identity {
+        self.chain = chain;
+        self
+    }
+
+    /// The private key.
+    pub fn key(&self) -> &PKeyRef<Private> {
+        &self.key
+    }
+
+    /// The leaf certificate.
+    pub fn certificate(&self) -> &Certificate {
+        &self.certificate
+    }
+
+    /// The other certificates (chain), in file order.
+    pub fn chain(&self) -> &[Certificate] {
+        &self.chain
+    }
+
+    /// Reads a PKCS#12 holding one identity. The certificate is the one whose public key
+    /// matches the private key, wherever it sits in the file.
+    pub fn from_pkcs12(der: &[u8], password: &Password) -> Result<Identity, Error> {
+        ensure_legacy_provider()?;
+        password.check_nul()?;
+        let pfx = Pkcs12::from_der(der).map_err(|_| Error::NotPkcs12)?;
+        let parsed = pfx.parse2(password.as_str()).map_err(classify)?;
+        let key = parsed.pkey.ok_or(Error::NoPrivateKey)?;
+        let mut certs: Vec<_> = parsed.cert.into_iter().collect();
+        certs.extend(parsed.ca.into_iter().flatten());
+        let position = certs
+            .iter()
+            .position(|c| c.public_key().is_ok_and(|p| p.public_eq(&key)))
+            .ok_or(Error::KeyMatchesNoCertificate)?;
+        let leaf = certs.remove(position);
+        Ok(Identity {
+            key,
+            certificate: Certificate::from_x509(leaf)?,
+            chain: certs
+                .into_iter()
+                .map(Certificate::from_x509)
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Writes this identity as a PKCS#12 (DER) with the given suite.
+    pub fn to_pkcs12(&self, password: &Password, options: &WriteOptions) -> Result<Vec<u8>, Error> {
+        ensure_legacy_provider()?;
+        password.check_for_writing()?;
+        let suite = options.suite;
+        let mut builder = Pkcs12::builder();
+        builder
+            .pkey(&self.key)
+            .cert(self.certificate.x509())
+            .key_algorithm(suite.key_nid())
+            .cert_algorithm(suite.cert_nid())
+            .key_iter(options.iterations)
+            .mac_iter(options.iterations)
+            .mac_md(suite.mac_md());
+        if let Some(name) = &options.friendly_name {
+            builder.name(name);
+        }
+        if !self.chain.is_empty() {
+            let mut stack = Stack::new()?;
+            for c in &self.chain {
+                stack.push(c.x509().to_owned())?;
+            }
+            builder.ca(stack);
+        }
+        Ok(builder.build2(password.as_str())?.to_der()?)
+    }
+}
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Identity")
+            .field("certificate", &self.certificate)
+            .field("chain", &self.chain.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Turns OpenSSL's error queue from a failed parse into what the user needs to hear.
+fn classify(e: openssl::error::ErrorStack) -> Error {
+    let reasons: Vec<String> = e
+        .errors()
+        .iter()
+        .filter_map(|e| e.reason().map(str::to_lowercase))
+        .collect();
+    if reasons.iter().any(|r| r.contains("mac verify failure")) {
+        Error::WrongPassword
+    } else if let Some(r) = reasons.iter().find(|r| r.contains("unsupported")) {
+        Error::UnsupportedAlgorithm(r.clone())
+    } else {
+        Error::OpenSsl(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/purebred-skp");
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{FIXTURES}/{name}")).unwrap()
+    }
+
+    #[test]
+    fn reads_every_purebred_fixture() {
+        let pw = Password::new("password");
+        let mut n = 0;
+        for entry in std::fs::read_dir(FIXTURES).unwrap() {
+            let der = std::fs::read(entry.unwrap().path()).unwrap();
+            let id = Identity::from_pkcs12(&der, &pw).unwrap();
+            assert!(id.certificate().facts().unwrap().subject.contains("pb.user1"));
+            n += 1;
+        }
+        assert_eq!(n, 8);
+    }
+
+    #[test]
+    fn wrong_password_is_named() {
+        let der = fixture("974a6Fd70bba0f77fc2bf9fb192cee4391575173.p12");
+        let e = Identity::from_pkcs12(&der, &Password::new("wrong")).unwrap_err();
+        assert!(matches!(e, Error::WrongPassword), "{e:?}");
+    }
+
+    #[test]
+    fn garbage_is_not_pkcs12() {
+        let e = Identity::from_pkcs12(b"not a pfx", &Password::new("x")).unwrap_err();
+        assert!(matches!(e, Error::NotPkcs12), "{e:?}");
+    }
+
+    #[test]
+    fn every_suite_round_trips_and_refuses_empty_password() {
+        let id = Identity::from_pkcs12(
+            &fixture("974a6Fd70bba0f77fc2bf9fb192cee4391575173.p12"),
+            &Password::new("password"),
+        )
+        .unwrap();
+        for suite in Suite::ALL {
+            let pw = Password::generate();
+            let der = id.to_pkcs12(&pw, &WriteOptions::new(suite)).unwrap();
+            let back = Identity::from_pkcs12(&der, &pw).unwrap();
+            assert_eq!(back.certificate(), id.certificate(), "{suite}");
+            assert!(back.key().public_eq(id.key()), "{suite}");
+            let e = id
+                .to_pkcs12(&Password::new(""), &WriteOptions::new(suite))
+                .unwrap_err();
+            assert!(matches!(e, Error::EmptyPassword));
+        }
+    }
+
+    #[test]
+    fn mismatched_key_is_refused() {
+        let (key, _) = crate::doc_identity();
+        let (_, cert) = crate::doc_identity();
+        assert!(matches!(
+            Identity::new(key, cert),
+            Err(Error::KeyCertificateMismatch)
+        ));
+    }
+}
