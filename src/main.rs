@@ -1,1 +1,65 @@
-fn main(){}
+//! `pbkit`: the command-line face of the pbkit crates. Parses flags, calls the libraries,
+//! prints text or JSON. No domain logic lives here.
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+mod args;
+mod cmd;
+mod progress;
+
+/// Exit codes, documented in `--help` and README.md.
+const EXIT_FAILURE: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  an input could not be processed (bad file, wrong password, failed check)
+  2  usage error (unknown flag, bad value)";
+
+/// Toolkit for DoD Purebred derived credentials on iOS.
+#[derive(Parser)]
+#[command(name = "pbkit", version, about, long_about = None, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Certificate facts: key usage, SAN email and UPN, serial, fingerprints.
+    #[command(subcommand)]
+    Cert(cmd::cert::CertCommand),
+    /// Generate a DoD-shaped test PKI with Purebred-like identities.
+    Fixtures(cmd::fixtures::FixturesArgs),
+    /// Print a shell completion script.
+    Completions(cmd::completions::CompletionsArgs),
+    /// Print the man page (roff) to standard output.
+    Man,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Cert(c) => cmd::cert::run(c),
+        Command::Fixtures(a) => cmd::fixtures::run(a),
+        Command::Completions(a) => cmd::completions::run(a, Cli::command()),
+        Command::Man => cmd::completions::man(Cli::command()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("pbkit: {e:#}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}

@@ -26,7 +26,9 @@ pub enum Error {
     #[error("private key does not match the certificate's public key")]
     KeyCertificateMismatch,
     /// OpenSSL's legacy provider (RC2, 3DES PBEs) could not be loaded.
-    #[error("OpenSSL legacy provider unavailable (install OpenSSL 3 with ossl-modules/legacy.so): {0}")]
+    #[error(
+        "OpenSSL legacy provider unavailable (install OpenSSL 3 with ossl-modules/legacy.so): {0}"
+    )]
     LegacyProvider(String),
     /// A certificate inside the file could not be decoded.
     #[error(transparent)]

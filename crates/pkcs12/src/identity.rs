@@ -162,7 +162,10 @@ fn classify(e: openssl::error::ErrorStack) -> Error {
 mod tests {
     use super::*;
 
-    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/purebred-skp");
+    const FIXTURES: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/purebred-skp"
+    );
 
     fn fixture(name: &str) -> Vec<u8> {
         std::fs::read(format!("{FIXTURES}/{name}")).unwrap()
@@ -175,7 +178,12 @@ mod tests {
         for entry in std::fs::read_dir(FIXTURES).unwrap() {
             let der = std::fs::read(entry.unwrap().path()).unwrap();
             let id = Identity::from_pkcs12(&der, &pw).unwrap();
-            assert!(id.certificate().facts().unwrap().subject.contains("pb.user1"));
+            assert!(id
+                .certificate()
+                .facts()
+                .unwrap()
+                .subject
+                .contains("pb.user1"));
             n += 1;
         }
         assert_eq!(n, 8);

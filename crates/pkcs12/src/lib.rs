@@ -44,7 +44,7 @@ pub fn doc_identity() -> (
     openssl::pkey::PKey<openssl::pkey::Private>,
     pbkit_pki::Certificate,
 ) {
-    use openssl::{asn1::Asn1Time, hash::MessageDigest, pkey::PKey, ec, nid::Nid, x509};
+    use openssl::{asn1::Asn1Time, ec, hash::MessageDigest, nid::Nid, pkey::PKey, x509};
     let group = ec::EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
     let key = PKey::from_ec_key(ec::EcKey::generate(&group).unwrap()).unwrap();
     let mut name = x509::X509NameBuilder::new().unwrap();
@@ -55,8 +55,10 @@ pub fn doc_identity() -> (
     b.set_subject_name(&name).unwrap();
     b.set_issuer_name(&name).unwrap();
     b.set_pubkey(&key).unwrap();
-    b.set_not_before(&Asn1Time::days_from_now(0).unwrap()).unwrap();
-    b.set_not_after(&Asn1Time::days_from_now(1).unwrap()).unwrap();
+    b.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+        .unwrap();
+    b.set_not_after(&Asn1Time::days_from_now(1).unwrap())
+        .unwrap();
     b.sign(&key, MessageDigest::sha256()).unwrap();
     let cert = pbkit_pki::Certificate::from_x509(b.build()).unwrap();
     (key, cert)

@@ -7,7 +7,10 @@ use openssl::x509::X509;
 
 use crate::{Certificate, Error};
 
-const PEM_CERT_MARKERS: [&str; 2] = ["-----BEGIN CERTIFICATE-----", "-----BEGIN X509 CERTIFICATE-----"];
+const PEM_CERT_MARKERS: [&str; 2] = [
+    "-----BEGIN CERTIFICATE-----",
+    "-----BEGIN X509 CERTIFICATE-----",
+];
 const PEM_PKCS7_MARKER: &str = "-----BEGIN PKCS7-----";
 
 /// Reads every certificate in a file (PEM, DER or PKCS#7); errors name the path.
@@ -51,7 +54,10 @@ fn parse_pem(bytes: &[u8], origin: &str) -> Result<Vec<Certificate>, Error> {
         detail,
     };
     let p7_blocks = text.matches(PEM_PKCS7_MARKER).count();
-    let cert_blocks: usize = PEM_CERT_MARKERS.iter().map(|m| text.matches(m).count()).sum();
+    let cert_blocks: usize = PEM_CERT_MARKERS
+        .iter()
+        .map(|m| text.matches(m).count())
+        .sum();
     if p7_blocks + cert_blocks == 0 {
         return Err(bad("no CERTIFICATE or PKCS7 block".into()));
     }
@@ -62,12 +68,20 @@ fn parse_pem(bytes: &[u8], origin: &str) -> Result<Vec<Certificate>, Error> {
         return Err(bad(format!("{p7_blocks} PKCS7 blocks; expected one")));
     }
     if p7_blocks == 1 {
-        let p7 = Pkcs7::from_pem(bytes)
-            .map_err(|e| bad(format!("PKCS7 block unreadable (truncated?): {}", first_reason(&e))))?;
+        let p7 = Pkcs7::from_pem(bytes).map_err(|e| {
+            bad(format!(
+                "PKCS7 block unreadable (truncated?): {}",
+                first_reason(&e)
+            ))
+        })?;
         return pkcs7_certificates(&p7, origin);
     }
-    let certs = X509::stack_from_pem(bytes)
-        .map_err(|e| bad(format!("certificate block unreadable (truncated?): {}", first_reason(&e))))?;
+    let certs = X509::stack_from_pem(bytes).map_err(|e| {
+        bad(format!(
+            "certificate block unreadable (truncated?): {}",
+            first_reason(&e)
+        ))
+    })?;
     // OpenSSL stops quietly at a damaged trailing block; never return fewer than the file has.
     if certs.len() != cert_blocks {
         return Err(bad(format!(

@@ -8,7 +8,7 @@ use openssl::pkey::Id;
 use openssl::x509::{X509Ref, X509VerifyResult, X509};
 use serde::{Serialize, Serializer};
 use time::OffsetDateTime;
-use x509_parser::asn1_rs::{Any, FromDer as _, Tag};
+use x509_parser::asn1_rs::{Any, FromDer as _, Oid, Tag};
 use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::prelude::X509Certificate;
 
@@ -83,8 +83,14 @@ impl Certificate {
         for ext in parsed.extensions() {
             match ext.parsed_extension() {
                 ParsedExtension::KeyUsage(ku) => key_usage = Some(KeyUsage(ku.flags)),
-                ParsedExtension::ExtendedKeyUsage(eku) => {
-                    extended_key_usage = ExtendedKeyUsage::list(eku)
+                ParsedExtension::ExtendedKeyUsage(_) => {
+                    // Re-read the raw SEQUENCE OF OID: x509-parser's struct loses the order.
+                    let (_, oids) = Vec::<Oid>::from_der(ext.value)
+                        .map_err(|e| bad(format!("extendedKeyUsage not understood: {e}")))?;
+                    extended_key_usage = oids
+                        .iter()
+                        .map(|o| ExtendedKeyUsage::from_oid(&o.to_id_string()))
+                        .collect();
                 }
                 ParsedExtension::SubjectAlternativeName(names) => {
                     san = San::from_general_names(&names.general_names).map_err(bad)?
@@ -104,7 +110,10 @@ impl Certificate {
             extended_key_usage,
             san,
             subject_key_id: self.x509.subject_key_id().map(|k| hex::upper(k.as_slice())),
-            authority_key_id: self.x509.authority_key_id().map(|k| hex::upper(k.as_slice())),
+            authority_key_id: self
+                .x509
+                .authority_key_id()
+                .map(|k| hex::upper(k.as_slice())),
             sha256: self.sha256_hex(),
             key: KeyInfo::of(&self.x509)?,
             signature_algorithm: self
@@ -276,7 +285,9 @@ impl KeyUsage {
 
     /// The set bits in bit order.
     pub fn bits(self) -> impl Iterator<Item = KeyUsageBit> {
-        KeyUsageBit::ALL.into_iter().filter(move |b| self.contains(*b))
+        KeyUsageBit::ALL
+            .into_iter()
+            .filter(move |b| self.contains(*b))
     }
 }
 
@@ -321,26 +332,37 @@ pub enum ExtendedKeyUsage {
 const SMARTCARD_LOGON_OID: &str = "1.3.6.1.4.1.311.20.2.2";
 
 impl ExtendedKeyUsage {
-    fn list(eku: &x509_parser::extensions::ExtendedKeyUsage<'_>) -> Vec<ExtendedKeyUsage> {
+    /// The purpose with this dotted OID.
+    pub fn from_oid(oid: &str) -> ExtendedKeyUsage {
         use ExtendedKeyUsage::*;
-        let known = [
-            (eku.any, Any),
-            (eku.server_auth, ServerAuth),
-            (eku.client_auth, ClientAuth),
-            (eku.code_signing, CodeSigning),
-            (eku.email_protection, EmailProtection),
-            (eku.time_stamping, TimeStamping),
-            (eku.ocsp_signing, OcspSigning),
-        ];
-        let mut out: Vec<_> = known
-            .into_iter()
-            .filter_map(|(set, v)| set.then_some(v))
-            .collect();
-        out.extend(eku.other.iter().map(|oid| match oid.to_id_string().as_str() {
-            SMARTCARD_LOGON_OID => SmartcardLogon,
-            s => Other(s.to_string()),
-        }));
-        out
+        [
+            Any,
+            ServerAuth,
+            ClientAuth,
+            CodeSigning,
+            EmailProtection,
+            TimeStamping,
+            OcspSigning,
+            SmartcardLogon,
+        ]
+        .into_iter()
+        .find(|k| k.oid() == oid)
+        .unwrap_or_else(|| Other(oid.to_string()))
+    }
+
+    /// The dotted OID.
+    pub fn oid(&self) -> &str {
+        match self {
+            ExtendedKeyUsage::Any => "2.5.29.37.0",
+            ExtendedKeyUsage::ServerAuth => "1.3.6.1.5.5.7.3.1",
+            ExtendedKeyUsage::ClientAuth => "1.3.6.1.5.5.7.3.2",
+            ExtendedKeyUsage::CodeSigning => "1.3.6.1.5.5.7.3.3",
+            ExtendedKeyUsage::EmailProtection => "1.3.6.1.5.5.7.3.4",
+            ExtendedKeyUsage::TimeStamping => "1.3.6.1.5.5.7.3.8",
+            ExtendedKeyUsage::OcspSigning => "1.3.6.1.5.5.7.3.9",
+            ExtendedKeyUsage::SmartcardLogon => SMARTCARD_LOGON_OID,
+            ExtendedKeyUsage::Other(oid) => oid,
+        }
     }
 
     /// The conventional name (OpenSSL's short names; the OID for unknown purposes).

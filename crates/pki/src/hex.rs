@@ -3,10 +3,12 @@
 /// Uppercase hex of `bytes`, two digits a byte, no separators: `[0x04, 0x8f]` → `048F`.
 pub fn upper(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02X}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02X}");
+            s
+        })
 }
 
 #[cfg(test)]

@@ -1,0 +1,138 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use pbkit_pki::{bundle, Facts};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+#[derive(Subcommand)]
+pub enum CertCommand {
+    /// Show the facts of every certificate in PEM, DER or PKCS#7 (.p7b/.p7c) files.
+    #[command(
+        after_help = "Examples:\n  pbkit cert show tests/fixtures/fpki/dod-id-ca-63.pem\n  pbkit cert show --json bundle.p7b | jq '.[].facts.serial'"
+    )]
+    Show(ShowArgs),
+}
+
+#[derive(Args)]
+pub struct ShowArgs {
+    /// Certificate files: PEM (one or many), DER, or PKCS#7 bundles.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Print JSON: an array of {file, index, facts}.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct Shown<'a> {
+    file: &'a str,
+    index: usize,
+    facts: Facts,
+}
+
+pub fn run(cmd: CertCommand) -> anyhow::Result<ExitCode> {
+    let CertCommand::Show(args) = cmd;
+    let mut shown = Vec::new();
+    let names: Vec<String> = args.files.iter().map(|p| p.display().to_string()).collect();
+    let mut failed = false;
+    for (path, name) in args.files.iter().zip(&names) {
+        // A bad file is reported and the others are still shown.
+        let facts = bundle::read_file(path).and_then(|certs| {
+            certs
+                .iter()
+                .map(|c| c.facts())
+                .collect::<Result<Vec<_>, _>>()
+        });
+        match facts {
+            Ok(all) => shown.extend(all.into_iter().enumerate().map(|(index, facts)| Shown {
+                file: name,
+                index,
+                facts,
+            })),
+            Err(e) => {
+                eprintln!("pbkit: {e}");
+                failed = true;
+            }
+        }
+    }
+    if args.json {
+        super::print_json(&shown)?;
+    } else {
+        let now = OffsetDateTime::now_utc();
+        for (i, s) in shown.iter().enumerate() {
+            if i > 0 {
+                println!();
+            }
+            print_facts(s, now);
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(crate::EXIT_FAILURE)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_facts(s: &Shown<'_>, now: OffsetDateTime) {
+    let f = &s.facts;
+    let row = |label: &str, value: &str| println!("  {label:<15}{value}");
+    let list = |label: &str, values: &[String]| {
+        if !values.is_empty() {
+            row(label, &values.join(", "));
+        }
+    };
+    println!("{} [{}]", s.file, s.index + 1);
+    row("subject", &f.subject);
+    row("issuer", &f.issuer);
+    row("serial", &f.serial);
+    let status = if now < f.not_before {
+        " (not yet valid)"
+    } else if now > f.not_after {
+        " (expired)"
+    } else {
+        ""
+    };
+    row("not before", &rfc3339(f.not_before));
+    row("not after", &format!("{}{status}", rfc3339(f.not_after)));
+    row("key", &f.key.to_string());
+    row("signature", &f.signature_algorithm);
+    row(
+        "key usage",
+        &f.key_usage
+            .map_or("(no extension)".to_string(), |k| k.to_string()),
+    );
+    let ekus: Vec<String> = f
+        .extended_key_usage
+        .iter()
+        .map(|e| e.name().to_string())
+        .collect();
+    list("ext key usage", &ekus);
+    list("SAN email", &f.san.email);
+    list("SAN UPN", &f.san.upn);
+    list("SAN URI", &f.san.uri);
+    list("SAN DNS", &f.san.dns);
+    if f.is_ca {
+        row(
+            "CA",
+            if f.self_signed {
+                "yes, self-signed"
+            } else {
+                "yes"
+            },
+        );
+    }
+    if let Some(ski) = &f.subject_key_id {
+        row("subject key id", ski);
+    }
+    if let Some(aki) = &f.authority_key_id {
+        row("auth key id", aki);
+    }
+    row("SHA-256", &f.sha256);
+}
+
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}

@@ -1,0 +1,104 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use pbkit_fixtures::{generate, KeyKind, Options};
+use pbkit_outfile::{Existing, StagedDir};
+use time::OffsetDateTime;
+
+use crate::cmd::cert::rfc3339;
+
+#[derive(Args)]
+#[command(after_help = "\
+Writes ca/ (anchor, bridge, interoperability root, DoD Root CA 3, issuing CAs, reverse and
+expired cross-certificates), trust/anchor.pem and trust/intermediates.pem, users/<user>/
+(signature, encryption, piv, device; one .pem and one .p12 per generation), server/
+(MDM TLS identity: valid, expired, not yet valid; .pem, .p12, .key.pem), password (0600)
+and manifest.json. PKCS#12 files use the ios-legacy suite and the password in DIR/password.
+
+Examples:
+  pbkit fixtures --out test-pki
+  pbkit fixtures --out test-pki --at 2027-06-01 --users 4 --key ec-p256 --force
+  openssl verify -CAfile test-pki/trust/anchor.pem \\
+      -untrusted test-pki/trust/intermediates.pem test-pki/server/mdm-server.pem")]
+pub struct FixturesArgs {
+    /// Output folder; must be absent or empty unless --force.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Make the whole PKI valid around this date or RFC 3339 timestamp [default: now].
+    #[arg(long, value_name = "DATE", value_parser = crate::args::instant)]
+    at: Option<OffsetDateTime>,
+    /// Number of users.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    users: u32,
+    /// Generations of identities per user (older ones are retired, i.e. expired).
+    #[arg(long, default_value_t = 3, value_name = "G")]
+    generations: u32,
+    /// Key type of every certificate.
+    #[arg(long, default_value = "rsa2048", value_parser = parse_key, value_name = "rsa2048|rsa3072|ec-p256|ec-p384")]
+    key: KeyKind,
+    /// Replace a non-empty output folder (only once the new one is complete).
+    #[arg(long)]
+    force: bool,
+    /// Print the manifest as JSON instead of a summary.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_key(s: &str) -> Result<KeyKind, String> {
+    s.parse()
+        .map_err(|e: pbkit_fixtures::UnknownKeyKind| e.to_string())
+}
+
+pub fn run(args: FixturesArgs) -> anyhow::Result<ExitCode> {
+    let mut opts = Options {
+        users: args.users,
+        generations: args.generations,
+        key: args.key,
+        ..Options::default()
+    };
+    if let Some(at) = args.at {
+        opts.at = at;
+    }
+    let existing = if args.force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    };
+    // Refuse before spending seconds on key generation.
+    let staged = StagedDir::new(&args.out, existing)?;
+    let bar = crate::progress::bar(opts.steps(), "generating");
+    let pki = generate(&opts, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    let manifest = pki
+        .write(staged.path())
+        .with_context(|| format!("writing {}", args.out.display()))?
+        .clone();
+    staged.commit()?;
+    if args.json {
+        super::print_json(&manifest)?;
+    } else {
+        let identities = manifest
+            .files
+            .iter()
+            .filter(|f| f.format == pbkit_fixtures::FileFormat::Pkcs12)
+            .count();
+        println!(
+            "wrote {} files to {}: {} users x {} generations, {} PKCS#12 identities (ios-legacy), {}, valid around {}",
+            manifest.files.len() + 1,
+            args.out.display(),
+            manifest.users,
+            manifest.generations,
+            identities,
+            manifest.key,
+            rfc3339(manifest.at),
+        );
+        println!(
+            "password: {}/password (mode 0600); every file is described in {}/manifest.json",
+            args.out.display(),
+            args.out.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,9 @@
+pub mod cert;
+pub mod completions;
+pub mod fixtures;
+
+/// Prints `value` as pretty JSON on standard output.
+pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
