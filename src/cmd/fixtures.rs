@@ -30,10 +30,10 @@ pub struct FixturesArgs {
     #[arg(long, value_name = "DATE", value_parser = crate::args::instant)]
     at: Option<OffsetDateTime>,
     /// Number of users.
-    #[arg(long, default_value_t = 2, value_name = "N")]
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
     users: u32,
     /// Generations of identities per user (older ones are retired, i.e. expired).
-    #[arg(long, default_value_t = 3, value_name = "G")]
+    #[arg(long, default_value_t = 3, value_name = "G", value_parser = clap::value_parser!(u32).range(1..=20))]
     generations: u32,
     /// Key type of every certificate.
     #[arg(long, default_value = "rsa2048", value_parser = parse_key, value_name = "rsa2048|rsa3072|ec-p256|ec-p384")]

@@ -1,0 +1,199 @@
+//! Interop with the `openssl` command-line tool: an independent verifier of the test PKI's
+//! paths, its PKCS#12 encoding, and the facts `cert show` reports.
+
+mod common;
+
+use common::*;
+use std::process::Command;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+fn unix(rfc3339: &str) -> i64 {
+    OffsetDateTime::parse(rfc3339, &Rfc3339)
+        .unwrap()
+        .unix_timestamp()
+}
+
+/// `openssl verify` with the anchor trusted and the forward path untrusted, at `attime`.
+fn verify(leaf: &str, attime: i64) -> std::process::Output {
+    let pki = generated_pki();
+    run(Command::new("openssl")
+        .arg("verify")
+        .arg("-show_chain")
+        .args(["-attime", &attime.to_string()])
+        .arg("-CAfile")
+        .arg(pki.join("trust/anchor.pem"))
+        .arg("-untrusted")
+        .arg(pki.join("trust/intermediates.pem"))
+        .arg(pki.join(leaf)))
+}
+
+#[test]
+fn every_leaf_verifies_to_the_anchor_through_the_cross_certificates() {
+    let leaves: Vec<_> = files_of("certificate")
+        .into_iter()
+        .filter(|f| f["user"].is_string() || f["variant"] == "valid" && f["role"] == "mdm-server")
+        .collect();
+    assert_eq!(leaves.len(), 2 * 3 * 4 + 1);
+    for leaf in leaves {
+        let cert = &leaf["certificate"];
+        // Inside the leaf's own validity: a retired generation verifies at its time.
+        let at = unix(cert["not_before"].as_str().unwrap()) + 86_400;
+        let path = leaf["path"].as_str().unwrap();
+        let o = verify(path, at);
+        let out = stdout(&o);
+        assert!(o.status.success(), "{path}: {out}{}", stderr(&o));
+        // leaf, issuing CA, DoD Root CA 3 (by IRCA), IRCA (by bridge), bridge (by anchor), anchor
+        let depth = out.lines().filter(|l| l.starts_with("depth=")).count();
+        assert_eq!(depth, 6, "{path}: {out}");
+        assert!(out.contains("Test DoD Interoperability Root CA 2"), "{out}");
+        assert!(out.contains("Test Federal Bridge CA G4"), "{out}");
+    }
+}
+
+#[test]
+fn server_variants_fail_outside_their_validity() {
+    let at = unix(AT);
+    assert!(verify("server/mdm-server.pem", at).status.success());
+    for (file, reason) in [
+        ("server/mdm-server-expired.pem", "certificate has expired"),
+        (
+            "server/mdm-server-not-yet-valid.pem",
+            "certificate is not yet valid",
+        ),
+    ] {
+        let o = verify(file, at);
+        assert!(!o.status.success(), "{file} verified");
+        assert!(
+            stdout(&o).contains(reason) || stderr(&o).contains(reason),
+            "{file}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn retired_generations_are_expired_at_the_pki_date() {
+    let at = unix(AT);
+    for f in files_of("certificate")
+        .iter()
+        .filter(|f| f["user"].is_string())
+    {
+        let current = f["generation"] == 3;
+        let o = verify(f["path"].as_str().unwrap(), at);
+        assert_eq!(o.status.success(), current, "{}", f["path"]);
+    }
+}
+
+#[test]
+fn pkcs12_files_use_the_ios_legacy_suite_and_open_with_the_password() {
+    let pki = generated_pki();
+    let p12s = files_of("pkcs12");
+    assert_eq!(p12s.len(), 2 * 3 * 4 + 3);
+    for f in p12s {
+        let o = run(Command::new("openssl")
+            .args(["pkcs12", "-legacy", "-info", "-noout", "-passin"])
+            .arg(format!("file:{}", pki.join("password").display()))
+            .arg("-in")
+            .arg(pki.join(f["path"].as_str().unwrap())));
+        let info = stderr(&o) + &stdout(&o);
+        assert!(o.status.success(), "{}: {info}", f["path"]);
+        assert!(info.contains("MAC: sha1, Iteration 2048"), "{info}");
+        assert!(
+            info.contains("Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC, Iteration 2048"),
+            "{info}"
+        );
+        assert!(
+            info.contains("PKCS7 Encrypted data: pbeWithSHA1And40BitRC2-CBC, Iteration 2048"),
+            "{info}"
+        );
+    }
+}
+
+/// Serial and SHA-256 fingerprint of every real FPKI certificate agree with `openssl x509`.
+#[test]
+fn cert_show_agrees_with_openssl_x509_on_real_fpki_certificates() {
+    let dir = fixture("fpki");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 22);
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(pbkit().args(["cert", "show", "--json"]).args(&files))).unwrap();
+    let shown = json.as_array().unwrap();
+    assert_eq!(shown.len(), 22);
+    for (file, s) in files.iter().zip(shown) {
+        let out = ok(Command::new("openssl")
+            .args([
+                "x509",
+                "-noout",
+                "-serial",
+                "-fingerprint",
+                "-sha256",
+                "-in",
+            ])
+            .arg(file));
+        let serial = out.lines().find_map(|l| l.strip_prefix("serial=")).unwrap();
+        let fpr = out
+            .lines()
+            .find_map(|l| l.split_once("Fingerprint="))
+            .unwrap()
+            .1
+            .replace(':', "");
+        let facts = &s["facts"];
+        // openssl prints an odd-length serial without its leading zero nibble.
+        assert_eq!(
+            facts["serial"].as_str().unwrap().trim_start_matches('0'),
+            serial.trim_start_matches('0'),
+            "{file:?}"
+        );
+        assert_eq!(facts["sha256"], fpr.as_str(), "{file:?}");
+    }
+}
+
+/// A PKCS#7 bundle built by openssl (DER and PEM) shows the same certificates as its parts.
+#[test]
+fn cert_show_reads_pkcs7_bundles_made_by_openssl() {
+    let tmp = tempfile::tempdir().unwrap();
+    let parts = [
+        "fcpca-g2.pem",
+        "fbca-g4-by-fcpca-g2.pem",
+        "dod-irca2-by-fbca-g4.pem",
+        "dod-root-ca-3-by-dod-irca2.pem",
+        "dod-id-ca-63.pem",
+    ];
+    let show = |files: &[std::path::PathBuf]| -> Vec<serde_json::Value> {
+        let v: serde_json::Value =
+            serde_json::from_str(&ok(pbkit().args(["cert", "show", "--json"]).args(files)))
+                .unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["facts"].clone())
+            .collect()
+    };
+    let part_paths: Vec<_> = parts
+        .iter()
+        .map(|p| fixture(&format!("fpki/{p}")))
+        .collect();
+    let expected = show(&part_paths);
+    for (form, name) in [("DER", "bundle.p7b"), ("PEM", "bundle-pem.p7c")] {
+        let out = tmp.path().join(name);
+        let mut cmd = Command::new("openssl");
+        cmd.args(["crl2pkcs7", "-nocrl", "-outform", form, "-out"])
+            .arg(&out);
+        for p in &part_paths {
+            cmd.arg("-certfile").arg(p);
+        }
+        ok(&mut cmd);
+        let mut got = show(&[out]);
+        // PKCS#7 SET OF certificates: compare as sets.
+        let key = |v: &serde_json::Value| v["sha256"].as_str().unwrap().to_string();
+        got.sort_by_key(key);
+        let mut want = expected.clone();
+        want.sort_by_key(key);
+        assert_eq!(got, want, "{form}");
+    }
+}
