@@ -199,6 +199,38 @@ pub struct Facts {
     pub self_signed: bool,
 }
 
+/// The facts that identify a certificate in a manifest: who, by whom, which, when, hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Summary {
+    /// Subject DN.
+    pub subject: String,
+    /// Issuer DN.
+    pub issuer: String,
+    /// Serial, uppercase hex, whole bytes.
+    pub serial: String,
+    /// Start of validity.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_before: OffsetDateTime,
+    /// End of validity.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
+    /// SHA-256 of the DER, uppercase hex.
+    pub sha256: String,
+}
+
+impl From<Facts> for Summary {
+    fn from(f: Facts) -> Summary {
+        Summary {
+            subject: f.subject,
+            issuer: f.issuer,
+            serial: f.serial,
+            not_before: f.not_before,
+            not_after: f.not_after,
+            sha256: f.sha256,
+        }
+    }
+}
+
 impl Facts {
     /// Whether the keyUsage extension is present and has `bit` set.
     pub fn has_key_usage(&self, bit: KeyUsageBit) -> bool {

@@ -27,7 +27,9 @@ mod cert;
 mod error;
 pub mod hex;
 
-pub use cert::{Certificate, ExtendedKeyUsage, Facts, KeyInfo, KeyUsage, KeyUsageBit, San};
+pub use cert::{
+    Certificate, ExtendedKeyUsage, Facts, KeyInfo, KeyUsage, KeyUsageBit, OtherName, San, Summary,
+};
 pub use error::Error;
 
 /// OID of the Microsoft User Principal Name otherName (`1.3.6.1.4.1.311.20.2.3`).
