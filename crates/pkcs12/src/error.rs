@@ -7,6 +7,15 @@ pub enum Error {
     /// The bytes are not a PKCS#12 PFX.
     #[error("not a PKCS#12 file")]
     NotPkcs12,
+    /// The structure is damaged or truncated; says where.
+    #[error("malformed PKCS#12: {0}")]
+    Malformed(String),
+    /// A bag did not decrypt (internal: turned into WrongPassword or Malformed).
+    #[error("decryption failed")]
+    DecryptionFailed,
+    /// A single identity was expected, but the file holds several private keys.
+    #[error("the file holds {0} private keys; expected one identity")]
+    SeveralKeys(usize),
     /// The file decrypts but holds no private key.
     #[error("no private key in the file")]
     NoPrivateKey,

@@ -3,13 +3,14 @@ use openssl::pkey::{PKey, PKeyRef, Private};
 use openssl::stack::Stack;
 use pbkit_pki::Certificate;
 
-use crate::{ensure_legacy_provider, Error, Password, Suite};
+use crate::{ensure_legacy_provider, Contents, Error, Password, Suite};
 
 /// A private key, its certificate, and optionally the certificates of its chain.
 pub struct Identity {
     key: PKey<Private>,
     certificate: Certificate,
     chain: Vec<Certificate>,
+    friendly_name: Option<String>,
 }
 
 /// How to write a PKCS#12: the suite and its knobs.
@@ -56,6 +57,7 @@ impl Identity {
             key,
             certificate,
             chain: Vec::new(),
+            friendly_name: None,
         })
     }
 
@@ -80,29 +82,43 @@ impl Identity {
         &self.chain
     }
 
-    /// Reads a PKCS#12 holding one identity. The certificate is the one whose public key
-    /// matches the private key, wherever it sits in the file.
+    /// Reads a PKCS#12 holding one identity (one private key). The certificate is the
+    /// one whose public key matches the key, wherever it sits in the file; the others
+    /// become the chain.
     pub fn from_pkcs12(der: &[u8], password: &Password) -> Result<Identity, Error> {
-        ensure_legacy_provider()?;
-        password.check_nul()?;
-        let pfx = Pkcs12::from_der(der).map_err(|_| Error::NotPkcs12)?;
-        let parsed = pfx.parse2(password.as_str()).map_err(classify)?;
-        let key = parsed.pkey.ok_or(Error::NoPrivateKey)?;
-        let mut certs: Vec<_> = parsed.cert.into_iter().collect();
-        certs.extend(parsed.ca.into_iter().flatten());
+        Identity::from_contents(Contents::read(der, password)?)
+    }
+
+    /// The identity of already-read contents; see [`Identity::from_pkcs12`].
+    pub fn from_contents(contents: Contents) -> Result<Identity, Error> {
+        let mut keys = contents.keys;
+        let entry = match keys.len() {
+            0 => return Err(Error::NoPrivateKey),
+            1 => keys.remove(0),
+            n => return Err(Error::SeveralKeys(n)),
+        };
+        let mut certs = contents.certificates;
         let position = certs
             .iter()
-            .position(|c| c.public_key().is_ok_and(|p| p.public_eq(&key)))
+            .position(|c| {
+                c.certificate
+                    .x509()
+                    .public_key()
+                    .is_ok_and(|p| p.public_eq(&entry.key))
+            })
             .ok_or(Error::KeyMatchesNoCertificate)?;
         let leaf = certs.remove(position);
         Ok(Identity {
-            key,
-            certificate: Certificate::from_x509(leaf)?,
-            chain: certs
-                .into_iter()
-                .map(Certificate::from_x509)
-                .collect::<Result<_, _>>()?,
+            key: entry.key,
+            friendly_name: entry.friendly_name.or(leaf.friendly_name),
+            certificate: leaf.certificate,
+            chain: certs.into_iter().map(|c| c.certificate).collect(),
         })
+    }
+
+    /// The `friendlyName` read from the file, if any.
+    pub fn friendly_name(&self) -> Option<&str> {
+        self.friendly_name.as_deref()
     }
 
     /// Writes this identity as a PKCS#12 (DER) with the given suite.
@@ -139,22 +155,6 @@ impl std::fmt::Debug for Identity {
             .field("certificate", &self.certificate)
             .field("chain", &self.chain.len())
             .finish_non_exhaustive()
-    }
-}
-
-/// Turns OpenSSL's error queue from a failed parse into what the user needs to hear.
-fn classify(e: openssl::error::ErrorStack) -> Error {
-    let reasons: Vec<String> = e
-        .errors()
-        .iter()
-        .filter_map(|e| e.reason().map(str::to_lowercase))
-        .collect();
-    if reasons.iter().any(|r| r.contains("mac verify failure")) {
-        Error::WrongPassword
-    } else if let Some(r) = reasons.iter().find(|r| r.contains("unsupported")) {
-        Error::UnsupportedAlgorithm(r.clone())
-    } else {
-        Error::OpenSsl(e)
     }
 }
 

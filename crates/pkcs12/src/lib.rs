@@ -26,16 +26,22 @@
 //! # Ok::<(), pbkit_pkcs12::Error>(())
 //! ```
 
+mod ber;
 mod error;
 mod identity;
+pub mod kdf;
 mod password;
+pub mod pbe;
 mod provider;
+mod read;
+pub mod structure;
 mod suite;
 
 pub use error::Error;
 pub use identity::{Identity, WriteOptions};
-pub use password::Password;
+pub use password::{Password, ALPHABET};
 pub use provider::ensure_legacy_provider;
+pub use read::{CertEntry, Contents, KeyEntry};
 pub use suite::Suite;
 
 #[doc(hidden)]
