@@ -8,6 +8,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 mod args;
 mod cmd;
 mod progress;
+mod secret;
 
 /// Exit codes, documented in `--help` and README.md.
 const EXIT_FAILURE: u8 = 1;
@@ -32,6 +33,9 @@ enum Command {
     /// Certificate facts: key usage, SAN email and UPN, serial, fingerprints.
     #[command(subcommand)]
     Cert(cmd::cert::CertCommand),
+    /// PKCS#12: inspect, repack to a named suite, create from key and certificate.
+    #[command(subcommand)]
+    P12(cmd::p12::P12Command),
     /// Generate a DoD-shaped test PKI with Purebred-like identities.
     Fixtures(cmd::fixtures::FixturesArgs),
     /// Print a shell completion script.
@@ -52,6 +56,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Cert(c) => cmd::cert::run(c),
         Command::Fixtures(a) => cmd::fixtures::run(a),
+        Command::P12(c) => cmd::p12::run(c),
         Command::Completions(a) => cmd::completions::run(a, Cli::command()),
         Command::Man => cmd::completions::man(Cli::command()),
     };

@@ -29,6 +29,7 @@
 mod ber;
 mod error;
 mod identity;
+mod inspect;
 pub mod kdf;
 mod password;
 pub mod pbe;
@@ -39,10 +40,13 @@ mod suite;
 
 pub use error::Error;
 pub use identity::{Identity, WriteOptions};
+pub use inspect::{
+    inspect, BagReport, IdentityReport, IosImport, IosVerdict, MacReport, Report, SafeReport,
+};
 pub use password::{Password, ALPHABET};
 pub use provider::ensure_legacy_provider;
 pub use read::{CertEntry, Contents, KeyEntry};
-pub use suite::Suite;
+pub use suite::{Suite, UnknownSuite};
 
 #[doc(hidden)]
 /// A throwaway self-signed identity for doc examples.

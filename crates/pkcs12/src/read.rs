@@ -36,6 +36,8 @@ pub struct Contents {
     pub keys: Vec<KeyEntry>,
     /// Certificates.
     pub certificates: Vec<CertEntry>,
+    /// The bags of each safe, decrypted, in the order of `pfx.safes`.
+    pub(crate) opened: Vec<Vec<Bag>>,
 }
 
 impl Contents {
@@ -57,28 +59,42 @@ impl Contents {
                 Error::WrongPassword
             }
         };
-        let mut bags = Vec::new();
-        for safe in &pfx.safes {
-            match safe {
-                Safe::Plain(b) => bags.extend(b.iter().cloned()),
-                Safe::Encrypted {
-                    algorithm,
-                    ciphertext,
-                } => {
-                    let plain = algorithm
-                        .decrypt(pw, ciphertext)
-                        .map_err(|_| undecryptable("an encrypted safe"))?;
-                    bags.extend(parse_safe_contents(&plain)?);
-                }
-            }
-        }
+        let opened = pfx
+            .safes
+            .iter()
+            .map(|safe| safe_bags(safe, pw, &undecryptable))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut contents = Contents {
             pfx: pfx.clone(),
             keys: Vec::new(),
             certificates: Vec::new(),
+            opened: Vec::new(),
         };
-        collect(&bags, pw, &mut contents, &undecryptable)?;
+        for bags in &opened {
+            collect(bags, pw, &mut contents, &undecryptable)?;
+        }
+        contents.opened = opened;
         Ok(contents)
+    }
+}
+
+/// The bags of one safe, decrypting it when it is encrypted.
+fn safe_bags(
+    safe: &Safe,
+    pw: &str,
+    undecryptable: &dyn Fn(&str) -> Error,
+) -> Result<Vec<Bag>, Error> {
+    match safe {
+        Safe::Plain(b) => Ok(b.clone()),
+        Safe::Encrypted {
+            algorithm,
+            ciphertext,
+        } => {
+            let plain = algorithm
+                .decrypt(pw, ciphertext)
+                .map_err(|_| undecryptable("an encrypted safe"))?;
+            parse_safe_contents(&plain)
+        }
     }
 }
 

@@ -1,0 +1,296 @@
+//! What a PKCS#12 is made of, and whether iOS will import it.
+
+use pbkit_pki::{hex, Facts};
+use serde::Serialize;
+
+use crate::pbe::{Algorithm, Digest, Pbes1Cipher, Pbes2Cipher};
+use crate::structure::{Bag, BagKind, Pfx, Safe};
+use crate::{Contents, Error, Password, Suite};
+
+/// The report of `pbkit p12 inspect`.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// The MAC, if the file has one.
+    pub mac: Option<MacReport>,
+    /// Each SafeContents, in order.
+    pub safes: Vec<SafeReport>,
+    /// The named suite the file matches (ignoring iteration counts), if any.
+    pub suite: Option<Suite>,
+    /// Whether iOS's SecPKCS12Import is expected to take it.
+    pub ios: IosVerdict,
+    /// With the password: each identity (a key and its certificate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identities: Option<Vec<IdentityReport>>,
+    /// With the password: certificates that belong to no key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra_certificates: Option<Vec<Facts>>,
+}
+
+/// MacData, summarised.
+#[derive(Debug, Serialize)]
+pub struct MacReport {
+    /// HMAC digest.
+    pub digest: Digest,
+    /// KDF iterations.
+    pub iterations: u32,
+    /// Salt length in bytes.
+    pub salt_bytes: usize,
+}
+
+/// One SafeContents.
+#[derive(Debug, Serialize)]
+pub struct SafeReport {
+    /// Its encryption (`None`: plain).
+    pub encryption: Option<String>,
+    /// Iterations of that encryption.
+    pub iterations: Option<u32>,
+    /// Its bags; `None` when encrypted and no password was given.
+    pub bags: Option<Vec<BagReport>>,
+}
+
+/// One SafeBag.
+#[derive(Debug, Serialize)]
+pub struct BagReport {
+    /// `certificate`, `pkcs8-shrouded-key`, `key`, …
+    pub kind: &'static str,
+    /// For a shrouded key: its encryption.
+    pub encryption: Option<String>,
+    /// For a shrouded key: its iterations.
+    pub iterations: Option<u32>,
+    /// `friendlyName`.
+    pub friendly_name: Option<String>,
+    /// `localKeyId`, uppercase hex.
+    pub local_key_id: Option<String>,
+}
+
+/// A key and its certificate.
+#[derive(Debug, Serialize)]
+pub struct IdentityReport {
+    /// `friendlyName` of the key (or its certificate).
+    pub friendly_name: Option<String>,
+    /// The certificate's facts; `None` when no certificate matches the key.
+    pub certificate: Option<Facts>,
+}
+
+/// Whether iOS imports the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IosImport {
+    /// Algorithms iOS has always imported.
+    Works,
+    /// Algorithms reported to fail on many iOS versions.
+    Risky,
+    /// iOS cannot import it.
+    Fails,
+    /// No public evidence either way.
+    Unknown,
+}
+
+/// The iOS verdict and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct IosVerdict {
+    /// The verdict.
+    pub import: IosImport,
+    /// Why, in a sentence.
+    pub reason: String,
+}
+
+/// Inspects a PKCS#12. Without a password: the structure. With it: every bag, the
+/// identities and the extra certificates (the MAC is verified first).
+pub fn inspect(der: &[u8], password: Option<&Password>) -> Result<Report, Error> {
+    let pfx = Pfx::parse(der)?;
+    let mut identities = None;
+    let mut extra_certificates = None;
+    let mut opened: Vec<Option<Vec<Bag>>> = pfx
+        .safes
+        .iter()
+        .map(|s| match s {
+            Safe::Plain(b) => Some(b.clone()),
+            Safe::Encrypted { .. } => None,
+        })
+        .collect();
+    if let Some(pw) = password {
+        let mut contents = Contents::read(der, pw)?;
+        opened = std::mem::take(&mut contents.opened)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let (ids, extra) = pair(contents)?;
+        identities = Some(ids);
+        extra_certificates = Some(extra);
+    }
+    let safes = pfx
+        .safes
+        .iter()
+        .zip(opened)
+        .map(|(safe, bags)| {
+            let alg = match safe {
+                Safe::Plain(_) => None,
+                Safe::Encrypted { algorithm, .. } => Some(algorithm),
+            };
+            SafeReport {
+                encryption: alg.map(ToString::to_string),
+                iterations: alg.map(Algorithm::iterations),
+                bags: bags.map(|b| b.iter().map(bag_report).collect()),
+            }
+        })
+        .collect();
+    Ok(Report {
+        mac: pfx.mac.as_ref().map(|m| MacReport {
+            digest: m.digest,
+            iterations: m.iterations,
+            salt_bytes: m.salt.len(),
+        }),
+        safes,
+        suite: detect_suite(&pfx),
+        ios: ios_verdict(&pfx),
+        identities,
+        extra_certificates,
+    })
+}
+
+fn bag_report(bag: &Bag) -> BagReport {
+    let alg = match &bag.kind {
+        BagKind::ShroudedKey { algorithm, .. } => Some(algorithm),
+        _ => None,
+    };
+    BagReport {
+        kind: bag.kind.name(),
+        encryption: alg.map(ToString::to_string),
+        iterations: alg.map(Algorithm::iterations),
+        friendly_name: bag.friendly_name.clone(),
+        local_key_id: bag.local_key_id.as_deref().map(hex::upper),
+    }
+}
+
+/// Every key with the certificate of its public key; the other certificates are extra.
+fn pair(contents: Contents) -> Result<(Vec<IdentityReport>, Vec<Facts>), Error> {
+    let mut certs = contents.certificates;
+    let mut ids = Vec::new();
+    for key in contents.keys {
+        let pos = certs.iter().position(|c| {
+            c.certificate
+                .x509()
+                .public_key()
+                .is_ok_and(|p| p.public_eq(&key.key))
+        });
+        let cert = pos.map(|i| certs.remove(i));
+        ids.push(IdentityReport {
+            friendly_name: key
+                .friendly_name
+                .or_else(|| cert.as_ref().and_then(|c| c.friendly_name.clone())),
+            certificate: cert.map(|c| c.certificate.facts()).transpose()?,
+        });
+    }
+    let extra = certs
+        .iter()
+        .map(|c| c.certificate.facts())
+        .collect::<Result<_, _>>()?;
+    Ok((ids, extra))
+}
+
+/// Every encryption algorithm visible without the password.
+fn algorithms(pfx: &Pfx) -> Vec<&Algorithm> {
+    let mut out = Vec::new();
+    for safe in &pfx.safes {
+        match safe {
+            Safe::Encrypted { algorithm, .. } => out.push(algorithm),
+            Safe::Plain(bags) => out.extend(bags.iter().filter_map(|b| match &b.kind {
+                BagKind::ShroudedKey { algorithm, .. } => Some(algorithm),
+                _ => None,
+            })),
+        }
+    }
+    out
+}
+
+fn key_algorithm(pfx: &Pfx) -> Option<&Algorithm> {
+    pfx.safes.iter().find_map(|s| match s {
+        Safe::Plain(bags) => bags.iter().find_map(|b| match &b.kind {
+            BagKind::ShroudedKey { algorithm, .. } => Some(algorithm),
+            _ => None,
+        }),
+        Safe::Encrypted { .. } => None,
+    })
+}
+
+/// The suite whose algorithms the file uses. Encrypted safes are taken to hold the
+/// certificates, as every PKCS12_create-style writer does.
+fn detect_suite(pfx: &Pfx) -> Option<Suite> {
+    let key = key_algorithm(pfx)?;
+    let cert_safes: Vec<&Algorithm> = pfx
+        .safes
+        .iter()
+        .filter_map(|s| match s {
+            Safe::Encrypted { algorithm, .. } => Some(algorithm),
+            Safe::Plain(_) => None,
+        })
+        .collect();
+    let mac = pfx.mac.as_ref()?.digest;
+    let triple_des = matches!(
+        key,
+        Algorithm::Pbes1 {
+            cipher: Pbes1Cipher::TripleDes3Key,
+            ..
+        }
+    );
+    let is_modern = |a: &Algorithm| {
+        matches!(
+            a,
+            Algorithm::Pbes2 {
+                prf: Digest::Sha256,
+                cipher: Pbes2Cipher::Aes256Cbc,
+                ..
+            }
+        )
+    };
+    match (cert_safes.as_slice(), mac) {
+        (
+            [Algorithm::Pbes1 {
+                cipher: Pbes1Cipher::Rc2_40,
+                ..
+            }],
+            Digest::Sha1,
+        ) if triple_des => Some(Suite::IosLegacy),
+        ([], Digest::Sha1) if triple_des => Some(Suite::Purebred),
+        ([c], Digest::Sha256) if is_modern(key) && is_modern(c) => Some(Suite::Modern),
+        _ => None,
+    }
+}
+
+fn ios_verdict(pfx: &Pfx) -> IosVerdict {
+    let algs = algorithms(pfx);
+    let verdict = |import, reason: &str| IosVerdict {
+        import,
+        reason: reason.to_string(),
+    };
+    if pfx.mac.is_none() && algs.is_empty() {
+        return verdict(
+            IosImport::Fails,
+            "no password protects it; iOS cannot import a PKCS#12 without one",
+        );
+    }
+    if algs.iter().any(|a| a.is_pbes2()) {
+        return verdict(
+            IosImport::Risky,
+            "PBES2 (AES) is known to fail on many iOS versions (\"password incorrect\", SecPKCS12Import -25293); repack with --suite ios-legacy",
+        );
+    }
+    match pfx.mac.as_ref().map(|m| m.digest) {
+        Some(Digest::Sha1) => verdict(
+            IosImport::Works,
+            "3DES/RC2 bags with a SHA-1 MAC: the legacy algorithms iOS has always imported",
+        ),
+        Some(d) => IosVerdict {
+            import: IosImport::Unknown,
+            reason: format!(
+                "legacy bag encryption with a {} MAC: no public evidence either way; --suite ios-legacy is the safe choice",
+                d.name()
+            ),
+        },
+        None => verdict(
+            IosImport::Unknown,
+            "no MAC: iOS's handling of unauthenticated files is not documented",
+        ),
+    }
+}

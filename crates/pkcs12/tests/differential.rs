@@ -1,0 +1,215 @@
+//! pbkit's own PKCS#12 reader against OpenSSL's `PKCS12_parse`, on the real fixtures, on
+//! every suite pbkit writes, and on damaged copies: same identity out, same accept/reject.
+
+use openssl::pkcs12::Pkcs12;
+use pbkit_pkcs12::{
+    ensure_legacy_provider, inspect, Error, Identity, IosImport, Password, Suite, WriteOptions,
+};
+
+const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/fixtures/purebred-skp"
+);
+
+fn fixtures() -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = std::fs::read_dir(FIXTURES)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    assert_eq!(v.len(), 8);
+    v
+}
+
+fn openssl_reads(
+    der: &[u8],
+    pw: &str,
+) -> Option<(openssl::pkey::PKey<openssl::pkey::Private>, Vec<u8>)> {
+    ensure_legacy_provider().unwrap();
+    let parsed = Pkcs12::from_der(der).ok()?.parse2(pw).ok()?;
+    Some((parsed.pkey?, parsed.cert?.to_der().unwrap()))
+}
+
+fn assert_same(der: &[u8], pw: &str, what: &str) {
+    let ours =
+        Identity::from_pkcs12(der, &Password::new(pw)).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let (key, cert) = openssl_reads(der, pw).unwrap_or_else(|| panic!("{what}: OpenSSL refused"));
+    assert_eq!(ours.certificate().der(), cert.as_slice(), "{what}");
+    assert!(ours.key().public_eq(&key), "{what}");
+    assert_eq!(
+        ours.key().private_key_to_pkcs8().unwrap(),
+        key.private_key_to_pkcs8().unwrap(),
+        "{what}"
+    );
+}
+
+#[test]
+fn real_fixtures_read_the_same_as_openssl() {
+    for (name, der) in fixtures() {
+        assert_same(&der, "password", &name);
+    }
+}
+
+#[test]
+fn every_written_suite_reads_the_same_as_openssl() {
+    for (name, der) in fixtures().into_iter().take(2) {
+        let id = Identity::from_pkcs12(&der, &Password::new("password")).unwrap();
+        for suite in Suite::ALL {
+            for iterations in [1, 2048] {
+                let pw = Password::generate();
+                let out = id
+                    .to_pkcs12(
+                        &pw,
+                        &WriteOptions::new(suite)
+                            .iterations(iterations)
+                            .friendly_name("SKP"),
+                    )
+                    .unwrap();
+                assert_same(&out, pw.as_str(), &format!("{name} {suite} {iterations}"));
+                let back = Identity::from_pkcs12(&out, &pw).unwrap();
+                assert_eq!(back.friendly_name(), Some("SKP"));
+                assert_eq!(inspect(&out, None).unwrap().suite, Some(suite), "{suite}");
+            }
+        }
+    }
+}
+
+/// Truncations and single-bit flips: pbkit accepts exactly when OpenSSL does, never panics,
+/// and when both accept they agree on the identity.
+#[test]
+fn damaged_files_get_the_same_verdict_as_openssl() {
+    let (_, der) = &fixtures()[0];
+    let mut cases: Vec<Vec<u8>> = (0..der.len())
+        .step_by(97)
+        .map(|n| der[..n].to_vec())
+        .collect();
+    for i in (0..der.len()).step_by(13) {
+        let mut d = der.clone();
+        d[i] ^= 1 << (i % 8);
+        cases.push(d);
+    }
+    let mut rejected = 0;
+    for (i, case) in cases.iter().enumerate() {
+        let ours = Identity::from_pkcs12(case, &Password::new("password"));
+        let theirs = openssl_reads(case, "password");
+        match (&ours, &theirs) {
+            (Ok(a), Some((key, cert))) => {
+                assert_eq!(a.certificate().der(), cert.as_slice(), "case {i}");
+                assert!(a.key().public_eq(key), "case {i}");
+            }
+            (Err(_), None) => rejected += 1,
+            _ => panic!(
+                "case {i}: pbkit {:?} vs OpenSSL {}",
+                ours.err(),
+                if theirs.is_some() {
+                    "accepts"
+                } else {
+                    "rejects"
+                }
+            ),
+        }
+    }
+    assert!(rejected > cases.len() / 2, "{rejected} of {}", cases.len());
+}
+
+#[test]
+fn wrong_password_and_not_pkcs12_are_named() {
+    let (_, der) = &fixtures()[0];
+    assert!(matches!(
+        Identity::from_pkcs12(der, &Password::new("Password")),
+        Err(Error::WrongPassword)
+    ));
+    assert!(matches!(
+        Identity::from_pkcs12(&der[..10], &Password::new("password")),
+        Err(Error::NotPkcs12)
+    ));
+    let cert = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/fpki/fcpca-g2.pem"
+    ))
+    .unwrap();
+    assert!(matches!(
+        Identity::from_pkcs12(&cert, &Password::new("x")),
+        Err(Error::NotPkcs12)
+    ));
+}
+
+#[test]
+fn inspect_shows_the_purebred_era_structure_without_a_password() {
+    let (_, der) = &fixtures()[0];
+    let r = inspect(der, None).unwrap();
+    let mac = r.mac.as_ref().unwrap();
+    assert_eq!(
+        (mac.digest.name(), mac.iterations, mac.salt_bytes),
+        ("SHA-1", 1, 8)
+    );
+    assert_eq!(r.safes.len(), 2);
+    assert_eq!(
+        r.safes[0].encryption.as_deref(),
+        Some("pbeWithSHA1And40BitRC2-CBC")
+    );
+    assert_eq!(r.safes[0].iterations, Some(2048));
+    assert!(
+        r.safes[0].bags.is_none(),
+        "encrypted safe is opaque without the password"
+    );
+    let key_bag = &r.safes[1].bags.as_ref().unwrap()[0];
+    assert_eq!(key_bag.kind, "pkcs8-shrouded-key");
+    assert_eq!(
+        key_bag.encryption.as_deref(),
+        Some("pbeWithSHA1And3-KeyTripleDES-CBC")
+    );
+    assert_eq!(r.suite, Some(Suite::IosLegacy));
+    assert_eq!(r.ios.import, IosImport::Works);
+    assert!(r.identities.is_none());
+}
+
+#[test]
+fn inspect_with_the_password_shows_identities_and_names() {
+    let der = std::fs::read(format!(
+        "{FIXTURES}/974a6Fd70bba0f77fc2bf9fb192cee4391575173.p12"
+    ))
+    .unwrap();
+    let r = inspect(&der, Some(&Password::new("password"))).unwrap();
+    let ids = r.identities.unwrap();
+    assert_eq!(ids.len(), 1);
+    assert_eq!(ids[0].certificate.as_ref().unwrap().serial, "025722");
+    assert_eq!(
+        ids[0].friendly_name.as_deref(),
+        Some("/C=US/O=Fake/O=U.S. Government/OU=DoD/OU=PKI/OU=DISA/CN=pb.user1.1000011111")
+    );
+    assert!(r.extra_certificates.unwrap().is_empty());
+    let cert_bag = &r.safes[0].bags.as_ref().unwrap()[0];
+    assert_eq!(cert_bag.kind, "certificate");
+    assert_eq!(
+        cert_bag.local_key_id.as_deref(),
+        Some("1CE106A217F622D62164E9843EA66CF263A66624")
+    );
+}
+
+#[test]
+fn modern_suite_is_flagged_risky_for_ios() {
+    let (_, der) = &fixtures()[0];
+    let id = Identity::from_pkcs12(der, &Password::new("password")).unwrap();
+    let pw = Password::generate();
+    let out = id
+        .to_pkcs12(&pw, &WriteOptions::new(Suite::Modern))
+        .unwrap();
+    assert_eq!(inspect(&out, None).unwrap().ios.import, IosImport::Risky);
+    let purebred = id
+        .to_pkcs12(&pw, &WriteOptions::new(Suite::Purebred))
+        .unwrap();
+    let r = inspect(&purebred, None).unwrap();
+    assert_eq!(r.ios.import, IosImport::Works);
+    assert_eq!(r.safes.len(), 2);
+    assert!(
+        r.safes.iter().all(|s| s.encryption.is_none()),
+        "purebred: no encrypted safe"
+    );
+}

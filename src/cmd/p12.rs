@@ -1,0 +1,320 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use openssl::pkey::PKey;
+use pbkit_pkcs12::{inspect, Identity, Password, Report, Suite, WriteOptions};
+use pbkit_pki::{bundle, Certificate};
+
+use crate::secret::Source;
+
+#[derive(Subcommand)]
+pub enum P12Command {
+    /// Show how a PKCS#12 is built (no password needed) and, with the password, what it holds.
+    #[command(after_help = "\
+Without a password: MAC, each safe's encryption and iterations, visible bags, the suite,
+and whether iOS will import it. With --password-file/--password-env: every bag, each
+identity's certificate facts, and the extra certificates.
+
+Examples:
+  pbkit p12 inspect identity.p12
+  pbkit p12 inspect identity.p12 --password-file pw.txt --json")]
+    Inspect(InspectArgs),
+    /// Re-encode a PKCS#12 with a named suite (and optionally a chain).
+    #[command(after_help = "\
+Examples:
+  pbkit p12 repack old.p12 --in-password-file old.pw --out ios.p12 --out-password-file new.pw --suite ios-legacy
+  PW=... pbkit p12 repack a.p12 --in-password-env PW --out b.p12 --out-password-env PW --suite purebred")]
+    Repack(RepackArgs),
+    /// Make a PKCS#12 from a private key and a certificate (PEM or DER).
+    #[command(after_help = "\
+Example:
+  pbkit p12 create --key server.key.pem --cert server.pem --chain intermediates.pem \\
+      --suite ios-legacy --out server.p12 --out-password-file server.pw")]
+    Create(CreateArgs),
+}
+
+#[derive(Args)]
+pub struct InspectArgs {
+    /// The PKCS#12 file.
+    file: PathBuf,
+    /// File holding the password (first line; one trailing newline ignored).
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+    /// Name of an environment variable holding the password.
+    #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
+    password_env: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The flags every writing command shares.
+#[derive(Args)]
+pub struct OutArgs {
+    /// Where to write the PKCS#12 (mode 0600, written atomically).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// File holding the new file's password.
+    #[arg(long, value_name = "FILE")]
+    out_password_file: Option<PathBuf>,
+    /// Environment variable holding the new file's password.
+    #[arg(long, value_name = "VAR", conflicts_with = "out_password_file")]
+    out_password_env: Option<String>,
+    /// The algorithms: ios-legacy (iOS-safe), purebred (what the 2025 provider writes), modern (AES; fails on many iOS versions).
+    #[arg(long, value_parser = parse_suite, value_name = "ios-legacy|purebred|modern")]
+    suite: Suite,
+    /// PEM/DER/PKCS#7 file of chain certificates to include after the leaf.
+    #[arg(long, value_name = "PEM")]
+    chain: Option<PathBuf>,
+    /// PBE and MAC iterations.
+    #[arg(long, default_value_t = 2048, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    iterations: u32,
+    /// friendlyName of the key and certificate bags (Purebred's provider writes "SKP").
+    #[arg(long, value_name = "NAME")]
+    friendly_name: Option<String>,
+}
+
+#[derive(Args)]
+pub struct RepackArgs {
+    /// The PKCS#12 to read.
+    input: PathBuf,
+    /// File holding the input's password.
+    #[arg(long, value_name = "FILE")]
+    in_password_file: Option<PathBuf>,
+    /// Environment variable holding the input's password.
+    #[arg(long, value_name = "VAR", conflicts_with = "in_password_file")]
+    in_password_env: Option<String>,
+    #[command(flatten)]
+    out: OutArgs,
+}
+
+#[derive(Args)]
+pub struct CreateArgs {
+    /// Private key: PEM (PKCS#8 or traditional) or DER.
+    #[arg(long, value_name = "KEY")]
+    key: PathBuf,
+    /// File holding the key's password, if the PEM key is encrypted.
+    #[arg(long, value_name = "FILE")]
+    key_password_file: Option<PathBuf>,
+    /// The certificate of the key.
+    #[arg(long, value_name = "CERT")]
+    cert: PathBuf,
+    #[command(flatten)]
+    out: OutArgs,
+}
+
+pub fn parse_suite(s: &str) -> Result<Suite, String> {
+    s.parse()
+        .map_err(|e: pbkit_pkcs12::UnknownSuite| e.to_string())
+}
+
+pub fn run(cmd: P12Command) -> anyhow::Result<ExitCode> {
+    match cmd {
+        P12Command::Inspect(a) => run_inspect(a),
+        P12Command::Repack(a) => {
+            let source = Source {
+                file: a.in_password_file.as_ref(),
+                env: a.in_password_env.as_deref(),
+                flag: "--in-password",
+            };
+            let password = source.required("Password of the input PKCS#12: ")?;
+            let der = read(&a.input)?;
+            let identity = Identity::from_pkcs12(&der, &password)
+                .with_context(|| a.input.display().to_string())?;
+            write(identity, &a.out)
+        }
+        P12Command::Create(a) => {
+            let key_bytes = zeroize::Zeroizing::new(read(&a.key)?);
+            let key_pw = Source {
+                file: a.key_password_file.as_ref(),
+                env: None,
+                flag: "--key-password",
+            }
+            .given()?;
+            let key = parse_key(&key_bytes, key_pw.as_ref())
+                .with_context(|| a.key.display().to_string())?;
+            let cert = single_certificate(&a.cert)?;
+            let identity = Identity::new(key, cert)
+                .with_context(|| format!("{} and {}", a.key.display(), a.cert.display()))?;
+            write(identity, &a.out)
+        }
+    }
+}
+
+fn read(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| path.display().to_string())
+}
+
+fn parse_key(
+    bytes: &[u8],
+    password: Option<&Password>,
+) -> anyhow::Result<PKey<openssl::pkey::Private>> {
+    let parsed = if bytes.starts_with(b"-----") {
+        match password {
+            Some(p) => PKey::private_key_from_pem_passphrase(bytes, p.as_str().as_bytes()),
+            None => PKey::private_key_from_pem(bytes),
+        }
+    } else {
+        PKey::private_key_from_der(bytes)
+    };
+    parsed.map_err(|_| {
+        anyhow::anyhow!("not a private key (PEM or DER), or encrypted without --key-password-file")
+    })
+}
+
+fn single_certificate(path: &PathBuf) -> anyhow::Result<Certificate> {
+    let mut certs = bundle::read_file(path)?;
+    if certs.len() != 1 {
+        anyhow::bail!(
+            "{}: expected one certificate, found {}",
+            path.display(),
+            certs.len()
+        );
+    }
+    Ok(certs.remove(0))
+}
+
+fn write(identity: Identity, out: &OutArgs) -> anyhow::Result<ExitCode> {
+    let password = Source {
+        file: out.out_password_file.as_ref(),
+        env: out.out_password_env.as_deref(),
+        flag: "--out-password",
+    }
+    .new_password("Password for the new PKCS#12: ")?;
+    let identity = match &out.chain {
+        Some(chain) => identity.with_chain(bundle::read_file(chain)?),
+        None => identity,
+    };
+    let mut options = WriteOptions::new(out.suite).iterations(out.iterations);
+    if let Some(name) = &out.friendly_name {
+        options = options.friendly_name(name);
+    }
+    let der = identity.to_pkcs12(&password, &options)?;
+    pbkit_outfile::write(&out.out, &der, pbkit_outfile::Perm::Secret)?;
+    let facts = identity.certificate().facts()?;
+    println!(
+        "wrote {} ({} bytes, suite {}, {} iterations): {} serial {}{}",
+        out.out.display(),
+        der.len(),
+        out.suite,
+        out.iterations,
+        facts.subject,
+        facts.serial,
+        match identity.chain().len() {
+            0 => String::new(),
+            n => format!(", {n} chain certificates"),
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
+    let password = Source {
+        file: a.password_file.as_ref(),
+        env: a.password_env.as_deref(),
+        flag: "--password",
+    }
+    .given()?;
+    let der = read(&a.file)?;
+    let report = inspect(&der, password.as_ref()).with_context(|| a.file.display().to_string())?;
+    if a.json {
+        super::print_json(&report)?;
+    } else {
+        print_report(&a.file.display().to_string(), &report);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_report(name: &str, r: &Report) {
+    let row = |label: &str, value: &str| println!("  {label:<15}{value}");
+    println!("{name}");
+    match &r.mac {
+        Some(m) => row(
+            "MAC",
+            &format!(
+                "{}, {}, {}-byte salt",
+                m.digest.name(),
+                iterations(m.iterations),
+                m.salt_bytes
+            ),
+        ),
+        None => row("MAC", "none"),
+    }
+    for (i, safe) in r.safes.iter().enumerate() {
+        let enc = match (&safe.encryption, safe.iterations) {
+            (Some(e), Some(n)) => format!("encrypted: {e}, {}", iterations(n)),
+            _ => "not encrypted".to_string(),
+        };
+        row(&format!("safe {}", i + 1), &enc);
+        match &safe.bags {
+            None => println!("    (bags hidden: give --password-file to list them)"),
+            Some(bags) => {
+                for b in bags {
+                    let mut line = format!("    {}", b.kind);
+                    if let (Some(e), Some(n)) = (&b.encryption, b.iterations) {
+                        line += &format!(": {e}, {}", iterations(n));
+                    }
+                    if let Some(f) = &b.friendly_name {
+                        line += &format!("; friendlyName {f:?}");
+                    }
+                    if let Some(k) = &b.local_key_id {
+                        line += &format!("; localKeyId {k}");
+                    }
+                    println!("{line}");
+                }
+            }
+        }
+    }
+    row(
+        "suite",
+        r.suite.map_or("none of pbkit's named suites", |s| s.name()),
+    );
+    row(
+        "iOS import",
+        &format!("{}: {}", serde_plain(&r.ios.import), r.ios.reason),
+    );
+    if let Some(ids) = &r.identities {
+        for (i, id) in ids.iter().enumerate() {
+            match &id.certificate {
+                Some(f) => row(
+                    &format!("identity {}", i + 1),
+                    &format!(
+                        "{} (serial {}, until {})",
+                        f.subject,
+                        f.serial,
+                        super::cert::rfc3339(f.not_after)
+                    ),
+                ),
+                None => row(
+                    &format!("identity {}", i + 1),
+                    "private key with no matching certificate",
+                ),
+            }
+        }
+    }
+    if let Some(extra) = &r.extra_certificates {
+        for f in extra {
+            row(
+                "extra cert",
+                &format!("{} (serial {})", f.subject, f.serial),
+            );
+        }
+    }
+}
+
+fn serde_plain<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn iterations(n: u32) -> String {
+    if n == 1 {
+        "1 iteration".into()
+    } else {
+        format!("{n} iterations")
+    }
+}

@@ -1,0 +1,81 @@
+//! Passwords in: from a file, from an environment variable, or typed at a terminal.
+//! Never from argv, where every user of the machine can read them.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use pbkit_pkcs12::Password;
+use zeroize::Zeroizing;
+
+/// Where one password comes from: the values of a `--…-password-file` / `--…-password-env`
+/// pair of flags.
+pub struct Source<'a> {
+    /// The file flag's value.
+    pub file: Option<&'a PathBuf>,
+    /// The env flag's value: the *name* of a variable.
+    pub env: Option<&'a str>,
+    /// The flag names, for messages (e.g. "--in-password").
+    pub flag: &'static str,
+}
+
+impl Source<'_> {
+    /// The password, if a file or variable was named.
+    pub fn given(&self) -> anyhow::Result<Option<Password>> {
+        if let Some(path) = self.file {
+            let bytes = Zeroizing::new(
+                std::fs::read(path)
+                    .with_context(|| format!("{}-file {}", self.flag, path.display()))?,
+            );
+            let text = std::str::from_utf8(&bytes)
+                .with_context(|| format!("{}-file {}: not UTF-8", self.flag, path.display()))?;
+            // One trailing newline is the file's, not the password's.
+            let text = text.strip_suffix('\n').unwrap_or(text);
+            let text = text.strip_suffix('\r').unwrap_or(text);
+            return Ok(Some(Password::new(text)));
+        }
+        if let Some(name) = self.env {
+            let value = Zeroizing::new(std::env::var(name).with_context(|| {
+                format!("{}-env {name}: variable not set or not UTF-8", self.flag)
+            })?);
+            return Ok(Some(Password::new(value.as_str())));
+        }
+        Ok(None)
+    }
+
+    /// The password, prompting on the terminal when no file or variable was named.
+    pub fn required(&self, prompt: &str) -> anyhow::Result<Password> {
+        if let Some(p) = self.given()? {
+            return Ok(p);
+        }
+        if !std::io::stdin().is_terminal() {
+            bail!(
+                "no password: use {}-file FILE or {}-env VAR (no terminal to prompt on)",
+                self.flag,
+                self.flag
+            );
+        }
+        let typed = Zeroizing::new(rpassword::prompt_password(prompt).context("reading password")?);
+        Ok(Password::new(typed.as_str()))
+    }
+}
+
+impl Source<'_> {
+    /// A password for a new file: as [`Source::required`], but a typed one is asked twice.
+    pub fn new_password(&self, prompt: &str) -> anyhow::Result<Password> {
+        if let Some(p) = self.given()? {
+            return Ok(p);
+        }
+        let first = self.required(prompt)?;
+        let again = Source {
+            file: None,
+            env: None,
+            flag: self.flag,
+        }
+        .required("Again: ")?;
+        if first != again {
+            bail!("the two passwords differ");
+        }
+        Ok(first)
+    }
+}
