@@ -197,3 +197,135 @@ fn cert_show_reads_pkcs7_bundles_made_by_openssl() {
         assert_eq!(got, want, "{form}");
     }
 }
+
+/// Every suite pbkit writes opens with `openssl pkcs12` (MAC verified, key and both
+/// certificates out), and uses the algorithms the suite promises.
+#[test]
+fn openssl_cli_opens_every_suite_pbkit_writes() {
+    for suite in SUITES {
+        let (p12, pw) = written(suite);
+        let o = run(Command::new("openssl")
+            .args(["pkcs12", "-legacy", "-info", "-nodes", "-passin"])
+            .arg(format!("file:{}", pw.display()))
+            .arg("-in")
+            .arg(&p12));
+        let all = stdout(&o) + &stderr(&o);
+        assert!(o.status.success(), "{suite}: {all}");
+        assert_eq!(
+            all.matches("-----BEGIN CERTIFICATE-----").count(),
+            2,
+            "{suite}: leaf + chain"
+        );
+        assert!(all.contains("-----BEGIN PRIVATE KEY-----"), "{suite}");
+        assert!(all.contains("friendlyName: SKP"), "{suite}");
+        let expect: &[&str] = match suite {
+            "ios-legacy" => &[
+                "MAC: sha1, Iteration 2048",
+                "pbeWithSHA1And40BitRC2-CBC, Iteration 2048",
+                "pbeWithSHA1And3-KeyTripleDES-CBC, Iteration 2048",
+            ],
+            "purebred" => &[
+                "MAC: sha1, Iteration 2048",
+                "PKCS7 Data\nCertificate bag",
+                "pbeWithSHA1And3-KeyTripleDES-CBC, Iteration 2048",
+            ],
+            _ => &[
+                "MAC: sha256",
+                "PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256",
+            ],
+        };
+        for e in expect {
+            assert!(all.contains(e), "{suite}: missing {e:?} in\n{all}");
+        }
+    }
+}
+
+/// pbkit reads what `openssl pkcs12 -export` writes, in both its legacy and default forms.
+#[test]
+fn pbkit_reads_what_openssl_cli_writes() {
+    let pki = generated_pki();
+    let tmp = tempfile::tempdir().unwrap();
+    let pw = tmp.path().join("pw");
+    std::fs::write(&pw, "openssl-export\n").unwrap();
+    for (name, extra) in [
+        ("legacy", vec!["-legacy"]),
+        ("default", vec![]),
+        ("des3-nomaciter", vec!["-legacy", "-descert", "-nomaciter"]),
+    ] {
+        let out = tmp.path().join(format!("{name}.p12"));
+        ok(Command::new("openssl")
+            .args(["pkcs12", "-export"])
+            .args(&extra)
+            .arg("-inkey")
+            .arg(pki.join("server/mdm-server.key.pem"))
+            .arg("-in")
+            .arg(pki.join("server/mdm-server.pem"))
+            .arg("-passout")
+            .arg(format!("file:{}", pw.display()))
+            .arg("-out")
+            .arg(&out));
+        let json: serde_json::Value = serde_json::from_str(&ok(pbkit()
+            .args(["p12", "inspect", "--json", "--password-file"])
+            .arg(&pw)
+            .arg(&out)))
+        .unwrap();
+        assert_eq!(json["identities"].as_array().unwrap().len(), 1, "{name}");
+        assert_eq!(
+            json["identities"][0]["certificate"]["subject"],
+            "C=US, O=pbkit Test PKI, OU=DoD, OU=PKI, OU=USN, CN=mdm.pbkit.test",
+            "{name}"
+        );
+        let expected_suite = if name == "default" {
+            "modern"
+        } else if name == "legacy" {
+            "ios-legacy"
+        } else {
+            "null"
+        };
+        assert_eq!(
+            json["suite"].to_string().trim_matches('"'),
+            expected_suite,
+            "{name}"
+        );
+    }
+}
+
+/// Non-ASCII passwords are UTF-16 in the KDF: pbkit and OpenSSL agree both ways.
+#[test]
+fn non_ascii_passwords_agree_with_openssl_both_ways() {
+    let pki = generated_pki();
+    let tmp = tempfile::tempdir().unwrap();
+    let pw = tmp.path().join("pw");
+    std::fs::write(&pw, "\u{e9}t\u{e9}-\u{1F510}\n").unwrap();
+    for suite in SUITES {
+        let ours = tmp.path().join(format!("{suite}.p12"));
+        ok(pbkit()
+            .args(["p12", "create", "--suite", suite, "--key"])
+            .arg(pki.join("server/mdm-server.key.pem"))
+            .arg("--cert")
+            .arg(pki.join("server/mdm-server.pem"))
+            .arg("--out")
+            .arg(&ours)
+            .arg("--out-password-file")
+            .arg(&pw));
+        ok(Command::new("openssl")
+            .args(["pkcs12", "-legacy", "-noout", "-passin"])
+            .arg(format!("file:{}", pw.display()))
+            .arg("-in")
+            .arg(&ours));
+    }
+    let theirs = tmp.path().join("openssl.p12");
+    ok(Command::new("openssl")
+        .args(["pkcs12", "-export", "-legacy", "-inkey"])
+        .arg(pki.join("server/mdm-server.key.pem"))
+        .arg("-in")
+        .arg(pki.join("server/mdm-server.pem"))
+        .arg("-passout")
+        .arg(format!("file:{}", pw.display()))
+        .arg("-out")
+        .arg(&theirs));
+    ok(pbkit()
+        .args(["p12", "inspect", "--password-file"])
+        .arg(&pw)
+        .arg(&theirs));
+}

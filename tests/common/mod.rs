@@ -90,3 +90,59 @@ pub fn files_of(format: &str) -> Vec<serde_json::Value> {
         .cloned()
         .collect()
 }
+
+/// The PKCS#12 suites pbkit writes.
+pub const SUITES: [&str; 3] = ["ios-legacy", "purebred", "modern"];
+
+/// A PKCS#12 written by `pbkit p12 create` in `suite` from the generated MDM server
+/// identity with the SW CA as chain; returns (file, password file). Cached per suite.
+pub fn written(suite: &str) -> (PathBuf, PathBuf) {
+    let pki = generated_pki();
+    let dir = pki.join("written");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join(format!("{suite}.p12"));
+    let pw = dir.join(format!("{suite}.pw"));
+    if !out.exists() {
+        // ASCII with Purebred-alphabet punctuation: the JDK refuses non-ASCII PBES1 passwords.
+        std::fs::write(&pw, format!("pw-{suite}-!@#$%^&*()[]{{}};':,./<>?`~\n")).unwrap();
+        ok(pbkit()
+            .args([
+                "p12",
+                "create",
+                "--suite",
+                suite,
+                "--friendly-name",
+                "SKP",
+                "--key",
+            ])
+            .arg(pki.join("server/mdm-server.key.pem"))
+            .arg("--cert")
+            .arg(pki.join("server/mdm-server.pem"))
+            .arg("--chain")
+            .arg(pki.join("ca/dod-sw-ca-66.pem"))
+            .arg("--out")
+            .arg(&out)
+            .arg("--out-password-file")
+            .arg(&pw));
+    }
+    (out, pw)
+}
+
+/// The password in a password file (without its trailing newline).
+pub fn password_of(file: &Path) -> String {
+    std::fs::read_to_string(file)
+        .unwrap()
+        .trim_end_matches('\n')
+        .to_string()
+}
+
+/// All Purebred-era fixture files.
+pub fn purebred_fixtures() -> Vec<PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(fixture("purebred-skp"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    v.sort();
+    assert_eq!(v.len(), 8);
+    v
+}
