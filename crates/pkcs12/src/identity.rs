@@ -18,7 +18,8 @@ pub struct Identity {
 pub struct WriteOptions {
     /// The algorithms.
     pub suite: Suite,
-    /// PBE iterations for the bags, and the MAC iterations.
+    /// PBE iterations for the bags (the MAC's follow from the suite, see
+    /// [`Suite::mac_iterations`]).
     pub iterations: u32,
     /// `friendlyName` of the key and certificate bags (Purebred's provider writes `SKP`).
     pub friendly_name: Option<String>,
@@ -133,7 +134,7 @@ impl Identity {
             .key_algorithm(suite.key_nid())
             .cert_algorithm(suite.cert_nid())
             .key_iter(options.iterations)
-            .mac_iter(options.iterations)
+            .mac_iter(suite.mac_iterations(options.iterations))
             .mac_md(suite.mac_md());
         if let Some(name) = &options.friendly_name {
             builder.name(name);

@@ -8,7 +8,7 @@
 //! | suite | key bag | certificate bag | MAC |
 //! |---|---|---|---|
 //! | `ios-legacy` | pbeWithSHA1And3-KeyTripleDES-CBC | pbeWithSHA1And40BitRC2-CBC | SHA-1 |
-//! | `purebred` | pbeWithSHA1And3-KeyTripleDES-CBC | not encrypted | SHA-1 |
+//! | `purebred` | pbeWithSHA1And3-KeyTripleDES-CBC | not encrypted | SHA-1, 1 iteration |
 //! | `modern` | PBES2 PBKDF2-HMAC-SHA256 AES-256-CBC | the same | SHA-256 |
 //!
 //! All with 2048 iterations unless told otherwise. Reading RC2-40 and 3DES files needs

@@ -12,7 +12,8 @@ pub enum Suite {
     /// what Purebred-era files use. The default for anything meant for a device.
     IosLegacy,
     /// What the 2025 Purebred reference provider writes (`PKCS12_create` with key NID
-    /// 3DES and certificate NID -1): 3DES key bag, unencrypted certificate bag, SHA-1 MAC.
+    /// 3DES and certificate NID -1, then `PKCS12_set_mac` with SHA-1): 3DES key bag,
+    /// unencrypted certificate bag, SHA-1 MAC with 1 iteration.
     Purebred,
     /// PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) for both bags, SHA-256 MAC: OpenSSL 3's
     /// default. Known to fail on many iOS versions.
@@ -45,6 +46,16 @@ impl Suite {
             // PKCS12_create: -1 means "do not encrypt the certificate bag".
             Suite::Purebred => Nid::from_raw(-1),
             Suite::Modern => Nid::AES_256_CBC,
+        }
+    }
+
+    /// MAC iterations for `iterations` bag iterations. The 2025 provider calls
+    /// `PKCS12_set_mac` with iteration 0, which OpenSSL writes as 1; the others use the
+    /// bag count, as `openssl pkcs12 -export` does.
+    pub fn mac_iterations(self, iterations: u32) -> u32 {
+        match self {
+            Suite::Purebred => 1,
+            Suite::IosLegacy | Suite::Modern => iterations,
         }
     }
 

@@ -54,14 +54,10 @@ impl Certificate {
         hex::upper(&openssl::sha::sha256(&self.der))
     }
 
-    /// The serial number as uppercase hex, whole bytes (0x048F → `048F`).
+    /// The serial number as uppercase hex, whole bytes (0x048F → `048F`): OpenSSL's
+    /// `BN_bn2hex`, exactly what Purebred's provider puts in file names.
     pub fn serial_hex(&self) -> Result<String, Error> {
-        let bytes = self.x509.serial_number().to_bn()?.to_vec();
-        Ok(if bytes.is_empty() {
-            "00".into()
-        } else {
-            hex::upper(&bytes)
-        })
+        Ok(self.x509.serial_number().to_bn()?.to_hex_str()?.to_string())
     }
 
     /// Decodes every fact pbkit reports.
