@@ -1,0 +1,162 @@
+//! Certificate type of an identity (contract §1), as the reference provider's
+//! `GetCertType` decides it.
+
+use pbkit_pki::{Facts, KeyUsageBit};
+use serde::Serialize;
+
+/// What Purebred calls an identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CertType {
+    /// PIV authentication ("authentication" in UTIs, "PIV" in the UI, `piv` in names).
+    Authentication,
+    /// Digital signature (S/MIME signing).
+    Signature,
+    /// Key management (S/MIME encryption).
+    Encryption,
+    /// Device identity.
+    Device,
+    /// None of the above.
+    Unknown,
+}
+
+impl CertType {
+    /// Every type, in the order the contract lists file labels.
+    pub const ALL: [CertType; 5] = [
+        CertType::Authentication,
+        CertType::Signature,
+        CertType::Encryption,
+        CertType::Device,
+        CertType::Unknown,
+    ];
+
+    /// The label in file names: `piv`, `signature`, `encryption`, `device`, `unknown`.
+    pub fn label(self) -> &'static str {
+        match self {
+            CertType::Authentication => "piv",
+            CertType::Signature => "signature",
+            CertType::Encryption => "encryption",
+            CertType::Device => "device",
+            CertType::Unknown => "unknown",
+        }
+    }
+}
+
+/// A type and the rule of the contract's table that decided it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Classification {
+    /// The type.
+    #[serde(rename = "type")]
+    pub cert_type: CertType,
+    /// The deciding rule, in words.
+    pub rule: &'static str,
+}
+
+/// Classifies a certificate. Only keyUsage bits 0-2 and the SAN are read; the rows are
+/// tried top to bottom and the first that matches wins.
+pub fn classify(facts: &Facts) -> Classification {
+    let c = |cert_type, rule| Classification { cert_type, rule };
+    let Some(ku) = facts.key_usage else {
+        return c(CertType::Unknown, "no keyUsage extension");
+    };
+    let ds = ku.contains(KeyUsageBit::DigitalSignature);
+    let nr = ku.contains(KeyUsageBit::NonRepudiation);
+    let ke = ku.contains(KeyUsageBit::KeyEncipherment);
+    match (ds, nr, ke) {
+        (true, _, true) => c(CertType::Device, "digitalSignature and keyEncipherment"),
+        (true, true, false) => c(CertType::Signature, "digitalSignature and nonRepudiation"),
+        (true, false, false) if !facts.san.email.is_empty() => c(
+            CertType::Signature,
+            "digitalSignature only, SAN has an email address",
+        ),
+        (true, false, false) if facts.san.has_utf8_other_name() => c(
+            CertType::Authentication,
+            "digitalSignature only, SAN has a UTF8String otherName (UPN)",
+        ),
+        (true, false, false) => c(
+            CertType::Device,
+            "digitalSignature only, no SAN email or UPN",
+        ),
+        (false, _, true) => c(
+            CertType::Encryption,
+            "keyEncipherment without digitalSignature",
+        ),
+        (false, _, false) => c(
+            CertType::Unknown,
+            "keyUsage has neither digitalSignature nor keyEncipherment",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pbkit_pki::{KeyInfo, KeyUsage, San};
+    use KeyUsageBit::*;
+
+    fn facts(ku: Option<&[KeyUsageBit]>, email: bool, upn: bool) -> Facts {
+        Facts {
+            subject: String::new(),
+            issuer: String::new(),
+            serial: "01".into(),
+            not_before: time::OffsetDateTime::UNIX_EPOCH,
+            not_after: time::OffsetDateTime::UNIX_EPOCH,
+            key_usage: ku.map(KeyUsage::of),
+            extended_key_usage: vec![],
+            san: San {
+                email: if email { vec!["a@b".into()] } else { vec![] },
+                upn: if upn { vec!["1@mil".into()] } else { vec![] },
+                ..San::default()
+            },
+            subject_key_id: None,
+            authority_key_id: None,
+            sha256: String::new(),
+            key: KeyInfo {
+                algorithm: "RSA".into(),
+                bits: 2048,
+                curve: None,
+            },
+            signature_algorithm: String::new(),
+            is_ca: false,
+            self_signed: false,
+        }
+    }
+
+    #[test]
+    fn every_row_of_the_table() {
+        let t = |ku: Option<&[KeyUsageBit]>, email, upn| classify(&facts(ku, email, upn)).cert_type;
+        use CertType::*;
+        assert_eq!(
+            t(Some(&[DigitalSignature, KeyEncipherment]), true, true),
+            Device
+        );
+        assert_eq!(
+            t(
+                Some(&[DigitalSignature, NonRepudiation, KeyEncipherment]),
+                false,
+                false
+            ),
+            Device
+        );
+        assert_eq!(
+            t(Some(&[DigitalSignature, NonRepudiation]), false, false),
+            Signature
+        );
+        assert_eq!(t(Some(&[DigitalSignature]), true, true), Signature);
+        assert_eq!(t(Some(&[DigitalSignature]), false, true), Authentication);
+        assert_eq!(t(Some(&[DigitalSignature]), false, false), Device);
+        // Bits beyond 0-2 do not change the outcome.
+        assert_eq!(
+            t(Some(&[DigitalSignature, DataEncipherment]), false, true),
+            Authentication
+        );
+        assert_eq!(t(Some(&[KeyEncipherment]), true, false), Encryption);
+        assert_eq!(
+            t(Some(&[NonRepudiation, KeyEncipherment]), true, false),
+            Encryption
+        );
+        assert_eq!(t(Some(&[NonRepudiation]), true, true), Unknown);
+        assert_eq!(t(Some(&[KeyAgreement]), true, false), Unknown);
+        assert_eq!(t(None, true, true), Unknown);
+    }
+}

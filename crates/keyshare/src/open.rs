@@ -1,0 +1,97 @@
+//! Opening a pack as a consuming app would (contract §5).
+
+use std::io::Read;
+
+use pbkit_pkcs12::{inspect, Identity, IosVerdict, Password};
+use pbkit_pki::Summary;
+use serde::Serialize;
+
+use crate::{classify, Classification, Error};
+
+/// What a consuming app would import from one file.
+#[derive(Debug, Serialize)]
+pub struct Imported {
+    /// The entry name (or the file name for a single p12).
+    pub name: String,
+    /// Type and deciding rule; `None` when the entry did not open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classification: Option<Classification>,
+    /// The certificate; its SHA-256 is the keychain label the consumer uses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<Summary>,
+    /// Whether SecPKCS12Import is expected to take it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ios: Option<IosVerdict>,
+    /// What is wrong, if anything (the consumer's import would fail or mislead).
+    pub problems: Vec<String>,
+}
+
+/// Opens a zip pack or a single PKCS#12 with the pack password.
+pub fn open(bytes: &[u8], name: &str, password: &Password) -> Result<Vec<Imported>, Error> {
+    if !bytes.starts_with(b"PK") {
+        return Ok(vec![import(name, bytes, password)]);
+    }
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(Error::Zip)?;
+    let mut out = Vec::new();
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).map_err(Error::Zip)?;
+        if file.is_dir() {
+            continue;
+        }
+        let entry_name = file.name().map_err(Error::Zip)?.to_string();
+        let mut data = Vec::new();
+        file.read_to_end(&mut data)
+            .map_err(|e| Error::Zip(e.into()))?;
+        let mut imported = import(&entry_name, &data, password);
+        if !entry_name.ends_with(".p12") {
+            imported.problems.push("entry is not named *.p12".into());
+        }
+        out.push(imported);
+    }
+    if out.is_empty() {
+        return Err(Error::EmptyArchive(name.into()));
+    }
+    Ok(out)
+}
+
+fn import(name: &str, der: &[u8], password: &Password) -> Imported {
+    let mut imported = Imported {
+        name: name.into(),
+        classification: None,
+        certificate: None,
+        ios: None,
+        problems: Vec::new(),
+    };
+    match Identity::from_pkcs12(der, password) {
+        Err(e) => imported.problems.push(e.to_string()),
+        Ok(identity) => match identity.certificate().facts() {
+            Err(e) => imported.problems.push(e.to_string()),
+            Ok(facts) => {
+                let c = classify(&facts);
+                let expected = format!("{}_{}", c.cert_type.label(), facts.serial);
+                if name.ends_with(".p12") && !name.starts_with(&expected) {
+                    imported.problems.push(format!(
+                        "name does not match the certificate: expected {expected}*.p12"
+                    ));
+                }
+                if !identity.chain().is_empty() {
+                    imported.problems.push(format!(
+                        "holds {} extra certificates; the provider serves the leaf alone",
+                        identity.chain().len()
+                    ));
+                }
+                imported.classification = Some(c);
+                imported.certificate = Some(facts.into());
+            }
+        },
+    }
+    if let Ok(report) = inspect(der, None) {
+        if report.ios.import != pbkit_pkcs12::IosImport::Works {
+            imported
+                .problems
+                .push(format!("iOS import: {}", report.ios.reason));
+        }
+        imported.ios = Some(report.ios);
+    }
+    imported
+}
