@@ -36,6 +36,9 @@ enum Command {
     /// PKCS#12: inspect, repack to a named suite, create from key and certificate.
     #[command(subcommand)]
     P12(cmd::p12::P12Command),
+    /// Purebred key sharing: packs, classification, UTIs, and opening packs as a consumer.
+    #[command(subcommand)]
+    Keyshare(cmd::keyshare::KeyshareCommand),
     /// Generate a DoD-shaped test PKI with Purebred-like identities.
     Fixtures(cmd::fixtures::FixturesArgs),
     /// Print a shell completion script.
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Command::Cert(c) => cmd::cert::run(c),
         Command::Fixtures(a) => cmd::fixtures::run(a),
         Command::P12(c) => cmd::p12::run(c),
+        Command::Keyshare(c) => cmd::keyshare::run(c),
         Command::Completions(a) => cmd::completions::run(a, Cli::command()),
         Command::Man => cmd::completions::man(Cli::command()),
     };

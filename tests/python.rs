@@ -48,3 +48,50 @@ for path, pw in zip(a[0::2], a[1::2]):
         assert!(line.ends_with(" 1"), "chain certificate missing: {line}");
     }
 }
+
+/// A consumer emulated in Python: every entry of every archive of a pack opens with
+/// `cryptography` using the pack password, holds one key matching its certificate, and the
+/// keychain label (SHA-256 of the certificate DER) matches the manifest.
+#[test]
+fn python_consumer_imports_every_entry_of_a_pack() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("pack");
+    let pw = tmp.path().join("pw");
+    std::fs::write(&pw, "password").unwrap();
+    ok(pbkit()
+        .args(["keyshare", "pack"])
+        .arg(fixture("purebred-skp"))
+        .arg("--in-password-file")
+        .arg(&pw)
+        .arg("--out")
+        .arg(&out));
+    let script = r#"
+import hashlib, json, sys, zipfile
+from pathlib import Path
+from cryptography.hazmat.primitives.serialization import pkcs12, Encoding, PublicFormat
+d = Path(sys.argv[1])
+m = json.loads((d / "manifest.json").read_text())
+labels = {e["name"]: e["sha256"] for e in m["entries"]}
+pw = (d / "password").read_bytes()
+n = 0
+for a in m["archives"]:
+    with zipfile.ZipFile(d / a["name"]) as z:
+        assert z.namelist() == a["entries"], a["name"]
+        for name in z.namelist():
+            p = pkcs12.load_pkcs12(z.read(name), pw)
+            pub = lambda k: k.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+            assert pub(p.key.public_key()) == pub(p.cert.certificate.public_key()), name
+            assert not p.additional_certs, name
+            assert p.cert.friendly_name == b"SKP", p.cert.friendly_name
+            label = hashlib.sha256(p.cert.certificate.public_bytes(Encoding.DER)).hexdigest().upper()
+            assert label == labels[name], name
+            n += 1
+print(n)
+"#;
+    let n = ok(Command::new("python3").arg("-c").arg(script).arg(&out));
+    assert_eq!(
+        n.trim(),
+        "22",
+        "5 + 5 + 1 + 4 + 8 entries across the archives"
+    );
+}

@@ -1,6 +1,7 @@
 pub mod cert;
 pub mod completions;
 pub mod fixtures;
+pub mod keyshare;
 pub mod p12;
 
 /// Prints `value` as pretty JSON on standard output.

@@ -101,7 +101,7 @@ pub(crate) fn explicit<'a>(any: &Any<'a>, n: u32, what: &str) -> Result<Any<'a>,
 
 /// A BMPString (UTF-16BE), as PKCS#12 friendly names are written.
 pub(crate) fn bmp_string(any: &Any<'_>, what: &str) -> Result<String, Error> {
-    if any.tag() != Tag::BmpString || any.data.len() % 2 != 0 {
+    if any.tag() != Tag::BmpString || !any.data.len().is_multiple_of(2) {
         return Err(Error::Malformed(format!("{what}: expected BMPString")));
     }
     let units: Vec<u16> = any

@@ -1,0 +1,395 @@
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use pbkit_keyshare::{classify, info_plist, open, Format, PackOptions, Plan, Source, Uti};
+use pbkit_outfile::{Existing, StagedDir};
+use pbkit_pkcs12::{Identity, Password, Suite};
+use serde::Serialize;
+
+use crate::cmd::p12::parse_suite;
+use crate::secret::Source as Secret;
+
+#[derive(Subcommand)]
+pub enum KeyshareCommand {
+    /// Build a key-sharing pack: the zips and p12 files a Purebred provider would serve.
+    #[command(after_help = "\
+Writes DIR/<Folder>.zip for every non-empty selection (All, All User, PIV, Signature,
+Encryption, Device, Unfiltered), DIR/p12/<type>_<SERIAL>.p12 for every identity, DIR/password
+(the one pack password, 0600) and DIR/manifest.json (type, serial, SHA-256 keychain label,
+validity, and which archives hold each identity and why). Warns about expired identities and
+a pack without an encryption identity. The result does not depend on the order of INPUTs.
+
+Examples:
+  pbkit keyshare pack tests/fixtures/purebred-skp --in-password-file pw.txt --out pack
+  pbkit keyshare pack test-pki/users/test.user1 --in-password-file test-pki/password --out pack --format legacy")]
+    Pack(PackArgs),
+    /// Show the type Purebred gives each identity and the rule that decided it.
+    #[command(after_help = "\
+INPUTs may be PKCS#12 files (password needed), certificate files (PEM, DER, PKCS#7), or
+folders of .p12/.pfx files.
+
+Examples:
+  pbkit keyshare classify tests/fixtures/purebred-skp --in-password-file pw.txt
+  pbkit keyshare classify --json signature.pem")]
+    Classify(ClassifyArgs),
+    /// The key-sharing UTIs, or the Info.plist declarations a consuming app needs.
+    #[command(after_help = "\
+Examples:
+  pbkit keyshare utis
+  pbkit keyshare utis --format legacy
+  pbkit keyshare utis --info-plist > utis.plist
+  pbkit keyshare utis --resolve purebred2025.select.signature purebred.zip.all_user")]
+    Utis(UtisArgs),
+    /// Open a pack zip or a p12 as a consuming app would: identities, keychain labels, problems.
+    #[command(after_help = "\
+Exits 1 when any entry would fail or mislead a consumer (wrong password, no key, key and
+certificate that do not match, a name that does not match the certificate, an algorithm
+iOS rejects).
+
+Examples:
+  pbkit keyshare open pack/All.zip --password-file pack/password
+  pbkit keyshare open pack/p12/signature_025722.p12 --password-file pack/password --json")]
+    Open(OpenArgs),
+}
+
+#[derive(Args)]
+pub struct InputArgs {
+    /// PKCS#12 files, or folders of them.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// File holding the inputs' password.
+    #[arg(long, value_name = "FILE")]
+    in_password_file: Option<PathBuf>,
+    /// Environment variable holding the inputs' password.
+    #[arg(long, value_name = "VAR", conflicts_with = "in_password_file")]
+    in_password_env: Option<String>,
+}
+
+#[derive(Args)]
+pub struct PackArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Output folder; must be absent or empty unless --force.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Provider generation to imitate: 2025 (purebred suite) or legacy (ios-legacy suite).
+    #[arg(long, default_value = "2025", value_parser = parse_format, value_name = "2025|legacy")]
+    format: Format,
+    /// Override the format's PKCS#12 suite.
+    #[arg(long, value_parser = parse_suite, value_name = "ios-legacy|purebred|modern")]
+    suite: Option<Suite>,
+    /// Replace a non-empty output folder (only once the new pack is complete).
+    #[arg(long)]
+    force: bool,
+    /// Print the manifest as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct ClassifyArgs {
+    /// PKCS#12 files, certificate files, or folders of .p12/.pfx files.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// File holding the PKCS#12 inputs' password.
+    #[arg(long, value_name = "FILE")]
+    in_password_file: Option<PathBuf>,
+    /// Environment variable holding the PKCS#12 inputs' password.
+    #[arg(long, value_name = "VAR", conflicts_with = "in_password_file")]
+    in_password_env: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct UtisArgs {
+    /// UTI family.
+    #[arg(long, default_value = "2025", value_parser = parse_format, value_name = "2025|legacy")]
+    format: Format,
+    /// Print the UTImportedTypeDeclarations plist for a consuming app's Info.plist.
+    #[arg(long, conflicts_with = "resolve")]
+    info_plist: bool,
+    /// Say what each of these UTIs selects (deprecated spellings are accepted, with a warning).
+    #[arg(long, value_name = "UTI", num_args = 1..)]
+    resolve: Vec<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct OpenArgs {
+    /// A pack zip or a single .p12.
+    file: PathBuf,
+    /// File holding the pack password.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+    /// Environment variable holding the pack password.
+    #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
+    password_env: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse()
+}
+
+pub fn run(cmd: KeyshareCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        KeyshareCommand::Pack(a) => pack(a),
+        KeyshareCommand::Classify(a) => classify_cmd(a),
+        KeyshareCommand::Utis(a) => utis(a),
+        KeyshareCommand::Open(a) => open_cmd(a),
+    }
+}
+
+/// Files named directly, and the .p12/.pfx files of named folders, in a stable order.
+fn expand(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(input)
+                .with_context(|| input.display().to_string())?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.is_file()
+                        && p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                            e.eq_ignore_ascii_case("p12") || e.eq_ignore_ascii_case("pfx")
+                        })
+                })
+                .collect();
+            if found.is_empty() {
+                anyhow::bail!("{}: folder holds no .p12 or .pfx files", input.display());
+            }
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(input.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn read_identity(path: &Path, password: &Password) -> anyhow::Result<Identity> {
+    let der = std::fs::read(path).with_context(|| path.display().to_string())?;
+    Identity::from_pkcs12(&der, password).with_context(|| path.display().to_string())
+}
+
+fn pack(a: PackArgs) -> anyhow::Result<ExitCode> {
+    let files = expand(&a.input.inputs)?;
+    let password = Secret {
+        file: a.input.in_password_file.as_ref(),
+        env: a.input.in_password_env.as_deref(),
+        flag: "--in-password",
+    }
+    .required("Password of the input PKCS#12 files: ")?;
+    let existing = if a.force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    };
+    let staged = StagedDir::new(&a.out, existing)?;
+    // Any unreadable input stops the pack: a pack silently missing an identity is worse
+    // than none.
+    let sources = files
+        .iter()
+        .map(|p| {
+            Ok(Source {
+                origin: p.display().to_string(),
+                identity: read_identity(p, &password)?,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let plan = Plan::new(sources, time::OffsetDateTime::now_utc())?;
+    let mut options = PackOptions::for_format(a.format);
+    if let Some(suite) = a.suite {
+        options.suite = suite;
+    }
+    let manifest = plan.write(staged.path(), options, &Password::generate())?;
+    staged.commit()?;
+    for w in &manifest.warnings {
+        eprintln!("warning: {w}");
+    }
+    if a.json {
+        super::print_json(&manifest)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "packed {} identities into {} ({} format, suite {}, friendlyName {})",
+        manifest.entries.len(),
+        a.out.display(),
+        manifest.format,
+        manifest.suite,
+        manifest.friendly_name
+    );
+    for archive in &manifest.archives {
+        println!("  {:<16} {}", archive.name, archive.entries.join(", "));
+    }
+    println!(
+        "  password         {}/password (mode 0600)",
+        a.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct Classified {
+    input: String,
+    serial: String,
+    subject: String,
+    not_before: String,
+    #[serde(flatten)]
+    classification: pbkit_keyshare::Classification,
+}
+
+fn classify_cmd(a: ClassifyArgs) -> anyhow::Result<ExitCode> {
+    let files = expand(&a.inputs)?;
+    let secret = Secret {
+        file: a.in_password_file.as_ref(),
+        env: a.in_password_env.as_deref(),
+        flag: "--in-password",
+    };
+    let mut password: Option<Password> = None;
+    let mut rows = Vec::new();
+    for path in &files {
+        let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
+        let certs = match pbkit_pki::bundle::parse(&bytes, &path.display().to_string()) {
+            Ok(certs) => certs,
+            Err(_) => {
+                if password.is_none() {
+                    password = Some(secret.required("Password of the PKCS#12 inputs: ")?);
+                }
+                let pw = password.as_ref().expect("just set");
+                vec![Identity::from_pkcs12(&bytes, pw)
+                    .with_context(|| path.display().to_string())?
+                    .certificate()
+                    .clone()]
+            }
+        };
+        for cert in certs {
+            let facts = cert.facts()?;
+            rows.push(Classified {
+                input: path.display().to_string(),
+                serial: facts.serial.clone(),
+                subject: facts.subject.clone(),
+                not_before: super::cert::rfc3339(facts.not_before),
+                classification: classify(&facts),
+            });
+        }
+    }
+    if a.json {
+        super::print_json(&rows)?;
+    } else {
+        for r in &rows {
+            println!(
+                "{:<14} {:<12} {}  ({}; notBefore {})",
+                r.classification.cert_type.label(),
+                r.serial,
+                r.input,
+                r.classification.rule,
+                r.not_before
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct UtiRow {
+    uti: String,
+    conforms_to: &'static str,
+    selects: String,
+    archive: Option<String>,
+}
+
+fn row(u: &Uti) -> UtiRow {
+    UtiRow {
+        uti: u.identifier(),
+        conforms_to: u.conforms_to(),
+        selects: u.selects(),
+        archive: u.selection().map(pbkit_keyshare::archive_name),
+    }
+}
+
+fn utis(a: UtisArgs) -> anyhow::Result<ExitCode> {
+    if a.info_plist {
+        use std::io::Write;
+        std::io::stdout().write_all(&info_plist(a.format))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<UtiRow> = if a.resolve.is_empty() {
+        Uti::table(a.format).iter().map(row).collect()
+    } else {
+        let mut rows = Vec::new();
+        for s in &a.resolve {
+            let (u, warning) = Uti::parse(s)?;
+            if let Some(w) = warning {
+                eprintln!("warning: {w}");
+            }
+            rows.push(row(&u));
+        }
+        rows
+    };
+    if a.json {
+        super::print_json(&rows)?;
+    } else {
+        let width = rows.iter().map(|r| r.uti.len()).max().unwrap_or(0);
+        for r in &rows {
+            println!("{:<width$}  {:<18}  {}", r.uti, r.conforms_to, r.selects);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn open_cmd(a: OpenArgs) -> anyhow::Result<ExitCode> {
+    let password = Secret {
+        file: a.password_file.as_ref(),
+        env: a.password_env.as_deref(),
+        flag: "--password",
+    }
+    .required("Pack password: ")?;
+    let bytes = std::fs::read(&a.file).with_context(|| a.file.display().to_string())?;
+    let name = a.file.file_name().map_or_else(
+        || a.file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let imported = open(&bytes, &name, &password).with_context(|| a.file.display().to_string())?;
+    let failed = imported.iter().any(|i| !i.problems.is_empty());
+    if a.json {
+        super::print_json(&imported)?;
+    } else {
+        for i in &imported {
+            match (&i.classification, &i.certificate) {
+                (Some(c), Some(cert)) => {
+                    println!(
+                        "{}: {} identity, serial {}, {}",
+                        i.name,
+                        c.cert_type.label(),
+                        cert.serial,
+                        cert.subject
+                    );
+                    println!("  keychain label {}", cert.sha256);
+                }
+                _ => println!("{}: not importable", i.name),
+            }
+            for p in &i.problems {
+                println!("  problem: {p}");
+            }
+        }
+        println!(
+            "{} of {} entries would import cleanly",
+            imported.iter().filter(|i| i.problems.is_empty()).count(),
+            imported.len()
+        );
+    }
+    Ok(if failed {
+        ExitCode::from(crate::EXIT_FAILURE)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
