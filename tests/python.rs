@@ -91,7 +91,7 @@ print(n)
     let n = ok(Command::new("python3").arg("-c").arg(script).arg(&out));
     assert_eq!(
         n.trim(),
-        "22",
+        "23",
         "5 + 5 + 1 + 4 + 8 entries across the archives"
     );
 }
