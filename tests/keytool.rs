@@ -99,3 +99,48 @@ fn pbkit_reads_a_two_key_jdk_keystore_and_refuses_to_repack_it_as_one_identity()
     assert!(stderr(&o).contains("2 private keys"), "{}", stderr(&o));
     assert!(!tmp.path().join("one.p12").exists());
 }
+
+/// PBES2 with PBKDF2-HMAC-SHA1 and AES-128, and an HMAC-SHA-1 MAC, as the JDK writes it
+/// when told to: pbkit reads it and names the algorithms.
+#[test]
+fn pbkit_reads_a_jdk_keystore_with_pbkdf2_hmac_sha1_and_aes_128() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ks = tmp.path().join("sha1aes128.p12");
+    let pw = tmp.path().join("pw");
+    std::fs::write(&pw, "changeit-456").unwrap();
+    ok(keytool()
+        .args([
+            "-J-Dkeystore.pkcs12.keyProtectionAlgorithm=PBEWithHmacSHA1AndAES_128",
+            "-J-Dkeystore.pkcs12.certProtectionAlgorithm=PBEWithHmacSHA1AndAES_128",
+            "-J-Dkeystore.pkcs12.macAlgorithm=HmacPBESHA1",
+            "-genkeypair",
+            "-alias",
+            "one",
+            "-keyalg",
+            "RSA",
+            "-keysize",
+            "2048",
+            "-dname",
+            "CN=one",
+            "-validity",
+            "30",
+            "-storetype",
+            "PKCS12",
+            "-storepass",
+            "changeit-456",
+            "-keystore",
+        ])
+        .arg(&ks));
+    let v: serde_json::Value = serde_json::from_str(&ok(pbkit()
+        .args(["p12", "inspect", "--json", "--password-file"])
+        .arg(&pw)
+        .arg(&ks)))
+    .unwrap();
+    assert_eq!(v["mac"]["digest"], "sha1");
+    assert_eq!(v["identities"][0]["friendly_name"], "one");
+    let text = v.to_string();
+    assert!(
+        text.contains("PBES2 (PBKDF2-HMAC-SHA-1, AES-128-CBC)"),
+        "{text}"
+    );
+}

@@ -329,3 +329,96 @@ fn non_ascii_passwords_agree_with_openssl_both_ways() {
         .arg(&pw)
         .arg(&theirs));
 }
+
+/// Every algorithm of the read list, as the openssl CLI writes it: pbkit opens the file,
+/// finds the identity, and names the algorithms.
+#[test]
+fn pbkit_reads_every_pbe_algorithm_openssl_writes() {
+    let pki = generated_pki();
+    let tmp = tempfile::tempdir().unwrap();
+    let pw = tmp.path().join("pw");
+    std::fs::write(&pw, "matrix").unwrap();
+    let cases = [
+        (
+            "PBE-SHA1-2DES",
+            "PBE-SHA1-RC2-128",
+            "sha1",
+            "pbeWithSHA1And2-KeyTripleDES-CBC",
+            Some("pbeWithSHA1And128BitRC2-CBC"),
+            "sha1",
+        ),
+        (
+            "PBE-SHA1-3DES",
+            "PBE-SHA1-RC2-40",
+            "sha1",
+            "pbeWithSHA1And3-KeyTripleDES-CBC",
+            Some("pbeWithSHA1And40BitRC2-CBC"),
+            "sha1",
+        ),
+        (
+            "PBE-SHA1-3DES",
+            "PBE-SHA1-3DES",
+            "sha1",
+            "pbeWithSHA1And3-KeyTripleDES-CBC",
+            Some("pbeWithSHA1And3-KeyTripleDES-CBC"),
+            "sha1",
+        ),
+        (
+            "AES-128-CBC",
+            "AES-128-CBC",
+            "sha256",
+            "PBES2 (PBKDF2-HMAC-SHA-256, AES-128-CBC)",
+            Some("PBES2 (PBKDF2-HMAC-SHA-256, AES-128-CBC)"),
+            "sha256",
+        ),
+        (
+            "AES-256-CBC",
+            "NONE",
+            "sha512",
+            "PBES2 (PBKDF2-HMAC-SHA-256, AES-256-CBC)",
+            None,
+            "sha512",
+        ),
+    ];
+    for (keypbe, certpbe, mac, key_name, cert_name, mac_name) in cases {
+        let out = tmp.path().join(format!("{keypbe}-{certpbe}-{mac}.p12"));
+        ok(Command::new("openssl")
+            .args([
+                "pkcs12", "-export", "-legacy", "-keypbe", keypbe, "-certpbe", certpbe, "-macalg",
+                mac, "-inkey",
+            ])
+            .arg(pki.join("server/mdm-server.key.pem"))
+            .arg("-in")
+            .arg(pki.join("server/mdm-server.pem"))
+            .arg("-passout")
+            .arg(format!("file:{}", pw.display()))
+            .arg("-out")
+            .arg(&out));
+        let v: serde_json::Value = serde_json::from_str(&ok(pbkit()
+            .args(["p12", "inspect", "--json", "--password-file"])
+            .arg(&pw)
+            .arg(&out)))
+        .unwrap();
+        let what = format!("{keypbe}/{certpbe}/{mac}");
+        assert_eq!(v["identities"].as_array().unwrap().len(), 1, "{what}");
+        assert_eq!(v["mac"]["digest"], mac_name, "{what}");
+        let safes = v["safes"].as_array().unwrap();
+        let key_bag = safes
+            .iter()
+            .flat_map(|s| s["bags"].as_array().unwrap())
+            .find(|b| b["kind"] == "pkcs8-shrouded-key")
+            .unwrap();
+        assert_eq!(key_bag["encryption"], key_name, "{what}");
+        let cert_safe = safes
+            .iter()
+            .find(|s| {
+                s["bags"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|b| b["kind"] == "certificate")
+            })
+            .unwrap();
+        assert_eq!(cert_safe["encryption"].as_str(), cert_name, "{what}");
+    }
+}
