@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
+use clap::Args;
 use pbkit_pkcs12::Password;
 use zeroize::Zeroizing;
 
@@ -77,5 +78,94 @@ impl Source<'_> {
             bail!("the two passwords differ");
         }
         Ok(first)
+    }
+}
+
+/// `--password-file` / `--password-env`: the password of the file being read.
+#[derive(Args)]
+pub struct PasswordArgs {
+    /// File holding the password (one trailing newline is ignored).
+    #[arg(id = "password_file", long = "password-file", value_name = "FILE")]
+    file: Option<PathBuf>,
+    /// Name of an environment variable holding the password.
+    #[arg(
+        id = "password_env",
+        long = "password-env",
+        value_name = "VAR",
+        conflicts_with = "password_file"
+    )]
+    env: Option<String>,
+}
+
+/// `--in-password-file` / `--in-password-env`: the password of the input PKCS#12 files.
+#[derive(Args)]
+pub struct InPasswordArgs {
+    /// File holding the inputs' password (one trailing newline is ignored).
+    #[arg(
+        id = "in_password_file",
+        long = "in-password-file",
+        value_name = "FILE"
+    )]
+    file: Option<PathBuf>,
+    /// Name of an environment variable holding the inputs' password.
+    #[arg(
+        id = "in_password_env",
+        long = "in-password-env",
+        value_name = "VAR",
+        conflicts_with = "in_password_file"
+    )]
+    env: Option<String>,
+}
+
+/// `--out-password-file` / `--out-password-env`: the password of the file being written.
+#[derive(Args)]
+pub struct OutPasswordArgs {
+    /// File holding the new file's password (one trailing newline is ignored).
+    #[arg(
+        id = "out_password_file",
+        long = "out-password-file",
+        value_name = "FILE"
+    )]
+    file: Option<PathBuf>,
+    /// Name of an environment variable holding the new file's password.
+    #[arg(
+        id = "out_password_env",
+        long = "out-password-env",
+        value_name = "VAR",
+        conflicts_with = "out_password_file"
+    )]
+    env: Option<String>,
+}
+
+impl PasswordArgs {
+    /// Where the password comes from.
+    pub fn source(&self) -> Source<'_> {
+        Source {
+            file: self.file.as_ref(),
+            env: self.env.as_deref(),
+            flag: "--password",
+        }
+    }
+}
+
+impl InPasswordArgs {
+    /// Where the password comes from.
+    pub fn source(&self) -> Source<'_> {
+        Source {
+            file: self.file.as_ref(),
+            env: self.env.as_deref(),
+            flag: "--in-password",
+        }
+    }
+}
+
+impl OutPasswordArgs {
+    /// Where the password comes from.
+    pub fn source(&self) -> Source<'_> {
+        Source {
+            file: self.file.as_ref(),
+            env: self.env.as_deref(),
+            flag: "--out-password",
+        }
     }
 }

@@ -65,11 +65,7 @@ fn pbkit_reads_a_two_key_jdk_keystore_and_refuses_to_repack_it_as_one_identity()
             .args(["-storepass", "changeit-123", "-keystore"])
             .arg(&ks));
     }
-    let json: serde_json::Value = serde_json::from_str(&ok(pbkit()
-        .args(["p12", "inspect", "--json", "--password-file"])
-        .arg(&pw)
-        .arg(&ks)))
-    .unwrap();
+    let json: serde_json::Value = inspect_json(&pw, &ks);
     let ids = json["identities"].as_array().unwrap();
     assert_eq!(ids.len(), 2, "{json}");
     let mut names: Vec<_> = ids
@@ -131,11 +127,7 @@ fn pbkit_reads_a_jdk_keystore_with_pbkdf2_hmac_sha1_and_aes_128() {
             "-keystore",
         ])
         .arg(&ks));
-    let v: serde_json::Value = serde_json::from_str(&ok(pbkit()
-        .args(["p12", "inspect", "--json", "--password-file"])
-        .arg(&pw)
-        .arg(&ks)))
-    .unwrap();
+    let v: serde_json::Value = inspect_json(&pw, &ks);
     assert_eq!(v["mac"]["digest"], "sha1");
     assert_eq!(v["identities"][0]["friendly_name"], "one");
     let text = v.to_string();

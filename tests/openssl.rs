@@ -243,7 +243,6 @@ fn openssl_cli_opens_every_suite_pbkit_writes() {
 /// pbkit reads what `openssl pkcs12 -export` writes, in both its legacy and default forms.
 #[test]
 fn pbkit_reads_what_openssl_cli_writes() {
-    let pki = generated_pki();
     let tmp = tempfile::tempdir().unwrap();
     let pw = tmp.path().join("pw");
     std::fs::write(&pw, "openssl-export\n").unwrap();
@@ -253,22 +252,8 @@ fn pbkit_reads_what_openssl_cli_writes() {
         ("des3-nomaciter", vec!["-legacy", "-descert", "-nomaciter"]),
     ] {
         let out = tmp.path().join(format!("{name}.p12"));
-        ok(Command::new("openssl")
-            .args(["pkcs12", "-export"])
-            .args(&extra)
-            .arg("-inkey")
-            .arg(pki.join("server/mdm-server.key.pem"))
-            .arg("-in")
-            .arg(pki.join("server/mdm-server.pem"))
-            .arg("-passout")
-            .arg(format!("file:{}", pw.display()))
-            .arg("-out")
-            .arg(&out));
-        let json: serde_json::Value = serde_json::from_str(&ok(pbkit()
-            .args(["p12", "inspect", "--json", "--password-file"])
-            .arg(&pw)
-            .arg(&out)))
-        .unwrap();
+        openssl_export(&extra, &pw, &out);
+        let json: serde_json::Value = inspect_json(&pw, &out);
         assert_eq!(json["identities"].as_array().unwrap().len(), 1, "{name}");
         assert_eq!(
             json["identities"][0]["certificate"]["subject"],
@@ -315,15 +300,7 @@ fn non_ascii_passwords_agree_with_openssl_both_ways() {
             .arg(&ours));
     }
     let theirs = tmp.path().join("openssl.p12");
-    ok(Command::new("openssl")
-        .args(["pkcs12", "-export", "-legacy", "-inkey"])
-        .arg(pki.join("server/mdm-server.key.pem"))
-        .arg("-in")
-        .arg(pki.join("server/mdm-server.pem"))
-        .arg("-passout")
-        .arg(format!("file:{}", pw.display()))
-        .arg("-out")
-        .arg(&theirs));
+    openssl_export(&["-legacy"], &pw, &theirs);
     ok(pbkit()
         .args(["p12", "inspect", "--password-file"])
         .arg(&pw)
@@ -334,7 +311,6 @@ fn non_ascii_passwords_agree_with_openssl_both_ways() {
 /// finds the identity, and names the algorithms.
 #[test]
 fn pbkit_reads_every_pbe_algorithm_openssl_writes() {
-    let pki = generated_pki();
     let tmp = tempfile::tempdir().unwrap();
     let pw = tmp.path().join("pw");
     std::fs::write(&pw, "matrix").unwrap();
@@ -382,23 +358,14 @@ fn pbkit_reads_every_pbe_algorithm_openssl_writes() {
     ];
     for (keypbe, certpbe, mac, key_name, cert_name, mac_name) in cases {
         let out = tmp.path().join(format!("{keypbe}-{certpbe}-{mac}.p12"));
-        ok(Command::new("openssl")
-            .args([
-                "pkcs12", "-export", "-legacy", "-keypbe", keypbe, "-certpbe", certpbe, "-macalg",
-                mac, "-inkey",
-            ])
-            .arg(pki.join("server/mdm-server.key.pem"))
-            .arg("-in")
-            .arg(pki.join("server/mdm-server.pem"))
-            .arg("-passout")
-            .arg(format!("file:{}", pw.display()))
-            .arg("-out")
-            .arg(&out));
-        let v: serde_json::Value = serde_json::from_str(&ok(pbkit()
-            .args(["p12", "inspect", "--json", "--password-file"])
-            .arg(&pw)
-            .arg(&out)))
-        .unwrap();
+        openssl_export(
+            &[
+                "-legacy", "-keypbe", keypbe, "-certpbe", certpbe, "-macalg", mac,
+            ],
+            &pw,
+            &out,
+        );
+        let v: serde_json::Value = inspect_json(&pw, &out);
         let what = format!("{keypbe}/{certpbe}/{mac}");
         assert_eq!(v["identities"].as_array().unwrap().len(), 1, "{what}");
         assert_eq!(v["mac"]["digest"], mac_name, "{what}");

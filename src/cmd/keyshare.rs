@@ -9,7 +9,7 @@ use pbkit_pkcs12::{Identity, Password, Suite};
 use serde::Serialize;
 
 use crate::cmd::p12::parse_suite;
-use crate::secret::Source as Secret;
+use crate::secret::{InPasswordArgs, PasswordArgs};
 
 #[derive(Subcommand)]
 pub enum KeyshareCommand {
@@ -59,12 +59,8 @@ pub struct InputArgs {
     /// PKCS#12 files, or folders of them.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
-    /// File holding the inputs' password.
-    #[arg(long, value_name = "FILE")]
-    in_password_file: Option<PathBuf>,
-    /// Environment variable holding the inputs' password.
-    #[arg(long, value_name = "VAR", conflicts_with = "in_password_file")]
-    in_password_env: Option<String>,
+    #[command(flatten)]
+    in_password: InPasswordArgs,
 }
 
 #[derive(Args)]
@@ -93,12 +89,8 @@ pub struct ClassifyArgs {
     /// PKCS#12 files, certificate files, or folders of .p12/.pfx files.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
-    /// File holding the PKCS#12 inputs' password.
-    #[arg(long, value_name = "FILE")]
-    in_password_file: Option<PathBuf>,
-    /// Environment variable holding the PKCS#12 inputs' password.
-    #[arg(long, value_name = "VAR", conflicts_with = "in_password_file")]
-    in_password_env: Option<String>,
+    #[command(flatten)]
+    in_password: InPasswordArgs,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -124,12 +116,8 @@ pub struct UtisArgs {
 pub struct OpenArgs {
     /// A pack zip or a single .p12.
     file: PathBuf,
-    /// File holding the pack password.
-    #[arg(long, value_name = "FILE")]
-    password_file: Option<PathBuf>,
-    /// Environment variable holding the pack password.
-    #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
-    password_env: Option<String>,
+    #[command(flatten)]
+    password: PasswordArgs,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -182,12 +170,11 @@ fn read_identity(path: &Path, password: &Password) -> anyhow::Result<Identity> {
 
 fn pack(a: PackArgs) -> anyhow::Result<ExitCode> {
     let files = expand(&a.input.inputs)?;
-    let password = Secret {
-        file: a.input.in_password_file.as_ref(),
-        env: a.input.in_password_env.as_deref(),
-        flag: "--in-password",
-    }
-    .required("Password of the input PKCS#12 files: ")?;
+    let password = a
+        .input
+        .in_password
+        .source()
+        .required("Password of the input PKCS#12 files: ")?;
     let existing = if a.force {
         Existing::Replace
     } else {
@@ -249,11 +236,7 @@ struct Classified {
 
 fn classify_cmd(a: ClassifyArgs) -> anyhow::Result<ExitCode> {
     let files = expand(&a.inputs)?;
-    let secret = Secret {
-        file: a.in_password_file.as_ref(),
-        env: a.in_password_env.as_deref(),
-        flag: "--in-password",
-    };
+    let secret = a.in_password.source();
     let mut password: Option<Password> = None;
     let mut rows = Vec::new();
     for path in &files {
@@ -347,12 +330,7 @@ fn utis(a: UtisArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn open_cmd(a: OpenArgs) -> anyhow::Result<ExitCode> {
-    let password = Secret {
-        file: a.password_file.as_ref(),
-        env: a.password_env.as_deref(),
-        flag: "--password",
-    }
-    .required("Pack password: ")?;
+    let password = a.password.source().required("Pack password: ")?;
     let bytes = std::fs::read(&a.file).with_context(|| a.file.display().to_string())?;
     let name = a.file.file_name().map_or_else(
         || a.file.display().to_string(),

@@ -7,7 +7,7 @@ use openssl::pkey::PKey;
 use pbkit_pkcs12::{inspect, Identity, Password, Report, Suite, WriteOptions};
 use pbkit_pki::{bundle, Certificate};
 
-use crate::secret::Source;
+use crate::secret::{InPasswordArgs, OutPasswordArgs, PasswordArgs, Source};
 
 #[derive(Subcommand)]
 pub enum P12Command {
@@ -39,12 +39,8 @@ Example:
 pub struct InspectArgs {
     /// The PKCS#12 file.
     file: PathBuf,
-    /// File holding the password (first line; one trailing newline ignored).
-    #[arg(long, value_name = "FILE")]
-    password_file: Option<PathBuf>,
-    /// Name of an environment variable holding the password.
-    #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
-    password_env: Option<String>,
+    #[command(flatten)]
+    password: PasswordArgs,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -56,12 +52,8 @@ pub struct OutArgs {
     /// Where to write the PKCS#12 (mode 0600, written atomically).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
-    /// File holding the new file's password.
-    #[arg(long, value_name = "FILE")]
-    out_password_file: Option<PathBuf>,
-    /// Environment variable holding the new file's password.
-    #[arg(long, value_name = "VAR", conflicts_with = "out_password_file")]
-    out_password_env: Option<String>,
+    #[command(flatten)]
+    out_password: OutPasswordArgs,
     /// The algorithms: ios-legacy (iOS-safe), purebred (what the 2025 provider writes), modern (AES; fails on many iOS versions).
     #[arg(long, value_parser = parse_suite, value_name = "ios-legacy|purebred|modern")]
     suite: Suite,
@@ -80,12 +72,8 @@ pub struct OutArgs {
 pub struct RepackArgs {
     /// The PKCS#12 to read.
     input: PathBuf,
-    /// File holding the input's password.
-    #[arg(long, value_name = "FILE")]
-    in_password_file: Option<PathBuf>,
-    /// Environment variable holding the input's password.
-    #[arg(long, value_name = "VAR", conflicts_with = "in_password_file")]
-    in_password_env: Option<String>,
+    #[command(flatten)]
+    in_password: InPasswordArgs,
     #[command(flatten)]
     out: OutArgs,
 }
@@ -114,12 +102,10 @@ pub fn run(cmd: P12Command) -> anyhow::Result<ExitCode> {
     match cmd {
         P12Command::Inspect(a) => run_inspect(a),
         P12Command::Repack(a) => {
-            let source = Source {
-                file: a.in_password_file.as_ref(),
-                env: a.in_password_env.as_deref(),
-                flag: "--in-password",
-            };
-            let password = source.required("Password of the input PKCS#12: ")?;
+            let password = a
+                .in_password
+                .source()
+                .required("Password of the input PKCS#12: ")?;
             let der = read(&a.input)?;
             let identity = Identity::from_pkcs12(&der, &password)
                 .with_context(|| a.input.display().to_string())?;
@@ -177,12 +163,10 @@ fn single_certificate(path: &PathBuf) -> anyhow::Result<Certificate> {
 }
 
 fn write(identity: Identity, out: &OutArgs) -> anyhow::Result<ExitCode> {
-    let password = Source {
-        file: out.out_password_file.as_ref(),
-        env: out.out_password_env.as_deref(),
-        flag: "--out-password",
-    }
-    .new_password("Password for the new PKCS#12: ")?;
+    let password = out
+        .out_password
+        .source()
+        .new_password("Password for the new PKCS#12: ")?;
     let identity = match &out.chain {
         Some(chain) => identity.with_chain(bundle::read_file(chain)?),
         None => identity,
@@ -211,12 +195,7 @@ fn write(identity: Identity, out: &OutArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
-    let password = Source {
-        file: a.password_file.as_ref(),
-        env: a.password_env.as_deref(),
-        flag: "--password",
-    }
-    .given()?;
+    let password = a.password.source().given()?;
     let der = read(&a.file)?;
     let report = inspect(&der, password.as_ref()).with_context(|| a.file.display().to_string())?;
     if a.json {

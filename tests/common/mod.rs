@@ -146,3 +146,28 @@ pub fn purebred_fixtures() -> Vec<PathBuf> {
     assert_eq!(v.len(), 8);
     v
 }
+
+/// `openssl pkcs12 -export` of the generated MDM server identity, with `extra` flags.
+pub fn openssl_export(extra: &[&str], password_file: &Path, out: &Path) {
+    let pki = generated_pki();
+    ok(Command::new("openssl")
+        .args(["pkcs12", "-export"])
+        .args(extra)
+        .arg("-inkey")
+        .arg(pki.join("server/mdm-server.key.pem"))
+        .arg("-in")
+        .arg(pki.join("server/mdm-server.pem"))
+        .arg("-passout")
+        .arg(format!("file:{}", password_file.display()))
+        .arg("-out")
+        .arg(out));
+}
+
+/// `pbkit p12 inspect --json` with a password file.
+pub fn inspect_json(password_file: &Path, file: &Path) -> serde_json::Value {
+    let out = ok(pbkit()
+        .args(["p12", "inspect", "--json", "--password-file"])
+        .arg(password_file)
+        .arg(file));
+    serde_json::from_str(&out).unwrap()
+}
