@@ -1,0 +1,593 @@
+//! The typed profile: the top level and the payloads pbkit writes.
+//!
+//! Every payload type pbkit writes is a struct with one optional field per key of Apple's
+//! schema, in schema order, so the XML comes out in a stable key order. Keys the model
+//! does not know, and payload types it does not know, are kept as they were.
+
+use plist::{Dictionary, Value};
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+
+/// Declares a payload struct from `field: Type = "AppleKey"` lines: every field optional,
+/// serialized under its Apple key, plus `KEYS`, the list of those keys.
+macro_rules! keys {
+    ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty = $key:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        pub struct $name {
+            $(
+                $(#[$fmeta])*
+                #[serde(rename = $key, default, skip_serializing_if = "Option::is_none")]
+                pub $field: Option<$ty>,
+            )*
+        }
+        impl $name {
+            /// The Apple keys of this payload, in schema order.
+            pub const KEYS: &'static [&'static str] = &[$($key),*];
+        }
+    };
+}
+
+keys! {
+    /// `com.apple.security.pkcs12`: one password-protected identity.
+    Pkcs12 {
+        /// File name shown for the certificate.
+        file_name: String = "PayloadCertificateFileName",
+        /// The PKCS#12 bytes.
+        data: plist::Data = "PayloadContent",
+        /// The PKCS#12 password; without it the device asks at install.
+        password: String = "Password",
+        /// macOS: apps may use the private key.
+        allow_all_apps_access: bool = "AllowAllAppsAccess",
+        /// macOS: the private key is extractable.
+        key_is_extractable: bool = "KeyIsExtractable",
+    }
+}
+
+keys! {
+    /// `com.apple.security.root`, `.pkcs1`, `.pem`: one certificate.
+    Certificate {
+        /// File name shown for the certificate.
+        file_name: String = "PayloadCertificateFileName",
+        /// The certificate (DER for root/pkcs1, PEM text bytes for pem).
+        data: plist::Data = "PayloadContent",
+    }
+}
+
+keys! {
+    /// `com.apple.eas.account`: an Exchange ActiveSync account, every key of the schema.
+    Exchange {
+        /// EmailAddress
+        email_address: String = "EmailAddress",
+        /// Host
+        host: String = "Host",
+        /// SSL
+        ssl: bool = "SSL",
+        /// OAuth (iOS 12)
+        oauth: bool = "OAuth",
+        /// UserName
+        user_name: String = "UserName",
+        /// Password
+        password: String = "Password",
+        /// Certificate (a .p12 blob)
+        certificate: plist::Data = "Certificate",
+        /// CertificateName
+        certificate_name: String = "CertificateName",
+        /// CertificatePassword
+        certificate_password: String = "CertificatePassword",
+        /// PreventMove
+        prevent_move: bool = "PreventMove",
+        /// PreventAppSheet
+        prevent_app_sheet: bool = "PreventAppSheet",
+        /// PayloadCertificateUUID: the authentication identity payload.
+        payload_certificate_uuid: String = "PayloadCertificateUUID",
+        /// SMIMEEnabled (deprecated, ignored since iOS 10)
+        smime_enabled: bool = "SMIMEEnabled",
+        /// SMIMESigningEnabled
+        smime_signing_enabled: bool = "SMIMESigningEnabled",
+        /// SMIMESigningCertificateUUID: the signing identity payload.
+        smime_signing_certificate_uuid: String = "SMIMESigningCertificateUUID",
+        /// SMIMEEncryptionEnabled (deprecated in iOS 12: SMIMEEncryptByDefault)
+        smime_encryption_enabled: bool = "SMIMEEncryptionEnabled",
+        /// SMIMEEncryptionCertificateUUID: the encryption identity payload.
+        smime_encryption_certificate_uuid: String = "SMIMEEncryptionCertificateUUID",
+        /// SMIMEEnablePerMessageSwitch (deprecated in iOS 12)
+        smime_enable_per_message_switch: bool = "SMIMEEnablePerMessageSwitch",
+        /// disableMailRecentsSyncing
+        disable_mail_recents_syncing: bool = "disableMailRecentsSyncing",
+        /// MailNumberOfPastDaysToSync
+        mail_number_of_past_days_to_sync: i64 = "MailNumberOfPastDaysToSync",
+        /// HeaderMagic (deprecated)
+        header_magic: String = "HeaderMagic",
+        /// CommunicationServiceRules
+        communication_service_rules: Dictionary = "CommunicationServiceRules",
+        /// allowMailDrop
+        allow_mail_drop: bool = "allowMailDrop",
+        /// SMIMESigningUserOverrideable: the user may turn signing on or off.
+        smime_signing_user_overrideable: bool = "SMIMESigningUserOverrideable",
+        /// SMIMESigningCertificateUUIDUserOverrideable: the user may pick the signing identity.
+        smime_signing_certificate_uuid_user_overrideable: bool = "SMIMESigningCertificateUUIDUserOverrideable",
+        /// SMIMEEncryptByDefault
+        smime_encrypt_by_default: bool = "SMIMEEncryptByDefault",
+        /// SMIMEEncryptByDefaultUserOverrideable: the user may toggle default encryption
+        /// (Apple's texts disagree on this key; see docs/jamf-admins.md).
+        smime_encrypt_by_default_user_overrideable: bool = "SMIMEEncryptByDefaultUserOverrideable",
+        /// SMIMEEncryptionCertificateUUIDUserOverrideable: the user may pick the encryption identity.
+        smime_encryption_certificate_uuid_user_overrideable: bool = "SMIMEEncryptionCertificateUUIDUserOverrideable",
+        /// SMIMEEnableEncryptionPerMessageSwitch
+        smime_enable_encryption_per_message_switch: bool = "SMIMEEnableEncryptionPerMessageSwitch",
+        /// EnableMail
+        enable_mail: bool = "EnableMail",
+        /// EnableContacts
+        enable_contacts: bool = "EnableContacts",
+        /// EnableCalendars
+        enable_calendars: bool = "EnableCalendars",
+        /// EnableReminders
+        enable_reminders: bool = "EnableReminders",
+        /// EnableNotes
+        enable_notes: bool = "EnableNotes",
+        /// EnableMailUserOverridable
+        enable_mail_user_overridable: bool = "EnableMailUserOverridable",
+        /// EnableContactsUserOverridable
+        enable_contacts_user_overridable: bool = "EnableContactsUserOverridable",
+        /// EnableCalendarsUserOverridable
+        enable_calendars_user_overridable: bool = "EnableCalendarsUserOverridable",
+        /// EnableRemindersUserOverridable
+        enable_reminders_user_overridable: bool = "EnableRemindersUserOverridable",
+        /// EnableNotesUserOverridable
+        enable_notes_user_overridable: bool = "EnableNotesUserOverridable",
+        /// OAuthSignInURL
+        oauth_sign_in_url: String = "OAuthSignInURL",
+        /// OAuthTokenRequestURL
+        oauth_token_request_url: String = "OAuthTokenRequestURL",
+        /// OverridePreviousPassword
+        override_previous_password: bool = "OverridePreviousPassword",
+        /// VPNUUID
+        vpn_uuid: String = "VPNUUID",
+    }
+}
+
+keys! {
+    /// `com.apple.mail.managed`: an IMAP or POP account, with its S/MIME keys.
+    Mail {
+        /// EmailAccountDescription
+        email_account_description: String = "EmailAccountDescription",
+        /// EmailAccountName
+        email_account_name: String = "EmailAccountName",
+        /// EmailAccountType: `EmailTypeIMAP` or `EmailTypePOP`
+        email_account_type: String = "EmailAccountType",
+        /// EmailAddress
+        email_address: String = "EmailAddress",
+        /// IncomingMailServerAuthentication
+        incoming_mail_server_authentication: String = "IncomingMailServerAuthentication",
+        /// IncomingMailServerHostName
+        incoming_mail_server_host_name: String = "IncomingMailServerHostName",
+        /// IncomingMailServerPortNumber
+        incoming_mail_server_port_number: i64 = "IncomingMailServerPortNumber",
+        /// IncomingMailServerUseSSL
+        incoming_mail_server_use_ssl: bool = "IncomingMailServerUseSSL",
+        /// IncomingMailServerUsername
+        incoming_mail_server_username: String = "IncomingMailServerUsername",
+        /// IncomingPassword
+        incoming_password: String = "IncomingPassword",
+        /// OutgoingPassword
+        outgoing_password: String = "OutgoingPassword",
+        /// OutgoingPasswordSameAsIncomingPassword
+        outgoing_password_same_as_incoming_password: bool = "OutgoingPasswordSameAsIncomingPassword",
+        /// OutgoingMailServerAuthentication
+        outgoing_mail_server_authentication: String = "OutgoingMailServerAuthentication",
+        /// OutgoingMailServerHostName
+        outgoing_mail_server_host_name: String = "OutgoingMailServerHostName",
+        /// OutgoingMailServerPortNumber
+        outgoing_mail_server_port_number: i64 = "OutgoingMailServerPortNumber",
+        /// OutgoingMailServerUseSSL
+        outgoing_mail_server_use_ssl: bool = "OutgoingMailServerUseSSL",
+        /// OutgoingMailServerUsername
+        outgoing_mail_server_username: String = "OutgoingMailServerUsername",
+        /// PreventMove
+        prevent_move: bool = "PreventMove",
+        /// PreventAppSheet
+        prevent_app_sheet: bool = "PreventAppSheet",
+        /// SMIMEEnabled (deprecated)
+        smime_enabled: bool = "SMIMEEnabled",
+        /// SMIMESigningEnabled
+        smime_signing_enabled: bool = "SMIMESigningEnabled",
+        /// SMIMESigningCertificateUUID
+        smime_signing_certificate_uuid: String = "SMIMESigningCertificateUUID",
+        /// SMIMEEncryptionEnabled (deprecated)
+        smime_encryption_enabled: bool = "SMIMEEncryptionEnabled",
+        /// SMIMEEncryptionCertificateUUID
+        smime_encryption_certificate_uuid: String = "SMIMEEncryptionCertificateUUID",
+        /// SMIMEEnablePerMessageSwitch (deprecated)
+        smime_enable_per_message_switch: bool = "SMIMEEnablePerMessageSwitch",
+        /// disableMailRecentsSyncing
+        disable_mail_recents_syncing: bool = "disableMailRecentsSyncing",
+        /// allowMailDrop
+        allow_mail_drop: bool = "allowMailDrop",
+        /// IncomingMailServerIMAPPathPrefix
+        incoming_mail_server_imap_path_prefix: String = "IncomingMailServerIMAPPathPrefix",
+        /// SMIMESigningUserOverrideable
+        smime_signing_user_overrideable: bool = "SMIMESigningUserOverrideable",
+        /// SMIMESigningCertificateUUIDUserOverrideable
+        smime_signing_certificate_uuid_user_overrideable: bool = "SMIMESigningCertificateUUIDUserOverrideable",
+        /// SMIMEEncryptByDefault
+        smime_encrypt_by_default: bool = "SMIMEEncryptByDefault",
+        /// SMIMEEncryptByDefaultUserOverrideable
+        smime_encrypt_by_default_user_overrideable: bool = "SMIMEEncryptByDefaultUserOverrideable",
+        /// SMIMEEncryptionCertificateUUIDUserOverrideable
+        smime_encryption_certificate_uuid_user_overrideable: bool = "SMIMEEncryptionCertificateUUIDUserOverrideable",
+        /// SMIMEEnableEncryptionPerMessageSwitch
+        smime_enable_encryption_per_message_switch: bool = "SMIMEEnableEncryptionPerMessageSwitch",
+        /// VPNUUID
+        vpn_uuid: String = "VPNUUID",
+    }
+}
+
+keys! {
+    /// The optional top-level keys of a profile.
+    TopLevel {
+        /// PayloadDisplayName
+        display_name: String = "PayloadDisplayName",
+        /// PayloadDescription
+        description: String = "PayloadDescription",
+        /// PayloadOrganization
+        organization: String = "PayloadOrganization",
+        /// PayloadRemovalDisallowed (honoured on supervised devices only)
+        removal_disallowed: bool = "PayloadRemovalDisallowed",
+        /// PayloadScope: `User` or `System`
+        scope: String = "PayloadScope",
+        /// HasRemovalPasscode
+        has_removal_passcode: bool = "HasRemovalPasscode",
+        /// IsEncrypted
+        is_encrypted: bool = "IsEncrypted",
+        /// EncryptedPayloadContent
+        encrypted_payload_content: plist::Data = "EncryptedPayloadContent",
+        /// RemovalDate
+        removal_date: plist::Date = "RemovalDate",
+        /// DurationUntilRemoval
+        duration_until_removal: f64 = "DurationUntilRemoval",
+        /// PayloadExpirationDate
+        expiration_date: plist::Date = "PayloadExpirationDate",
+        /// TargetDeviceType
+        target_device_type: i64 = "TargetDeviceType",
+        /// ConsentText
+        consent_text: Dictionary = "ConsentText",
+    }
+}
+
+/// What a payload is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    /// `com.apple.security.pkcs12`
+    Pkcs12(Pkcs12),
+    /// `com.apple.security.root`
+    Root(Certificate),
+    /// `com.apple.security.pkcs1`
+    Pkcs1(Certificate),
+    /// `com.apple.security.pem`
+    Pem(Certificate),
+    /// `com.apple.eas.account`
+    Exchange(Box<Exchange>),
+    /// `com.apple.mail.managed`
+    Mail(Box<Mail>),
+    /// A payload type pbkit does not model; its keys are all in [`Payload::extra`].
+    Other(String),
+}
+
+impl Content {
+    /// The PayloadType.
+    pub fn payload_type(&self) -> &str {
+        match self {
+            Content::Pkcs12(_) => "com.apple.security.pkcs12",
+            Content::Root(_) => "com.apple.security.root",
+            Content::Pkcs1(_) => "com.apple.security.pkcs1",
+            Content::Pem(_) => "com.apple.security.pem",
+            Content::Exchange(_) => "com.apple.eas.account",
+            Content::Mail(_) => "com.apple.mail.managed",
+            Content::Other(t) => t,
+        }
+    }
+
+    fn keys(&self) -> &'static [&'static str] {
+        match self {
+            Content::Pkcs12(_) => Pkcs12::KEYS,
+            Content::Root(_) | Content::Pkcs1(_) | Content::Pem(_) => Certificate::KEYS,
+            Content::Exchange(_) => Exchange::KEYS,
+            Content::Mail(_) => Mail::KEYS,
+            Content::Other(_) => &[],
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        let v = match self {
+            Content::Pkcs12(c) => plist::to_value(c),
+            Content::Root(c) | Content::Pkcs1(c) | Content::Pem(c) => plist::to_value(c),
+            Content::Exchange(c) => plist::to_value(c),
+            Content::Mail(c) => plist::to_value(c),
+            Content::Other(_) => Ok(Value::Dictionary(Dictionary::new())),
+        };
+        v.expect("payload structs serialize to plist")
+    }
+
+    /// Parses the content keys of a payload of `payload_type`.
+    pub(crate) fn from_dictionary(
+        payload_type: &str,
+        known: Dictionary,
+    ) -> Result<Content, String> {
+        let v = Value::Dictionary(known);
+        fn typed<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, String> {
+            plist::from_value(v).map_err(|e| e.to_string())
+        }
+        Ok(match payload_type {
+            "com.apple.security.pkcs12" => Content::Pkcs12(typed(&v)?),
+            "com.apple.security.root" => Content::Root(typed(&v)?),
+            "com.apple.security.pkcs1" => Content::Pkcs1(typed(&v)?),
+            "com.apple.security.pem" => Content::Pem(typed(&v)?),
+            "com.apple.eas.account" => Content::Exchange(Box::new(typed(&v)?)),
+            "com.apple.mail.managed" => Content::Mail(Box::new(typed(&v)?)),
+            other => Content::Other(other.to_string()),
+        })
+    }
+
+    /// The Apple keys this content type models (empty for [`Content::Other`]).
+    pub fn known_keys(payload_type: &str) -> &'static [&'static str] {
+        match payload_type {
+            "com.apple.security.pkcs12" => Pkcs12::KEYS,
+            "com.apple.security.root" | "com.apple.security.pkcs1" | "com.apple.security.pem" => {
+                Certificate::KEYS
+            }
+            "com.apple.eas.account" => Exchange::KEYS,
+            "com.apple.mail.managed" => Mail::KEYS,
+            _ => &[],
+        }
+    }
+}
+
+/// One payload of a profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payload {
+    /// PayloadIdentifier
+    pub identifier: String,
+    /// PayloadUUID, as written (pbkit writes uppercase canonical UUIDs).
+    pub uuid: String,
+    /// PayloadVersion
+    pub version: i64,
+    /// PayloadDisplayName
+    pub display_name: Option<String>,
+    /// PayloadDescription
+    pub description: Option<String>,
+    /// PayloadOrganization
+    pub organization: Option<String>,
+    /// The typed content.
+    pub content: Content,
+    /// Keys the model does not know, kept in their order.
+    pub extra: Dictionary,
+}
+
+const COMMON: [&str; 7] = [
+    "PayloadType",
+    "PayloadVersion",
+    "PayloadIdentifier",
+    "PayloadUUID",
+    "PayloadDisplayName",
+    "PayloadDescription",
+    "PayloadOrganization",
+];
+
+impl Payload {
+    /// The PayloadType.
+    pub fn payload_type(&self) -> &str {
+        self.content.payload_type()
+    }
+
+    /// The payload as a plist dictionary: common keys, content keys in schema order, then
+    /// the keys the model does not know.
+    pub fn to_dictionary(&self) -> Dictionary {
+        let mut d = Dictionary::new();
+        d.insert("PayloadType".into(), self.payload_type().into());
+        d.insert("PayloadVersion".into(), self.version.into());
+        d.insert("PayloadIdentifier".into(), self.identifier.clone().into());
+        d.insert("PayloadUUID".into(), self.uuid.clone().into());
+        for (k, v) in [
+            ("PayloadDisplayName", &self.display_name),
+            ("PayloadDescription", &self.description),
+            ("PayloadOrganization", &self.organization),
+        ] {
+            if let Some(v) = v {
+                d.insert(k.into(), v.clone().into());
+            }
+        }
+        if let Value::Dictionary(content) = self.content.to_value() {
+            d.extend(content);
+        }
+        d.extend(self.extra.clone());
+        d
+    }
+
+    /// Reads a payload dictionary. Unknown keys go to `extra`; a known key of the wrong
+    /// type is an error naming the payload.
+    pub fn from_dictionary(mut d: Dictionary) -> Result<Payload, Error> {
+        let payload_type =
+            take_string(&mut d, "PayloadType")?.ok_or(Error::Missing("PayloadType"))?;
+        let identifier =
+            take_string(&mut d, "PayloadIdentifier")?.ok_or(Error::Missing("PayloadIdentifier"))?;
+        let bad = |detail: String| Error::BadPayload {
+            identifier: identifier.clone(),
+            detail,
+        };
+        let uuid =
+            take_string(&mut d, "PayloadUUID")?.ok_or_else(|| bad("no PayloadUUID".into()))?;
+        let version = match d.remove("PayloadVersion") {
+            None => 1,
+            Some(v) => v
+                .as_signed_integer()
+                .ok_or_else(|| bad("PayloadVersion is not an integer".into()))?,
+        };
+        let display_name = take_string(&mut d, "PayloadDisplayName")?;
+        let description = take_string(&mut d, "PayloadDescription")?;
+        let organization = take_string(&mut d, "PayloadOrganization")?;
+        let keys = Content::known_keys(&payload_type);
+        let mut known = Dictionary::new();
+        let mut extra = Dictionary::new();
+        for (k, v) in d {
+            if keys.contains(&k.as_str()) {
+                known.insert(k, v);
+            } else {
+                extra.insert(k, v);
+            }
+        }
+        let content = Content::from_dictionary(&payload_type, known).map_err(bad)?;
+        debug_assert!(content.keys().iter().all(|k| !COMMON.contains(k)));
+        Ok(Payload {
+            identifier,
+            uuid,
+            version,
+            display_name,
+            description,
+            organization,
+            content,
+            extra,
+        })
+    }
+}
+
+fn take_string(d: &mut Dictionary, key: &'static str) -> Result<Option<String>, Error> {
+    match d.remove(key) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Error::WrongType {
+            key,
+            expected: "string",
+        }),
+    }
+}
+
+/// A configuration profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// PayloadIdentifier: a profile replaces an installed one with the same identifier.
+    pub identifier: String,
+    /// PayloadUUID
+    pub uuid: String,
+    /// PayloadVersion (1)
+    pub version: i64,
+    /// The optional top-level keys.
+    pub top: TopLevel,
+    /// PayloadContent, in order.
+    pub payloads: Vec<Payload>,
+    /// Top-level keys the model does not know.
+    pub extra: Dictionary,
+}
+
+impl Profile {
+    /// The profile as a plist dictionary.
+    pub fn to_dictionary(&self) -> Dictionary {
+        let mut d = Dictionary::new();
+        d.insert("PayloadType".into(), "Configuration".into());
+        d.insert("PayloadVersion".into(), self.version.into());
+        d.insert("PayloadIdentifier".into(), self.identifier.clone().into());
+        d.insert("PayloadUUID".into(), self.uuid.clone().into());
+        if let Ok(Value::Dictionary(top)) = plist::to_value(&self.top) {
+            d.extend(top);
+        }
+        d.insert(
+            "PayloadContent".into(),
+            Value::Array(
+                self.payloads
+                    .iter()
+                    .map(|p| Value::Dictionary(p.to_dictionary()))
+                    .collect(),
+            ),
+        );
+        d.extend(self.extra.clone());
+        d
+    }
+
+    /// The profile as XML plist bytes: what gets signed and installed.
+    pub fn to_xml(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        plist::to_writer_xml(&mut out, &Value::Dictionary(self.to_dictionary()))
+            .expect("writing a plist to memory cannot fail");
+        out
+    }
+
+    /// Reads a profile from plist bytes (XML or binary, unsigned).
+    pub fn from_plist(bytes: &[u8]) -> Result<Profile, Error> {
+        let value = Value::from_reader(std::io::Cursor::new(bytes))
+            .map_err(|e| Error::Plist(e.to_string()))?;
+        let Value::Dictionary(d) = value else {
+            return Err(Error::Plist("the top level is not a dictionary".into()));
+        };
+        Profile::from_dictionary(d)
+    }
+
+    /// Reads a profile from its top-level dictionary.
+    pub fn from_dictionary(mut d: Dictionary) -> Result<Profile, Error> {
+        match take_string(&mut d, "PayloadType")?.as_deref() {
+            Some("Configuration") => {}
+            Some(other) => {
+                return Err(Error::Plist(format!(
+                    "PayloadType is {other:?}, not \"Configuration\""
+                )))
+            }
+            None => return Err(Error::Missing("PayloadType")),
+        }
+        let identifier =
+            take_string(&mut d, "PayloadIdentifier")?.ok_or(Error::Missing("PayloadIdentifier"))?;
+        let uuid = take_string(&mut d, "PayloadUUID")?.ok_or(Error::Missing("PayloadUUID"))?;
+        let version = d
+            .remove("PayloadVersion")
+            .map(|v| {
+                v.as_signed_integer().ok_or(Error::WrongType {
+                    key: "PayloadVersion",
+                    expected: "integer",
+                })
+            })
+            .transpose()?
+            .unwrap_or(1);
+        let payloads = match d.remove("PayloadContent") {
+            None => Vec::new(),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|v| match v {
+                    Value::Dictionary(p) => Payload::from_dictionary(p),
+                    _ => Err(Error::WrongType {
+                        key: "PayloadContent",
+                        expected: "array of dictionaries",
+                    }),
+                })
+                .collect::<Result<_, _>>()?,
+            Some(_) => {
+                return Err(Error::WrongType {
+                    key: "PayloadContent",
+                    expected: "array",
+                })
+            }
+        };
+        let mut known = Dictionary::new();
+        let mut extra = Dictionary::new();
+        for (k, v) in d {
+            if TopLevel::KEYS.contains(&k.as_str()) {
+                known.insert(k, v);
+            } else {
+                extra.insert(k, v);
+            }
+        }
+        let top = plist::from_value(&Value::Dictionary(known))
+            .map_err(|e| Error::Plist(format!("top level: {e}")))?;
+        Ok(Profile {
+            identifier,
+            uuid,
+            version,
+            top,
+            payloads,
+            extra,
+        })
+    }
+
+    /// The payload with this PayloadUUID.
+    pub fn payload_by_uuid(&self, uuid: &str) -> Option<&Payload> {
+        self.payloads.iter().find(|p| p.uuid == uuid)
+    }
+}
