@@ -39,6 +39,9 @@ enum Command {
     /// Purebred key sharing: packs, classification, UTIs, and opening packs as a consumer.
     #[command(subcommand)]
     Keyshare(cmd::keyshare::KeyshareCommand),
+    /// Configuration profiles: build from specs, sign, verify, unsign, inspect.
+    #[command(subcommand)]
+    Profile(cmd::profile::ProfileCommand),
     /// Generate a DoD-shaped test PKI with Purebred-like identities.
     Fixtures(cmd::fixtures::FixturesArgs),
     /// Print a shell completion script.
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Command::Fixtures(a) => cmd::fixtures::run(a),
         Command::P12(c) => cmd::p12::run(c),
         Command::Keyshare(c) => cmd::keyshare::run(c),
+        Command::Profile(c) => cmd::profile::run(c),
         Command::Completions(a) => cmd::completions::run(a, Cli::command()),
         Command::Man => cmd::completions::man(Cli::command()),
     };

@@ -81,91 +81,51 @@ impl Source<'_> {
     }
 }
 
-/// `--password-file` / `--password-env`: the password of the file being read.
-#[derive(Args)]
-pub struct PasswordArgs {
-    /// File holding the password (one trailing newline is ignored).
-    #[arg(id = "password_file", long = "password-file", value_name = "FILE")]
-    file: Option<PathBuf>,
-    /// Name of an environment variable holding the password.
-    #[arg(
-        id = "password_env",
-        long = "password-env",
-        value_name = "VAR",
-        conflicts_with = "password_file"
-    )]
-    env: Option<String>,
-}
-
-/// `--in-password-file` / `--in-password-env`: the password of the input PKCS#12 files.
-#[derive(Args)]
-pub struct InPasswordArgs {
-    /// File holding the inputs' password (one trailing newline is ignored).
-    #[arg(
-        id = "in_password_file",
-        long = "in-password-file",
-        value_name = "FILE"
-    )]
-    file: Option<PathBuf>,
-    /// Name of an environment variable holding the inputs' password.
-    #[arg(
-        id = "in_password_env",
-        long = "in-password-env",
-        value_name = "VAR",
-        conflicts_with = "in_password_file"
-    )]
-    env: Option<String>,
-}
-
-/// `--out-password-file` / `--out-password-env`: the password of the file being written.
-#[derive(Args)]
-pub struct OutPasswordArgs {
-    /// File holding the new file's password (one trailing newline is ignored).
-    #[arg(
-        id = "out_password_file",
-        long = "out-password-file",
-        value_name = "FILE"
-    )]
-    file: Option<PathBuf>,
-    /// Name of an environment variable holding the new file's password.
-    #[arg(
-        id = "out_password_env",
-        long = "out-password-env",
-        value_name = "VAR",
-        conflicts_with = "out_password_file"
-    )]
-    env: Option<String>,
-}
-
-impl PasswordArgs {
-    /// Where the password comes from.
-    pub fn source(&self) -> Source<'_> {
-        Source {
-            file: self.file.as_ref(),
-            env: self.env.as_deref(),
-            flag: "--password",
+/// Declares a clap struct for one `--<prefix>-file` / `--<prefix>-env` pair.
+macro_rules! password_flags {
+    ($(#[$meta:meta])* $name:ident, $prefix:literal, $what:literal) => {
+        $(#[$meta])*
+        #[derive(Args)]
+        pub struct $name {
+            #[arg(
+                id = concat!($prefix, "-file"),
+                long = concat!($prefix, "-file"),
+                value_name = "FILE",
+                help = concat!("File holding ", $what, " (one trailing newline is ignored)")
+            )]
+            file: Option<PathBuf>,
+            #[arg(
+                id = concat!($prefix, "-env"),
+                long = concat!($prefix, "-env"),
+                value_name = "VAR",
+                conflicts_with = concat!($prefix, "-file"),
+                help = concat!("Name of an environment variable holding ", $what)
+            )]
+            env: Option<String>,
         }
-    }
+
+        impl $name {
+            /// Where the password comes from.
+            pub fn source(&self) -> Source<'_> {
+                Source { file: self.file.as_ref(), env: self.env.as_deref(), flag: concat!("--", $prefix) }
+            }
+        }
+    };
 }
 
-impl InPasswordArgs {
-    /// Where the password comes from.
-    pub fn source(&self) -> Source<'_> {
-        Source {
-            file: self.file.as_ref(),
-            env: self.env.as_deref(),
-            flag: "--in-password",
-        }
-    }
-}
-
-impl OutPasswordArgs {
-    /// Where the password comes from.
-    pub fn source(&self) -> Source<'_> {
-        Source {
-            file: self.file.as_ref(),
-            env: self.env.as_deref(),
-            flag: "--out-password",
-        }
-    }
-}
+password_flags!(
+    /// `--password-file` / `--password-env`: the password of the file being read.
+    PasswordArgs, "password", "the password"
+);
+password_flags!(
+    /// `--in-password-file` / `--in-password-env`: the password of the input PKCS#12 files.
+    InPasswordArgs, "in-password", "the inputs' password"
+);
+password_flags!(
+    /// `--out-password-file` / `--out-password-env`: the password of the file being written.
+    OutPasswordArgs, "out-password", "the new file's password"
+);
+password_flags!(
+    /// `--signer-password-file` / `--signer-password-env`: the password of the signer's PKCS#12.
+    SignerPasswordArgs, "signer-password", "the signer PKCS#12's password"
+);

@@ -3,6 +3,7 @@ pub mod completions;
 pub mod fixtures;
 pub mod keyshare;
 pub mod p12;
+pub mod profile;
 
 /// Prints `value` as pretty JSON on standard output.
 pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {

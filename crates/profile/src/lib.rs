@@ -33,7 +33,9 @@ pub mod model;
 mod sign;
 pub mod spec;
 
-pub use model::{Certificate, Content, Exchange, Mail, Payload, Pkcs12, Profile, TopLevel};
+pub use model::{
+    Certificate, Content, Exchange, Mail, Payload, Pkcs12, Profile, TopLevel, REFERENCE_KEYS,
+};
 pub use sign::{embedded_certificates, is_signed, sign, verify, Verdict};
 pub use spec::{BuildContext, Spec};
 

@@ -375,7 +375,35 @@ const COMMON: [&str; 7] = [
     "PayloadOrganization",
 ];
 
+/// Keys whose value is another payload's PayloadUUID, which must be an identity payload
+/// of the same profile.
+pub const REFERENCE_KEYS: [&str; 3] = [
+    "PayloadCertificateUUID",
+    "SMIMESigningCertificateUUID",
+    "SMIMEEncryptionCertificateUUID",
+];
+
 impl Payload {
+    /// The (key, PayloadUUID) references this payload makes to identity payloads.
+    pub fn references(&self) -> Vec<(&'static str, &str)> {
+        let refs: [(&'static str, &Option<String>); 3] = match &self.content {
+            Content::Exchange(e) => [
+                (REFERENCE_KEYS[0], &e.payload_certificate_uuid),
+                (REFERENCE_KEYS[1], &e.smime_signing_certificate_uuid),
+                (REFERENCE_KEYS[2], &e.smime_encryption_certificate_uuid),
+            ],
+            Content::Mail(m) => [
+                (REFERENCE_KEYS[0], &None),
+                (REFERENCE_KEYS[1], &m.smime_signing_certificate_uuid),
+                (REFERENCE_KEYS[2], &m.smime_encryption_certificate_uuid),
+            ],
+            _ => return Vec::new(),
+        };
+        refs.into_iter()
+            .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+            .collect()
+    }
+
     /// The PayloadType.
     pub fn payload_type(&self) -> &str {
         self.content.payload_type()

@@ -1,0 +1,486 @@
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use pbkit_outfile::Perm;
+use pbkit_pkcs12::{Identity, Password};
+use pbkit_pki::{bundle, Certificate, Summary};
+use pbkit_profile::{
+    embedded_certificates, is_signed, sign, verify, BuildContext, Content, Profile, Spec, Verdict,
+};
+use serde::Serialize;
+
+use crate::secret::SignerPasswordArgs;
+
+#[derive(Subcommand)]
+pub enum ProfileCommand {
+    /// Build a profile from a TOML spec, optionally signed.
+    #[command(after_help = "\
+Examples:
+  pbkit profile build profiles/purebred-exchange.toml --out exchange.mobileconfig
+  pbkit profile build profiles/purebred-exchange.toml --var host=owa.example.mil --out exchange.mobileconfig \\
+      --signer signer.p12 --signer-password-file signer.pw --chain intermediates.pem")]
+    Build(BuildArgs),
+    /// Sign a profile: CMS SignedData, DER, content attached, SHA-256, whole chain embedded.
+    #[command(after_help = "\
+Example:
+  pbkit profile sign exchange.mobileconfig --out exchange.signed.mobileconfig --signer signer.p12 --signer-password-file signer.pw")]
+    Sign(SignArgs),
+    /// Verify a profile's signature: prints Verified, Unverified, Invalid or Unsigned, with the reason.
+    #[command(after_help = concat!("\
+Examples:
+  pbkit profile verify exchange.signed.mobileconfig --anchor test-pki/trust/anchor.pem
+  pbkit profile verify --json exchange.signed.mobileconfig
+
+", "Exit codes: 0 Verified, 1 Invalid (or unreadable), 3 Unverified, 4 Unsigned, 2 usage."))]
+    Verify(VerifyArgs),
+    /// Remove the signature, writing the plist exactly as it was signed.
+    #[command(
+        after_help = "Example:\n  pbkit profile unsign exchange.signed.mobileconfig --out exchange.mobileconfig"
+    )]
+    Unsign(UnsignArgs),
+    /// Show a profile's payloads, references, embedded certificates, signer and chain.
+    #[command(
+        after_help = "Examples:\n  pbkit profile inspect exchange.signed.mobileconfig\n  pbkit profile inspect --json smime.mobileconfig"
+    )]
+    Inspect(InspectArgs),
+}
+
+/// Who signs: a PKCS#12 identity and optional extra chain certificates.
+#[derive(Args)]
+pub struct SignerArgs {
+    /// PKCS#12 of the signing identity (its chain certificates are embedded too).
+    #[arg(long, value_name = "P12")]
+    signer: Option<PathBuf>,
+    #[command(flatten)]
+    signer_password: SignerPasswordArgs,
+    /// PEM/DER/PKCS#7 file of further chain certificates to embed.
+    #[arg(long, value_name = "PEM", requires = "signer")]
+    chain: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct BuildArgs {
+    /// The spec (TOML).
+    spec: PathBuf,
+    /// Where to write the profile (atomically; 0600 when it holds an identity).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Set a {{NAME}} placeholder, overriding the spec's [vars].
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    vars: Vec<(String, String)>,
+    #[command(flatten)]
+    signer: SignerArgs,
+    /// Print a JSON summary.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct SignArgs {
+    /// The unsigned profile.
+    input: PathBuf,
+    /// Where to write the signed profile.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    #[command(flatten)]
+    signer: SignerArgs,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The profile.
+    file: PathBuf,
+    /// Trusted root or intermediate certificates (PEM, DER, PKCS#7); repeatable.
+    #[arg(long, value_name = "PEM")]
+    anchor: Vec<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct UnsignArgs {
+    /// The signed profile.
+    input: PathBuf,
+    /// Where to write the plist.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct InspectArgs {
+    /// The profile (signed or not).
+    file: PathBuf,
+    /// Trusted certificates, to tell Verified from Unverified; repeatable.
+    #[arg(long, value_name = "PEM")]
+    anchor: Vec<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_var(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("{s:?} is not NAME=VALUE"))
+}
+
+pub fn run(cmd: ProfileCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        ProfileCommand::Build(a) => build(a),
+        ProfileCommand::Sign(a) => {
+            let bytes = read(&a.input)?;
+            if is_signed(&bytes) {
+                bail!("{}: already signed (unsign it first)", a.input.display());
+            }
+            Profile::from_plist(&bytes).with_context(|| a.input.display().to_string())?;
+            let signer = a.signer.load()?.context("--signer is required")?;
+            let signed = sign(&bytes, &signer.0, &signer.1)?;
+            write_output(&a.out, &signed, perm_of(&bytes))?;
+            println!(
+                "wrote {} ({} bytes), signed by {}",
+                a.out.display(),
+                signed.len(),
+                signer.0.certificate().facts()?.subject
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ProfileCommand::Verify(a) => verify_cmd(a),
+        ProfileCommand::Unsign(a) => {
+            let bytes = read(&a.input)?;
+            match verify(&bytes, &[]) {
+                (Verdict::Unsigned, _) => bail!("{}: not signed", a.input.display()),
+                (Verdict::Invalid(why), _) => bail!("{}: Invalid: {why}", a.input.display()),
+                (_, Some(content)) => {
+                    write_output(&a.out, &content, perm_of(&content))?;
+                    println!(
+                        "wrote {} ({} bytes, the plist exactly as signed)",
+                        a.out.display(),
+                        content.len()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                (_, None) => bail!("{}: no content", a.input.display()),
+            }
+        }
+        ProfileCommand::Inspect(a) => inspect(a),
+    }
+}
+
+impl SignerArgs {
+    fn load(&self) -> anyhow::Result<Option<(Identity, Vec<Certificate>)>> {
+        let Some(path) = &self.signer else {
+            return Ok(None);
+        };
+        let password = self
+            .signer_password
+            .source()
+            .required("Password of the signer PKCS#12: ")?;
+        let identity = Identity::from_pkcs12(&read(path)?, &password)
+            .with_context(|| path.display().to_string())?;
+        let chain = match &self.chain {
+            Some(c) => bundle::read_file(c)?,
+            None => Vec::new(),
+        };
+        Ok(Some((identity, chain)))
+    }
+}
+
+fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| path.display().to_string())
+}
+
+/// A profile with an identity or a password in it is a secret.
+fn perm_of(plist: &[u8]) -> Perm {
+    let text = String::from_utf8_lossy(plist);
+    if text.contains("com.apple.security.pkcs12")
+        || text.contains("<key>Password</key>")
+        || text.contains("<key>CertificatePassword</key>")
+    {
+        Perm::Secret
+    } else {
+        Perm::Public
+    }
+}
+
+fn write_output(path: &Path, bytes: &[u8], perm: Perm) -> anyhow::Result<()> {
+    pbkit_outfile::write(path, bytes, perm)?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct Built<'a> {
+    out: String,
+    bytes: usize,
+    payloads: usize,
+    signed: bool,
+    identifier: &'a str,
+}
+
+fn build(a: BuildArgs) -> anyhow::Result<ExitCode> {
+    let spec = Spec::read(&a.spec)?;
+    let origin = a.spec.display().to_string();
+    let ctx = BuildContext {
+        base: a.spec.parent().map(Path::to_path_buf).unwrap_or_default(),
+        vars: a.vars.into_iter().collect::<BTreeMap<_, _>>(),
+        identities: BTreeMap::new(),
+    };
+    let profile = spec.build(&origin, &ctx)?;
+    let xml = profile.to_xml();
+    let signer = a.signer.load()?;
+    let bytes = match &signer {
+        Some((id, chain)) => sign(&xml, id, chain)?,
+        None => xml.clone(),
+    };
+    write_output(&a.out, &bytes, perm_of(&xml))?;
+    let built = Built {
+        out: a.out.display().to_string(),
+        bytes: bytes.len(),
+        payloads: profile.payloads.len(),
+        signed: signer.is_some(),
+        identifier: &profile.identifier,
+    };
+    if a.json {
+        super::print_json(&built)?;
+    } else {
+        println!(
+            "wrote {} ({} bytes, {} payloads, {}): {}",
+            built.out,
+            built.bytes,
+            built.payloads,
+            if built.signed { "signed" } else { "unsigned" },
+            built.identifier
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn anchors(paths: &[PathBuf]) -> anyhow::Result<Vec<Certificate>> {
+    let mut out = Vec::new();
+    for p in paths {
+        out.extend(bundle::read_file(p)?);
+    }
+    Ok(out)
+}
+
+fn exit_for(v: &Verdict) -> ExitCode {
+    ExitCode::from(match v {
+        Verdict::Verified => 0,
+        Verdict::Invalid(_) => 1,
+        Verdict::Unverified(_) => 3,
+        Verdict::Unsigned => 4,
+    })
+}
+
+fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let bytes = read(&a.file)?;
+    let (verdict, _) = verify(&bytes, &anchors(&a.anchor)?);
+    if a.json {
+        super::print_json(&verdict)?;
+    } else {
+        match &verdict {
+            Verdict::Verified => {
+                println!("Verified: the signature is valid and the signer chains to an anchor")
+            }
+            Verdict::Unverified(why) => {
+                println!("Unverified: the signature is valid, the chain is not trusted ({why})")
+            }
+            Verdict::Invalid(why) => println!("Invalid: {why}"),
+            Verdict::Unsigned => println!("Unsigned: the file is a plain plist"),
+        }
+    }
+    Ok(exit_for(&verdict))
+}
+
+#[derive(Serialize)]
+struct Inspected {
+    verdict: Verdict,
+    signer: Option<Summary>,
+    chain: Vec<Summary>,
+    identifier: String,
+    uuid: String,
+    display_name: Option<String>,
+    bytes: usize,
+    payloads: Vec<PayloadView>,
+}
+
+#[derive(Serialize)]
+struct PayloadView {
+    payload_type: String,
+    identifier: String,
+    uuid: String,
+    display_name: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    references: Vec<Reference>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    certificate: Option<Summary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Reference {
+    key: &'static str,
+    uuid: String,
+    target: Option<String>,
+}
+
+fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
+    let bytes = read(&a.file)?;
+    let (verdict, content) = verify(&bytes, &anchors(&a.anchor)?);
+    let Some(plist) = content else {
+        bail!(
+            "{}: {}",
+            a.file.display(),
+            match &verdict {
+                Verdict::Invalid(w) => w.clone(),
+                _ => "unreadable".into(),
+            }
+        );
+    };
+    let profile = Profile::from_plist(&plist).with_context(|| a.file.display().to_string())?;
+    let (signer, chain) = if is_signed(&bytes) {
+        let mut certs = embedded_certificates(&bytes)?.into_iter();
+        let signer = certs
+            .next()
+            .map(|c| c.facts().map(Summary::from))
+            .transpose()?;
+        (
+            signer,
+            certs
+                .map(|c| c.facts().map(Summary::from))
+                .collect::<Result<Vec<_>, _>>()?,
+        )
+    } else {
+        (None, Vec::new())
+    };
+    let payloads = profile
+        .payloads
+        .iter()
+        .map(|p| {
+            let (certificate, note) = payload_certificate(&p.content);
+            PayloadView {
+                payload_type: p.payload_type().to_string(),
+                identifier: p.identifier.clone(),
+                uuid: p.uuid.clone(),
+                display_name: p.display_name.clone(),
+                references: p
+                    .references()
+                    .into_iter()
+                    .map(|(key, uuid)| Reference {
+                        key,
+                        uuid: uuid.to_string(),
+                        target: profile.payload_by_uuid(uuid).map(|t| t.identifier.clone()),
+                    })
+                    .collect(),
+                certificate,
+                note,
+            }
+        })
+        .collect();
+    let view = Inspected {
+        verdict,
+        signer,
+        chain,
+        identifier: profile.identifier.clone(),
+        uuid: profile.uuid.clone(),
+        display_name: profile.top.display_name.clone(),
+        bytes: bytes.len(),
+        payloads,
+    };
+    if a.json {
+        super::print_json(&view)?;
+    } else {
+        print_inspected(&a.file, &view);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The certificate a payload carries, or why it cannot be shown.
+fn payload_certificate(content: &Content) -> (Option<Summary>, Option<String>) {
+    let facts = |c: &Certificate| c.facts().ok().map(Summary::from);
+    match content {
+        Content::Root(c) | Content::Pkcs1(c) | Content::Pem(c) => match &c.data {
+            Some(d) => match bundle::parse(d.as_ref(), "payload") {
+                Ok(certs) if certs.len() == 1 => (facts(&certs[0]), None),
+                _ => (None, Some("PayloadContent is not one certificate".into())),
+            },
+            None => (None, Some("no PayloadContent".into())),
+        },
+        Content::Pkcs12(p) => match (&p.data, &p.password) {
+            (Some(d), Some(pw)) => {
+                match Identity::from_pkcs12(d.as_ref(), &Password::new(pw.as_str())) {
+                    Ok(id) => (facts(id.certificate()), None),
+                    Err(e) => (
+                        None,
+                        Some(format!("PKCS#12 does not open with its Password: {e}")),
+                    ),
+                }
+            }
+            (Some(_), None) => (
+                None,
+                Some("no Password key: the device asks at install".into()),
+            ),
+            (None, _) => (None, Some("no PayloadContent".into())),
+        },
+        _ => (None, None),
+    }
+}
+
+fn print_inspected(file: &Path, v: &Inspected) {
+    let until = |s: &Summary| super::cert::rfc3339(s.not_after);
+    let word = match &v.verdict {
+        Verdict::Verified => "Verified".to_string(),
+        Verdict::Unverified(w) => format!("Unverified ({w})"),
+        Verdict::Invalid(w) => format!("Invalid ({w})"),
+        Verdict::Unsigned => "Unsigned".to_string(),
+    };
+    println!("{} ({} bytes): {word}", file.display(), v.bytes);
+    println!(
+        "profile {} {}",
+        v.identifier,
+        v.display_name
+            .as_deref()
+            .map(|n| format!("\"{n}\""))
+            .unwrap_or_default()
+    );
+    println!("  uuid {}", v.uuid);
+    for (i, p) in v.payloads.iter().enumerate() {
+        println!(
+            "  [{}] {} {}",
+            i + 1,
+            p.payload_type,
+            p.display_name
+                .as_deref()
+                .map(|n| format!("\"{n}\""))
+                .unwrap_or_default()
+        );
+        println!("      identifier {}  uuid {}", p.identifier, p.uuid);
+        if let Some(c) = &p.certificate {
+            println!(
+                "      certificate {} (serial {}, until {})",
+                c.subject,
+                c.serial,
+                until(c)
+            );
+        }
+        if let Some(n) = &p.note {
+            println!("      note: {n}");
+        }
+        for r in &p.references {
+            match &r.target {
+                Some(t) => println!("      {} -> {t}", r.key),
+                None => println!("      {} -> {} (NOT IN THIS PROFILE)", r.key, r.uuid),
+            }
+        }
+    }
+    if let Some(s) = &v.signer {
+        println!("signer {} (until {})", s.subject, until(s));
+        for c in &v.chain {
+            println!("  chain {} (until {})", c.subject, until(c));
+        }
+    }
+}
