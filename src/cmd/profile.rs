@@ -8,7 +8,8 @@ use pbkit_outfile::Perm;
 use pbkit_pkcs12::{Identity, Password};
 use pbkit_pki::{bundle, Certificate, Summary};
 use pbkit_profile::{
-    embedded_certificates, is_signed, sign, verify, BuildContext, Content, Profile, Spec, Verdict,
+    embedded_certificates, is_signed, lint, sign, verify, BuildContext, Content, Finding,
+    LintOptions, Profile, Severity, Spec, Verdict,
 };
 use serde::Serialize;
 
@@ -41,6 +42,22 @@ Examples:
         after_help = "Example:\n  pbkit profile unsign exchange.signed.mobileconfig --out exchange.mobileconfig"
     )]
     Unsign(UnsignArgs),
+    /// Check profiles against Apple's schema and against what iOS does.
+    #[command(after_help = "\
+Checks: unknown keys, value types, allowed values, required keys, deprecated keys (with their
+replacement), keys newer than --min-ios, duplicate PayloadUUID/PayloadIdentifier, references
+(PayloadCertificateUUID, SMIMESigningCertificateUUID, SMIMEEncryptionCertificateUUID) that
+must point at an identity payload of the same profile, PKCS#12 payloads that must hold one
+identity and open with their Password, PKCS#12 suites iOS rejects, signing vs encryption
+keyUsage, EmailAddress vs the signing identity's first SAN email, size over 1,000,000
+bytes, PayloadRemovalDisallowed needing supervision. Signed files are linted too.
+
+Exit codes: 0 no errors (warnings and notes allowed), 1 at least one error, 2 usage.
+
+Examples:
+  pbkit profile lint exchange.mobileconfig
+  pbkit profile lint --min-ios 15.0 --json *.mobileconfig")]
+    Lint(LintArgs),
     /// Show a profile's payloads, references, embedded certificates, signer and chain.
     #[command(
         after_help = "Examples:\n  pbkit profile inspect exchange.signed.mobileconfig\n  pbkit profile inspect --json smime.mobileconfig"
@@ -111,6 +128,19 @@ pub struct UnsignArgs {
 }
 
 #[derive(Args)]
+pub struct LintArgs {
+    /// Profiles (signed or not).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// The oldest iOS the profiles must work on.
+    #[arg(long, default_value = "12.0", value_name = "VERSION")]
+    min_ios: String,
+    /// Print JSON: an array of {file, severity, location, check, message}.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
 pub struct InspectArgs {
     /// The profile (signed or not).
     file: PathBuf,
@@ -167,6 +197,7 @@ pub fn run(cmd: ProfileCommand) -> anyhow::Result<ExitCode> {
             }
         }
         ProfileCommand::Inspect(a) => inspect(a),
+        ProfileCommand::Lint(a) => lint_cmd(a),
     }
 }
 
@@ -483,4 +514,73 @@ fn print_inspected(file: &Path, v: &Inspected) {
             println!("  chain {} (until {})", c.subject, until(c));
         }
     }
+}
+
+#[derive(Serialize)]
+struct FileFinding<'a> {
+    file: &'a str,
+    #[serde(flatten)]
+    finding: Finding,
+}
+
+fn lint_cmd(a: LintArgs) -> anyhow::Result<ExitCode> {
+    let opts = LintOptions {
+        min_ios: a.min_ios.clone(),
+        ..LintOptions::default()
+    };
+    let names: Vec<String> = a.files.iter().map(|f| f.display().to_string()).collect();
+    let mut all = Vec::new();
+    for (path, name) in a.files.iter().zip(&names) {
+        let bytes = read(path)?;
+        let broken = |message: String| {
+            vec![Finding {
+                severity: Severity::Error,
+                location: "signature".into(),
+                check: "signature",
+                message,
+            }]
+        };
+        let findings = match verify(&bytes, &[]) {
+            (Verdict::Invalid(why), _) => broken(format!("the signed file does not verify: {why}")),
+            (_, Some(plist)) => lint(&plist, bytes.len(), &opts),
+            (_, None) => broken("the signed file has no content".into()),
+        };
+        all.extend(findings.into_iter().map(|finding| FileFinding {
+            file: name,
+            finding,
+        }));
+    }
+    let errors = all
+        .iter()
+        .filter(|f| f.finding.severity == Severity::Error)
+        .count();
+    if a.json {
+        super::print_json(&all)?;
+    } else {
+        for f in &all {
+            let sev = match f.finding.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Note => "note",
+            };
+            println!(
+                "{}: {sev}: {}: {} [{}]",
+                f.file, f.finding.location, f.finding.message, f.finding.check
+            );
+        }
+        let warnings = all
+            .iter()
+            .filter(|f| f.finding.severity == Severity::Warning)
+            .count();
+        println!(
+            "{} files: {errors} errors, {warnings} warnings, {} notes",
+            a.files.len(),
+            all.len() - errors - warnings
+        );
+    }
+    Ok(if errors > 0 {
+        ExitCode::from(crate::EXIT_FAILURE)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

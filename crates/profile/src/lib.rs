@@ -29,10 +29,13 @@
 //! # Ok::<(), pbkit_profile::Error>(())
 //! ```
 
+pub mod lint;
 pub mod model;
+pub mod schema;
 mod sign;
 pub mod spec;
 
+pub use lint::{lint, Finding, LintOptions, Severity};
 pub use model::{
     Certificate, Content, Exchange, Mail, Payload, Pkcs12, Profile, TopLevel, REFERENCE_KEYS,
 };

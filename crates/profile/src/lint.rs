@@ -1,0 +1,512 @@
+//! `pbkit profile lint`: a profile against Apple's schema and against what iOS does.
+
+use std::collections::BTreeMap;
+
+use pbkit_pkcs12::{inspect, Identity, IosImport, Password};
+use pbkit_pki::KeyUsageBit;
+use plist::{Dictionary, Value};
+use serde::Serialize;
+
+use crate::model::{Content, Profile};
+use crate::schema::{schemas, version_lt, KeyDef};
+
+/// How bad a finding is. `lint` exits 1 on any error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing.
+    Note,
+    /// Probably wrong, or fails on some devices.
+    Warning,
+    /// Fails to install or silently misbehaves.
+    Error,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Severity.
+    pub severity: Severity,
+    /// Where: `profile`, `payloads[2] (com.apple.eas.account)`, plus the key.
+    pub location: String,
+    /// A stable short name of the check.
+    pub check: &'static str,
+    /// What is wrong, in a sentence.
+    pub message: String,
+}
+
+/// What to lint against.
+#[derive(Debug, Clone)]
+pub struct LintOptions {
+    /// The oldest iOS the profile must work on.
+    pub min_ios: String,
+    /// Whether identity payloads' PKCS#12 files are opened (needs their Password).
+    pub check_identities: bool,
+}
+
+impl Default for LintOptions {
+    fn default() -> LintOptions {
+        LintOptions {
+            min_ios: "12.0".into(),
+            check_identities: true,
+        }
+    }
+}
+
+/// Profiles over this size are rejected by Intune and Fleet.
+pub const MAX_SIZE: usize = 1_000_000;
+
+/// Lints plist bytes (already unsigned); `size` is the size of the file as delivered.
+pub fn lint(plist: &[u8], size: usize, opts: &LintOptions) -> Vec<Finding> {
+    let mut l = Linter {
+        out: Vec::new(),
+        opts,
+    };
+    if size > MAX_SIZE {
+        l.add(
+            Severity::Warning,
+            "profile",
+            "size",
+            format!("{size} bytes: Intune and Fleet reject profiles over {MAX_SIZE} bytes"),
+        );
+    }
+    let value = match Value::from_reader(std::io::Cursor::new(plist)) {
+        Ok(Value::Dictionary(d)) => d,
+        Ok(_) => {
+            l.add(
+                Severity::Error,
+                "profile",
+                "plist",
+                "the top level is not a dictionary".into(),
+            );
+            return l.out;
+        }
+        Err(e) => {
+            l.add(
+                Severity::Error,
+                "profile",
+                "plist",
+                format!("not a plist: {e}"),
+            );
+            return l.out;
+        }
+    };
+    l.top_level(&value);
+    match Profile::from_dictionary(value) {
+        Ok(profile) => l.semantics(&profile),
+        Err(e) => l.add(Severity::Error, "profile", "model", e.to_string()),
+    }
+    l.out.sort_by(|a, b| b.severity.cmp(&a.severity));
+    l.out
+}
+
+struct Linter<'a> {
+    out: Vec<Finding>,
+    opts: &'a LintOptions,
+}
+
+fn is_variable(v: &Value) -> bool {
+    matches!(v, Value::String(s) if s.starts_with('$'))
+}
+
+impl Linter<'_> {
+    fn add(&mut self, severity: Severity, location: &str, check: &'static str, message: String) {
+        self.out.push(Finding {
+            severity,
+            location: location.to_string(),
+            check,
+            message,
+        });
+    }
+
+    fn top_level(&mut self, d: &Dictionary) {
+        let top = &schemas()["TopLevel"];
+        self.keys(d, &top.payloadkeys, "profile", false);
+        if d.get("PayloadRemovalDisallowed")
+            .and_then(Value::as_boolean)
+            == Some(true)
+        {
+            self.add(Severity::Note, "profile.PayloadRemovalDisallowed", "supervision", "honoured only on supervised devices; elsewhere the user can still remove the profile".into());
+        }
+        let Some(Value::Array(payloads)) = d.get("PayloadContent") else {
+            return;
+        };
+        let common = &schemas()["CommonPayloadKeys"].payloadkeys;
+        for (i, p) in payloads.iter().enumerate() {
+            let Value::Dictionary(p) = p else {
+                self.add(
+                    Severity::Error,
+                    &format!("payloads[{i}]"),
+                    "type",
+                    "a payload is not a dictionary".into(),
+                );
+                continue;
+            };
+            let ty = p
+                .get("PayloadType")
+                .and_then(Value::as_string)
+                .unwrap_or("?");
+            let loc = format!("payloads[{i}] ({ty})");
+            match schemas().get(ty) {
+                Some(schema) => {
+                    if let Some(ios) = schema.payload.supported_os.get("iOS") {
+                        self.version(&loc, "payload type", ios.introduced.as_deref());
+                    }
+                    let all: Vec<&KeyDef> = common.iter().chain(&schema.payloadkeys).collect();
+                    self.key_list(p, &all, &loc, false);
+                }
+                None => {
+                    self.add(
+                        Severity::Note,
+                        &loc,
+                        "unknown-type",
+                        format!("pbkit has no schema for {ty}; only common keys checked"),
+                    );
+                    let all: Vec<&KeyDef> = common.iter().collect();
+                    self.key_list(p, &all, &loc, true);
+                }
+            }
+        }
+    }
+
+    fn keys(&mut self, d: &Dictionary, defs: &[KeyDef], loc: &str, open: bool) {
+        let all: Vec<&KeyDef> = defs.iter().collect();
+        self.key_list(d, &all, loc, open);
+    }
+
+    /// Checks a dictionary against key definitions. `open`: unknown keys are expected.
+    fn key_list(&mut self, d: &Dictionary, defs: &[&KeyDef], loc: &str, open: bool) {
+        let by_name: BTreeMap<&str, &KeyDef> = defs.iter().map(|k| (k.key.as_str(), *k)).collect();
+        for def in defs {
+            if def.presence.as_deref() == Some("required") && !d.contains_key(&def.key) {
+                self.add(
+                    Severity::Error,
+                    &format!("{loc}.{}", def.key),
+                    "required",
+                    format!("required key {} is missing", def.key),
+                );
+            }
+        }
+        for (k, v) in d {
+            let kl = format!("{loc}.{k}");
+            let Some(def) = by_name.get(k.as_str()) else {
+                if !open {
+                    self.add(
+                        Severity::Warning,
+                        &kl,
+                        "unknown-key",
+                        format!("{k} is not a key of this payload in Apple's schema"),
+                    );
+                }
+                continue;
+            };
+            self.value(v, def, &kl);
+        }
+    }
+
+    fn version(&mut self, loc: &str, what: &str, introduced: Option<&str>) {
+        match introduced {
+            Some("n/a") => self.add(
+                Severity::Warning,
+                loc,
+                "not-on-ios",
+                format!("this {what} is not supported on iOS"),
+            ),
+            Some(v) if version_lt(&self.opts.min_ios, v) => {
+                let min = self.opts.min_ios.clone();
+                self.add(
+                    Severity::Warning,
+                    loc,
+                    "min-ios",
+                    format!("this {what} needs iOS {v}; --min-ios is {min}"),
+                )
+            }
+            _ => {}
+        }
+    }
+
+    fn value(&mut self, v: &Value, def: &KeyDef, loc: &str) {
+        if let Some(ios) = def.ios() {
+            self.version(loc, "key", ios.introduced.as_deref());
+            if let Some(dep) = &ios.deprecated {
+                let instead = def
+                    .replacement()
+                    .map(|r| format!("; use {r}"))
+                    .unwrap_or_default();
+                self.add(
+                    Severity::Warning,
+                    loc,
+                    "deprecated",
+                    format!("{} is deprecated since iOS {dep}{instead}", def.key),
+                );
+            }
+        }
+        let ok = match (def.value_type.as_str(), v) {
+            ("<string>", Value::String(_))
+            | ("<boolean>", Value::Boolean(_))
+            | ("<integer>", Value::Integer(_))
+            | ("<real>", Value::Real(_) | Value::Integer(_))
+            | ("<date>", Value::Date(_))
+            | ("<data>", Value::Data(_))
+            | ("<array>", Value::Array(_))
+            | ("<dictionary>", Value::Dictionary(_))
+            | ("<any>", _) => true,
+            _ => false,
+        };
+        if !ok {
+            self.add(
+                Severity::Error,
+                loc,
+                "type",
+                format!(
+                    "{} must be {}, not {}",
+                    def.key,
+                    def.value_type,
+                    type_name(v)
+                ),
+            );
+            return;
+        }
+        if let Some(list) = &def.rangelist {
+            if !is_variable(v) && !list.iter().any(|allowed| same(allowed, v)) {
+                let allowed: Vec<String> = list.iter().map(yaml_text).collect();
+                self.add(
+                    Severity::Error,
+                    loc,
+                    "allowed-values",
+                    format!("{} must be one of {}", def.key, allowed.join(", ")),
+                );
+            }
+        }
+        if let (Some(r), Some(n)) = (&def.range, v.as_signed_integer()) {
+            let n = n as f64;
+            if r.min.is_some_and(|m| n < m) || r.max.is_some_and(|m| n > m) {
+                self.add(
+                    Severity::Error,
+                    loc,
+                    "range",
+                    format!("{} is out of range {:?}..{:?}", def.key, r.min, r.max),
+                );
+            }
+        }
+        if let (Some(sub), Value::Dictionary(d)) = (&def.subkeys, v) {
+            let defs: Vec<&KeyDef> = sub.iter().collect();
+            self.key_list(d, &defs, loc, false);
+        }
+    }
+
+    /// Checks of meaning: uniqueness, references, identities, email, suites.
+    fn semantics(&mut self, p: &Profile) {
+        let mut uuids: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
+        *uuids.entry(&p.uuid).or_default() += 1;
+        *ids.entry(&p.identifier).or_default() += 1;
+        for pl in &p.payloads {
+            *uuids.entry(&pl.uuid).or_default() += 1;
+            *ids.entry(&pl.identifier).or_default() += 1;
+        }
+        for (u, n) in uuids.iter().filter(|(_, n)| **n > 1) {
+            self.add(Severity::Error, "profile", "duplicate-uuid", format!("PayloadUUID {u} is used {n} times (\"the PayloadUUID ... is used more than once\" on install)"));
+        }
+        for (i, n) in ids.iter().filter(|(_, n)| **n > 1) {
+            self.add(
+                Severity::Error,
+                "profile",
+                "duplicate-identifier",
+                format!("PayloadIdentifier {i} is used {n} times"),
+            );
+        }
+
+        // Identities, opened once each.
+        let mut identities: BTreeMap<&str, Option<pbkit_pki::Facts>> = BTreeMap::new();
+        for (i, pl) in p.payloads.iter().enumerate() {
+            let loc = format!("payloads[{i}] ({})", pl.payload_type());
+            match &pl.content {
+                Content::Pkcs12(c) => {
+                    let facts = self.pkcs12(&loc, c);
+                    identities.insert(&pl.uuid, facts);
+                }
+                Content::Other(t)
+                    if t == "com.apple.security.scep" || t == "com.apple.security.acme" =>
+                {
+                    identities.insert(&pl.uuid, None);
+                }
+                _ => {}
+            }
+        }
+
+        for (i, pl) in p.payloads.iter().enumerate() {
+            let loc = format!("payloads[{i}] ({})", pl.payload_type());
+            for (key, target) in pl.references() {
+                let kl = format!("{loc}.{key}");
+                if target.starts_with('$') {
+                    self.add(
+                        Severity::Note,
+                        &kl,
+                        "reference",
+                        format!("{key} is a variable ({target}); not checked"),
+                    );
+                    continue;
+                }
+                match (identities.get(target), p.payload_by_uuid(target)) {
+                    (Some(facts), _) => self.usage(&kl, key, facts.as_ref()),
+                    (None, Some(other)) => self.add(Severity::Error, &kl, "reference", format!("{key} points at {} ({}), which is not an identity payload", other.identifier, other.payload_type())),
+                    (None, None) => self.add(Severity::Error, &kl, "reference", format!("{key} points at {target}, which is not in this profile (a silent failure on device)")),
+                }
+            }
+            let email = match &pl.content {
+                Content::Exchange(e) => e
+                    .email_address
+                    .as_deref()
+                    .zip(e.smime_signing_certificate_uuid.as_deref()),
+                Content::Mail(m) => m
+                    .email_address
+                    .as_deref()
+                    .zip(m.smime_signing_certificate_uuid.as_deref()),
+                _ => None,
+            };
+            if let Some((address, signing)) = email {
+                let first = identities
+                    .get(signing)
+                    .and_then(|f| f.as_ref())
+                    .and_then(|f| f.san.email.first());
+                if let Some(first) = first.filter(|_| !address.starts_with('$')) {
+                    if !first.eq_ignore_ascii_case(address) {
+                        self.add(Severity::Warning, &format!("{loc}.EmailAddress"), "email", format!("EmailAddress {address} differs from the signing identity's first SAN email {first}: iOS Mail signs only when they match"));
+                    }
+                }
+            }
+        }
+    }
+
+    /// A PKCS#12 payload: one identity, opens with its Password, a suite iOS takes.
+    fn pkcs12(&mut self, loc: &str, c: &crate::model::Pkcs12) -> Option<pbkit_pki::Facts> {
+        let data = c.data.as_ref()?;
+        match inspect(data.as_ref(), None) {
+            Ok(r) => match r.ios.import {
+                IosImport::Fails => self.add(
+                    Severity::Error,
+                    loc,
+                    "suite",
+                    format!("iOS will not import this PKCS#12: {}", r.ios.reason),
+                ),
+                IosImport::Risky => self.add(
+                    Severity::Warning,
+                    loc,
+                    "suite",
+                    format!(
+                        "{} (repack with pbkit p12 repack --suite ios-legacy)",
+                        r.ios.reason
+                    ),
+                ),
+                IosImport::Unknown => self.add(Severity::Note, loc, "suite", r.ios.reason.clone()),
+                IosImport::Works => {}
+            },
+            Err(e) => {
+                self.add(
+                    Severity::Error,
+                    loc,
+                    "pkcs12",
+                    format!("PayloadContent is not a readable PKCS#12: {e}"),
+                );
+                return None;
+            }
+        }
+        let Some(pw) = &c.password else {
+            self.add(
+                Severity::Note,
+                loc,
+                "password",
+                "no Password: the device asks for it at install".into(),
+            );
+            return None;
+        };
+        if !self.opts.check_identities {
+            return None;
+        }
+        match Identity::from_pkcs12(data.as_ref(), &Password::new(pw.as_str())) {
+            Ok(id) => {
+                if !id.chain().is_empty() {
+                    self.add(
+                        Severity::Note,
+                        loc,
+                        "pkcs12",
+                        format!(
+                            "holds {} CA certificates besides the identity",
+                            id.chain().len()
+                        ),
+                    );
+                }
+                id.certificate().facts().ok()
+            }
+            Err(e) => {
+                self.add(
+                    Severity::Error,
+                    loc,
+                    "pkcs12",
+                    format!("does not open as one identity with its Password: {e}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Signing identities need digitalSignature; encryption ones keyEncipherment.
+    fn usage(&mut self, loc: &str, key: &str, facts: Option<&pbkit_pki::Facts>) {
+        let Some(f) = facts else { return };
+        let (bit, what) = match key {
+            "SMIMESigningCertificateUUID" => (KeyUsageBit::DigitalSignature, "signing"),
+            "SMIMEEncryptionCertificateUUID" => (KeyUsageBit::KeyEncipherment, "encryption"),
+            _ => return,
+        };
+        let ok = f.has_key_usage(bit)
+            || (bit == KeyUsageBit::KeyEncipherment && f.has_key_usage(KeyUsageBit::KeyAgreement));
+        if !ok {
+            let ku = f.key_usage.map_or("none".to_string(), |k| k.to_string());
+            self.add(
+                Severity::Error,
+                loc,
+                "key-usage",
+                format!(
+                    "the {what} identity (serial {}) has keyUsage {ku}, without {}",
+                    f.serial,
+                    bit.name()
+                ),
+            );
+        }
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::String(_) => "<string>",
+        Value::Boolean(_) => "<boolean>",
+        Value::Integer(_) => "<integer>",
+        Value::Real(_) => "<real>",
+        Value::Date(_) => "<date>",
+        Value::Data(_) => "<data>",
+        Value::Array(_) => "<array>",
+        Value::Dictionary(_) => "<dictionary>",
+        _ => "another type",
+    }
+}
+
+fn same(allowed: &serde_yaml_ng::Value, v: &Value) -> bool {
+    match (allowed, v) {
+        (serde_yaml_ng::Value::String(a), Value::String(b)) => a == b,
+        (serde_yaml_ng::Value::Number(a), Value::Integer(b)) => a.as_i64() == b.as_signed(),
+        (serde_yaml_ng::Value::Number(a), Value::Real(b)) => a.as_f64() == Some(*b),
+        (serde_yaml_ng::Value::Bool(a), Value::Boolean(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn yaml_text(v: &serde_yaml_ng::Value) -> String {
+    match v {
+        serde_yaml_ng::Value::String(s) => s.clone(),
+        other => serde_yaml_ng::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    }
+}
