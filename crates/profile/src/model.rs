@@ -289,16 +289,6 @@ impl Content {
         }
     }
 
-    fn keys(&self) -> &'static [&'static str] {
-        match self {
-            Content::Pkcs12(_) => Pkcs12::KEYS,
-            Content::Root(_) | Content::Pkcs1(_) | Content::Pem(_) => Certificate::KEYS,
-            Content::Exchange(_) => Exchange::KEYS,
-            Content::Mail(_) => Mail::KEYS,
-            Content::Other(_) => &[],
-        }
-    }
-
     fn to_value(&self) -> Value {
         let v = match self {
             Content::Pkcs12(c) => plist::to_value(c),
@@ -435,38 +425,36 @@ impl Payload {
 
     /// Reads a payload dictionary. Unknown keys go to `extra`; a known key of the wrong
     /// type is an error naming the payload.
-    pub fn from_dictionary(mut d: Dictionary) -> Result<Payload, Error> {
-        let payload_type =
-            take_string(&mut d, "PayloadType")?.ok_or(Error::Missing("PayloadType"))?;
-        let identifier =
-            take_string(&mut d, "PayloadIdentifier")?.ok_or(Error::Missing("PayloadIdentifier"))?;
+    pub fn from_dictionary(d: Dictionary) -> Result<Payload, Error> {
+        let payload_type = match d.get("PayloadType") {
+            Some(Value::String(t)) => t.clone(),
+            Some(_) => {
+                return Err(Error::WrongType {
+                    key: "PayloadType",
+                    expected: "string",
+                })
+            }
+            None => return Err(Error::Missing("PayloadType")),
+        };
+        let (mut common, known, extra) = split(d, &COMMON, Content::known_keys(&payload_type));
+        let identifier = take_string(&mut common, "PayloadIdentifier")?
+            .ok_or(Error::Missing("PayloadIdentifier"))?;
         let bad = |detail: String| Error::BadPayload {
             identifier: identifier.clone(),
             detail,
         };
         let uuid =
-            take_string(&mut d, "PayloadUUID")?.ok_or_else(|| bad("no PayloadUUID".into()))?;
-        let version = match d.remove("PayloadVersion") {
+            take_string(&mut common, "PayloadUUID")?.ok_or_else(|| bad("no PayloadUUID".into()))?;
+        let version = match common.get("PayloadVersion") {
             None => 1,
             Some(v) => v
                 .as_signed_integer()
                 .ok_or_else(|| bad("PayloadVersion is not an integer".into()))?,
         };
-        let display_name = take_string(&mut d, "PayloadDisplayName")?;
-        let description = take_string(&mut d, "PayloadDescription")?;
-        let organization = take_string(&mut d, "PayloadOrganization")?;
-        let keys = Content::known_keys(&payload_type);
-        let mut known = Dictionary::new();
-        let mut extra = Dictionary::new();
-        for (k, v) in d {
-            if keys.contains(&k.as_str()) {
-                known.insert(k, v);
-            } else {
-                extra.insert(k, v);
-            }
-        }
+        let display_name = take_string(&mut common, "PayloadDisplayName")?;
+        let description = take_string(&mut common, "PayloadDescription")?;
+        let organization = take_string(&mut common, "PayloadOrganization")?;
         let content = Content::from_dictionary(&payload_type, known).map_err(bad)?;
-        debug_assert!(content.keys().iter().all(|k| !COMMON.contains(k)));
         Ok(Payload {
             identifier,
             uuid,
@@ -480,6 +468,23 @@ impl Payload {
     }
 }
 
+/// Splits a dictionary, in one ordered pass, into the `common` keys, the `known` keys and
+/// the rest. (Removing keys one by one would reorder the rest: plist's map swap-removes.)
+fn split(d: Dictionary, common: &[&str], known: &[&str]) -> (Dictionary, Dictionary, Dictionary) {
+    let (mut c, mut k, mut e) = (Dictionary::new(), Dictionary::new(), Dictionary::new());
+    for (key, v) in d {
+        if common.contains(&key.as_str()) {
+            c.insert(key, v);
+        } else if known.contains(&key.as_str()) {
+            k.insert(key, v);
+        } else {
+            e.insert(key, v);
+        }
+    }
+    (c, k, e)
+}
+
+/// The string value of `key` in a dictionary of common keys.
 fn take_string(d: &mut Dictionary, key: &'static str) -> Result<Option<String>, Error> {
     match d.remove(key) {
         None => Ok(None),
@@ -551,8 +556,16 @@ impl Profile {
     }
 
     /// Reads a profile from its top-level dictionary.
-    pub fn from_dictionary(mut d: Dictionary) -> Result<Profile, Error> {
-        match take_string(&mut d, "PayloadType")?.as_deref() {
+    pub fn from_dictionary(d: Dictionary) -> Result<Profile, Error> {
+        const REQUIRED: [&str; 5] = [
+            "PayloadType",
+            "PayloadIdentifier",
+            "PayloadUUID",
+            "PayloadVersion",
+            "PayloadContent",
+        ];
+        let (mut required, known, extra) = split(d, &REQUIRED, TopLevel::KEYS);
+        match take_string(&mut required, "PayloadType")?.as_deref() {
             Some("Configuration") => {}
             Some(other) => {
                 return Err(Error::Plist(format!(
@@ -561,11 +574,12 @@ impl Profile {
             }
             None => return Err(Error::Missing("PayloadType")),
         }
-        let identifier =
-            take_string(&mut d, "PayloadIdentifier")?.ok_or(Error::Missing("PayloadIdentifier"))?;
-        let uuid = take_string(&mut d, "PayloadUUID")?.ok_or(Error::Missing("PayloadUUID"))?;
-        let version = d
-            .remove("PayloadVersion")
+        let identifier = take_string(&mut required, "PayloadIdentifier")?
+            .ok_or(Error::Missing("PayloadIdentifier"))?;
+        let uuid =
+            take_string(&mut required, "PayloadUUID")?.ok_or(Error::Missing("PayloadUUID"))?;
+        let version = required
+            .get("PayloadVersion")
             .map(|v| {
                 v.as_signed_integer().ok_or(Error::WrongType {
                     key: "PayloadVersion",
@@ -574,7 +588,7 @@ impl Profile {
             })
             .transpose()?
             .unwrap_or(1);
-        let payloads = match d.remove("PayloadContent") {
+        let payloads = match required.remove("PayloadContent") {
             None => Vec::new(),
             Some(Value::Array(items)) => items
                 .into_iter()
@@ -593,15 +607,6 @@ impl Profile {
                 })
             }
         };
-        let mut known = Dictionary::new();
-        let mut extra = Dictionary::new();
-        for (k, v) in d {
-            if TopLevel::KEYS.contains(&k.as_str()) {
-                known.insert(k, v);
-            } else {
-                extra.insert(k, v);
-            }
-        }
         let top = plist::from_value(&Value::Dictionary(known))
             .map_err(|e| Error::Plist(format!("top level: {e}")))?;
         Ok(Profile {

@@ -1,0 +1,379 @@
+//! `pbkit profile`: shipped specs, lint findings, signing interop with the openssl CLI and
+//! Python plistlib, spec errors.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const SPECS: [&str; 4] = [
+    "purebred-exchange",
+    "exchange-smime-identities",
+    "mail-smime",
+    "dod-trust",
+];
+
+fn build(spec: &str, out: &Path, extra: &[&str]) {
+    ok(pbkit()
+        .args(["profile", "build"])
+        .arg(root().join("profiles").join(format!("{spec}.toml")))
+        .args(extra)
+        .arg("--out")
+        .arg(out));
+}
+
+fn lint_json(files: &[&Path], extra: &[&str]) -> (i32, Vec<serde_json::Value>) {
+    let o = run(pbkit()
+        .args(["profile", "lint", "--json"])
+        .args(extra)
+        .args(files));
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&o)).unwrap_or_else(|_| panic!("{}", stderr(&o)));
+    (o.status.code().unwrap(), v.as_array().unwrap().clone())
+}
+
+/// Signs with the generated MDM server identity and its path.
+fn signer_args(pki: &Path) -> Vec<String> {
+    [
+        "--signer".to_string(),
+        pki.join("server/mdm-server.p12").display().to_string(),
+        "--signer-password-file".into(),
+        pki.join("password").display().to_string(),
+        "--chain".into(),
+        pki.join("trust/intermediates.pem").display().to_string(),
+    ]
+    .to_vec()
+}
+
+#[test]
+fn every_shipped_spec_builds_lints_clean_and_parses_in_plistlib() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for spec in SPECS {
+        let out = tmp.path().join(format!("{spec}.mobileconfig"));
+        build(spec, &out, &[]);
+        files.push(out);
+    }
+    let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let (code, findings) = lint_json(&refs, &[]);
+    assert_eq!(code, 0);
+    assert!(findings.is_empty(), "{findings:#?}");
+    let script = "import plistlib, sys\nfor f in sys.argv[1:]:\n    d = plistlib.load(open(f, 'rb'))\n    print(d['PayloadType'], len(d['PayloadContent']))";
+    let out = ok(Command::new("python3").arg("-c").arg(script).args(&files));
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            "Configuration 1",
+            "Configuration 3",
+            "Configuration 3",
+            "Configuration 7"
+        ]
+    );
+    // Identities make a profile secret.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&files[0]), 0o644);
+    assert_eq!(mode(&files[1]), 0o600);
+}
+
+#[test]
+fn rebuilds_are_byte_identical_and_jamf_variables_survive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    build("purebred-exchange", &a, &[]);
+    build("purebred-exchange", &b, &[]);
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let text = std::fs::read_to_string(&a).unwrap();
+    assert!(
+        text.contains("<string>$EMAIL</string>") && text.contains("<string>$USERNAME</string>")
+    );
+    for key in [
+        "SMIMESigningUserOverrideable",
+        "SMIMESigningCertificateUUIDUserOverrideable",
+        "SMIMEEncryptByDefaultUserOverrideable",
+        "SMIMEEncryptionCertificateUUIDUserOverrideable",
+    ] {
+        assert!(
+            text.contains(&format!("<key>{key}</key>\n\t\t\t<true/>")),
+            "{key}"
+        );
+    }
+    // --var overrides [vars].
+    build("purebred-exchange", &b, &["--var", "host=owa.example.mil"]);
+    assert!(std::fs::read_to_string(&b)
+        .unwrap()
+        .contains("<string>owa.example.mil</string>"));
+}
+
+#[test]
+fn openssl_cms_verifies_pbkit_signatures_and_pbkit_verifies_openssl_ones() {
+    let pki = generated_pki();
+    let tmp = tempfile::tempdir().unwrap();
+    let signed = tmp.path().join("signed.mobileconfig");
+    ok(pbkit()
+        .args(["profile", "build"])
+        .arg(root().join("profiles/purebred-exchange.toml"))
+        .args(signer_args(pki))
+        .arg("--out")
+        .arg(&signed));
+    let plain = tmp.path().join("plain.mobileconfig");
+    build("purebred-exchange", &plain, &[]);
+    // openssl cms -verify: the embedded chain reaches the anchor, the content is the plist.
+    let content = tmp.path().join("content.plist");
+    ok(Command::new("openssl")
+        .args([
+            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any", "-CAfile",
+        ])
+        .arg(pki.join("trust/anchor.pem"))
+        .arg("-in")
+        .arg(&signed)
+        .arg("-out")
+        .arg(&content));
+    assert_eq!(
+        std::fs::read(&content).unwrap(),
+        std::fs::read(&plain).unwrap(),
+        "signed bytes unchanged"
+    );
+    let asn1 = ok(Command::new("openssl")
+        .args(["cms", "-cmsout", "-print", "-inform", "DER", "-in"])
+        .arg(&signed));
+    assert!(asn1.contains("sha256"), "SHA-256 digest");
+
+    let verify = |file: &Path, anchor: bool| {
+        let mut c = pbkit();
+        c.args(["profile", "verify"]).arg(file);
+        if anchor {
+            c.arg("--anchor").arg(pki.join("trust/anchor.pem"));
+        }
+        let o = run(&mut c);
+        (o.status.code().unwrap(), stdout(&o))
+    };
+    assert_eq!(verify(&signed, true).0, 0);
+    assert!(verify(&signed, true).1.starts_with("Verified"));
+    let (code, out) = verify(&signed, false);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.starts_with("Unverified"));
+    assert_eq!(verify(&plain, true).0, 4);
+
+    // A profile signed by openssl smime, as admins script it today.
+    let theirs = tmp.path().join("openssl.mobileconfig");
+    ok(Command::new("openssl")
+        .args([
+            "smime",
+            "-sign",
+            "-nodetach",
+            "-binary",
+            "-outform",
+            "der",
+            "-signer",
+        ])
+        .arg(pki.join("server/mdm-server.pem"))
+        .arg("-inkey")
+        .arg(pki.join("server/mdm-server.key.pem"))
+        .arg("-certfile")
+        .arg(pki.join("trust/intermediates.pem"))
+        .arg("-in")
+        .arg(&plain)
+        .arg("-out")
+        .arg(&theirs));
+    let (code, out) = verify(&theirs, true);
+    assert_eq!(code, 0, "{out}");
+
+    // Tampering: one byte of the content changed.
+    let mut bytes = std::fs::read(&signed).unwrap();
+    let at = bytes.windows(6).position(|w| w == b"$EMAIL").unwrap();
+    bytes[at + 1] = b'F';
+    let tampered = tmp.path().join("tampered.mobileconfig");
+    std::fs::write(&tampered, &bytes).unwrap();
+    let (code, out) = verify(&tampered, true);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.starts_with("Invalid"), "{out}");
+
+    // Unsign gives back exactly the plist that was signed.
+    let unsigned = tmp.path().join("unsigned.mobileconfig");
+    ok(pbkit()
+        .args(["profile", "unsign"])
+        .arg(&signed)
+        .arg("--out")
+        .arg(&unsigned));
+    assert_eq!(
+        std::fs::read(&unsigned).unwrap(),
+        std::fs::read(&plain).unwrap()
+    );
+    assert_eq!(
+        run(pbkit()
+            .args(["profile", "unsign"])
+            .arg(&tampered)
+            .arg("--out")
+            .arg(tmp.path().join("x")))
+        .status
+        .code(),
+        Some(1)
+    );
+    assert!(!tmp.path().join("x").exists());
+}
+
+#[test]
+fn inspect_shows_references_certificates_and_the_signer() {
+    let pki = generated_pki();
+    let tmp = tempfile::tempdir().unwrap();
+    let signed = tmp.path().join("s.mobileconfig");
+    ok(pbkit()
+        .args(["profile", "build"])
+        .arg(root().join("profiles/exchange-smime-identities.toml"))
+        .args(signer_args(pki))
+        .arg("--out")
+        .arg(&signed));
+    let v: serde_json::Value = serde_json::from_str(&ok(pbkit()
+        .args(["profile", "inspect", "--json", "--anchor"])
+        .arg(pki.join("trust/anchor.pem"))
+        .arg(&signed)))
+    .unwrap();
+    assert_eq!(v["verdict"]["verdict"], "Verified");
+    assert_eq!(
+        v["signer"]["subject"],
+        "C=US, O=pbkit Test PKI, OU=DoD, OU=PKI, OU=USN, CN=mdm.pbkit.test"
+    );
+    assert_eq!(v["chain"].as_array().unwrap().len(), 6);
+    let eas = &v["payloads"][2];
+    assert_eq!(eas["references"][0]["key"], "SMIMESigningCertificateUUID");
+    assert_eq!(
+        eas["references"][0]["target"],
+        "mil.example.smime.exchange.signing"
+    );
+    assert_eq!(
+        v["payloads"][0]["certificate"]["subject"],
+        "C=US, O=pbkit Test PKI, OU=DoD, OU=PKI, OU=USA, CN=test.user1.1000000001"
+    );
+}
+
+/// Each broken profile gives its finding, with the severity the check promises.
+#[test]
+fn lint_finds_every_kind_of_problem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = tmp.path().join("good.mobileconfig");
+    build("exchange-smime-identities", &good, &[]);
+    let good_mail = tmp.path().join("mail.mobileconfig");
+    build("mail-smime", &good_mail, &[]);
+    // Python plistlib edits the good profile; pbkit must spot each change.
+    let edits: &[(&str, &str, &str, &str)] = &[
+        ("deprecated", "d['PayloadContent'][2]['SMIMEEncryptionEnabled'] = True", "warning", "use SMIMEEncryptByDefault"),
+        ("unknown-key", "d['PayloadContent'][2]['SMIMESigningEnabeld'] = True", "warning", "SMIMESigningEnabeld is not a key"),
+        ("type", "d['PayloadContent'][2]['SSL'] = 'yes'", "error", "SSL must be <boolean>"),
+        ("required", "del d['PayloadContent'][0]['PayloadContent']", "error", "required key PayloadContent is missing"),
+        ("duplicate-uuid", "d['PayloadContent'][1]['PayloadUUID'] = d['PayloadContent'][0]['PayloadUUID']", "error", "is used 2 times"),
+        ("duplicate-identifier", "d['PayloadContent'][1]['PayloadIdentifier'] = d['PayloadContent'][0]['PayloadIdentifier']", "error", "is used 2 times"),
+        ("reference", "d['PayloadContent'][2]['SMIMESigningCertificateUUID'] = '00000000-0000-0000-0000-000000000000'", "error", "not in this profile"),
+        ("reference", "d['PayloadContent'][2]['SMIMESigningCertificateUUID'] = d['PayloadContent'][2]['PayloadUUID']", "error", "not an identity payload"),
+        ("pkcs12", "d['PayloadContent'][0]['Password'] = 'wrong'", "error", "wrong password"),
+        ("key-usage", "p = d['PayloadContent'][2]; p['SMIMESigningCertificateUUID'], p['SMIMEEncryptionCertificateUUID'] = p['SMIMEEncryptionCertificateUUID'], p['SMIMESigningCertificateUUID']", "error", "without digitalSignature"),
+        ("email", "d['PayloadContent'][2]['EmailAddress'] = 'someone.else@pbkit.test'", "warning", "differs from the signing identity's first SAN email"),
+        ("supervision", "d['PayloadRemovalDisallowed'] = True", "note", "supervised"),
+        ("size", "d['PayloadContent'][2]['HeaderMagic'] = 'x' * 1000001", "warning", "over 1000000 bytes"),
+        ("password", "del d['PayloadContent'][1]['Password']", "note", "asks for it at install"),
+    ];
+    for (check, edit, severity, text) in edits {
+        let bad = tmp.path().join(format!("{check}.mobileconfig"));
+        let script = format!("import plistlib, sys\nd = plistlib.load(open(sys.argv[1], 'rb'))\n{edit}\nplistlib.dump(d, open(sys.argv[2], 'wb'))");
+        ok(Command::new("python3")
+            .arg("-c")
+            .arg(&script)
+            .arg(&good)
+            .arg(&bad));
+        let (code, findings) = lint_json(&[&bad], &[]);
+        let hit = findings
+            .iter()
+            .find(|f| f["check"] == *check && f["message"].as_str().unwrap().contains(text));
+        let hit =
+            hit.unwrap_or_else(|| panic!("{check}: no finding with {text:?} in {findings:#?}"));
+        assert_eq!(hit["severity"], *severity, "{check}");
+        assert_eq!(
+            code,
+            if findings.iter().any(|f| f["severity"] == "error") {
+                1
+            } else {
+                0
+            },
+            "{check}"
+        );
+    }
+    // Allowed values on the IMAP payload.
+    let bad = tmp.path().join("auth.mobileconfig");
+    ok(Command::new("python3").arg("-c").arg("import plistlib, sys\nd = plistlib.load(open(sys.argv[1], 'rb'))\nd['PayloadContent'][2]['IncomingMailServerAuthentication'] = 'EmailAuthKerberos'\nplistlib.dump(d, open(sys.argv[2], 'wb'))").arg(&good_mail).arg(&bad));
+    let (code, findings) = lint_json(&[&bad], &[]);
+    assert_eq!(code, 1);
+    assert!(
+        findings.iter().any(|f| f["check"] == "allowed-values"
+            && f["message"].as_str().unwrap().contains("EmailAuthPassword")),
+        "{findings:#?}"
+    );
+    // Keys newer than --min-ios.
+    let (code, findings) = lint_json(&[&good], &["--min-ios", "11.0"]);
+    assert_eq!(code, 0);
+    assert!(
+        findings.iter().any(|f| f["check"] == "min-ios"
+            && f["message"].as_str().unwrap().contains("needs iOS 12.0")),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn lint_reads_signed_profiles_and_rejects_broken_signatures() {
+    let pki = generated_pki();
+    let tmp = tempfile::tempdir().unwrap();
+    let signed = tmp.path().join("s.mobileconfig");
+    ok(pbkit()
+        .args(["profile", "build"])
+        .arg(root().join("profiles/dod-trust.toml"))
+        .args(signer_args(pki))
+        .arg("--out")
+        .arg(&signed));
+    let (code, findings) = lint_json(&[&signed], &[]);
+    assert_eq!((code, findings.len()), (0, 0), "{findings:#?}");
+    let mut bytes = std::fs::read(&signed).unwrap();
+    let n = bytes.len();
+    bytes[n / 2] ^= 0x01;
+    std::fs::write(&signed, &bytes).unwrap();
+    let (code, findings) = lint_json(&[&signed], &[]);
+    assert_eq!(code, 1);
+    assert_eq!(findings[0]["check"], "signature");
+}
+
+/// Spec errors name the file, the key and the problem, and write nothing.
+#[test]
+fn spec_errors_name_file_key_and_problem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        ("unknown key", "[[payloads]]\nname='a'\ntype='com.apple.eas.account'\n[payloads.keys]\nSMIMESigningEnabeld = true", "payloads[0].keys.SMIMESigningEnabeld: not a key of com.apple.eas.account"),
+        ("wrong type", "[[payloads]]\nname='a'\ntype='com.apple.eas.account'\n[payloads.keys]\nSSL = 'yes'", "payloads[0].keys.SSL"),
+        ("dangling reference", "[[payloads]]\nname='a'\ntype='com.apple.eas.account'\n[payloads.keys]\nSMIMESigningCertificateUUID = { payload = 'nope' }", "refers to payload \"nope\""),
+        ("undefined variable", "[[payloads]]\nname='a'\ntype='com.apple.eas.account'\n[payloads.keys]\nHost = '{{host}}'", "undefined variable {{host}}"),
+        ("missing file", "[[payloads]]\nname='a'\ntype='com.apple.security.root'\nfile='nope.pem'", "payloads[0].file"),
+        ("duplicate name", "[[payloads]]\nname='a'\ntype='com.apple.eas.account'\n[[payloads]]\nname='a'\ntype='com.apple.eas.account'", "payload name \"a\" is used twice"),
+        ("toml syntax", "[[payloads]\nname=", "spec.toml"),
+        ("unknown spec field", "[[payloads]]\nname='a'\ntype='com.apple.eas.account'\nfiel='x'", "unknown field `fiel`"),
+    ];
+    for (what, body, expect) in cases {
+        let spec = tmp.path().join("spec.toml");
+        std::fs::write(
+            &spec,
+            format!("[profile]\nidentifier = 'mil.example.t'\n{body}\n"),
+        )
+        .unwrap();
+        let out = tmp.path().join("out.mobileconfig");
+        let o = run(pbkit()
+            .args(["profile", "build"])
+            .arg(&spec)
+            .arg("--out")
+            .arg(&out));
+        assert_eq!(o.status.code(), Some(1), "{what}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("spec.toml") && err.contains(expect),
+            "{what}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{what}: {err}");
+        assert!(!out.exists(), "{what}");
+    }
+}
