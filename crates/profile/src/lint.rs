@@ -96,7 +96,7 @@ pub fn lint(plist: &[u8], size: usize, opts: &LintOptions) -> Vec<Finding> {
         Ok(profile) => l.semantics(&profile),
         Err(e) => l.add(Severity::Error, "profile", "model", e.to_string()),
     }
-    l.out.sort_by(|a, b| b.severity.cmp(&a.severity));
+    l.out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     l.out
 }
 
@@ -241,18 +241,18 @@ impl Linter<'_> {
                 );
             }
         }
-        let ok = match (def.value_type.as_str(), v) {
+        let ok = matches!(
+            (def.value_type.as_str(), v),
             ("<string>", Value::String(_))
-            | ("<boolean>", Value::Boolean(_))
-            | ("<integer>", Value::Integer(_))
-            | ("<real>", Value::Real(_) | Value::Integer(_))
-            | ("<date>", Value::Date(_))
-            | ("<data>", Value::Data(_))
-            | ("<array>", Value::Array(_))
-            | ("<dictionary>", Value::Dictionary(_))
-            | ("<any>", _) => true,
-            _ => false,
-        };
+                | ("<boolean>", Value::Boolean(_))
+                | ("<integer>", Value::Integer(_))
+                | ("<real>", Value::Real(_) | Value::Integer(_))
+                | ("<date>", Value::Date(_))
+                | ("<data>", Value::Data(_))
+                | ("<array>", Value::Array(_))
+                | ("<dictionary>", Value::Dictionary(_))
+                | ("<any>", _)
+        );
         if !ok {
             self.add(
                 Severity::Error,
