@@ -30,6 +30,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the whole toolkit on built-in defaults: test PKI, key-sharing pack, signed profiles.
+    Demo(cmd::demo::DemoArgs),
     /// Certificate facts: key usage, SAN email and UPN, serial, fingerprints.
     #[command(subcommand)]
     Cert(cmd::cert::CertCommand),
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Demo(a) => cmd::demo::run(a),
         Command::Cert(c) => cmd::cert::run(c),
         Command::Fixtures(a) => cmd::fixtures::run(a),
         Command::P12(c) => cmd::p12::run(c),

@@ -1,5 +1,6 @@
 pub mod cert;
 pub mod completions;
+pub mod demo;
 pub mod fixtures;
 pub mod keyshare;
 pub mod p12;

@@ -1,0 +1,292 @@
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use pbkit_fixtures::{generate, Options};
+use pbkit_keyshare::{PackOptions, Plan, Source};
+use pbkit_outfile::{Existing, Perm, StagedDir};
+use pbkit_pkcs12::{Identity, Password};
+use pbkit_profile::{lint, sign, verify, BuildContext, LintOptions, Severity, Spec, Verdict};
+use serde::Serialize;
+
+/// The shipped `profiles/`, embedded so that the demo runs from anywhere.
+pub const PROFILES: &[(&str, &[u8])] = &[
+    ("README.md", include_bytes!("../../profiles/README.md")),
+    (
+        "purebred-exchange.toml",
+        include_bytes!("../../profiles/purebred-exchange.toml"),
+    ),
+    (
+        "exchange-smime-identities.toml",
+        include_bytes!("../../profiles/exchange-smime-identities.toml"),
+    ),
+    (
+        "mail-smime.toml",
+        include_bytes!("../../profiles/mail-smime.toml"),
+    ),
+    (
+        "dod-trust.toml",
+        include_bytes!("../../profiles/dod-trust.toml"),
+    ),
+    (
+        "test-identities/signature.p12",
+        include_bytes!("../../profiles/test-identities/signature.p12"),
+    ),
+    (
+        "test-identities/encryption.p12",
+        include_bytes!("../../profiles/test-identities/encryption.p12"),
+    ),
+    (
+        "test-identities/password",
+        include_bytes!("../../profiles/test-identities/password"),
+    ),
+    (
+        "certs/dod-root-ca-3.pem",
+        include_bytes!("../../profiles/certs/dod-root-ca-3.pem"),
+    ),
+    (
+        "certs/dod-id-ca-63.pem",
+        include_bytes!("../../profiles/certs/dod-id-ca-63.pem"),
+    ),
+    (
+        "certs/dod-id-ca-71.pem",
+        include_bytes!("../../profiles/certs/dod-id-ca-71.pem"),
+    ),
+    (
+        "certs/dod-email-ca-63.pem",
+        include_bytes!("../../profiles/certs/dod-email-ca-63.pem"),
+    ),
+    (
+        "certs/dod-email-ca-71.pem",
+        include_bytes!("../../profiles/certs/dod-email-ca-71.pem"),
+    ),
+    (
+        "certs/dod-sw-ca-66.pem",
+        include_bytes!("../../profiles/certs/dod-sw-ca-66.pem"),
+    ),
+    (
+        "certs/dod-sw-ca-75.pem",
+        include_bytes!("../../profiles/certs/dod-sw-ca-75.pem"),
+    ),
+];
+
+#[derive(Args)]
+#[command(after_help = "\
+Runs the whole toolkit on built-in defaults, with nothing of yours: a test PKI (pbkit
+fixtures), a Purebred key-sharing pack of its first user (pbkit keyshare pack), every spec
+of profiles/ built and signed by the test MDM server identity (pbkit profile build), each
+profile linted and verified against the test anchor. Everything lands in one folder.
+
+Examples:
+  pbkit demo
+  pbkit demo --out demo --force --json")]
+pub struct DemoArgs {
+    /// Output folder [default: a new folder under the system temp dir].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Replace a non-empty --out folder (only once the new one is complete).
+    #[arg(long)]
+    force: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    out: String,
+    pki_files: usize,
+    pack_archives: Vec<(String, usize)>,
+    profiles: Vec<ProfileResult>,
+    lint_errors: usize,
+    lint_warnings: usize,
+}
+
+#[derive(Serialize)]
+struct ProfileResult {
+    spec: String,
+    file: String,
+    payloads: usize,
+    bytes: usize,
+    verdict: String,
+}
+
+pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
+    let out = match &a.out {
+        Some(p) => p.clone(),
+        None => std::env::temp_dir().join(format!("pbkit-demo-{}", std::process::id())),
+    };
+    let existing = if a.force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    };
+    let staged = StagedDir::new(&out, existing)?;
+    let dir = staged.path().to_path_buf();
+    let opts = Options::default();
+    let bar = crate::progress::bar(opts.steps() + 2 * (PROFILES.len() as u64), "demo");
+
+    // 1. A test PKI.
+    let pki_dir = dir.join("pki");
+    std::fs::create_dir(&pki_dir)?;
+    let pki = generate(&opts, &|| bar.inc(1))?;
+    let manifest = pki.write(&pki_dir)?.clone();
+
+    // 2. A key-sharing pack of the first user.
+    let user = pki_dir.join("users/test.user1");
+    let mut sources = Vec::new();
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(&user)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "p12"))
+        .collect();
+    inputs.sort();
+    for p in inputs {
+        let identity = Identity::from_pkcs12(&std::fs::read(&p)?, pki.password())?;
+        sources.push(Source {
+            origin: rel(&p, &dir),
+            identity,
+        });
+    }
+    let pack_dir = dir.join("pack");
+    std::fs::create_dir(&pack_dir)?;
+    let pack = Plan::new(sources, opts.at)?.write(
+        &pack_dir,
+        PackOptions::for_format(pbkit_keyshare::Format::V2025),
+        &Password::generate(),
+    )?;
+
+    // 3. Every shipped spec, built and signed by the MDM server identity with its path.
+    let specs_dir = dir.join("specs");
+    for (name, bytes) in PROFILES {
+        let path = specs_dir.join(name);
+        std::fs::create_dir_all(path.parent().expect("has a parent"))?;
+        let perm = if name.starts_with("test-identities/") {
+            Perm::Secret
+        } else {
+            Perm::Public
+        };
+        pbkit_outfile::write(&path, bytes, perm)?;
+    }
+    let signer = Identity::from_pkcs12(
+        &std::fs::read(pki_dir.join("server/mdm-server.p12"))?,
+        pki.password(),
+    )?;
+    let chain = pbkit_pki::bundle::read_file(pki_dir.join("trust/intermediates.pem"))?;
+    let anchors = pbkit_pki::bundle::read_file(pki_dir.join("trust/anchor.pem"))?;
+    let profiles_dir = dir.join("profiles");
+    std::fs::create_dir(&profiles_dir)?;
+    let mut profiles = Vec::new();
+    let (mut errors, mut warnings) = (0, 0);
+    let ctx = BuildContext {
+        base: specs_dir.clone(),
+        ..BuildContext::default()
+    };
+    for (name, _) in PROFILES.iter().filter(|(n, _)| n.ends_with(".toml")) {
+        let spec_path = specs_dir.join(name);
+        let origin = format!("profiles/{name}");
+        let profile = Spec::read(&spec_path)?.build(&origin, &ctx)?;
+        let xml = profile.to_xml();
+        let signed = sign(&xml, &signer, &chain)?;
+        let stem = name.trim_end_matches(".toml");
+        let file = profiles_dir.join(format!("{stem}.mobileconfig"));
+        let has_identity = profile
+            .payloads
+            .iter()
+            .any(|p| p.payload_type() == "com.apple.security.pkcs12");
+        pbkit_outfile::write(
+            &file,
+            &signed,
+            if has_identity {
+                Perm::Secret
+            } else {
+                Perm::Public
+            },
+        )?;
+        bar.inc(1);
+        for f in lint(&xml, signed.len(), &LintOptions::default()) {
+            match f.severity {
+                Severity::Error => errors += 1,
+                Severity::Warning => warnings += 1,
+                Severity::Note => {}
+            }
+        }
+        let (verdict, _) = verify(&signed, &anchors);
+        bar.inc(1);
+        profiles.push(ProfileResult {
+            spec: origin,
+            file: rel(&file, &dir),
+            payloads: profile.payloads.len(),
+            bytes: signed.len(),
+            verdict: match verdict {
+                Verdict::Verified => "Verified".into(),
+                other => format!("{} ({other:?})", other.word()),
+            },
+        });
+    }
+    bar.finish_and_clear();
+    staged.commit().with_context(|| out.display().to_string())?;
+
+    let summary = Summary {
+        out: out.display().to_string(),
+        pki_files: manifest.files.len() + 1,
+        pack_archives: pack
+            .archives
+            .iter()
+            .map(|a| (a.name.clone(), a.entries.len()))
+            .collect(),
+        profiles,
+        lint_errors: errors,
+        lint_warnings: warnings,
+    };
+    if a.json {
+        super::print_json(&summary)?;
+    } else {
+        print_summary(&summary);
+    }
+    let all_verified = summary.profiles.iter().all(|p| p.verdict == "Verified");
+    Ok(if errors == 0 && all_verified {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(crate::EXIT_FAILURE)
+    })
+}
+
+fn rel(p: &Path, base: &Path) -> String {
+    p.strip_prefix(base).unwrap_or(p).display().to_string()
+}
+
+fn print_summary(s: &Summary) {
+    let d = &s.out;
+    println!("pbkit demo: everything is in {d}");
+    println!("  pki/       test PKI: {} files; anchor pki/trust/anchor.pem; PKCS#12 password in pki/password", s.pki_files);
+    let archives: Vec<String> = s
+        .pack_archives
+        .iter()
+        .map(|(n, c)| format!("{n} ({c})"))
+        .collect();
+    println!(
+        "  pack/      key-sharing pack of test.user1: {}; password in pack/password",
+        archives.join(", ")
+    );
+    println!(
+        "  profiles/  {} profiles, signed by the test MDM server identity:",
+        s.profiles.len()
+    );
+    for p in &s.profiles {
+        println!(
+            "               {:<44} {} payloads, {:>6} bytes, {}",
+            p.file, p.payloads, p.bytes, p.verdict
+        );
+    }
+    println!(
+        "  lint       {} errors, {} warnings",
+        s.lint_errors, s.lint_warnings
+    );
+    println!();
+    println!("Next:");
+    println!("  pbkit keyshare open '{d}/pack/All.zip' --password-file '{d}/pack/password'");
+    println!("  pbkit profile inspect '{d}/profiles/exchange-smime-identities.mobileconfig' --anchor '{d}/pki/trust/anchor.pem'");
+    println!("  pbkit profile build profiles/purebred-exchange.toml --var host=YOUR-HOST --out exchange.mobileconfig");
+    println!("  docs/jamf-admins.md (profiles to Jamf Pro), docs/app-developers.md (key sharing)");
+}
