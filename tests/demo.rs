@@ -69,7 +69,7 @@ fn demo_builds_signs_lints_and_verifies_everything() {
 
 #[test]
 fn demo_without_arguments_writes_to_a_new_temp_folder() {
-    let text = ok(&mut pbkit().arg("demo"));
+    let text = ok(pbkit().arg("demo"));
     let first = text.lines().next().unwrap();
     let dir = PathBuf::from(first.strip_prefix("pbkit demo: everything is in ").unwrap());
     assert!(
