@@ -26,6 +26,7 @@ pub mod bundle;
 mod cert;
 mod error;
 pub mod hex;
+pub mod path;
 
 pub use cert::{
     Certificate, ExtendedKeyUsage, Facts, KeyInfo, KeyUsage, KeyUsageBit, OtherName, San, Summary,

@@ -1,0 +1,421 @@
+//! Certificate path building that searches instead of guessing.
+//!
+//! OpenSSL's verifier picks issuers greedily: with cross-certificates in the untrusted set,
+//! the same certificates verify or fail depending on their order. [`build_path`] instead
+//! searches every candidate issuer (by name, key identifiers and signature), breadth
+//! first so the shortest paths come first, cuts loops, bounds its work, and lets OpenSSL
+//! validate each complete candidate with exactly that path as untrusted and the anchor as
+//! trusted. The best valid path wins: shortest, then the one whose earliest-expiring link
+//! expires last.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use openssl::stack::Stack;
+use openssl::x509::store::X509StoreBuilder;
+use openssl::x509::verify::{X509VerifyFlags, X509VerifyParam};
+use openssl::x509::{X509PurposeId, X509StoreContext, X509};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::{Certificate, Error};
+
+/// What the path is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Purpose {
+    /// A TLS server: serverAuth in the leaf's EKU (and in CAs' EKUs when present).
+    SslServer,
+    /// Any purpose.
+    Any,
+}
+
+/// How to search and validate.
+#[derive(Debug, Clone)]
+pub struct PathOptions {
+    /// The instant the path must be valid at.
+    pub at: OffsetDateTime,
+    /// The purpose.
+    pub purpose: Purpose,
+    /// Accept SHA-1-signed links (security level 0 instead of 2).
+    pub allow_sha1: bool,
+    /// Most intermediates in a path.
+    pub max_depth: usize,
+    /// Most complete candidates handed to OpenSSL.
+    pub max_validations: usize,
+    /// Most partial paths explored.
+    pub max_partials: usize,
+    /// Partial paths kept per search state (same top CA and CAs used).
+    pub per_state: usize,
+}
+
+impl PathOptions {
+    /// Defaults: valid `at`, any purpose, SHA-1 refused, depth 10, 512 validations.
+    pub fn new(at: OffsetDateTime) -> PathOptions {
+        PathOptions {
+            at,
+            purpose: Purpose::Any,
+            allow_sha1: false,
+            max_depth: 10,
+            max_validations: 512,
+            max_partials: 20_000,
+            per_state: 4,
+        }
+    }
+}
+
+/// A validated path.
+#[derive(Debug, Clone)]
+pub struct ValidPath {
+    /// Leaf first, then the intermediates up to (not including) the anchor.
+    pub certificates: Vec<Certificate>,
+    /// The trusted certificate the path ends at.
+    pub anchor: Certificate,
+}
+
+impl ValidPath {
+    /// The intermediate or anchor that expires first, and when.
+    pub fn earliest_expiry(&self) -> Result<(Certificate, OffsetDateTime), Error> {
+        let mut best: Option<(Certificate, OffsetDateTime)> = None;
+        for c in self.certificates[1..]
+            .iter()
+            .chain(std::iter::once(&self.anchor))
+        {
+            let na = c.facts()?.not_after;
+            if best.as_ref().is_none_or(|(_, t)| na < *t) {
+                best = Some((c.clone(), na));
+            }
+        }
+        Ok(best.expect("the anchor is always there"))
+    }
+}
+
+/// A candidate that did not make it, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    /// Subjects' common names (or full subjects), leaf first, anchor last when reached.
+    pub path: Vec<String>,
+    /// Why.
+    pub reason: String,
+}
+
+/// The result of a search.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The best valid path, if any.
+    pub best: Option<ValidPath>,
+    /// Other valid paths of the same length that lost the tie-break.
+    pub other_valid: usize,
+    /// Candidates that failed, dead ends, loops.
+    pub rejected: Vec<Rejection>,
+    /// Complete candidates OpenSSL validated.
+    pub validations: usize,
+    /// Whether a bound stopped the search early.
+    pub bounded: bool,
+}
+
+struct Node {
+    cert: Certificate,
+    subject: Vec<u8>,
+    issuer: Vec<u8>,
+    key: Vec<u8>,
+    ski: Option<Vec<u8>>,
+    aki: Option<Vec<u8>>,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+    valid_at: bool,
+    label: String,
+    issuer_label: String,
+}
+
+impl Node {
+    fn new(cert: &Certificate, at: OffsetDateTime) -> Result<Node, Error> {
+        let x = cert.x509();
+        let facts = cert.facts()?;
+        Ok(Node {
+            subject: x.subject_name().to_der()?,
+            issuer: x.issuer_name().to_der()?,
+            key: x.public_key()?.public_key_to_der()?,
+            ski: x.subject_key_id().map(|k| k.as_slice().to_vec()),
+            aki: x.authority_key_id().map(|k| k.as_slice().to_vec()),
+            not_before: facts.not_before,
+            not_after: facts.not_after,
+            valid_at: facts.valid_at(at),
+            label: common_name(&facts.subject),
+            issuer_label: common_name(&facts.issuer),
+            cert: cert.clone(),
+        })
+    }
+
+    /// `CN (by Issuer CN)`, and the validity window when not valid at the search instant.
+    fn describe(&self) -> String {
+        let mut s = if self.subject == self.issuer {
+            self.label.clone()
+        } else {
+            format!("{} (by {})", self.label, self.issuer_label)
+        };
+        if !self.valid_at {
+            s += &format!(
+                " [valid {}..{}]",
+                self.not_before.date(),
+                self.not_after.date()
+            );
+        }
+        s
+    }
+
+    /// Whether `issuer` could have issued `self`: names, key identifiers, signature.
+    fn issued_by(&self, issuer: &Node) -> bool {
+        if self.issuer != issuer.subject {
+            return false;
+        }
+        if let (Some(aki), Some(ski)) = (&self.aki, &issuer.ski) {
+            if aki != ski {
+                return false;
+            }
+        }
+        issuer
+            .cert
+            .x509()
+            .public_key()
+            .and_then(|k| self.cert.x509().verify(&k))
+            .unwrap_or(false)
+    }
+}
+
+fn common_name(subject: &str) -> String {
+    subject
+        .rsplit(", ")
+        .find_map(|p| p.strip_prefix("CN="))
+        .unwrap_or(subject)
+        .to_string()
+}
+
+/// Searches `pool` for paths from `leaf` to one of `anchors`.
+pub fn build_path(
+    leaf: &Certificate,
+    pool: &[Certificate],
+    anchors: &[Certificate],
+    opts: &PathOptions,
+) -> Result<Outcome, Error> {
+    let at = opts.at;
+    let leaf = Node::new(leaf, at)?;
+    let anchor_ders: HashSet<&[u8]> = anchors.iter().map(Certificate::der).collect();
+    let mut seen = HashSet::new();
+    let mut nodes = Vec::new();
+    for c in pool {
+        if c.der() == leaf.cert.der()
+            || anchor_ders.contains(c.der())
+            || !seen.insert(c.der().to_vec())
+        {
+            continue;
+        }
+        nodes.push(Node::new(c, at)?);
+    }
+    let anchors: Vec<Node> = anchors
+        .iter()
+        .map(|a| Node::new(a, at))
+        .collect::<Result<_, _>>()?;
+    // Duplicates (same subject and key) share one id: the CA they stand for.
+    let mut ca_ids: HashMap<(&[u8], &[u8]), usize> = HashMap::new();
+    let kid: Vec<usize> = (0..nodes.len())
+        .map(|i| {
+            *ca_ids
+                .entry((&nodes[i].subject, &nodes[i].key))
+                .or_insert(i)
+        })
+        .collect();
+    // The anchors' own subject-and-key: reaching one is reaching the anchor, not a step.
+    let anchor_cas: HashSet<(&[u8], &[u8])> = anchors
+        .iter()
+        .map(|a| (a.subject.as_slice(), a.key.as_slice()))
+        .collect();
+    let mut by_subject: HashMap<&[u8], Vec<usize>> = HashMap::new();
+    for (i, n) in nodes.iter().enumerate() {
+        by_subject.entry(&n.subject).or_default().push(i);
+    }
+    // Preferred issuers first: valid at `at`, then the latest notAfter.
+    for list in by_subject.values_mut() {
+        list.sort_by_key(|&i| (!nodes[i].valid_at, std::cmp::Reverse(nodes[i].not_after)));
+    }
+
+    let mut out = Outcome {
+        best: None,
+        other_valid: 0,
+        rejected: Vec::new(),
+        validations: 0,
+        bounded: false,
+    };
+    let mut edge_cache: HashMap<(usize, usize), bool> = HashMap::new();
+    let mut frontier: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut explored = 0usize;
+    let mut dead_ends: BTreeMap<String, String> = BTreeMap::new();
+
+    for _depth in 0..=opts.max_depth {
+        let mut complete: Vec<(Vec<usize>, usize)> = Vec::new();
+        let mut next: Vec<Vec<usize>> = Vec::new();
+        let mut per_state: HashMap<(usize, Vec<usize>), usize> = HashMap::new();
+        for partial in &frontier {
+            let top = partial.last().map_or(&leaf, |&i| &nodes[i]);
+            let used: HashSet<(&[u8], &[u8])> = std::iter::once(&leaf)
+                .chain(partial.iter().map(|&i| &nodes[i]))
+                .map(|n| (n.subject.as_slice(), n.key.as_slice()))
+                .collect();
+            let mut progressed = false;
+            let mut looped = false;
+            for (ai, a) in anchors.iter().enumerate() {
+                if top.issued_by(a) {
+                    complete.push((partial.clone(), ai));
+                    progressed = true;
+                }
+            }
+            for &ci in by_subject
+                .get(top.issuer.as_slice())
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
+                let cand = &nodes[ci];
+                let child = partial.last().copied().unwrap_or(usize::MAX);
+                let ok = *edge_cache
+                    .entry((child, ci))
+                    .or_insert_with(|| top.issued_by(cand));
+                if !ok {
+                    continue;
+                }
+                let ca = (cand.subject.as_slice(), cand.key.as_slice());
+                if anchor_cas.contains(&ca) {
+                    continue; // the anchor itself, by another issuer: handled above
+                }
+                if used.contains(&ca) {
+                    looped = true; // this CA is already on the path
+                    continue;
+                }
+                progressed = true;
+                // Partial paths at the same CA having used the same CAs have the same
+                // futures; keep the best few (issuers are tried in preference order).
+                let mut state: Vec<usize> = partial.iter().map(|&i| kid[i]).collect();
+                state.sort_unstable();
+                let count = per_state.entry((kid[ci], state)).or_default();
+                if *count >= opts.per_state {
+                    continue;
+                }
+                *count += 1;
+                let mut p = partial.clone();
+                p.push(ci);
+                next.push(p);
+                explored += 1;
+                if explored >= opts.max_partials {
+                    out.bounded = true;
+                    break;
+                }
+            }
+            if !progressed {
+                let names = labels(&leaf, partial, &nodes);
+                dead_ends.entry(names.join(" <- ")).or_insert_with(|| {
+                    if top.subject == top.issuer {
+                        format!("{} is a self-signed root, and not one of the anchors", top.label)
+                    } else if looped {
+                        format!("loop: every issuer of {} is already on the path", top.label)
+                    } else {
+                        format!(
+                            "dead end: no certificate of {} (the issuer of {}) in the pool or anchors",
+                            top.issuer_label, top.label
+                        )
+                    }
+                });
+            }
+        }
+
+        let mut valid: Vec<ValidPath> = Vec::new();
+        for (partial, ai) in complete {
+            if out.validations >= opts.max_validations {
+                out.bounded = true;
+                break;
+            }
+            out.validations += 1;
+            let mut names = labels(&leaf, &partial, &nodes);
+            names.push(format!("{} (anchor)", anchors[ai].label));
+            match validate(&leaf, &partial, &nodes, &anchors[ai], opts)? {
+                Ok(()) => valid.push(ValidPath {
+                    certificates: std::iter::once(&leaf)
+                        .chain(partial.iter().map(|&i| &nodes[i]))
+                        .map(|n| n.cert.clone())
+                        .collect(),
+                    anchor: anchors[ai].cert.clone(),
+                }),
+                Err(reason) => out.rejected.push(Rejection {
+                    path: names,
+                    reason,
+                }),
+            }
+        }
+        if !valid.is_empty() {
+            let mut scored = valid
+                .into_iter()
+                .map(|p| p.earliest_expiry().map(|(_, t)| (t, p)))
+                .collect::<Result<Vec<_>, _>>()?;
+            scored.sort_by_key(|s| std::cmp::Reverse(s.0));
+            out.other_valid = scored.len() - 1;
+            out.best = Some(scored.swap_remove(0).1);
+            break;
+        }
+        if next.is_empty() || out.bounded {
+            break;
+        }
+        frontier = next;
+    }
+    out.rejected
+        .extend(dead_ends.into_iter().map(|(p, reason)| Rejection {
+            path: p.split(" <- ").map(str::to_string).collect(),
+            reason,
+        }));
+    Ok(out)
+}
+
+fn labels(leaf: &Node, partial: &[usize], nodes: &[Node]) -> Vec<String> {
+    std::iter::once(leaf.label.clone())
+        .chain(partial.iter().map(|&i| nodes[i].describe()))
+        .collect()
+}
+
+/// OpenSSL's verdict on exactly this path to exactly this anchor.
+fn validate(
+    leaf: &Node,
+    partial: &[usize],
+    nodes: &[Node],
+    anchor: &Node,
+    opts: &PathOptions,
+) -> Result<Result<(), String>, Error> {
+    let mut store = X509StoreBuilder::new()?;
+    store.add_cert(anchor.cert.x509().to_owned())?;
+    let mut param = X509VerifyParam::new()?;
+    param.set_flags(X509VerifyFlags::X509_STRICT | X509VerifyFlags::PARTIAL_CHAIN)?;
+    param.set_time(opts.at.unix_timestamp() as _);
+    param.set_auth_level(if opts.allow_sha1 { 0 } else { 2 });
+    param.set_depth((partial.len() + 2) as i32);
+    param.set_purpose(match opts.purpose {
+        Purpose::SslServer => X509PurposeId::SSL_SERVER,
+        Purpose::Any => X509PurposeId::ANY,
+    })?;
+    store.set_param(&param)?;
+    let store = store.build();
+    let mut untrusted = Stack::<X509>::new()?;
+    for &i in partial {
+        untrusted.push(nodes[i].cert.x509().to_owned())?;
+    }
+    let mut ctx = X509StoreContext::new()?;
+    let result = ctx.init(&store, leaf.cert.x509(), &untrusted, |c| {
+        let ok = c.verify_cert()?;
+        Ok((ok, c.error(), c.error_depth() as usize))
+    })?;
+    Ok(match result {
+        (true, _, _) => Ok(()),
+        (false, err, depth) => {
+            let at = match depth {
+                0 => leaf.label.clone(),
+                d if d <= partial.len() => nodes[partial[d - 1]].label.clone(),
+                _ => anchor.label.clone(),
+            };
+            Err(format!("{} (at {at})", err.error_string()))
+        }
+    })
+}

@@ -1,0 +1,349 @@
+//! Path building on the real DoD / Federal PKI certificates.
+
+use pbkit_pki::path::{build_path, PathOptions};
+use pbkit_pki::{bundle, Certificate};
+use proptest::prelude::*;
+use time::macros::datetime;
+use time::OffsetDateTime;
+
+const FPKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/fpki");
+
+fn cert(name: &str) -> Certificate {
+    bundle::read_file(format!("{FPKI}/{name}.pem"))
+        .unwrap()
+        .remove(0)
+}
+
+fn pool() -> Vec<Certificate> {
+    let mut files: Vec<_> = std::fs::read_dir(FPKI)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .flat_map(|f| bundle::read_file(f).unwrap())
+        .collect()
+}
+
+fn cn(c: &Certificate) -> String {
+    let s = c.facts().unwrap().subject;
+    s.rsplit(", ")
+        .find_map(|p| p.strip_prefix("CN="))
+        .unwrap()
+        .to_string()
+}
+
+fn path_names(leaf: &str, at: OffsetDateTime, pool: &[Certificate]) -> Option<Vec<String>> {
+    let out = build_path(
+        &cert(leaf),
+        pool,
+        &[cert("fcpca-g2")],
+        &PathOptions::new(at),
+    )
+    .unwrap();
+    out.best.map(|p| p.certificates.iter().map(cn).collect())
+}
+
+const NOW: OffsetDateTime = datetime!(2026-11-22 12:00 UTC);
+
+#[test]
+fn every_current_dod_issuing_ca_gets_the_five_level_path() {
+    let pool = pool();
+    for (leaf, name) in [
+        ("dod-id-ca-63", "DOD ID CA-63"),
+        ("dod-email-ca-63", "DOD EMAIL CA-63"),
+        ("dod-sw-ca-66", "DOD SW CA-66"),
+        ("dod-id-ca-71", "DOD ID CA-71"),
+        ("dod-email-ca-71", "DOD EMAIL CA-71"),
+        ("dod-sw-ca-75", "DOD SW CA-75"),
+    ] {
+        let out = build_path(
+            &cert(leaf),
+            &pool,
+            &[cert("fcpca-g2")],
+            &PathOptions::new(NOW),
+        )
+        .unwrap();
+        let best = out
+            .best
+            .unwrap_or_else(|| panic!("{leaf}: {:#?}", out.rejected));
+        let names: Vec<_> = best.certificates.iter().map(cn).collect();
+        assert_eq!(
+            names,
+            [
+                name,
+                "DoD Root CA 3",
+                "DoD Interoperability Root CA 2",
+                "Federal Bridge CA G4"
+            ],
+            "{leaf}"
+        );
+        // The current cross-certificates, not the expired ones with the same subject and key.
+        assert_eq!(best.certificates[1], cert("dod-root-ca-3-by-dod-irca2"));
+        assert_eq!(best.certificates[2], cert("dod-irca2-by-fbca-g4"));
+        assert_eq!(best.certificates[3], cert("fbca-g4-by-fcpca-g2"));
+        assert_eq!(cn(&best.anchor), "Federal Common Policy CA G2");
+        assert!(!out.bounded);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// OpenSSL's own verifier passes or fails depending on the pool's order; the search
+    /// does not.
+    #[test]
+    fn the_pool_order_does_not_matter(seed in any::<u64>()) {
+        let mut pool = pool();
+        // Fisher-Yates with a small LCG: the seed is the whole order.
+        let mut x = seed;
+        for i in (1..pool.len()).rev() {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            pool.swap(i, (x >> 33) as usize % (i + 1));
+        }
+        for leaf in ["dod-id-ca-63", "dod-sw-ca-75"] {
+            let names = path_names(leaf, NOW, &pool).unwrap();
+            prop_assert_eq!(names.len(), 4);
+            prop_assert_eq!(&names[2], "DoD Interoperability Root CA 2");
+        }
+    }
+}
+
+#[test]
+fn expired_issuing_cas_get_a_path_at_a_date_inside_their_validity() {
+    let pool = pool();
+    let at = datetime!(2024-06-01 0:00 UTC);
+    for leaf in ["dod-id-ca-59", "dod-email-ca-59"] {
+        assert!(
+            path_names(leaf, NOW, &pool).is_none(),
+            "{leaf} is expired now"
+        );
+        let out = build_path(
+            &cert(leaf),
+            &pool,
+            &[cert("fcpca-g2")],
+            &PathOptions::new(at),
+        )
+        .unwrap();
+        let best = out.best.unwrap();
+        // The crosses valid in 2024, which have since expired.
+        assert_eq!(
+            best.certificates[1],
+            cert("dod-root-ca-3-by-dod-irca2-2021-expired")
+        );
+        assert_eq!(
+            best.certificates[2],
+            cert("dod-irca2-by-fbca-g4-2023-expired")
+        );
+        assert_eq!(best.certificates.len(), 4);
+    }
+}
+
+/// DoD ID SW CA-37 (2015-2021): its era's cross-certificates are not in the pool, the CCEB
+/// one leads nowhere. No path, and the reasons say so.
+#[test]
+fn no_path_comes_with_reasons() {
+    let out = build_path(
+        &cert("dod-id-sw-ca-37"),
+        &pool(),
+        &[cert("fcpca-g2")],
+        &PathOptions::new(datetime!(2018-01-01 0:00 UTC)),
+    )
+    .unwrap();
+    assert!(out.best.is_none());
+    let reasons: Vec<String> = out
+        .rejected
+        .iter()
+        .map(|r| format!("{}: {}", r.path.join(" <- "), r.reason))
+        .collect();
+    assert!(reasons.iter().any(|r| r.contains("dead end: no certificate of US DoD CCEB Interoperability Root CA 2 (the issuer of DoD Root CA 3)")), "{reasons:#?}");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("certificate is not yet valid") || r.contains("has expired")),
+        "{reasons:#?}"
+    );
+}
+
+/// An anchor need not be self-signed: trusting the bridge cross-certificate ends the path there.
+#[test]
+fn a_non_self_signed_anchor_is_a_partial_chain() {
+    let out = build_path(
+        &cert("dod-sw-ca-66"),
+        &pool(),
+        &[cert("fbca-g4-by-fcpca-g2")],
+        &PathOptions::new(NOW),
+    )
+    .unwrap();
+    let best = out.best.unwrap();
+    assert_eq!(best.certificates.len(), 3);
+    assert_eq!(best.anchor, cert("fbca-g4-by-fcpca-g2"));
+    let (link, when) = best.earliest_expiry().unwrap();
+    assert_eq!(link, cert("dod-root-ca-3-by-dod-irca2"));
+    assert_eq!(when, datetime!(2027-10-09 14:31:43 UTC));
+}
+
+mod generated {
+    //! Small PKIs made here, for shapes the real fixtures lack.
+    use super::*;
+    use openssl::asn1::Asn1Time;
+    use openssl::bn::BigNum;
+    use openssl::ec::{EcGroup, EcKey};
+    use openssl::hash::MessageDigest;
+    use openssl::nid::Nid;
+    use openssl::pkey::{PKey, Private};
+    use openssl::x509::extension::{
+        AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectKeyIdentifier,
+    };
+    use openssl::x509::{X509Name, X509};
+
+    pub fn key() -> PKey<Private> {
+        PKey::from_ec_key(
+            EcKey::generate(&EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap()).unwrap(),
+        )
+        .unwrap()
+    }
+
+    fn name(cn: &str) -> X509Name {
+        let mut b = X509Name::builder().unwrap();
+        b.append_entry_by_text("CN", cn).unwrap();
+        b.build()
+    }
+
+    /// A CA certificate `cn` with `key`, issued by (`issuer_cn`, `issuer_key`).
+    pub fn ca(
+        cn: &str,
+        key: &PKey<Private>,
+        issuer_cn: &str,
+        issuer_key: &PKey<Private>,
+        serial: u32,
+        md: MessageDigest,
+    ) -> Certificate {
+        let mut b = X509::builder().unwrap();
+        b.set_version(2).unwrap();
+        b.set_serial_number(&BigNum::from_u32(serial).unwrap().to_asn1_integer().unwrap())
+            .unwrap();
+        b.set_subject_name(&name(cn)).unwrap();
+        b.set_issuer_name(&name(issuer_cn)).unwrap();
+        b.set_pubkey(key).unwrap();
+        b.set_not_before(&Asn1Time::from_unix(1_700_000_000).unwrap())
+            .unwrap();
+        b.set_not_after(&Asn1Time::from_unix(1_900_000_000).unwrap())
+            .unwrap();
+        b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
+            .unwrap();
+        b.append_extension(
+            KeyUsage::new()
+                .critical()
+                .key_cert_sign()
+                .crl_sign()
+                .build()
+                .unwrap(),
+        )
+        .unwrap();
+        let ski = SubjectKeyIdentifier::new()
+            .build(&b.x509v3_context(None, None))
+            .unwrap();
+        b.append_extension(ski).unwrap();
+        if issuer_cn != cn {
+            // X509_STRICT wants an AKI on every issued certificate: the issuer's key id.
+            let issuer = ca(
+                issuer_cn,
+                issuer_key,
+                issuer_cn,
+                issuer_key,
+                0,
+                MessageDigest::sha256(),
+            );
+            let aki = AuthorityKeyIdentifier::new()
+                .keyid(true)
+                .build(&b.x509v3_context(Some(issuer.x509()), None))
+                .unwrap();
+            b.append_extension(aki).unwrap();
+        }
+        b.sign(issuer_key, md).unwrap();
+        Certificate::from_x509(b.build()).unwrap()
+    }
+}
+
+const GEN_AT: OffsetDateTime = datetime!(2026-01-01 0:00 UTC);
+
+/// A hundred certificates with one subject and one key (issued by each other and by a
+/// real issuer): the search stays bounded and still finds the path.
+#[test]
+fn a_pathological_pool_stays_bounded() {
+    use openssl::hash::MessageDigest;
+    let sha = MessageDigest::sha256();
+    let root_key = generated::key();
+    let root = generated::ca("Root", &root_key, "Root", &root_key, 1, sha);
+    let mid_key = generated::key();
+    let leaf_key = generated::key();
+    let leaf = generated::ca("Leaf CA", &leaf_key, "Mid", &mid_key, 2, sha);
+    let mut pool = Vec::new();
+    for i in 0..100 {
+        // Half are self-issued (loops), half issued by the root (all valid alternatives).
+        let issuer = if i % 2 == 0 {
+            ("Mid", &mid_key)
+        } else {
+            ("Root", &root_key)
+        };
+        pool.push(generated::ca(
+            "Mid",
+            &mid_key,
+            issuer.0,
+            issuer.1,
+            100 + i,
+            sha,
+        ));
+    }
+    let out = build_path(&leaf, &pool, &[root], &PathOptions::new(GEN_AT)).unwrap();
+    assert_eq!(out.best.unwrap().certificates.len(), 2);
+    assert!(out.validations <= 8, "{} validations", out.validations);
+    assert!(!out.bounded);
+}
+
+/// SHA-1-signed links are refused at security level 2 unless allowed.
+#[test]
+fn sha1_links_need_allow_sha1() {
+    use openssl::hash::MessageDigest;
+    let root_key = generated::key();
+    let root = generated::ca(
+        "Root",
+        &root_key,
+        "Root",
+        &root_key,
+        1,
+        MessageDigest::sha256(),
+    );
+    let mid_key = generated::key();
+    let mid = generated::ca("Mid", &mid_key, "Root", &root_key, 2, MessageDigest::sha1());
+    let leaf = generated::ca(
+        "Leaf CA",
+        &generated::key(),
+        "Mid",
+        &mid_key,
+        3,
+        MessageDigest::sha256(),
+    );
+    let strict = build_path(
+        &leaf,
+        std::slice::from_ref(&mid),
+        std::slice::from_ref(&root),
+        &PathOptions::new(GEN_AT),
+    )
+    .unwrap();
+    assert!(strict.best.is_none());
+    assert!(
+        strict.rejected[0].reason.contains("too weak")
+            || strict.rejected[0].reason.contains("signature"),
+        "{:?}",
+        strict.rejected
+    );
+    let mut opts = PathOptions::new(GEN_AT);
+    opts.allow_sha1 = true;
+    assert!(build_path(&leaf, &[mid], &[root], &opts)
+        .unwrap()
+        .best
+        .is_some());
+}
