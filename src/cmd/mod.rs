@@ -1,4 +1,5 @@
 pub mod cert;
+pub mod chain;
 pub mod completions;
 pub mod demo;
 pub mod fixtures;

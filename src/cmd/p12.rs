@@ -112,15 +112,13 @@ pub fn run(cmd: P12Command) -> anyhow::Result<ExitCode> {
             write(identity, &a.out)
         }
         P12Command::Create(a) => {
-            let key_bytes = zeroize::Zeroizing::new(read(&a.key)?);
             let key_pw = Source {
                 file: a.key_password_file.as_ref(),
                 env: None,
                 flag: "--key-password",
             }
             .given()?;
-            let key = parse_key(&key_bytes, key_pw.as_ref())
-                .with_context(|| a.key.display().to_string())?;
+            let key = read_key(&a.key, key_pw.as_ref())?;
             let cert = single_certificate(&a.cert)?;
             let identity = Identity::new(key, cert)
                 .with_context(|| format!("{} and {}", a.key.display(), a.cert.display()))?;
@@ -133,20 +131,25 @@ fn read(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| path.display().to_string())
 }
 
-fn parse_key(
-    bytes: &[u8],
+/// Reads a private key file (PEM, possibly encrypted, or DER); errors name the file.
+pub fn read_key(
+    path: &PathBuf,
     password: Option<&Password>,
 ) -> anyhow::Result<PKey<openssl::pkey::Private>> {
+    let bytes = zeroize::Zeroizing::new(read(path)?);
     let parsed = if bytes.starts_with(b"-----") {
         match password {
-            Some(p) => PKey::private_key_from_pem_passphrase(bytes, p.as_str().as_bytes()),
-            None => PKey::private_key_from_pem(bytes),
+            Some(p) => PKey::private_key_from_pem_passphrase(&bytes, p.as_str().as_bytes()),
+            None => PKey::private_key_from_pem(&bytes),
         }
     } else {
-        PKey::private_key_from_der(bytes)
+        PKey::private_key_from_der(&bytes)
     };
     parsed.map_err(|_| {
-        anyhow::anyhow!("not a private key (PEM or DER), or encrypted without --key-password-file")
+        anyhow::anyhow!(
+            "{}: not a private key (PEM or DER), or encrypted without --key-password-file",
+            path.display()
+        )
     })
 }
 

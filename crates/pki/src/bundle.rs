@@ -114,3 +114,41 @@ fn first_reason(e: &openssl::error::ErrorStack) -> String {
         .find_map(|e| e.reason().map(str::to_string))
         .unwrap_or_else(|| "unknown reason".into())
 }
+
+/// Reads a certificate pool: files (PEM, DER, PKCS#7) and folders of them. A file named
+/// directly must be readable; in a folder, files that hold no certificate are skipped and
+/// reported in the second value. Duplicates are dropped.
+pub fn read_pool(paths: &[impl AsRef<Path>]) -> Result<(Vec<Certificate>, Vec<String>), Error> {
+    let mut certs: Vec<Certificate> = Vec::new();
+    let mut skipped = Vec::new();
+    let add = |found: Vec<Certificate>, certs: &mut Vec<Certificate>| {
+        for c in found {
+            if !certs.contains(&c) {
+                certs.push(c);
+            }
+        }
+    };
+    for path in paths {
+        let path = path.as_ref();
+        if path.is_dir() {
+            let mut files: Vec<_> = std::fs::read_dir(path)
+                .map_err(|source| Error::Io {
+                    origin: path.display().to_string(),
+                    source,
+                })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .collect();
+            files.sort();
+            for f in files {
+                match read_file(&f) {
+                    Ok(found) => add(found, &mut certs),
+                    Err(e) => skipped.push(e.to_string()),
+                }
+            }
+        } else {
+            add(read_file(path)?, &mut certs);
+        }
+    }
+    Ok((certs, skipped))
+}

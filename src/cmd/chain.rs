@@ -1,0 +1,301 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+use pbkit_pkcs12::{Identity, Suite, WriteOptions};
+use pbkit_pki::path::{build_path, Outcome, PathOptions, Purpose, Rejection};
+use pbkit_pki::{bundle, Summary};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::cmd::cert::rfc3339;
+use crate::cmd::p12::parse_suite;
+use crate::secret::OutPasswordArgs;
+
+#[derive(Subcommand)]
+pub enum ChainCommand {
+    /// Find the certificate path from a leaf to an anchor through a pool, in any pool order.
+    #[command(after_help = "\
+Searches every candidate issuer (by name, key identifiers and signature), cuts loops, bounds
+its work, and has OpenSSL validate each complete candidate with exactly that path as
+untrusted and the anchor as trusted (X509_STRICT, security level 2, the purpose, at --at).
+The best valid path wins (shortest, then the latest earliest-expiring link); the bundle
+holds the leaf and the forward path only: no anchor, no reverse cross-certificates, no
+duplicates. An anchor need not be self-signed.
+
+Exit codes: 0 a valid path was found (and written with --out), 1 no valid path (the reasons
+are printed), 2 usage.
+
+Examples:
+  pbkit chain build server.pem --pool tests/fixtures/fpki --anchor tests/fixtures/fpki/fcpca-g2.pem --out bundle.pem
+  pbkit chain build dod-id-ca-59.pem --pool fpki/ --anchor fcpca-g2.pem --at 2024-06-01 --json")]
+    Build(BuildArgs),
+    /// A server PKCS#12: the key, its certificate, and the path to the anchor.
+    #[command(after_help = "\
+Ready for Ivanti EPMM System Manager (Certificate Mgmt), Jamf Pro, or Tomcat.
+
+Example:
+  pbkit chain p12 --key server.key.pem --leaf server.pem --pool fpki/ --anchor fcpca-g2.pem \\
+      --suite ios-legacy --out server.p12 --out-password-file server.pw")]
+    P12(P12Args),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PurposeArg {
+    /// TLS server (serverAuth).
+    Sslserver,
+    /// Any purpose.
+    Any,
+}
+
+/// What every path search takes.
+#[derive(Args)]
+pub struct SearchArgs {
+    /// Certificates to build from: PEM/DER files, PKCS#7 bundles, folders; repeatable.
+    #[arg(long, required = true, value_name = "PATH")]
+    pool: Vec<PathBuf>,
+    /// Trusted certificates (need not be self-signed); repeatable.
+    #[arg(long, required = true, value_name = "PEM")]
+    anchor: Vec<PathBuf>,
+    /// Validate at this date or RFC 3339 instant [default: now].
+    #[arg(long, value_name = "DATE", value_parser = crate::args::instant)]
+    at: Option<OffsetDateTime>,
+    /// Accept SHA-1-signed links.
+    #[arg(long)]
+    allow_sha1: bool,
+}
+
+#[derive(Args)]
+pub struct BuildArgs {
+    /// The certificate to build a path for.
+    leaf: PathBuf,
+    #[command(flatten)]
+    search: SearchArgs,
+    /// The purpose the path must serve.
+    #[arg(long, value_enum, default_value = "any")]
+    purpose: PurposeArg,
+    /// Write the bundle (leaf first, forward path, PEM) here.
+    #[arg(long, value_name = "BUNDLE")]
+    out: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct P12Args {
+    /// The server's private key (PEM or DER).
+    #[arg(long, value_name = "KEY")]
+    key: PathBuf,
+    /// The server's certificate.
+    #[arg(long, value_name = "CERT")]
+    leaf: PathBuf,
+    #[command(flatten)]
+    search: SearchArgs,
+    /// PKCS#12 suite.
+    #[arg(long, value_parser = parse_suite, value_name = "ios-legacy|purebred|modern")]
+    suite: Suite,
+    /// Where to write the PKCS#12 (mode 0600).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    #[command(flatten)]
+    out_password: OutPasswordArgs,
+}
+
+#[derive(Serialize)]
+struct Report {
+    valid: bool,
+    at: String,
+    purpose: Purpose,
+    path: Vec<Summary>,
+    anchor: Option<Summary>,
+    earliest_expiry: Option<Expiry>,
+    other_valid_paths: usize,
+    rejected: Vec<Rejection>,
+    validations: usize,
+    bounded: bool,
+    warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Expiry {
+    subject: String,
+    not_after: String,
+    days: i64,
+}
+
+/// Runs the search and describes its outcome.
+fn search(leaf: &PathBuf, s: &SearchArgs, purpose: Purpose) -> anyhow::Result<(Outcome, Report)> {
+    let leaf_cert = bundle::read_file(leaf)?
+        .into_iter()
+        .next()
+        .with_context(|| format!("{}: no certificate", leaf.display()))?;
+    let (pool, skipped) = bundle::read_pool(&s.pool)?;
+    let mut anchors = Vec::new();
+    for a in &s.anchor {
+        anchors.extend(bundle::read_file(a)?);
+    }
+    let mut opts = PathOptions::new(s.at.unwrap_or_else(OffsetDateTime::now_utc));
+    opts.purpose = purpose;
+    opts.allow_sha1 = s.allow_sha1;
+    let outcome = build_path(&leaf_cert, &pool, &anchors, &opts)?;
+    let mut warnings: Vec<String> = skipped
+        .into_iter()
+        .map(|s| format!("skipped {s}"))
+        .collect();
+    let mut report = Report {
+        valid: outcome.best.is_some(),
+        at: rfc3339(opts.at),
+        purpose,
+        path: Vec::new(),
+        anchor: None,
+        earliest_expiry: None,
+        other_valid_paths: outcome.other_valid,
+        rejected: outcome.rejected.clone(),
+        validations: outcome.validations,
+        bounded: outcome.bounded,
+        warnings: Vec::new(),
+    };
+    if let Some(best) = &outcome.best {
+        report.path = best
+            .certificates
+            .iter()
+            .map(|c| c.facts().map(Summary::from))
+            .collect::<Result<_, _>>()?;
+        report.anchor = Some(best.anchor.facts()?.into());
+        let (link, when) = best.earliest_expiry()?;
+        let days = (when - opts.at).whole_days();
+        let subject = link.facts()?.subject;
+        if days < 90 {
+            warnings.push(format!(
+                "{subject} expires in {days} days ({})",
+                rfc3339(when)
+            ));
+        }
+        report.earliest_expiry = Some(Expiry {
+            subject,
+            not_after: rfc3339(when),
+            days,
+        });
+    }
+    if outcome.bounded {
+        warnings.push("the search hit its bounds; a path through more candidates may exist".into());
+    }
+    report.warnings = warnings;
+    Ok((outcome, report))
+}
+
+fn print_report(r: &Report) {
+    let cn = |s: &str| {
+        s.rsplit(", ")
+            .find_map(|p| p.strip_prefix("CN="))
+            .unwrap_or(s)
+            .to_string()
+    };
+    if r.valid {
+        let purpose = match r.purpose {
+            Purpose::SslServer => "sslserver",
+            Purpose::Any => "any",
+        };
+        println!(
+            "valid path at {} ({} certificates + anchor, purpose {purpose}):",
+            r.at,
+            r.path.len()
+        );
+        for (i, c) in r.path.iter().enumerate() {
+            println!(
+                "  {i} {} (by {}), until {}",
+                cn(&c.subject),
+                cn(&c.issuer),
+                rfc3339(c.not_after)
+            );
+        }
+        if let Some(a) = &r.anchor {
+            println!("  anchor {} (not in the bundle)", cn(&a.subject));
+        }
+        if let Some(e) = &r.earliest_expiry {
+            println!(
+                "earliest-expiring link: {} on {} ({} days)",
+                cn(&e.subject),
+                e.not_after,
+                e.days
+            );
+        }
+    } else {
+        println!("no valid path at {}", r.at);
+    }
+    for w in &r.warnings {
+        println!("warning: {w}");
+    }
+    if !r.rejected.is_empty() {
+        println!("{} other candidates failed:", r.rejected.len());
+        for x in &r.rejected {
+            println!("  {}: {}", x.path.join(" <- "), x.reason);
+        }
+    }
+}
+
+pub fn run(cmd: ChainCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        ChainCommand::Build(a) => {
+            let purpose = match a.purpose {
+                PurposeArg::Sslserver => Purpose::SslServer,
+                PurposeArg::Any => Purpose::Any,
+            };
+            let (outcome, report) = search(&a.leaf, &a.search, purpose)?;
+            if let (Some(out), Some(best)) = (&a.out, &outcome.best) {
+                let mut pem = Vec::new();
+                for c in &best.certificates {
+                    pem.extend(c.to_pem()?);
+                }
+                pbkit_outfile::write(out, &pem, pbkit_outfile::Perm::Public)?;
+            }
+            if a.json {
+                super::print_json(&report)?;
+            } else {
+                print_report(&report);
+                if let (Some(out), true) = (&a.out, report.valid) {
+                    println!(
+                        "wrote {} ({} certificates, leaf first)",
+                        out.display(),
+                        report.path.len()
+                    );
+                }
+            }
+            Ok(if report.valid {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(crate::EXIT_FAILURE)
+            })
+        }
+        ChainCommand::P12(a) => {
+            let (outcome, report) = search(&a.leaf, &a.search, Purpose::SslServer)?;
+            let Some(best) = outcome.best else {
+                print_report(&report);
+                return Ok(ExitCode::from(crate::EXIT_FAILURE));
+            };
+            let key = super::p12::read_key(&a.key, None)?;
+            let mut certs = best.certificates.into_iter();
+            let leaf = certs.next().expect("a path starts at the leaf");
+            let identity = Identity::new(key, leaf)
+                .with_context(|| format!("{} and {}", a.key.display(), a.leaf.display()))?
+                .with_chain(certs.collect());
+            let password = a
+                .out_password
+                .source()
+                .new_password("Password for the server PKCS#12: ")?;
+            let der = identity.to_pkcs12(&password, &WriteOptions::new(a.suite))?;
+            pbkit_outfile::write(&a.out, &der, pbkit_outfile::Perm::Secret)?;
+            print_report(&report);
+            println!(
+                "wrote {} ({} bytes, suite {}): the key and {} certificates",
+                a.out.display(),
+                der.len(),
+                a.suite,
+                identity.chain().len() + 1
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
