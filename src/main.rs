@@ -33,6 +33,9 @@ enum Command {
     /// Certificate paths to an anchor through cross-certificates; server PKCS#12 with its path.
     #[command(subcommand)]
     Chain(cmd::chain::ChainCommand),
+    /// MDM server preflight: TLS versions, ciphers and chain; the DISA port table.
+    #[command(subcommand)]
+    Preflight(cmd::preflight::PreflightCommand),
     /// Run the whole toolkit on built-in defaults: test PKI, key-sharing pack, signed profiles.
     Demo(cmd::demo::DemoArgs),
     /// Certificate facts: key usage, SAN email and UPN, serial, fingerprints.
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Chain(c) => cmd::chain::run(c),
+        Command::Preflight(c) => cmd::preflight::run(c),
         Command::Cert(c) => cmd::cert::run(c),
         Command::Fixtures(a) => cmd::fixtures::run(a),
         Command::P12(c) => cmd::p12::run(c),

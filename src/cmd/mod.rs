@@ -5,6 +5,7 @@ pub mod demo;
 pub mod fixtures;
 pub mod keyshare;
 pub mod p12;
+pub mod preflight;
 pub mod profile;
 
 /// Prints `value` as pretty JSON on standard output.

@@ -1,0 +1,471 @@
+//! Probing a TLS endpoint: versions, TLS 1.2 cipher suites, the chain as sent.
+
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode, SslVersion};
+use pbkit_pki::path::{build_path, PathOptions};
+use pbkit_pki::{Certificate, Summary};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::Error;
+
+/// `HOST[:PORT]`, and the name to send in SNI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Host name or address.
+    pub host: String,
+    /// Port (default 443).
+    pub port: u16,
+    /// SNI server name (default: the host).
+    pub servername: Option<String>,
+}
+
+impl Target {
+    /// Parses `HOST`, `HOST:PORT` or `[IPv6]:PORT`.
+    pub fn parse(s: &str) -> Result<Target, Error> {
+        let bad = || Error::BadTarget(s.to_string());
+        let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+            let (h, p) = rest.split_once(']').ok_or_else(bad)?;
+            (
+                h.to_string(),
+                p.strip_prefix(':')
+                    .map(str::parse)
+                    .transpose()
+                    .map_err(|_| bad())?,
+            )
+        } else {
+            match s.rsplit_once(':') {
+                Some((h, p)) if !h.contains(':') => {
+                    (h.to_string(), Some(p.parse().map_err(|_| bad())?))
+                }
+                _ => (s.to_string(), None),
+            }
+        };
+        if host.is_empty() {
+            return Err(bad());
+        }
+        Ok(Target {
+            host,
+            port: port.unwrap_or(443),
+            servername: None,
+        })
+    }
+
+    fn sni(&self) -> &str {
+        self.servername.as_deref().unwrap_or(&self.host)
+    }
+}
+
+/// What to check against.
+#[derive(Debug, Clone)]
+pub struct TlsOptions {
+    /// Connect, read and write timeout.
+    pub timeout: Duration,
+    /// Anchors the sent chain should reach.
+    pub anchors: Vec<Certificate>,
+    /// Certificates pbkit may add to complete a path.
+    pub pool: Vec<Certificate>,
+    /// The instant to judge validity at.
+    pub at: OffsetDateTime,
+}
+
+impl Default for TlsOptions {
+    fn default() -> TlsOptions {
+        TlsOptions {
+            timeout: Duration::from_secs(5),
+            anchors: Vec::new(),
+            pool: Vec::new(),
+            at: OffsetDateTime::now_utc(),
+        }
+    }
+}
+
+/// One protocol version, tried on its own.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionResult {
+    /// `TLS 1.0` … `TLS 1.3`.
+    pub version: &'static str,
+    /// Whether the handshake completed.
+    pub accepted: bool,
+    /// Why not, or the cipher negotiated.
+    pub detail: String,
+}
+
+/// One certificate of the chain as sent.
+#[derive(Debug, Clone, Serialize)]
+pub struct SentCertificate {
+    /// Its facts.
+    #[serde(flatten)]
+    pub certificate: Summary,
+    /// Valid at the probe's instant.
+    pub valid: bool,
+}
+
+/// Whether the sent chain reaches one anchor.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnchorResult {
+    /// The anchor's subject.
+    pub anchor: String,
+    /// Whether the sent certificates alone make a valid path to it.
+    pub sent_chain_reaches: bool,
+    /// Why not, when not.
+    pub reason: Option<String>,
+    /// With the pool: the path pbkit would have the server send (leaf first).
+    pub path_with_pool: Option<Vec<Summary>>,
+    /// With the pool: the certificates of that path the server does not send.
+    pub missing: Vec<String>,
+}
+
+/// Everything a TLS probe found.
+#[derive(Debug, Clone, Serialize)]
+pub struct TlsReport {
+    /// `host:port`.
+    pub target: String,
+    /// Set when nothing could be learned (no TCP connection at all).
+    pub error: Option<String>,
+    /// Each version, tried on its own.
+    pub versions: Vec<VersionResult>,
+    /// TLS 1.2 cipher suites the server accepts (OpenSSL names), in the server's order.
+    pub tls12_ciphers: Vec<String>,
+    /// The chain exactly as sent, leaf first.
+    pub chain: Vec<SentCertificate>,
+    /// Problems with the chain as sent: order, duplicates, missing links, expiry.
+    pub chain_problems: Vec<String>,
+    /// Per anchor: reached or not, and what pbkit would add.
+    pub anchors: Vec<AnchorResult>,
+    /// One-line conclusions.
+    pub verdicts: Vec<String>,
+}
+
+const VERSIONS: [(SslVersion, &str); 4] = [
+    (SslVersion::TLS1, "TLS 1.0"),
+    (SslVersion::TLS1_1, "TLS 1.1"),
+    (SslVersion::TLS1_2, "TLS 1.2"),
+    (SslVersion::TLS1_3, "TLS 1.3"),
+];
+
+/// Every TLS 1.2-and-older cipher OpenSSL knows, at security level 0.
+const ALL_CIPHERS: &str = "ALL:COMPLEMENTOFALL:@SECLEVEL=0";
+
+struct Handshake {
+    version: String,
+    cipher: String,
+    chain: Vec<Certificate>,
+}
+
+fn connect(
+    addr: &SocketAddr,
+    target: &Target,
+    timeout: Duration,
+    version: SslVersion,
+    ciphers: &str,
+) -> Result<Handshake, String> {
+    let mut b = SslConnector::builder(SslMethod::tls_client()).map_err(|e| e.to_string())?;
+    // Old versions and weak ciphers must be offered to be detected.
+    b.set_security_level(0);
+    b.set_min_proto_version(Some(version))
+        .map_err(|e| e.to_string())?;
+    b.set_max_proto_version(Some(version))
+        .map_err(|e| e.to_string())?;
+    b.set_cipher_list(ciphers).map_err(|e| e.to_string())?;
+    b.set_verify(SslVerifyMode::NONE);
+    let connector = b.build();
+    let stream = TcpStream::connect_timeout(addr, timeout).map_err(|e| format!("TCP: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    stream
+        .set_write_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    let mut cfg = connector.configure().map_err(|e| e.to_string())?;
+    cfg.set_verify_hostname(false);
+    let ssl = cfg
+        .connect(target.sni(), stream)
+        .map_err(|e| handshake_error(&e))?;
+    let s = ssl.ssl();
+    let chain = s
+        .peer_cert_chain()
+        .map(|c| {
+            c.iter()
+                .filter_map(|x| Certificate::from_x509(x.to_owned()).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Handshake {
+        version: s.version_str().to_string(),
+        cipher: s
+            .current_cipher()
+            .map(|c| c.name().to_string())
+            .unwrap_or_default(),
+        chain,
+    })
+}
+
+fn handshake_error(e: &openssl::ssl::HandshakeError<TcpStream>) -> String {
+    let text = e.to_string();
+    match e {
+        openssl::ssl::HandshakeError::Failure(m) => match m.error().ssl_error() {
+            Some(stack) => stack
+                .errors()
+                .iter()
+                .rev()
+                .find_map(|x| x.reason().map(str::to_string))
+                .unwrap_or(text),
+            None => m.error().io_error().map_or(text, |io| io.to_string()),
+        },
+        _ => text,
+    }
+}
+
+/// Probes `target`. Never hangs: every connection is bounded by `opts.timeout`.
+pub fn probe_tls(target: &Target, opts: &TlsOptions) -> TlsReport {
+    let mut report = TlsReport {
+        target: format!("{}:{}", target.host, target.port),
+        error: None,
+        versions: Vec::new(),
+        tls12_ciphers: Vec::new(),
+        chain: Vec::new(),
+        chain_problems: Vec::new(),
+        anchors: Vec::new(),
+        verdicts: Vec::new(),
+    };
+    let addr = match (target.host.as_str(), target.port)
+        .to_socket_addrs()
+        .map(|mut a| a.next())
+    {
+        Ok(Some(a)) => a,
+        Ok(None) | Err(_) => {
+            report.error = Some(format!("cannot resolve {}", target.host));
+            return report;
+        }
+    };
+    if let Err(e) = TcpStream::connect_timeout(&addr, opts.timeout) {
+        report.error = Some(format!("no TCP connection to {}: {e}", report.target));
+        return report;
+    }
+
+    let mut chain = Vec::new();
+    for (v, name) in VERSIONS {
+        match connect(&addr, target, opts.timeout, v, ALL_CIPHERS) {
+            Ok(h) => {
+                if chain.is_empty() {
+                    chain = h.chain;
+                }
+                report.versions.push(VersionResult {
+                    version: name,
+                    accepted: true,
+                    detail: format!("{} with {}", h.version, h.cipher),
+                });
+            }
+            Err(e) => report.versions.push(VersionResult {
+                version: name,
+                accepted: false,
+                detail: e,
+            }),
+        }
+    }
+
+    // TLS 1.2 ciphers: offer all, note the server's pick, exclude it, repeat.
+    if report
+        .versions
+        .iter()
+        .any(|v| v.version == "TLS 1.2" && v.accepted)
+    {
+        let mut offer = ALL_CIPHERS.to_string();
+        while let Ok(h) = connect(&addr, target, opts.timeout, SslVersion::TLS1_2, &offer) {
+            if h.cipher.is_empty()
+                || report.tls12_ciphers.contains(&h.cipher)
+                || report.tls12_ciphers.len() > 200
+            {
+                break;
+            }
+            offer = format!("{offer}:!{}", h.cipher);
+            report.tls12_ciphers.push(h.cipher);
+        }
+    }
+
+    analyse_chain(&mut report, &chain, opts);
+    verdicts(&mut report);
+    report
+}
+
+fn analyse_chain(report: &mut TlsReport, chain: &[Certificate], opts: &TlsOptions) {
+    let cn = |c: &Certificate| c.facts().map(|f| short(&f.subject)).unwrap_or_default();
+    for (i, c) in chain.iter().enumerate() {
+        let Ok(f) = c.facts() else { continue };
+        let valid = f.valid_at(opts.at);
+        if !valid {
+            report.chain_problems.push(format!(
+                "#{i} {} is not valid at the probe time (valid {}..{})",
+                short(&f.subject),
+                f.not_before.date(),
+                f.not_after.date()
+            ));
+        }
+        if chain[..i].contains(c) {
+            report
+                .chain_problems
+                .push(format!("#{i} {} is sent twice", short(&f.subject)));
+        }
+        if f.self_signed && i > 0 {
+            report.chain_problems.push(format!(
+                "#{i} {} is a self-signed root: sending it is unnecessary",
+                short(&f.subject)
+            ));
+        }
+        report.chain.push(SentCertificate {
+            certificate: f.into(),
+            valid,
+        });
+    }
+    for (i, pair) in chain.windows(2).enumerate() {
+        let issued = pair[1].x509().issued(pair[0].x509()) == openssl::x509::X509VerifyResult::OK;
+        if !issued {
+            report.chain_problems.push(format!(
+                "#{} {} is not the issuer of #{i} {}: out of order or unrelated",
+                i + 1,
+                cn(&pair[1]),
+                cn(&pair[0])
+            ));
+        }
+    }
+    if let Some(last) = chain.last() {
+        if let Ok(f) = last.facts() {
+            let ok = openssl::x509::X509VerifyResult::OK;
+            let anchored = opts
+                .anchors
+                .iter()
+                .any(|a| a.x509().issued(last.x509()) == ok || a == last);
+            if !f.self_signed
+                && !anchored
+                && !chain.iter().any(|c| c.x509().issued(last.x509()) == ok)
+            {
+                report.chain_problems.push(format!(
+                    "the chain ends at {}, whose issuer {} is not sent",
+                    short(&f.subject),
+                    short(&f.issuer)
+                ));
+            }
+        }
+    }
+    let Some(leaf) = chain.first() else { return };
+    for anchor in &opts.anchors {
+        let mut po = PathOptions::new(opts.at);
+        po.purpose = pbkit_pki::path::Purpose::SslServer;
+        let sent = build_path(leaf, &chain[1..], std::slice::from_ref(anchor), &po);
+        let anchor_name = anchor
+            .facts()
+            .map(|f| short(&f.subject))
+            .unwrap_or_default();
+        let (reaches, reason) = match &sent {
+            Ok(o) if o.best.is_some() => (true, None),
+            Ok(o) => (
+                false,
+                o.rejected
+                    .first()
+                    .map(|r| format!("{}: {}", r.path.join(" <- "), r.reason)),
+            ),
+            Err(e) => (false, Some(e.to_string())),
+        };
+        let mut result = AnchorResult {
+            anchor: anchor_name,
+            sent_chain_reaches: reaches,
+            reason,
+            path_with_pool: None,
+            missing: Vec::new(),
+        };
+        if !opts.pool.is_empty() {
+            let pool: Vec<Certificate> = chain[1..].iter().chain(&opts.pool).cloned().collect();
+            if let Ok(o) = build_path(leaf, &pool, std::slice::from_ref(anchor), &po) {
+                if let Some(best) = o.best {
+                    result.missing = best
+                        .certificates
+                        .iter()
+                        .filter(|c| !chain.contains(c))
+                        .map(cn)
+                        .collect();
+                    result.path_with_pool = Some(
+                        best.certificates
+                            .iter()
+                            .filter_map(|c| c.facts().ok().map(Summary::from))
+                            .collect(),
+                    );
+                }
+            }
+        }
+        report.anchors.push(result);
+    }
+}
+
+fn verdicts(r: &mut TlsReport) {
+    let accepted = |v: &str| r.versions.iter().any(|x| x.version == v && x.accepted);
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    let mut out = vec![format!(
+        "TLS 1.2 available (Ivanti EPMM requirement): {}",
+        yes(accepted("TLS 1.2"))
+    )];
+    out.push(format!("TLS 1.3 available: {}", yes(accepted("TLS 1.3"))));
+    let old: Vec<&str> = ["TLS 1.0", "TLS 1.1"]
+        .into_iter()
+        .filter(|v| accepted(v))
+        .collect();
+    out.push(if old.is_empty() {
+        "TLS 1.0/1.1 refused: yes".to_string()
+    } else {
+        format!(
+            "TLS 1.0/1.1 refused: no ({} accepted; disable them)",
+            old.join(", ")
+        )
+    });
+    let problems = match r.chain_problems.len() {
+        0 => "no problems".to_string(),
+        1 => "1 problem".to_string(),
+        n => format!("{n} problems"),
+    };
+    out.push(format!(
+        "chain as sent: {} certificates, {problems}",
+        r.chain.len()
+    ));
+    for a in &r.anchors {
+        out.push(format!(
+            "sent chain reaches {}: {}",
+            a.anchor,
+            yes(a.sent_chain_reaches)
+        ));
+        if let Some(p) = &a.path_with_pool {
+            if !a.missing.is_empty() {
+                out.push(format!(
+                    "with the pool, pbkit would send {} certificates; add: {}",
+                    p.len(),
+                    a.missing.join(", ")
+                ));
+            }
+        }
+    }
+    r.verdicts = out;
+}
+
+fn short(subject: &str) -> String {
+    subject
+        .rsplit(", ")
+        .find_map(|p| p.strip_prefix("CN="))
+        .unwrap_or(subject)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse() {
+        assert_eq!(Target::parse("mdm.example.mil").unwrap().port, 443);
+        assert_eq!(Target::parse("mdm.example.mil:8443").unwrap().port, 8443);
+        let v6 = Target::parse("[::1]:7443").unwrap();
+        assert_eq!((v6.host.as_str(), v6.port), ("::1", 7443));
+        assert!(Target::parse(":443").is_err());
+        assert!(Target::parse("host:notaport").is_err());
+    }
+}

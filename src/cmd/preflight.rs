@@ -1,0 +1,208 @@
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use pbkit_pki::bundle;
+use pbkit_preflight::{check_ports, port_table, probe_tls, PortState, Product, Target, TlsOptions};
+use time::OffsetDateTime;
+
+#[derive(Subcommand)]
+pub enum PreflightCommand {
+    /// Probe a TLS endpoint: versions, TLS 1.2 cipher suites, the chain as sent, paths to anchors.
+    #[command(after_help = "\
+Each protocol version is tried on its own; TLS 1.2 cipher suites are enumerated by offering
+all of OpenSSL's and excluding each one the server picks. Every connection has --timeout.
+
+Exit codes: 0 every check passed (TLS 1.2 available, no chain problem, the sent chain
+reaches every --anchor), 1 a check failed or the host did not answer, 2 usage.
+
+Examples:
+  pbkit preflight tls mdm.example.mil --anchor fcpca-g2.pem
+  pbkit preflight tls mdm.example.mil:8443 --servername mdm.example.mil --anchor fcpca-g2.pem --pool fpki/ --json")]
+    Tls(TlsArgs),
+    /// Check the ports the DISA procedures require for an MDM product.
+    #[command(after_help = "\
+Exit codes: 0 every testable port is open, 1 otherwise, 2 usage.
+
+Examples:
+  pbkit preflight ports mdm.example.mil --product ivanti-epmm
+  pbkit preflight ports 127.0.0.1 --product jamf-pro --map 443=8443 --json")]
+    Ports(PortsArgs),
+}
+
+#[derive(Args)]
+pub struct TlsArgs {
+    /// HOST or HOST:PORT (default port 443).
+    target: String,
+    /// Server name to send (SNI) [default: HOST].
+    #[arg(long, value_name = "NAME")]
+    servername: Option<String>,
+    /// Anchors the sent chain should reach (e.g. Federal Common Policy CA G2); repeatable.
+    #[arg(long, value_name = "PEM")]
+    anchor: Vec<PathBuf>,
+    /// Certificates pbkit may use to complete the path; repeatable.
+    #[arg(long, value_name = "PATH")]
+    pool: Vec<PathBuf>,
+    /// Seconds for each connect, read and write.
+    #[arg(long, default_value_t = 5, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=120))]
+    timeout: u64,
+    /// Judge validity at this date [default: now].
+    #[arg(long, value_name = "DATE", value_parser = crate::args::instant)]
+    at: Option<OffsetDateTime>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct PortsArgs {
+    /// The MDM server's host name or address.
+    host: String,
+    /// ivanti-epmm, mobileiron-core or jamf-pro.
+    #[arg(long, value_parser = parse_product, value_name = "PRODUCT")]
+    product: Product,
+    /// Connect to LOCAL instead of PORT (port forwarding, NAT); repeatable.
+    #[arg(long, value_name = "PORT=LOCAL", value_parser = parse_map)]
+    map: Vec<(u16, u16)>,
+    /// Seconds for each connect.
+    #[arg(long, default_value_t = 3, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=60))]
+    timeout: u64,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_product(s: &str) -> Result<Product, String> {
+    s.parse().map_err(|e: pbkit_preflight::Error| e.to_string())
+}
+
+fn parse_map(s: &str) -> Result<(u16, u16), String> {
+    let (a, b) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?} is not PORT=LOCAL"))?;
+    Ok((
+        a.parse().map_err(|_| format!("{a:?} is not a port"))?,
+        b.parse().map_err(|_| format!("{b:?} is not a port"))?,
+    ))
+}
+
+pub fn run(cmd: PreflightCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        PreflightCommand::Tls(a) => tls(a),
+        PreflightCommand::Ports(a) => ports(a),
+    }
+}
+
+fn tls(a: TlsArgs) -> anyhow::Result<ExitCode> {
+    let mut target = Target::parse(&a.target)?;
+    target.servername = a.servername.clone();
+    let mut anchors = Vec::new();
+    for p in &a.anchor {
+        anchors.extend(bundle::read_file(p)?);
+    }
+    let (pool, _) = bundle::read_pool(&a.pool)?;
+    let opts = TlsOptions {
+        timeout: Duration::from_secs(a.timeout),
+        anchors,
+        pool,
+        at: a.at.unwrap_or_else(OffsetDateTime::now_utc),
+    };
+    let r = probe_tls(&target, &opts);
+    let passed = r.error.is_none()
+        && r.versions
+            .iter()
+            .any(|v| v.version == "TLS 1.2" && v.accepted)
+        && r.chain_problems.is_empty()
+        && r.anchors.iter().all(|x| x.sent_chain_reaches);
+    if a.json {
+        super::print_json(&r)?;
+    } else {
+        println!("{}", r.target);
+        if let Some(e) = &r.error {
+            println!("  error: {e}");
+        }
+        for v in &r.versions {
+            println!(
+                "  {:<8} {:<9} {}",
+                v.version,
+                if v.accepted { "accepted" } else { "refused" },
+                v.detail
+            );
+        }
+        if !r.tls12_ciphers.is_empty() {
+            println!(
+                "  TLS 1.2 cipher suites ({}): {}",
+                r.tls12_ciphers.len(),
+                r.tls12_ciphers.join(", ")
+            );
+        }
+        for (i, c) in r.chain.iter().enumerate() {
+            println!(
+                "  sent #{i} {} (until {}){}",
+                c.certificate.subject,
+                c.certificate.not_after.date(),
+                if c.valid { "" } else { " NOT VALID" }
+            );
+        }
+        for p in &r.chain_problems {
+            println!("  problem: {p}");
+        }
+        for x in &r.anchors {
+            if let Some(reason) = &x.reason {
+                println!("  {}: {reason}", x.anchor);
+            }
+        }
+        for v in &r.verdicts {
+            println!("{v}");
+        }
+    }
+    Ok(if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(crate::EXIT_FAILURE)
+    })
+}
+
+fn ports(a: PortsArgs) -> anyhow::Result<ExitCode> {
+    let map: BTreeMap<u16, u16> = a.map.into_iter().collect();
+    let results = check_ports(
+        &a.host,
+        &port_table(a.product),
+        Duration::from_secs(a.timeout),
+        &map,
+    );
+    let passed = results
+        .iter()
+        .all(|r| matches!(r.state, PortState::Open | PortState::NotTested));
+    if a.json {
+        super::print_json(&results)?;
+    } else {
+        println!(
+            "{:<15} {:<32} {:>5}  {:<44} result",
+            "from", "to", "port", "purpose"
+        );
+        for r in &results {
+            let state = match r.state {
+                PortState::Open => "open".to_string(),
+                PortState::Closed => "CLOSED".to_string(),
+                PortState::Timeout => "NO ANSWER (filtered?)".to_string(),
+                PortState::NotTested => "not testable from here".to_string(),
+            };
+            let via = match r.connected_port {
+                Some(p) if p != r.rule.port => format!(" (via {p})"),
+                _ => String::new(),
+            };
+            println!(
+                "{:<15} {:<32} {:>5}  {:<44} {state}{via}",
+                r.rule.from, r.rule.to, r.rule.port, r.rule.purpose
+            );
+        }
+    }
+    Ok(if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(crate::EXIT_FAILURE)
+    })
+}

@@ -1,0 +1,197 @@
+//! `pbkit preflight` against `openssl s_server` and loopback listeners.
+
+mod common;
+
+use common::*;
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// `openssl s_server` on a free loopback port; killed when dropped.
+struct SServer(Child, u16);
+
+impl Drop for SServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn s_server(args: &[&str]) -> SServer {
+    let pki = generated_pki();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("openssl")
+        .args(["s_server", "-quiet", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(pki.join("server/mdm-server.pem"))
+        .arg("-key")
+        .arg(pki.join("server/mdm-server.key.pem"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openssl s_server (.ci/run installs openssl)");
+    // Wait until it listens, with a deadline.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "s_server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    SServer(child, port)
+}
+
+#[test]
+fn tls_probe_of_an_openssl_server_sending_the_bridge_path() {
+    let pki = generated_pki();
+    let tmp = tempfile::tempdir().unwrap();
+    let chain = tmp.path().join("chain.pem");
+    let parts = [
+        "ca/dod-sw-ca-66.pem",
+        "ca/dod-root-ca-3-by-dod-irca2.pem",
+        "ca/dod-irca2-by-fbca-g4.pem",
+        "ca/fbca-g4-by-fcpca-g2.pem",
+    ];
+    std::fs::write(
+        &chain,
+        parts
+            .iter()
+            .flat_map(|p| std::fs::read(pki.join(p)).unwrap())
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    let server = s_server(&[
+        "-tls1_2",
+        "-cipher",
+        "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384",
+        "-cert_chain",
+        chain.to_str().unwrap(),
+    ]);
+    let o = run(pbkit()
+        .args([
+            "preflight",
+            "tls",
+            "--json",
+            "--timeout",
+            "3",
+            "--at",
+            common::AT,
+            "--anchor",
+        ])
+        .arg(pki.join("trust/anchor.pem"))
+        .arg(format!("127.0.0.1:{}", server.1)));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(o.status.code(), Some(0), "{v:#}");
+    let accepted: Vec<_> = v["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["accepted"] == true)
+        .map(|x| x["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(accepted, ["TLS 1.2"]);
+    let mut ciphers: Vec<_> = v["tls12_ciphers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    ciphers.sort();
+    assert_eq!(
+        ciphers,
+        ["ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384"]
+    );
+    assert_eq!(v["chain"].as_array().unwrap().len(), 5);
+    assert_eq!(v["anchors"][0]["sent_chain_reaches"], true);
+}
+
+#[test]
+fn tls_probe_reports_a_missing_intermediate_and_what_to_add() {
+    let pki = generated_pki();
+    let server = s_server(&[]);
+    let o = run(pbkit()
+        .args([
+            "preflight",
+            "tls",
+            "--timeout",
+            "3",
+            "--at",
+            common::AT,
+            "--anchor",
+        ])
+        .arg(pki.join("trust/anchor.pem"))
+        .arg("--pool")
+        .arg(pki.join("ca"))
+        .arg(format!("127.0.0.1:{}", server.1)));
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("TLS 1.2 available (Ivanti EPMM requirement): yes"),
+        "{out}"
+    );
+    assert!(
+        out.contains("sent chain reaches Test Federal Common Policy CA G2: no"),
+        "{out}"
+    );
+    assert!(out.contains("add: Test DOD SW CA-66, Test DoD Root CA 3, Test DoD Interoperability Root CA 2, Test Federal Bridge CA G4"), "{out}");
+}
+
+#[test]
+fn ports_against_loopback_listeners() {
+    let listeners: Vec<TcpListener> = (0..3)
+        .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    let port = |i: usize| listeners[i].local_addr().unwrap().port();
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let o = run(pbkit()
+        .args([
+            "preflight",
+            "ports",
+            "127.0.0.1",
+            "--product",
+            "ivanti-epmm",
+            "--json",
+            "--timeout",
+            "2",
+        ])
+        .args([
+            "--map",
+            &format!("22={}", port(0)),
+            "--map",
+            &format!("443={}", port(1)),
+            "--map",
+            &format!("7443={}", port(2)),
+        ])
+        .args([
+            "--map",
+            &format!("80={closed}"),
+            "--map",
+            &format!("8443={closed}"),
+        ]));
+    assert_eq!(o.status.code(), Some(1), "80 and 8443 are closed");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let state = |p: u64| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["port"] == p)
+            .unwrap()["state"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(state(22), "open");
+    assert_eq!(state(443), "open");
+    assert_eq!(state(7443), "open");
+    assert_eq!(state(80), "closed");
+    assert_eq!(state(8443), "closed");
+}
