@@ -136,7 +136,7 @@ fn search(leaf: &PathBuf, s: &SearchArgs, purpose: Purpose) -> anyhow::Result<(O
     for a in &s.anchor {
         anchors.extend(bundle::read_file(a)?);
     }
-    let mut opts = PathOptions::new(s.at.unwrap_or_else(OffsetDateTime::now_utc));
+    let mut opts = PathOptions::new(s.at.unwrap_or_else(crate::args::now));
     opts.purpose = purpose;
     opts.allow_sha1 = s.allow_sha1;
     let outcome = build_path(&leaf_cert, &pool, &anchors, &opts)?;

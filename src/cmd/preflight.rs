@@ -107,7 +107,7 @@ fn tls(a: TlsArgs) -> anyhow::Result<ExitCode> {
         timeout: Duration::from_secs(a.timeout),
         anchors,
         pool,
-        at: a.at.unwrap_or_else(OffsetDateTime::now_utc),
+        at: a.at.unwrap_or_else(crate::args::now),
     };
     let r = probe_tls(&target, &opts);
     let passed = r.error.is_none()
