@@ -16,6 +16,12 @@ pub fn instant(s: &str) -> Result<OffsetDateTime, String> {
         })
 }
 
+/// Now, to the second (for reports that print the instant they judged at).
+pub fn now() -> OffsetDateTime {
+    let t = OffsetDateTime::now_utc();
+    t.replace_nanosecond(0).unwrap_or(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,10 +40,4 @@ mod tests {
         );
         assert!(instant("22/11/2026").unwrap_err().contains("not a date"));
     }
-}
-
-/// Now, to the second (for reports that print the instant they judged at).
-pub fn now() -> OffsetDateTime {
-    let t = OffsetDateTime::now_utc();
-    t.replace_nanosecond(0).unwrap_or(t)
 }
