@@ -36,6 +36,8 @@ enum Command {
     /// MDM server preflight: TLS versions, ciphers and chain; the DISA port table.
     #[command(subcommand)]
     Preflight(cmd::preflight::PreflightCommand),
+    /// One signed S/MIME profile per user of a CSV roster: parallel, streaming, resumable.
+    Rollout(cmd::rollout::RolloutArgs),
     /// Run the whole toolkit on built-in defaults: test PKI, key-sharing pack, signed profiles.
     Demo(cmd::demo::DemoArgs),
     /// Certificate facts: key usage, SAN email and UPN, serial, fingerprints.
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Chain(c) => cmd::chain::run(c),
+        Command::Rollout(a) => cmd::rollout::run(a),
         Command::Preflight(c) => cmd::preflight::run(c),
         Command::Cert(c) => cmd::cert::run(c),
         Command::Fixtures(a) => cmd::fixtures::run(a),

@@ -7,6 +7,7 @@ pub mod keyshare;
 pub mod p12;
 pub mod preflight;
 pub mod profile;
+pub mod rollout;
 
 /// Prints `value` as pretty JSON on standard output.
 pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {

@@ -257,7 +257,7 @@ fn build(a: BuildArgs) -> anyhow::Result<ExitCode> {
     let ctx = BuildContext {
         base: a.spec.parent().map(Path::to_path_buf).unwrap_or_default(),
         vars: a.vars.into_iter().collect::<BTreeMap<_, _>>(),
-        identities: BTreeMap::new(),
+        ..BuildContext::default()
     };
     let profile = spec.build(&origin, &ctx)?;
     let xml = profile.to_xml();

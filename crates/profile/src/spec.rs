@@ -118,6 +118,25 @@ pub struct BuildContext {
     /// Replacement files for named payloads (the rollout puts a user's identity here),
     /// with the password that opens each.
     pub identities: BTreeMap<String, (Vec<u8>, Password)>,
+    /// Values for Jamf payload variables (`EMAIL` for `$EMAIL`), when building for one
+    /// known user as Jamf would per device. Empty: the variables pass through untouched.
+    pub jamf: BTreeMap<String, String>,
+    /// Overrides every PKCS#12 payload's `embed_password`.
+    pub embed_password: Option<bool>,
+}
+
+impl BuildContext {
+    /// `s` with `{{name}}` placeholders rendered and Jamf variables filled in.
+    fn text(&self, s: &str, vars: &BTreeMap<String, String>) -> Result<String, String> {
+        let mut out = render(s, vars)?;
+        // Longest names first, so that $FULLNAME is not read as $FULL + NAME.
+        let mut names: Vec<_> = self.jamf.iter().collect();
+        names.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+        for (k, v) in names {
+            out = out.replace(&format!("${k}"), v);
+        }
+        Ok(out)
+    }
 }
 
 impl Spec {
@@ -148,7 +167,7 @@ impl Spec {
         };
         let mut vars = self.vars.clone();
         vars.extend(ctx.vars.clone());
-        let subst = |s: &str, key: &str| render(s, &vars).map_err(|d| err(key.into(), d));
+        let subst = |s: &str, key: &str| ctx.text(s, &vars).map_err(|d| err(key.into(), d));
 
         let identifier = subst(&self.profile.identifier, "profile.identifier")?;
         let uuid = match &self.profile.uuid {
@@ -198,7 +217,7 @@ impl Spec {
                 }
                 d.insert(
                     k.clone(),
-                    to_plist(v, &path, &names, &vars).map_err(|e| err(path.clone(), e))?,
+                    to_plist(v, &path, &names, &vars, ctx).map_err(|e| err(path.clone(), e))?,
                 );
             }
             if let Some(file) = &p.file {
@@ -206,7 +225,7 @@ impl Spec {
                 certificate_content(p, &file, ctx, &mut d)
                     .map_err(|e| err(format!("{key}.file"), e))?;
             } else if let Some((der, pw)) = ctx.identities.get(&p.name) {
-                pkcs12_content(p, der.clone(), pw, &mut d).map_err(|e| err(key.clone(), e))?;
+                pkcs12_content(p, der.clone(), pw, ctx, &mut d).map_err(|e| err(key.clone(), e))?;
             }
             // Type-check key by key so the error names the key.
             if modelled {
@@ -280,9 +299,10 @@ fn to_plist(
     path: &str,
     names: &BTreeMap<&str, String>,
     vars: &BTreeMap<String, String>,
+    ctx: &BuildContext,
 ) -> Result<Value, String> {
     Ok(match v {
-        toml::Value::String(s) => render(s, vars)?.into(),
+        toml::Value::String(s) => ctx.text(s, vars)?.into(),
         toml::Value::Integer(i) => (*i).into(),
         toml::Value::Float(f) => (*f).into(),
         toml::Value::Boolean(b) => (*b).into(),
@@ -296,7 +316,7 @@ fn to_plist(
             items
                 .iter()
                 .enumerate()
-                .map(|(i, x)| to_plist(x, &format!("{path}[{i}]"), names, vars))
+                .map(|(i, x)| to_plist(x, &format!("{path}[{i}]"), names, vars, ctx))
                 .collect::<Result<_, _>>()?,
         ),
         toml::Value::Table(t) => {
@@ -310,7 +330,10 @@ fn to_plist(
             }
             let mut d = Dictionary::new();
             for (k, x) in t {
-                d.insert(k.clone(), to_plist(x, &format!("{path}.{k}"), names, vars)?);
+                d.insert(
+                    k.clone(),
+                    to_plist(x, &format!("{path}.{k}"), names, vars, ctx)?,
+                );
             }
             Value::Dictionary(d)
         }
@@ -341,7 +364,7 @@ fn certificate_content(
     d: &mut Dictionary,
 ) -> Result<(), String> {
     if let Some((der, pw)) = ctx.identities.get(&p.name) {
-        return pkcs12_content(p, der.clone(), pw, d);
+        return pkcs12_content(p, der.clone(), pw, ctx, d);
     }
     let path = ctx.base.join(file);
     let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -352,7 +375,7 @@ fn certificate_content(
         "com.apple.security.pkcs12" => {
             let pw = read_password(p, &ctx.base)?
                 .ok_or("a PKCS#12 payload needs password_file or password_env to open its file")?;
-            pkcs12_content(p, bytes, &pw, d)?;
+            pkcs12_content(p, bytes, &pw, ctx, d)?;
         }
         "com.apple.security.root" | "com.apple.security.pkcs1" | "com.apple.security.pem" => {
             let mut certs = pbkit_pki::bundle::parse(&bytes, &path.display().to_string())
@@ -386,6 +409,7 @@ fn pkcs12_content(
     p: &PayloadSpec,
     der: Vec<u8>,
     pw: &Password,
+    ctx: &BuildContext,
     d: &mut Dictionary,
 ) -> Result<(), String> {
     let der = match &p.suite {
@@ -394,15 +418,23 @@ fn pkcs12_content(
             let suite: Suite = name
                 .parse()
                 .map_err(|e: pbkit_pkcs12::UnknownSuite| e.to_string())?;
-            let id = Identity::from_pkcs12(&der, pw).map_err(|e| e.to_string())?;
-            id.to_pkcs12(pw, &WriteOptions::new(suite))
+            // Already in the suite (the rollout repacks before building): keep it.
+            let current = pbkit_pkcs12::inspect(&der, None)
                 .map_err(|e| e.to_string())?
+                .suite;
+            if current == Some(suite) {
+                der
+            } else {
+                let id = Identity::from_pkcs12(&der, pw).map_err(|e| e.to_string())?;
+                id.to_pkcs12(pw, &WriteOptions::new(suite))
+                    .map_err(|e| e.to_string())?
+            }
         }
     };
     // Check that it opens and holds one identity, as the payload requires.
     Identity::from_pkcs12(&der, pw).map_err(|e| e.to_string())?;
     d.insert("PayloadContent".into(), Value::Data(der));
-    if p.embed_password {
+    if ctx.embed_password.unwrap_or(p.embed_password) {
         d.insert("Password".into(), pw.as_str().into());
     }
     Ok(())

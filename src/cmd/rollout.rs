@@ -1,0 +1,164 @@
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use pbkit_pkcs12::Identity;
+use pbkit_pki::bundle;
+use pbkit_profile::Spec;
+use pbkit_rollout::{Outcome, PasswordMode, Rollout};
+
+use crate::secret::{InPasswordArgs, SignerPasswordArgs};
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PasswordModeArg {
+    /// In the profile: the device installs without asking (the profile is a secret).
+    Embed,
+    /// In <username>.password beside the profile (0600): the device asks at install.
+    File,
+}
+
+#[derive(Args)]
+#[command(after_help = "\
+Roster: a CSV with a header and the columns email, username, display_name, signing_p12,
+encryption_p12 (paths relative to the roster), and optionally password_file or password_env
+naming where that row's PKCS#12 password is (never the password itself).
+
+Per user: both identities repacked to the spec's suite with a fresh password, the spec built
+with the row's values ({{email}}, {{username}}, {{display_name}}, and Jamf's $EMAIL,
+$USERNAME, $FULLNAME, $REALNAME filled in), signed, and written atomically as
+DIR/<username>.mobileconfig (0600). The spec needs PKCS#12 payloads named \"signing\" and
+\"encryption\" (profiles/exchange-smime-identities.toml is such a template).
+
+A bad row is reported and skipped; the others complete. After a crash or kill, rerun with
+--resume: finished users are kept, the rest are done, no half-written file remains.
+
+Exit codes: 0 every row done (or already done), 1 some rows failed (see the report), 2 usage.
+
+Example:
+  pbkit rollout roster.csv --spec profiles/exchange-smime-identities.toml --out profiles-out \\
+      --signer signer.p12 --signer-password-file signer.pw --in-password-file users.pw --jobs 2")]
+pub struct RolloutArgs {
+    /// The roster (CSV).
+    roster: PathBuf,
+    /// The spec (TOML) every profile is built from.
+    #[arg(long, value_name = "SPEC.toml")]
+    spec: PathBuf,
+    /// Output folder.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// PKCS#12 of the profile-signing identity.
+    #[arg(long, value_name = "P12")]
+    signer: PathBuf,
+    #[command(flatten)]
+    signer_password: SignerPasswordArgs,
+    /// Chain certificates to embed with every signature.
+    #[arg(long, value_name = "PEM")]
+    chain: Option<PathBuf>,
+    #[command(flatten)]
+    in_password: InPasswordArgs,
+    /// Where each user's new PKCS#12 password goes.
+    #[arg(long, value_enum, default_value = "embed")]
+    password_mode: PasswordModeArg,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    jobs: Option<u16>,
+    /// Finish an interrupted rollout: keep users already done, clean up, do the rest.
+    #[arg(long)]
+    resume: bool,
+    /// Print one JSON object per user, then a summary object.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
+    let spec = Spec::read(&a.spec)?;
+    let signer_pw = a
+        .signer_password
+        .source()
+        .required("Password of the signer PKCS#12: ")?;
+    let signer = Identity::from_pkcs12(
+        &std::fs::read(&a.signer).with_context(|| a.signer.display().to_string())?,
+        &signer_pw,
+    )
+    .with_context(|| a.signer.display().to_string())?;
+    let chain = match &a.chain {
+        Some(c) => bundle::read_file(c)?,
+        None => Vec::new(),
+    };
+    let rollout = Rollout {
+        spec,
+        spec_origin: a.spec.display().to_string(),
+        spec_base: parent(&a.spec),
+        roster_base: parent(&a.roster),
+        out: a.out.clone(),
+        signer,
+        chain,
+        in_password: a.in_password.source().given()?,
+        password_mode: match a.password_mode {
+            PasswordModeArg::Embed => PasswordMode::Embed,
+            PasswordModeArg::File => PasswordMode::File,
+        },
+        resume: a.resume,
+    };
+    let rows = count_rows(&a.roster)?;
+    let bar = crate::progress::bar(rows, "rollout");
+    let stdout = Mutex::new(());
+    let report = |o: &Outcome| {
+        bar.inc(1);
+        let _guard = stdout.lock();
+        if a.json {
+            println!("{}", serde_json::to_string(o).expect("outcomes serialize"));
+        } else if let Outcome::Failed {
+            line,
+            username,
+            reason,
+        } = o
+        {
+            bar.suspend(|| {
+                eprintln!(
+                    "line {line} ({}): {reason}",
+                    username.as_deref().unwrap_or("?")
+                )
+            });
+        }
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(a.jobs.map_or(0, usize::from))
+        .build()?;
+    let summary = pool.install(|| rollout.run(&a.roster, &report))?;
+    bar.finish_and_clear();
+    if a.json {
+        println!("{}", serde_json::json!({ "summary": summary }));
+    } else {
+        println!(
+            "{} profiles in {}: {} done, {} already done, {} failed",
+            summary.done + summary.skipped,
+            a.out.display(),
+            summary.done,
+            summary.skipped,
+            summary.failed
+        );
+    }
+    Ok(if summary.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(crate::EXIT_FAILURE)
+    })
+}
+
+fn parent(p: &Path) -> PathBuf {
+    p.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// Rows in the roster, for the progress bar (a fast pass that parses no fields).
+fn count_rows(roster: &Path) -> anyhow::Result<u64> {
+    let mut r = csv::Reader::from_path(roster).with_context(|| roster.display().to_string())?;
+    let mut rec = csv::ByteRecord::new();
+    let mut n = 0;
+    while r.read_byte_record(&mut rec).unwrap_or(false) {
+        n += 1;
+    }
+    Ok(n)
+}
