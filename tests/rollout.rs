@@ -1,0 +1,273 @@
+//! `pbkit rollout`: many users, bad rows, password modes, and a SIGKILL followed by --resume.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SPEC: &str = "profiles/exchange-smime-identities.toml";
+
+/// A roster over the generated PKI's two users, each repeated `copies` times under
+/// different usernames (same identities, so the emails match), plus `extra` raw lines.
+fn roster(dir: &Path, copies: usize, extra: &[&str]) -> PathBuf {
+    let pki = generated_pki();
+    let mut text = String::from("email,username,display_name,signing_p12,encryption_p12\n");
+    for c in 0..copies {
+        for u in 1..=2 {
+            let user = pki.join(format!("users/test.user{u}"));
+            text += &format!(
+                "test.user{u}@pbkit.test,user{u}-{c},Test User {u},{},{}\n",
+                user.join("signature-g3.p12").display(),
+                user.join("encryption-g3.p12").display()
+            );
+        }
+    }
+    for line in extra {
+        text += line;
+        text += "\n";
+    }
+    let path = dir.join("roster.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn rollout(roster: &Path, out: &Path, extra: &[&str]) -> Command {
+    let pki = generated_pki();
+    let mut c = pbkit();
+    c.arg("rollout")
+        .arg(roster)
+        .arg("--spec")
+        .arg(root().join(SPEC))
+        .arg("--out")
+        .arg(out)
+        .arg("--signer")
+        .arg(pki.join("server/mdm-server.p12"))
+        .arg("--signer-password-file")
+        .arg(pki.join("password"))
+        .arg("--chain")
+        .arg(pki.join("trust/intermediates.pem"))
+        .arg("--in-password-file")
+        .arg(pki.join("password"))
+        .args(extra);
+    c
+}
+
+fn json_lines(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn profiles(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "mobileconfig"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_good_row_gets_one_verified_profile_and_bad_rows_are_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = generated_pki();
+    let sig = pki
+        .join("users/test.user1/signature-g3.p12")
+        .display()
+        .to_string();
+    let enc = pki
+        .join("users/test.user1/encryption-g3.p12")
+        .display()
+        .to_string();
+    let bad = [
+        format!("not-an-email,bad-email,Bad,{sig},{enc}"),
+        format!("test.user1@pbkit.test,missing-file,Missing,/nonexistent.p12,{enc}"),
+        format!("someone@pbkit.test,wrong-email,Wrong,{sig},{enc}"),
+        format!("test.user1@pbkit.test,../escape,Escape,{sig},{enc}"),
+        format!("test.user1@pbkit.test,user1-0,Duplicate,{sig},{enc}"),
+        "too,few,columns".to_string(),
+    ];
+    let bad: Vec<&str> = bad.iter().map(String::as_str).collect();
+    let r = roster(tmp.path(), 5, &bad);
+    let out = tmp.path().join("out");
+    let o = run(rollout(&r, &out, &["--json", "--jobs", "2"]).stdin(Stdio::null()));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let lines = json_lines(&stdout(&o));
+    assert_eq!(lines.len(), 10 + 6 + 1);
+    assert_eq!(
+        lines.last().unwrap()["summary"],
+        serde_json::json!({"done": 10, "skipped": 0, "failed": 6})
+    );
+    let reasons: BTreeMap<String, String> = lines
+        .iter()
+        .filter(|l| l["status"] == "failed")
+        .map(|l| {
+            (
+                l["username"].as_str().unwrap_or("?").to_string(),
+                l["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(reasons["bad-email"].contains("not an email address"));
+    assert!(reasons["missing-file"].contains("/nonexistent.p12"));
+    assert!(reasons["wrong-email"].contains("iOS Mail would not sign"));
+    assert!(reasons["../escape"].contains("not usable as a file name"));
+    assert!(reasons.values().any(|r| r.contains("appears twice")));
+    assert!(
+        reasons.values().any(|r| r.contains("unreadable CSV row")),
+        "{reasons:?}"
+    );
+
+    let files = profiles(&out);
+    assert_eq!(files.len(), 10);
+    use std::os::unix::fs::PermissionsExt;
+    for f in &files {
+        assert_eq!(
+            std::fs::metadata(f).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let v = ok(pbkit()
+            .args(["profile", "verify", "--anchor"])
+            .arg(pki.join("trust/anchor.pem"))
+            .arg(f));
+        assert!(v.starts_with("Verified"), "{v}");
+        let (code, findings) = {
+            let o = run(pbkit().args(["profile", "lint", "--json"]).arg(f));
+            (o.status.code(), stdout(&o))
+        };
+        assert_eq!(code, Some(0), "{findings}");
+    }
+    // The row's values are in the profile: Jamf variables filled in as Jamf would.
+    let plain = tmp.path().join("plain.plist");
+    ok(pbkit()
+        .args(["profile", "unsign"])
+        .arg(out.join("user2-3.mobileconfig"))
+        .arg("--out")
+        .arg(&plain));
+    let text = std::fs::read_to_string(&plain).unwrap();
+    assert!(
+        text.contains("<string>test.user2@pbkit.test</string>")
+            && text.contains("<string>user2-3</string>")
+    );
+    assert!(!text.contains("$EMAIL"));
+}
+
+#[test]
+fn password_mode_file_writes_the_password_beside_the_profile() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = roster(tmp.path(), 1, &[]);
+    let out = tmp.path().join("out");
+    ok(&mut rollout(&r, &out, &["--password-mode", "file"]));
+    let pw = out.join("user1-0.password");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&pw).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(std::fs::read_to_string(&pw).unwrap().len(), 32);
+    let plain = tmp.path().join("plain.plist");
+    ok(pbkit()
+        .args(["profile", "unsign"])
+        .arg(out.join("user1-0.mobileconfig"))
+        .arg("--out")
+        .arg(&plain));
+    // No Password in the profile; the identity opens with the password file.
+    let script = "import plistlib,sys\nfrom cryptography.hazmat.primitives.serialization import pkcs12\nd=plistlib.load(open(sys.argv[1],'rb'))\np=d['PayloadContent'][0]\nassert 'Password' not in p\nk=pkcs12.load_pkcs12(p['PayloadContent'], open(sys.argv[2],'rb').read())\nprint(k.cert.certificate.subject.rfc4514_string())";
+    let subject = ok(Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&plain)
+        .arg(&pw));
+    assert!(subject.contains("test.user1"), "{subject}");
+}
+
+#[test]
+fn refuses_an_output_folder_with_profiles_unless_resuming() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = roster(tmp.path(), 1, &[]);
+    let out = tmp.path().join("out");
+    ok(&mut rollout(&r, &out, &[]));
+    let o = run(&mut rollout(&r, &out, &[]));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--resume"), "{}", stderr(&o));
+    let o = ok(&mut rollout(&r, &out, &["--resume", "--json"]));
+    assert_eq!(
+        json_lines(&o).last().unwrap()["summary"],
+        serde_json::json!({"done": 0, "skipped": 2, "failed": 0})
+    );
+}
+
+/// Killed with SIGKILL mid-run, then resumed: every user ends with exactly one valid
+/// profile, nothing half-written remains, and users finished before the kill are not redone.
+#[test]
+fn sigkill_then_resume_finishes_without_redoing_or_half_writing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = roster(tmp.path(), 40, &[]);
+    let out = tmp.path().join("out");
+    let mut child = rollout(&r, &out, &["--jobs", "2"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let done = if out.exists() {
+            profiles(&out).len()
+        } else {
+            0
+        };
+        if done >= 6 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no progress");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "finished before the kill; make the roster longer"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+
+    use std::os::unix::fs::MetadataExt;
+    let before: BTreeMap<PathBuf, (u64, i64)> = profiles(&out)
+        .into_iter()
+        .map(|p| {
+            let m = std::fs::metadata(&p).unwrap();
+            (p, (m.ino(), m.mtime_nsec()))
+        })
+        .collect();
+    assert!(before.len() < 80, "the kill came too late to test anything");
+
+    let o = ok(&mut rollout(
+        &r,
+        &out,
+        &["--resume", "--json", "--jobs", "2"],
+    ));
+    let summary = json_lines(&o).last().unwrap()["summary"].clone();
+    assert_eq!(summary["failed"], 0);
+    assert_eq!(summary["skipped"], before.len());
+    assert_eq!(summary["done"], 80 - before.len());
+
+    let after = profiles(&out);
+    assert_eq!(after.len(), 80);
+    for (p, id) in &before {
+        let m = std::fs::metadata(p).unwrap();
+        assert_eq!(&(m.ino(), m.mtime_nsec()), id, "{} was redone", p.display());
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".mobileconfig"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    for p in after {
+        let o = run(pbkit().args(["profile", "verify"]).arg(&p));
+        assert_eq!(o.status.code(), Some(3), "{}: {}", p.display(), stdout(&o));
+        // Unverified: valid signature, no anchor given
+    }
+}
