@@ -5,7 +5,6 @@ use std::fmt;
 use asn1_rs::Any;
 use openssl::hash::MessageDigest;
 use openssl::symm::Cipher;
-use sha1::Sha1;
 use zeroize::Zeroizing;
 
 use crate::ber;
@@ -75,7 +74,7 @@ impl Digest {
     ) -> Zeroizing<Vec<u8>> {
         use kdf::derive;
         match self {
-            Digest::Sha1 => derive::<Sha1>(purpose, bmp_password, salt, iterations, len),
+            Digest::Sha1 => kdf::derive_sha1(purpose, bmp_password, salt, iterations, len),
             Digest::Sha224 => derive::<sha2::Sha224>(purpose, bmp_password, salt, iterations, len),
             Digest::Sha256 => derive::<sha2::Sha256>(purpose, bmp_password, salt, iterations, len),
             Digest::Sha384 => derive::<sha2::Sha384>(purpose, bmp_password, salt, iterations, len),

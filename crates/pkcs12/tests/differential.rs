@@ -213,3 +213,30 @@ fn modern_suite_is_flagged_risky_for_ios() {
         "purebred: no encrypted safe"
     );
 }
+
+/// pbkit's KDF against OpenSSL's PKCS12_key_gen_uni, byte for byte.
+#[test]
+fn kdf_equals_openssl() {
+    use pbkit_pkcs12::kdf::{bmp_password, derive_sha1, openssl_reference, Purpose};
+    for pw in ["password", "", "\u{e9}t\u{e9}"] {
+        let bmp = bmp_password(pw);
+        for salt in [&b"saltsalt"[..], &[0xA5; 20][..]] {
+            for iterations in [1, 2, 2048] {
+                for (purpose, len) in [
+                    (Purpose::Key, 24),
+                    (Purpose::Iv, 8),
+                    (Purpose::Mac, 20),
+                    (Purpose::Key, 5),
+                ] {
+                    assert_eq!(
+                        &*derive_sha1(purpose, &bmp, salt, iterations, len),
+                        openssl_reference(purpose, &bmp, salt, iterations, len)
+                            .unwrap()
+                            .as_slice(),
+                        "{pw:?} {iterations} {purpose:?} {len}"
+                    );
+                }
+            }
+        }
+    }
+}

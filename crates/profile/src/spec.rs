@@ -116,7 +116,8 @@ pub struct BuildContext {
     /// `--var` values, overriding `[vars]`.
     pub vars: BTreeMap<String, String>,
     /// Replacement files for named payloads (the rollout puts a user's identity here),
-    /// with the password that opens each.
+    /// with the password that opens each. The caller vouches that each opens as one
+    /// identity with its password (it just wrote them); they are not read again.
     pub identities: BTreeMap<String, (Vec<u8>, Password)>,
     /// Values for Jamf payload variables (`EMAIL` for `$EMAIL`), when building for one
     /// known user as Jamf would per device. Empty: the variables pass through untouched.
@@ -431,8 +432,11 @@ fn pkcs12_content(
             }
         }
     };
-    // Check that it opens and holds one identity, as the payload requires.
-    Identity::from_pkcs12(&der, pw).map_err(|e| e.to_string())?;
+    // A file from disk must open as one identity, as the payload requires. (Identities
+    // handed over in the context were just written by the caller.)
+    if !ctx.identities.contains_key(&p.name) {
+        Identity::from_pkcs12(&der, pw).map_err(|e| e.to_string())?;
+    }
     d.insert("PayloadContent".into(), Value::Data(der));
     if ctx.embed_password.unwrap_or(p.embed_password) {
         d.insert("Password".into(), pw.as_str().into());
