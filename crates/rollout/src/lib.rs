@@ -210,7 +210,6 @@ impl Rollout {
     /// any thread) as rows finish.
     pub fn run(&self, roster: &Path, report: &(dyn Fn(&Outcome) + Sync)) -> Result<Summary, Error> {
         let suite = self.suite()?;
-        self.prepare()?;
         let bad = |detail: String| Error::Roster {
             path: roster.display().to_string(),
             detail,
@@ -231,6 +230,8 @@ impl Rollout {
                 )));
             }
         }
+        // Only a roster that can be read gets an output folder.
+        self.prepare()?;
         let seen = Mutex::new(HashSet::new());
         let summary = Mutex::new(Summary::default());
         // Rows stream through: at most a few per thread are in memory at once.
