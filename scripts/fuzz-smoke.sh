@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every cargo-fuzz target for SECONDS (default 30), seeded from the project's fixtures.
+# A crash stops the script with the target's name; keep the crasher in
+# fuzz/regressions/<target>/ and add a regression test.
+#
+# Usage: scripts/fuzz-smoke.sh [SECONDS] [TARGET...]
+set -euo pipefail
+seconds=${1:-30}
+shift || true
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here/fuzz"
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+# cargo-fuzz needs unstable compiler flags; this toolchain is stable.
+export RUSTC_BOOTSTRAP=1
+
+seed() {
+  local target=$1 dir=$here/fuzz/corpus/$1
+  mkdir -p "$dir"
+  case $target in
+    pkcs12_parse) cp "$here"/tests/fixtures/purebred-skp/*.p12 "$here"/profiles/test-identities/*.p12 "$dir"/ ;;
+    certificate_parse) cp "$here"/tests/fixtures/fpki/*.pem "$dir"/ ;;
+    profile_parse) for s in "$here"/profiles/*.toml; do
+        "$here/target/release/pbkit" profile build "$s" --out "$dir/$(basename "$s" .toml).mobileconfig" >/dev/null; done ;;
+    spec_parse) cp "$here"/profiles/*.toml "$dir"/ ;;
+    roster_parse) printf 'email,username,display_name,signing_p12,encryption_p12\na@b.mil,a,A,s.p12,e.p12\n' > "$dir/roster.csv" ;;
+  esac
+}
+
+cargo build --release -q --manifest-path "$here/Cargo.toml"
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(pkcs12_parse certificate_parse profile_parse spec_parse roster_parse)
+for t in "${targets[@]}"; do
+  seed "$t"
+  echo "== $t ($seconds s)"
+  cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$seconds" -rss_limit_mb=4096 2>&1 | grep -E "^(#[0-9]+ *DONE|==[0-9]+==|SUMMARY|Done)" || true
+  if ls "artifacts/$t"/crash-* >/dev/null 2>&1; then
+    echo "CRASH in $t: $(ls artifacts/$t/crash-*)"
+    exit 1
+  fi
+done
+echo "fuzz smoke: ${#targets[@]} targets, $seconds s each, no crash"
