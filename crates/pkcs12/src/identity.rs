@@ -122,11 +122,25 @@ impl Identity {
         self.friendly_name.as_deref()
     }
 
-    /// Writes this identity as a PKCS#12 (DER) with the given suite.
+    /// Writes this identity as a PKCS#12 (DER) with the given suite. The legacy suites are
+    /// written by pbkit ([`write_legacy`](crate::write_legacy)), `modern` by OpenSSL.
     pub fn to_pkcs12(&self, password: &Password, options: &WriteOptions) -> Result<Vec<u8>, Error> {
         ensure_legacy_provider()?;
         password.check_for_writing()?;
         let suite = options.suite;
+        if suite != Suite::Modern {
+            let pkcs8 = zeroize::Zeroizing::new(self.key.private_key_to_pkcs8()?);
+            let chain: Vec<&[u8]> = self.chain.iter().map(Certificate::der).collect();
+            return crate::write_legacy(
+                &pkcs8,
+                self.certificate.der(),
+                &chain,
+                password,
+                suite,
+                options.iterations,
+                options.friendly_name.as_deref(),
+            );
+        }
         let mut builder = Pkcs12::builder();
         builder
             .pkey(&self.key)

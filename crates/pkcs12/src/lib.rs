@@ -37,6 +37,7 @@ mod provider;
 mod read;
 pub mod structure;
 mod suite;
+mod write;
 
 pub use error::Error;
 pub use identity::{Identity, WriteOptions};
@@ -47,6 +48,7 @@ pub use password::{Password, ALPHABET};
 pub use provider::ensure_legacy_provider;
 pub use read::{CertEntry, Contents, KeyEntry};
 pub use suite::{Suite, UnknownSuite};
+pub use write::write_legacy;
 
 #[doc(hidden)]
 /// A throwaway self-signed identity for doc examples.

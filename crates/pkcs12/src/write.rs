@@ -1,0 +1,198 @@
+//! pbkit's own PKCS#12 writer for the legacy suites (`ios-legacy`, `purebred`), on the fast
+//! KDF. The layout is OpenSSL's `PKCS12_create`: a certificate safe (RC2-40 encrypted, or
+//! plain for `purebred`) then a key safe holding one 3DES-shrouded key bag, friendlyName
+//! and localKeyId (SHA-1 of the certificate) on the key and leaf bags, and a SHA-1 MAC.
+//! Every structure is encoded with asn1-rs.
+
+use std::borrow::Cow;
+
+use asn1_rs::{
+    oid, Any, BmpString, Class, Header, Length, OctetString, Oid, Sequence, Set, Tag, ToDer,
+};
+use openssl::symm::Cipher;
+use zeroize::Zeroizing;
+
+use crate::kdf::{bmp_password, derive_sha1, Purpose};
+use crate::{Error, Password, Suite};
+
+fn der<T: ToDer>(v: &T) -> Vec<u8> {
+    v.to_der_vec()
+        .expect("encoding an in-memory value cannot fail")
+}
+
+fn seq(parts: &[&[u8]]) -> Vec<u8> {
+    der(&Sequence::new(Cow::Owned(parts.concat())))
+}
+
+/// A DER SET OF: elements sorted by their encodings.
+fn set_of(mut parts: Vec<Vec<u8>>) -> Vec<u8> {
+    parts.sort();
+    der(&Set::new(Cow::Owned(parts.concat())))
+}
+
+/// `[0]`, constructed (EXPLICIT) or primitive (IMPLICIT OCTET STRING).
+fn tagged0(inner: &[u8], constructed: bool) -> Vec<u8> {
+    der(&Any::new(
+        Header::new(
+            Class::ContextSpecific,
+            constructed,
+            Tag(0),
+            Length::Definite(0),
+        ),
+        inner,
+    ))
+}
+
+fn octets(b: &[u8]) -> Vec<u8> {
+    der(&OctetString::new(b))
+}
+
+fn int(n: u32) -> Vec<u8> {
+    der(&n)
+}
+
+fn o(oid: Oid<'_>) -> Vec<u8> {
+    der(&oid)
+}
+
+fn data_content_info(content: &[u8]) -> Vec<u8> {
+    seq(&[
+        &o(oid!(1.2.840 .113549 .1 .7 .1)),
+        &tagged0(&octets(content), true),
+    ])
+}
+
+/// PBES1 with the PKCS#12 KDF: the AlgorithmIdentifier and the ciphertext.
+fn pbe_encrypt(
+    pbe: Oid<'_>,
+    cipher: Cipher,
+    key_len: usize,
+    bmp: &[u8],
+    iterations: u32,
+    plain: &[u8],
+) -> Result<(Vec<u8>, Vec<u8>), Error> {
+    let mut salt = [0u8; 8];
+    openssl::rand::rand_bytes(&mut salt)?;
+    let key = derive_sha1(Purpose::Key, bmp, &salt, iterations, key_len);
+    let iv = derive_sha1(Purpose::Iv, bmp, &salt, iterations, 8);
+    let ct = openssl::symm::encrypt(cipher, &key, Some(&iv), plain)?;
+    let alg = seq(&[&o(pbe), &seq(&[&octets(&salt), &int(iterations)])]);
+    Ok((alg, ct))
+}
+
+fn attributes(friendly_name: Option<&str>, local_key_id: &[u8]) -> Vec<u8> {
+    let mut attrs = vec![seq(&[
+        &o(oid!(1.2.840 .113549 .1 .9 .21)),
+        &set_of(vec![octets(local_key_id)]),
+    ])];
+    if let Some(name) = friendly_name {
+        attrs.push(seq(&[
+            &o(oid!(1.2.840 .113549 .1 .9 .20)),
+            &set_of(vec![der(&BmpString::new(name))]),
+        ]));
+    }
+    set_of(attrs)
+}
+
+fn cert_bag(cert_der: &[u8], attrs: Option<&[u8]>) -> Vec<u8> {
+    let value = seq(&[
+        &o(oid!(1.2.840 .113549 .1 .9 .22 .1)),
+        &tagged0(&octets(cert_der), true),
+    ]);
+    let mut parts: Vec<&[u8]> = Vec::new();
+    let id = o(oid!(1.2.840 .113549 .1 .12 .10 .1 .3));
+    let v = tagged0(&value, true);
+    parts.push(&id);
+    parts.push(&v);
+    if let Some(a) = attrs {
+        parts.push(a);
+    }
+    seq(&parts)
+}
+
+/// Writes a PKCS#12 in `suite` (ios-legacy or purebred) from a PKCS#8 PrivateKeyInfo, the
+/// leaf certificate and chain certificates (DER). The caller has checked that the key
+/// belongs to the certificate.
+pub fn write_legacy(
+    pkcs8: &[u8],
+    cert_der: &[u8],
+    chain: &[&[u8]],
+    password: &Password,
+    suite: Suite,
+    iterations: u32,
+    friendly_name: Option<&str>,
+) -> Result<Vec<u8>, Error> {
+    password.check_for_writing()?;
+    let bmp = bmp_password(password.as_str());
+    let local_key_id = openssl::sha::sha1(cert_der);
+    let attrs = attributes(friendly_name, &local_key_id);
+
+    let mut bags = vec![cert_bag(cert_der, Some(&attrs))];
+    bags.extend(chain.iter().map(|c| cert_bag(c, None)));
+    let cert_safe = Zeroizing::new(seq(&bags.iter().map(Vec::as_slice).collect::<Vec<_>>()));
+    let certs_ci = match suite {
+        Suite::IosLegacy => {
+            let (alg, ct) = pbe_encrypt(
+                oid!(1.2.840 .113549 .1 .12 .1 .6),
+                Cipher::rc2_40_cbc(),
+                5,
+                &bmp,
+                iterations,
+                &cert_safe,
+            )?;
+            let eci = seq(&[
+                &o(oid!(1.2.840 .113549 .1 .7 .1)),
+                &alg,
+                &tagged0(&ct, false),
+            ]);
+            seq(&[
+                &o(oid!(1.2.840 .113549 .1 .7 .6)),
+                &tagged0(&seq(&[&int(0), &eci]), true),
+            ])
+        }
+        Suite::Purebred => data_content_info(&cert_safe),
+        Suite::Modern => unreachable!("the modern suite is written by OpenSSL"),
+    };
+
+    let (alg, ct) = pbe_encrypt(
+        oid!(1.2.840 .113549 .1 .12 .1 .3),
+        Cipher::des_ede3_cbc(),
+        24,
+        &bmp,
+        iterations,
+        pkcs8,
+    )?;
+    let key_bag = seq(&[
+        &o(oid!(1.2.840 .113549 .1 .12 .10 .1 .2)),
+        &tagged0(&seq(&[&alg, &octets(&ct)]), true),
+        &attrs,
+    ]);
+    let keys_ci = data_content_info(&seq(&[&key_bag]));
+
+    let auth_safe = seq(&[&certs_ci, &keys_ci]);
+    let mac_iterations = suite.mac_iterations(iterations);
+    let mut mac_salt = [0u8; 8];
+    openssl::rand::rand_bytes(&mut mac_salt)?;
+    let mac_key = derive_sha1(Purpose::Mac, &bmp, &mac_salt, mac_iterations, 20);
+    let hkey = openssl::pkey::PKey::hmac(&mac_key)?;
+    let mut signer = openssl::sign::Signer::new(openssl::hash::MessageDigest::sha1(), &hkey)?;
+    signer.update(&auth_safe)?;
+    let mac = signer.sign_to_vec()?;
+    let digest_info = seq(&[
+        &seq(&[&o(oid!(1.3.14 .3 .2 .26)), &der(&())]),
+        &octets(&mac),
+    ]);
+    // iterations DEFAULT 1: omitted when 1, as DER requires.
+    let iter = int(mac_iterations);
+    let mut mac_data: Vec<&[u8]> = vec![&digest_info];
+    let salt = octets(&mac_salt);
+    mac_data.push(&salt);
+    if mac_iterations != 1 {
+        mac_data.push(&iter);
+    }
+    Ok(seq(&[
+        &int(3),
+        &data_content_info(&auth_safe),
+        &seq(&mac_data),
+    ]))
+}
