@@ -31,6 +31,7 @@ mod error;
 mod identity;
 mod inspect;
 pub mod kdf;
+mod keymatch;
 mod password;
 pub mod pbe;
 mod provider;
@@ -46,7 +47,7 @@ pub use inspect::{
 };
 pub use password::{Password, ALPHABET};
 pub use provider::ensure_legacy_provider;
-pub use read::{CertEntry, Contents, KeyEntry};
+pub use read::{CertEntry, Contents, KeyEntry, RawIdentity};
 pub use suite::{Suite, UnknownSuite};
 pub use write::write_legacy;
 

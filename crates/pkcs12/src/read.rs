@@ -6,6 +6,7 @@ use pbkit_pki::Certificate;
 use crate::kdf::{bmp_password, Purpose};
 use crate::structure::{parse_safe_contents, Bag, BagKind, Pfx, Safe};
 use crate::{ensure_legacy_provider, Error, Password};
+use zeroize::Zeroizing;
 
 /// A private key found in a PKCS#12, with its bag attributes.
 pub struct KeyEntry {
@@ -98,52 +99,138 @@ fn safe_bags(
     }
 }
 
+/// A key bag's decrypted PKCS#8 or a certificate bag's DER, with the bag's attributes.
+struct RawBag<T> {
+    value: T,
+    friendly_name: Option<String>,
+    local_key_id: Option<Vec<u8>>,
+}
+
+/// Walks the bags (nested ones too), decrypting shrouded keys; decodes nothing.
+fn walk(
+    bags: &[Bag],
+    pw: &str,
+    keys: &mut Vec<RawBag<Zeroizing<Vec<u8>>>>,
+    certs: &mut Vec<RawBag<Vec<u8>>>,
+    undecryptable: &dyn Fn(&str) -> Error,
+) -> Result<(), Error> {
+    for bag in bags {
+        let attrs = |v| RawBag {
+            value: v,
+            friendly_name: bag.friendly_name.clone(),
+            local_key_id: bag.local_key_id.clone(),
+        };
+        match &bag.kind {
+            BagKind::Key(der) => keys.push(attrs(der.clone())),
+            BagKind::ShroudedKey {
+                algorithm,
+                ciphertext,
+            } => keys.push(attrs(
+                algorithm
+                    .decrypt(pw, ciphertext)
+                    .map_err(|_| undecryptable("the key bag"))?,
+            )),
+            BagKind::Certificate(der) => certs.push(RawBag {
+                value: der.clone(),
+                friendly_name: bag.friendly_name.clone(),
+                local_key_id: bag.local_key_id.clone(),
+            }),
+            BagKind::Nested(inner) => walk(inner, pw, keys, certs, undecryptable)?,
+            BagKind::Crl | BagKind::Secret | BagKind::Unknown(_) => {}
+        }
+    }
+    Ok(())
+}
+
 fn collect(
     bags: &[Bag],
     pw: &str,
     out: &mut Contents,
     undecryptable: &dyn Fn(&str) -> Error,
 ) -> Result<(), Error> {
-    for bag in bags {
-        let key_der = match &bag.kind {
-            BagKind::Key(der) => Some(der.clone()),
-            BagKind::ShroudedKey {
-                algorithm,
-                ciphertext,
-            } => Some(
-                algorithm
-                    .decrypt(pw, ciphertext)
-                    .map_err(|_| undecryptable("the key bag"))?,
-            ),
-            BagKind::Certificate(der) => {
-                let x509 = openssl::x509::X509::from_der(der).map_err(|_| {
-                    Error::Malformed("a certificate bag holds no valid certificate".into())
-                })?;
-                out.certificates.push(CertEntry {
-                    certificate: Certificate::from_x509(x509)?,
-                    friendly_name: bag.friendly_name.clone(),
-                    local_key_id: bag.local_key_id.clone(),
-                });
-                None
-            }
-            BagKind::Nested(inner) => {
-                collect(inner, pw, out, undecryptable)?;
-                None
-            }
-            BagKind::Crl | BagKind::Secret | BagKind::Unknown(_) => None,
-        };
-        if let Some(der) = key_der {
-            let key = PKey::private_key_from_pkcs8(&der).map_err(|_| {
-                Error::Malformed("a key bag holds no valid PKCS#8 private key".into())
-            })?;
-            out.keys.push(KeyEntry {
-                key,
-                friendly_name: bag.friendly_name.clone(),
-                local_key_id: bag.local_key_id.clone(),
-            });
-        }
+    let (mut keys, mut certs) = (Vec::new(), Vec::new());
+    walk(bags, pw, &mut keys, &mut certs, undecryptable)?;
+    for c in certs {
+        let x509 = openssl::x509::X509::from_der(&c.value)
+            .map_err(|_| Error::Malformed("a certificate bag holds no valid certificate".into()))?;
+        out.certificates.push(CertEntry {
+            certificate: Certificate::from_x509(x509)?,
+            friendly_name: c.friendly_name,
+            local_key_id: c.local_key_id,
+        });
+    }
+    for k in keys {
+        let key = PKey::private_key_from_pkcs8(&k.value)
+            .map_err(|_| Error::Malformed("a key bag holds no valid PKCS#8 private key".into()))?;
+        out.keys.push(KeyEntry {
+            key,
+            friendly_name: k.friendly_name,
+            local_key_id: k.local_key_id,
+        });
     }
     Ok(())
+}
+
+/// One identity as bytes: the decrypted PKCS#8 key and the certificates' DER.
+///
+/// What a re-encryption needs, read without OpenSSL decoding the key or the certificates
+/// (in OpenSSL 3.0 that decoding costs more than the KDF).
+pub struct RawIdentity {
+    /// The PKCS#8 PrivateKeyInfo.
+    pub pkcs8: Zeroizing<Vec<u8>>,
+    /// The certificate whose public key is the key's.
+    pub certificate: Vec<u8>,
+    /// The other certificates, in file order.
+    pub chain: Vec<Vec<u8>>,
+}
+
+impl RawIdentity {
+    /// Reads a PKCS#12 holding one identity; pairs the key with its certificate by
+    /// public key, as [`Identity::from_pkcs12`](crate::Identity::from_pkcs12) does.
+    pub fn read(der: &[u8], password: &Password) -> Result<RawIdentity, Error> {
+        ensure_legacy_provider()?;
+        let pfx = Pfx::parse(der)?;
+        let pw = password.as_str();
+        if pfx.mac.is_some() {
+            verify_mac(&pfx, pw)?;
+        }
+        let undecryptable = |what: &str| {
+            if pfx.mac.is_some() {
+                Error::Malformed(format!("{what} does not decrypt although the MAC verified"))
+            } else {
+                Error::WrongPassword
+            }
+        };
+        let (mut keys, mut certs) = (Vec::new(), Vec::new());
+        for safe in &pfx.safes {
+            walk(
+                &safe_bags(safe, pw, &undecryptable)?,
+                pw,
+                &mut keys,
+                &mut certs,
+                &undecryptable,
+            )?;
+        }
+        let key = match keys.len() {
+            0 => return Err(Error::NoPrivateKey),
+            1 => keys.remove(0).value,
+            n => return Err(Error::SeveralKeys(n)),
+        };
+        let mut leaf = None;
+        for (i, c) in certs.iter().enumerate() {
+            if crate::keymatch::matches(&key, &c.value)? {
+                leaf = Some(i);
+                break;
+            }
+        }
+        let leaf = leaf.ok_or(Error::KeyMatchesNoCertificate)?;
+        let certificate = certs.remove(leaf).value;
+        Ok(RawIdentity {
+            pkcs8: key,
+            certificate,
+            chain: certs.into_iter().map(|c| c.value).collect(),
+        })
+    }
 }
 
 /// HMAC over the AuthenticatedSafe with the appendix B MAC key. An empty password is

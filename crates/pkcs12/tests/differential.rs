@@ -240,3 +240,73 @@ fn kdf_equals_openssl() {
         }
     }
 }
+
+/// RawIdentity (no OpenSSL decoding) finds the same key and certificate as Identity, for
+/// RSA fixtures in every suite and for EC keys, and refuses a key that is not the
+/// certificate's.
+#[test]
+fn raw_identity_equals_identity_and_refuses_a_foreign_key() {
+    use pbkit_pkcs12::{write_legacy, RawIdentity};
+    let check = |der: &[u8], pw: &Password, what: &str| {
+        let id = Identity::from_pkcs12(der, pw).unwrap();
+        let raw = RawIdentity::read(der, pw).unwrap();
+        assert_eq!(raw.certificate, id.certificate().der(), "{what}");
+        let key = openssl::pkey::PKey::private_key_from_pkcs8(&raw.pkcs8).unwrap();
+        assert!(key.public_eq(id.key()), "{what}");
+    };
+    for (name, der) in fixtures() {
+        check(&der, &Password::new("password"), &name);
+    }
+    let (_, der) = &fixtures()[0];
+    let rsa = Identity::from_pkcs12(der, &Password::new("password")).unwrap();
+    let (ec_key, ec_cert) = pbkit_pkcs12::doc_identity();
+    let ec = Identity::new(ec_key, ec_cert).unwrap();
+    let pw = Password::generate();
+    for suite in Suite::ALL {
+        for (label, id) in [("rsa", &rsa), ("ec", &ec)] {
+            let out = id.to_pkcs12(&pw, &WriteOptions::new(suite)).unwrap();
+            check(&out, &pw, &format!("{label} {suite}"));
+        }
+    }
+    // The EC key with the RSA certificate, and the other way round.
+    for (key, cert) in [(&ec, &rsa), (&rsa, &ec)] {
+        let pkcs8 = key.key().private_key_to_pkcs8().unwrap();
+        let der = write_legacy(
+            &pkcs8,
+            cert.certificate().der(),
+            &[],
+            &pw,
+            Suite::IosLegacy,
+            2048,
+            None,
+        )
+        .unwrap();
+        assert!(matches!(
+            RawIdentity::read(&der, &pw),
+            Err(Error::KeyMatchesNoCertificate)
+        ));
+        assert!(matches!(
+            Identity::from_pkcs12(&der, &pw),
+            Err(Error::KeyMatchesNoCertificate)
+        ));
+    }
+    // Two RSA keys: same algorithm, different modulus.
+    let (other, _) = {
+        let k = openssl::rsa::Rsa::generate(2048).unwrap();
+        (openssl::pkey::PKey::from_rsa(k).unwrap(), ())
+    };
+    let der = write_legacy(
+        &other.private_key_to_pkcs8().unwrap(),
+        rsa.certificate().der(),
+        &[],
+        &pw,
+        Suite::Purebred,
+        2048,
+        None,
+    )
+    .unwrap();
+    assert!(matches!(
+        RawIdentity::read(&der, &pw),
+        Err(Error::KeyMatchesNoCertificate)
+    ));
+}

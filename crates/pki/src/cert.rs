@@ -158,6 +158,23 @@ impl PartialEq for Certificate {
 }
 impl Eq for Certificate {}
 
+/// The subject alternative names of a DER certificate, read without OpenSSL (cheap: no
+/// key decoding).
+pub fn san_of(der: &[u8]) -> Result<San, Error> {
+    let bad = |detail: String| Error::BadField {
+        subject: "(unparsed)".into(),
+        detail,
+    };
+    let (_, parsed) =
+        X509Certificate::from_der(der).map_err(|e| bad(format!("DER not understood: {e}")))?;
+    for ext in parsed.extensions() {
+        if let ParsedExtension::SubjectAlternativeName(names) = ext.parsed_extension() {
+            return San::from_general_names(&names.general_names).map_err(bad);
+        }
+    }
+    Ok(San::default())
+}
+
 /// Everything `pbkit cert show` reports about a certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Facts {

@@ -29,7 +29,8 @@ pub mod hex;
 pub mod path;
 
 pub use cert::{
-    Certificate, ExtendedKeyUsage, Facts, KeyInfo, KeyUsage, KeyUsageBit, OtherName, San, Summary,
+    san_of, Certificate, ExtendedKeyUsage, Facts, KeyInfo, KeyUsage, KeyUsageBit, OtherName, San,
+    Summary,
 };
 pub use error::Error;
 

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use pbkit_outfile::Perm;
-use pbkit_pkcs12::{Identity, Password, Suite, WriteOptions};
+use pbkit_pkcs12::{write_legacy, Identity, Password, RawIdentity, Suite, WriteOptions};
 use pbkit_pki::Certificate;
 use pbkit_profile::{sign, verify, BuildContext, Spec, Verdict};
 use rayon::prelude::*;
@@ -335,27 +335,24 @@ impl Rollout {
     /// Builds, signs and writes one user's profile; returns its size.
     fn build(&self, row: &Row, suite: Suite, file: &Path) -> Result<usize, String> {
         let password = self.password(row)?;
-        let open = |p: &Path| -> Result<Identity, String> {
+        // Bytes only: OpenSSL never decodes these keys (in OpenSSL 3.0 that costs more than
+        // the KDF); key and certificate are paired on the public key by pbkit.
+        let open = |p: &Path| -> Result<RawIdentity, String> {
             let path = self.roster_base.join(p);
             let der = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            Identity::from_pkcs12(&der, &password).map_err(|e| format!("{}: {e}", path.display()))
+            RawIdentity::read(&der, &password).map_err(|e| format!("{}: {e}", path.display()))
         };
         let signing = open(&row.signing_p12)?;
         let encryption = open(&row.encryption_p12)?;
-        let san = signing
-            .certificate()
-            .facts()
+        let san = pbkit_pki::san_of(&signing.certificate)
             .map_err(|e| e.to_string())?
-            .san
             .email;
         match san.first() {
             Some(first) if first.eq_ignore_ascii_case(&row.email) => {}
-            Some(first) => {
-                return Err(format!(
+            Some(first) => return Err(format!(
                 "the signing identity's email is {first}, the row says {}: iOS Mail would not sign",
                 row.email
-            ))
-            }
+            )),
             None => {
                 return Err(
                     "the signing identity has no SAN email: iOS Mail cannot sign with it".into(),
@@ -363,11 +360,26 @@ impl Rollout {
             }
         }
         let fresh = Password::generate();
-        let repack = |id: &Identity| -> Result<Vec<u8>, String> {
-            // The leaf alone, as a device needs it.
-            Identity::new(id.key().to_owned(), id.certificate().clone())
-                .and_then(|leaf| leaf.to_pkcs12(&fresh, &WriteOptions::new(suite)))
-                .map_err(|e| e.to_string())
+        // The leaf alone, as a device needs it.
+        let repack = |id: &RawIdentity| -> Result<Vec<u8>, String> {
+            match suite {
+                Suite::IosLegacy | Suite::Purebred => {
+                    write_legacy(&id.pkcs8, &id.certificate, &[], &fresh, suite, 2048, None)
+                }
+                Suite::Modern => {
+                    let key = openssl::pkey::PKey::private_key_from_pkcs8(&id.pkcs8)
+                        .map_err(pbkit_pkcs12::Error::from);
+                    let cert = pbkit_pki::bundle::parse(&id.certificate, "certificate")
+                        .map(|mut c| c.remove(0));
+                    match (key, cert) {
+                        (Ok(k), Ok(c)) => Identity::new(k, c)
+                            .and_then(|i| i.to_pkcs12(&fresh, &WriteOptions::new(suite))),
+                        (Err(e), _) => Err(e),
+                        (_, Err(e)) => Err(e.into()),
+                    }
+                }
+            }
+            .map_err(|e| e.to_string())
         };
         let ctx = BuildContext {
             base: self.spec_base.clone(),
