@@ -210,29 +210,19 @@ impl Algorithm {
     /// Decrypts `data` with `password`. A padding failure means a wrong password or a
     /// damaged file; the caller knows which (it has checked the MAC).
     pub(crate) fn decrypt(&self, password: &str, data: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
-        let (cipher, key, iv) = match self {
+        match self {
             Algorithm::Pbes1 {
                 cipher,
                 salt,
                 iterations,
-            } => {
-                let bmp = kdf::bmp_password(password);
-                let (openssl_cipher, key_len) = match cipher {
-                    Pbes1Cipher::TripleDes3Key => (Cipher::des_ede3_cbc(), 24),
-                    Pbes1Cipher::TripleDes2Key => (Cipher::des_ede3_cbc(), 16),
-                    Pbes1Cipher::Rc2_128 => (Cipher::rc2_cbc(), 16),
-                    Pbes1Cipher::Rc2_40 => (Cipher::rc2_40_cbc(), 5),
-                };
-                let mut key =
-                    Digest::Sha1.pkcs12_kdf(Purpose::Key, &bmp, salt, *iterations, key_len);
-                if *cipher == Pbes1Cipher::TripleDes2Key {
-                    // Two-key 3DES is K1 K2 K1.
-                    let k1 = key[..8].to_vec();
-                    key.extend_from_slice(&k1);
-                }
-                let iv = Digest::Sha1.pkcs12_kdf(Purpose::Iv, &bmp, salt, *iterations, 8);
-                (openssl_cipher, key, iv)
-            }
+            } => pbes1(
+                *cipher,
+                &kdf::bmp_password(password),
+                salt,
+                *iterations,
+                data,
+                Direction::Decrypt,
+            ),
             Algorithm::Pbes2 {
                 prf,
                 salt,
@@ -249,13 +239,76 @@ impl Algorithm {
                     prf.openssl(),
                     &mut key,
                 )?;
-                (c, key, Zeroizing::new(iv.clone()))
+                openssl::symm::decrypt(c, &key, Some(iv), data)
+                    .map(Zeroizing::new)
+                    .map_err(|_| Error::DecryptionFailed)
             }
-        };
-        openssl::symm::decrypt(cipher, &key, Some(&iv), data)
-            .map(Zeroizing::new)
-            .map_err(|_| Error::DecryptionFailed)
+        }
     }
+}
+
+/// Which way [`pbes1`] runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Direction {
+    Encrypt,
+    Decrypt,
+}
+
+/// PBES1 with the PKCS#12 KDF and RustCrypto's CBC ciphers (PKCS#7 padding): no OpenSSL
+/// cipher setup per call, and no legacy provider needed for RC2.
+pub(crate) fn pbes1(
+    cipher: Pbes1Cipher,
+    bmp: &[u8],
+    salt: &[u8],
+    iterations: u32,
+    data: &[u8],
+    direction: Direction,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    use cbc::cipher::block_padding::Pkcs7;
+    use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, InnerIvInit, KeyIvInit};
+    let key_len = match cipher {
+        Pbes1Cipher::TripleDes3Key => 24,
+        Pbes1Cipher::TripleDes2Key | Pbes1Cipher::Rc2_128 => 16,
+        Pbes1Cipher::Rc2_40 => 5,
+    };
+    let mut key = kdf::derive_sha1(Purpose::Key, bmp, salt, iterations, key_len);
+    if cipher == Pbes1Cipher::TripleDes2Key {
+        // Two-key 3DES is K1 K2 K1.
+        let k1 = key[..8].to_vec();
+        key.extend_from_slice(&k1);
+    }
+    let iv = kdf::derive_sha1(Purpose::Iv, bmp, salt, iterations, 8);
+    let iv = cbc::cipher::generic_array::GenericArray::from_slice(&iv);
+    let bad = |_| Error::DecryptionFailed;
+    let out = match (cipher, direction) {
+        (Pbes1Cipher::TripleDes3Key | Pbes1Cipher::TripleDes2Key, Direction::Decrypt) => {
+            cbc::Decryptor::<des::TdesEde3>::new_from_slices(&key, iv)
+                .map_err(|_| Error::DecryptionFailed)?
+                .decrypt_padded_vec_mut::<Pkcs7>(data)
+                .map_err(bad)?
+        }
+        (Pbes1Cipher::TripleDes3Key | Pbes1Cipher::TripleDes2Key, Direction::Encrypt) => {
+            cbc::Encryptor::<des::TdesEde3>::new_from_slices(&key, iv)
+                .map_err(|_| Error::DecryptionFailed)?
+                .encrypt_padded_vec_mut::<Pkcs7>(data)
+        }
+        (Pbes1Cipher::Rc2_40 | Pbes1Cipher::Rc2_128, dir) => {
+            let bits = if cipher == Pbes1Cipher::Rc2_40 {
+                40
+            } else {
+                128
+            };
+            let rc2 = rc2::Rc2::new_with_eff_key_len(&key, bits);
+            match dir {
+                Direction::Decrypt => cbc::Decryptor::<rc2::Rc2>::inner_iv_init(rc2, iv)
+                    .decrypt_padded_vec_mut::<Pkcs7>(data)
+                    .map_err(bad)?,
+                Direction::Encrypt => cbc::Encryptor::<rc2::Rc2>::inner_iv_init(rc2, iv)
+                    .encrypt_padded_vec_mut::<Pkcs7>(data),
+            }
+        }
+    };
+    Ok(Zeroizing::new(out))
 }
 
 impl fmt::Display for Algorithm {

@@ -247,10 +247,14 @@ fn verify_mac(pfx: &Pfx, password: &str) -> Result<(), Error> {
         let key = mac
             .digest
             .pkcs12_kdf(Purpose::Mac, pw, &mac.salt, mac.iterations, md.size());
-        let hkey = PKey::hmac(&key)?;
-        let mut signer = openssl::sign::Signer::new(md, &hkey)?;
-        signer.update(&pfx.auth_safe)?;
-        let computed = signer.sign_to_vec()?;
+        let computed = if mac.digest == crate::pbe::Digest::Sha1 {
+            crate::write::hmac_sha1(&key, &pfx.auth_safe)
+        } else {
+            let hkey = PKey::hmac(&key)?;
+            let mut signer = openssl::sign::Signer::new(md, &hkey)?;
+            signer.update(&pfx.auth_safe)?;
+            signer.sign_to_vec()?
+        };
         if computed.len() == mac.value.len() && openssl::memcmp::eq(&computed, &mac.value) {
             return Ok(());
         }

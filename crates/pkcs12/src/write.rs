@@ -9,10 +9,10 @@ use std::borrow::Cow;
 use asn1_rs::{
     oid, Any, BmpString, Class, Header, Length, OctetString, Oid, Sequence, Set, Tag, ToDer,
 };
-use openssl::symm::Cipher;
 use zeroize::Zeroizing;
 
 use crate::kdf::{bmp_password, derive_sha1, Purpose};
+use crate::pbe::{pbes1, Direction, Pbes1Cipher};
 use crate::{Error, Password, Suite};
 
 fn der<T: ToDer>(v: &T) -> Vec<u8> {
@@ -65,19 +65,24 @@ fn data_content_info(content: &[u8]) -> Vec<u8> {
 /// PBES1 with the PKCS#12 KDF: the AlgorithmIdentifier and the ciphertext.
 fn pbe_encrypt(
     pbe: Oid<'_>,
-    cipher: Cipher,
-    key_len: usize,
+    cipher: Pbes1Cipher,
     bmp: &[u8],
     iterations: u32,
     plain: &[u8],
 ) -> Result<(Vec<u8>, Vec<u8>), Error> {
     let mut salt = [0u8; 8];
     openssl::rand::rand_bytes(&mut salt)?;
-    let key = derive_sha1(Purpose::Key, bmp, &salt, iterations, key_len);
-    let iv = derive_sha1(Purpose::Iv, bmp, &salt, iterations, 8);
-    let ct = openssl::symm::encrypt(cipher, &key, Some(&iv), plain)?;
+    let ct = pbes1(cipher, bmp, &salt, iterations, plain, Direction::Encrypt)?;
     let alg = seq(&[&o(pbe), &seq(&[&octets(&salt), &int(iterations)])]);
-    Ok((alg, ct))
+    Ok((alg, ct.to_vec()))
+}
+
+/// HMAC-SHA-1, the MAC of the legacy suites.
+pub(crate) fn hmac_sha1(key: &[u8], data: &[u8]) -> Vec<u8> {
+    use hmac::Mac;
+    let mut m = hmac::Hmac::<sha1::Sha1>::new_from_slice(key).expect("HMAC takes any key length");
+    m.update(data);
+    m.finalize().into_bytes().to_vec()
 }
 
 fn attributes(friendly_name: Option<&str>, local_key_id: &[u8]) -> Vec<u8> {
@@ -134,8 +139,7 @@ pub fn write_legacy(
         Suite::IosLegacy => {
             let (alg, ct) = pbe_encrypt(
                 oid!(1.2.840 .113549 .1 .12 .1 .6),
-                Cipher::rc2_40_cbc(),
-                5,
+                Pbes1Cipher::Rc2_40,
                 &bmp,
                 iterations,
                 &cert_safe,
@@ -156,8 +160,7 @@ pub fn write_legacy(
 
     let (alg, ct) = pbe_encrypt(
         oid!(1.2.840 .113549 .1 .12 .1 .3),
-        Cipher::des_ede3_cbc(),
-        24,
+        Pbes1Cipher::TripleDes3Key,
         &bmp,
         iterations,
         pkcs8,
@@ -174,10 +177,7 @@ pub fn write_legacy(
     let mut mac_salt = [0u8; 8];
     openssl::rand::rand_bytes(&mut mac_salt)?;
     let mac_key = derive_sha1(Purpose::Mac, &bmp, &mac_salt, mac_iterations, 20);
-    let hkey = openssl::pkey::PKey::hmac(&mac_key)?;
-    let mut signer = openssl::sign::Signer::new(openssl::hash::MessageDigest::sha1(), &hkey)?;
-    signer.update(&auth_safe)?;
-    let mac = signer.sign_to_vec()?;
+    let mac = hmac_sha1(&mac_key, &auth_safe);
     let digest_info = seq(&[
         &seq(&[&o(oid!(1.3.14 .3 .2 .26)), &der(&())]),
         &octets(&mac),

@@ -349,10 +349,12 @@ impl Rollout {
             .email;
         match san.first() {
             Some(first) if first.eq_ignore_ascii_case(&row.email) => {}
-            Some(first) => return Err(format!(
+            Some(first) => {
+                return Err(format!(
                 "the signing identity's email is {first}, the row says {}: iOS Mail would not sign",
                 row.email
-            )),
+            ))
+            }
             None => {
                 return Err(
                     "the signing identity has no SAN email: iOS Mail cannot sign with it".into(),
