@@ -34,7 +34,7 @@ pub enum Error {
     /// The private key and certificate given for writing do not belong together.
     #[error("private key does not match the certificate's public key")]
     KeyCertificateMismatch,
-    /// OpenSSL's legacy provider (RC2, 3DES PBEs) could not be loaded.
+    /// OpenSSL could not load its default provider.
     #[error(
         "OpenSSL legacy provider unavailable (install OpenSSL 3 with ossl-modules/legacy.so): {0}"
     )]

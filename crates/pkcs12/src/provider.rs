@@ -4,17 +4,20 @@ use openssl::provider::Provider;
 
 use crate::Error;
 
-static PROVIDERS: OnceLock<Result<(Provider, Provider), String>> = OnceLock::new();
+static PROVIDERS: OnceLock<Result<(Provider, Option<Provider>), String>> = OnceLock::new();
 
-/// Loads OpenSSL 3's `legacy` provider (RC2, single-DES-era PBEs) beside `default`, once
-/// for the process. Both stay loaded until exit.
+/// Loads OpenSSL 3's `default` provider and, when the system has it, the `legacy` one,
+/// once for the process; both stay loaded until exit.
 ///
-/// Loading `legacy` explicitly unloads the implicit `default`, so both are loaded here.
+/// pbkit's own PBE path (the PKCS#12 KDF with RustCrypto's 3DES and RC2) reads and writes
+/// the legacy suites without the legacy provider, so its absence is not an error; only
+/// OpenSSL's own PKCS#12 code (used for comparison in tests) needs it for RC2. Loading
+/// `legacy` explicitly unloads the implicit `default`, so both are loaded here.
 pub fn ensure_legacy_provider() -> Result<(), Error> {
     PROVIDERS
         .get_or_init(|| {
             let default = Provider::try_load(None, "default", true).map_err(|e| e.to_string())?;
-            let legacy = Provider::try_load(None, "legacy", true).map_err(|e| e.to_string())?;
+            let legacy = Provider::try_load(None, "legacy", true).ok();
             Ok((default, legacy))
         })
         .as_ref()
