@@ -35,10 +35,8 @@ pub enum Error {
     #[error("private key does not match the certificate's public key")]
     KeyCertificateMismatch,
     /// OpenSSL could not load its default provider.
-    #[error(
-        "OpenSSL legacy provider unavailable (install OpenSSL 3 with ossl-modules/legacy.so): {0}"
-    )]
-    LegacyProvider(String),
+    #[error("OpenSSL providers unavailable: {0}")]
+    Providers(String),
     /// A certificate inside the file could not be decoded.
     #[error(transparent)]
     Certificate(#[from] pbkit_pki::Error),

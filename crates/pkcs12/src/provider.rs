@@ -22,5 +22,5 @@ pub fn ensure_legacy_provider() -> Result<(), Error> {
         })
         .as_ref()
         .map(|_| ())
-        .map_err(|e| Error::LegacyProvider(e.clone()))
+        .map_err(|e| Error::Providers(e.clone()))
 }
