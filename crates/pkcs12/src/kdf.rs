@@ -38,6 +38,20 @@ fn fill(src: &[u8], v: usize) -> Vec<u8> {
     (0..len).map(|i| src[i % src.len()]).collect()
 }
 
+/// I_j = (I_j + B + 1) mod 2^(8v) for every v-byte block of I, where B is A repeated
+/// (appendix B.2, step 6C): the input of the next output block.
+fn next_i(i_buf: &mut [u8], a: &[u8], v: usize) {
+    let b: Vec<u8> = (0..v).map(|k| a[k % a.len()]).collect();
+    for block in i_buf.chunks_mut(v) {
+        let mut carry = 1u16;
+        for k in (0..v).rev() {
+            let sum = u16::from(block[k]) + u16::from(b[k]) + carry;
+            block[k] = sum as u8;
+            carry = sum >> 8;
+        }
+    }
+}
+
 /// Derives `len` bytes for `purpose` from a BMP-encoded password, with digest `D`.
 ///
 /// An iteration count of 0 is treated as 1, as OpenSSL does.
@@ -63,16 +77,7 @@ pub fn derive<D: Digest + BlockSizeUser>(
         if out.len() == len {
             return out;
         }
-        // I_j = (I_j + B + 1) mod 2^(8v) for every v-byte block of I, B = A repeated.
-        let b: Vec<u8> = (0..v).map(|k| a[k % u]).collect();
-        for block in i_buf.chunks_mut(v) {
-            let mut carry = 1u16;
-            for k in (0..v).rev() {
-                let sum = u16::from(block[k]) + u16::from(b[k]) + carry;
-                block[k] = sum as u8;
-                carry = sum >> 8;
-            }
-        }
+        next_i(&mut i_buf, &a, v);
     }
 }
 
@@ -129,15 +134,7 @@ pub fn derive_sha1(
             block.as_mut_slice().zeroize();
             return out;
         }
-        let b: Vec<u8> = (0..V).map(|k| a[k % U]).collect();
-        for blk in i_buf.chunks_mut(V) {
-            let mut carry = 1u16;
-            for k in (0..V).rev() {
-                let sum = u16::from(blk[k]) + u16::from(b[k]) + carry;
-                blk[k] = sum as u8;
-                carry = sum >> 8;
-            }
-        }
+        next_i(&mut i_buf, &*a, V);
     }
 }
 

@@ -45,6 +45,47 @@ impl Contents {
     /// Verifies the MAC with `password`, decrypts every bag, and collects keys and
     /// certificates.
     pub fn read(der: &[u8], password: &Password) -> Result<Contents, Error> {
+        let opened = Opened::open(der, password)?;
+        let mut contents = Contents {
+            pfx: opened.pfx,
+            keys: Vec::new(),
+            certificates: Vec::new(),
+            opened: opened.safes,
+        };
+        for c in opened.certs {
+            let x509 = openssl::x509::X509::from_der(&c.value).map_err(|_| {
+                Error::Malformed("a certificate bag holds no valid certificate".into())
+            })?;
+            contents.certificates.push(CertEntry {
+                certificate: Certificate::from_x509(x509)?,
+                friendly_name: c.friendly_name,
+                local_key_id: c.local_key_id,
+            });
+        }
+        for k in opened.keys {
+            let key = PKey::private_key_from_pkcs8(&k.value).map_err(|_| {
+                Error::Malformed("a key bag holds no valid PKCS#8 private key".into())
+            })?;
+            contents.keys.push(KeyEntry {
+                key,
+                friendly_name: k.friendly_name,
+                local_key_id: k.local_key_id,
+            });
+        }
+        Ok(contents)
+    }
+}
+
+/// A PFX with its MAC checked and every safe and key bag decrypted; nothing decoded.
+struct Opened {
+    pfx: Pfx,
+    safes: Vec<Vec<Bag>>,
+    keys: Vec<RawBag<Zeroizing<Vec<u8>>>>,
+    certs: Vec<RawBag<Vec<u8>>>,
+}
+
+impl Opened {
+    fn open(der: &[u8], password: &Password) -> Result<Opened, Error> {
         ensure_legacy_provider()?;
         let pfx = Pfx::parse(der)?;
         let pw = password.as_str();
@@ -53,29 +94,29 @@ impl Contents {
         }
         // With a verified MAC, a decryption failure is damage; without a MAC it is the
         // only sign of a wrong password.
+        let has_mac = pfx.mac.is_some();
         let undecryptable = |what: &str| {
-            if pfx.mac.is_some() {
+            if has_mac {
                 Error::Malformed(format!("{what} does not decrypt although the MAC verified"))
             } else {
                 Error::WrongPassword
             }
         };
-        let opened = pfx
+        let safes = pfx
             .safes
             .iter()
             .map(|safe| safe_bags(safe, pw, &undecryptable))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut contents = Contents {
-            pfx: pfx.clone(),
-            keys: Vec::new(),
-            certificates: Vec::new(),
-            opened: Vec::new(),
-        };
-        for bags in &opened {
-            collect(bags, pw, &mut contents, &undecryptable)?;
+        let (mut keys, mut certs) = (Vec::new(), Vec::new());
+        for bags in &safes {
+            walk(bags, pw, &mut keys, &mut certs, &undecryptable)?;
         }
-        contents.opened = opened;
-        Ok(contents)
+        Ok(Opened {
+            pfx,
+            safes,
+            keys,
+            certs,
+        })
     }
 }
 
@@ -106,6 +147,17 @@ struct RawBag<T> {
     local_key_id: Option<Vec<u8>>,
 }
 
+impl<T> RawBag<T> {
+    /// `value` with the attributes of `bag`.
+    fn of(bag: &Bag, value: T) -> RawBag<T> {
+        RawBag {
+            value,
+            friendly_name: bag.friendly_name.clone(),
+            local_key_id: bag.local_key_id.clone(),
+        }
+    }
+}
+
 /// Walks the bags (nested ones too), decrypting shrouded keys; decodes nothing.
 fn walk(
     bags: &[Bag],
@@ -115,58 +167,21 @@ fn walk(
     undecryptable: &dyn Fn(&str) -> Error,
 ) -> Result<(), Error> {
     for bag in bags {
-        let attrs = |v| RawBag {
-            value: v,
-            friendly_name: bag.friendly_name.clone(),
-            local_key_id: bag.local_key_id.clone(),
-        };
         match &bag.kind {
-            BagKind::Key(der) => keys.push(attrs(der.clone())),
+            BagKind::Key(der) => keys.push(RawBag::of(bag, der.clone())),
             BagKind::ShroudedKey {
                 algorithm,
                 ciphertext,
-            } => keys.push(attrs(
+            } => keys.push(RawBag::of(
+                bag,
                 algorithm
                     .decrypt(pw, ciphertext)
                     .map_err(|_| undecryptable("the key bag"))?,
             )),
-            BagKind::Certificate(der) => certs.push(RawBag {
-                value: der.clone(),
-                friendly_name: bag.friendly_name.clone(),
-                local_key_id: bag.local_key_id.clone(),
-            }),
+            BagKind::Certificate(der) => certs.push(RawBag::of(bag, der.clone())),
             BagKind::Nested(inner) => walk(inner, pw, keys, certs, undecryptable)?,
             BagKind::Crl | BagKind::Secret | BagKind::Unknown(_) => {}
         }
-    }
-    Ok(())
-}
-
-fn collect(
-    bags: &[Bag],
-    pw: &str,
-    out: &mut Contents,
-    undecryptable: &dyn Fn(&str) -> Error,
-) -> Result<(), Error> {
-    let (mut keys, mut certs) = (Vec::new(), Vec::new());
-    walk(bags, pw, &mut keys, &mut certs, undecryptable)?;
-    for c in certs {
-        let x509 = openssl::x509::X509::from_der(&c.value)
-            .map_err(|_| Error::Malformed("a certificate bag holds no valid certificate".into()))?;
-        out.certificates.push(CertEntry {
-            certificate: Certificate::from_x509(x509)?,
-            friendly_name: c.friendly_name,
-            local_key_id: c.local_key_id,
-        });
-    }
-    for k in keys {
-        let key = PKey::private_key_from_pkcs8(&k.value)
-            .map_err(|_| Error::Malformed("a key bag holds no valid PKCS#8 private key".into()))?;
-        out.keys.push(KeyEntry {
-            key,
-            friendly_name: k.friendly_name,
-            local_key_id: k.local_key_id,
-        });
     }
     Ok(())
 }
@@ -188,29 +203,11 @@ impl RawIdentity {
     /// Reads a PKCS#12 holding one identity; pairs the key with its certificate by
     /// public key, as [`Identity::from_pkcs12`](crate::Identity::from_pkcs12) does.
     pub fn read(der: &[u8], password: &Password) -> Result<RawIdentity, Error> {
-        ensure_legacy_provider()?;
-        let pfx = Pfx::parse(der)?;
-        let pw = password.as_str();
-        if pfx.mac.is_some() {
-            verify_mac(&pfx, pw)?;
-        }
-        let undecryptable = |what: &str| {
-            if pfx.mac.is_some() {
-                Error::Malformed(format!("{what} does not decrypt although the MAC verified"))
-            } else {
-                Error::WrongPassword
-            }
-        };
-        let (mut keys, mut certs) = (Vec::new(), Vec::new());
-        for safe in &pfx.safes {
-            walk(
-                &safe_bags(safe, pw, &undecryptable)?,
-                pw,
-                &mut keys,
-                &mut certs,
-                &undecryptable,
-            )?;
-        }
+        let Opened {
+            mut keys,
+            mut certs,
+            ..
+        } = Opened::open(der, password)?;
         let key = match keys.len() {
             0 => return Err(Error::NoPrivateKey),
             1 => keys.remove(0).value,
