@@ -271,3 +271,31 @@ fn sigkill_then_resume_finishes_without_redoing_or_half_writing() {
         // Unverified: valid signature, no anchor given
     }
 }
+
+#[test]
+fn keyshare_writes_a_pack_per_user_that_opens_with_its_password() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = roster(tmp.path(), 1, &[]);
+    let out = tmp.path().join("out");
+    ok(&mut rollout(&r, &out, &["--keyshare", "2025"]));
+    let pack = out.join("user2-0.keyshare");
+    let json = ok(pbkit()
+        .args(["keyshare", "open", "--json", "--password-file"])
+        .arg(pack.join("password"))
+        .arg(pack.join("All.zip")));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let types: Vec<_> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["classification"]["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["encryption", "signature"]);
+    // Resume leaves finished users' packs alone and counts them done.
+    let o = ok(&mut rollout(
+        &r,
+        &out,
+        &["--keyshare", "2025", "--resume", "--json"],
+    ));
+    assert_eq!(json_lines(&o).last().unwrap()["summary"]["skipped"], 2);
+}

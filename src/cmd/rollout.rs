@@ -67,6 +67,10 @@ pub struct RolloutArgs {
     /// Finish an interrupted rollout: keep users already done, clean up, do the rest.
     #[arg(long)]
     resume: bool,
+    /// Also write DIR/<username>.keyshare/, the user's identities as a Purebred key-sharing
+    /// pack of this format (same fresh password).
+    #[arg(long, value_name = "2025|legacy", value_parser = parse_format)]
+    keyshare: Option<pbkit_keyshare::Format>,
     /// Print one JSON object per user, then a summary object.
     #[arg(long)]
     json: bool,
@@ -101,6 +105,7 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
             PasswordModeArg::File => PasswordMode::File,
         },
         resume: a.resume,
+        keyshare: a.keyshare,
     };
     let rows = count_rows(&a.roster)?;
     let bar = crate::progress::bar(rows, "rollout");
@@ -146,6 +151,10 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(crate::EXIT_FAILURE)
     })
+}
+
+fn parse_format(s: &str) -> Result<pbkit_keyshare::Format, String> {
+    s.parse()
 }
 
 fn parent(p: &Path) -> PathBuf {

@@ -154,6 +154,9 @@ pub struct Rollout {
     pub password_mode: PasswordMode,
     /// Finish an interrupted rollout.
     pub resume: bool,
+    /// Also write `<username>.keyshare/`, the user's identities as a key-sharing pack of
+    /// this format, under the same fresh password.
+    pub keyshare: Option<pbkit_keyshare::Format>,
 }
 
 impl Rollout {
@@ -198,7 +201,12 @@ impl Rollout {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             if name.starts_with(".pbkit-") && self.resume {
-                std::fs::remove_file(&path).map_err(io)?;
+                // A staged file, or a staged key-sharing pack folder, of a killed run.
+                if path.is_dir() {
+                    std::fs::remove_dir_all(&path).map_err(io)?;
+                } else {
+                    std::fs::remove_file(&path).map_err(io)?;
+                }
             } else if name.ends_with(".mobileconfig") && !self.resume {
                 return Err(Error::NotEmpty(self.out.display().to_string()));
             }
@@ -411,6 +419,9 @@ impl Rollout {
             .map_err(|e| e.to_string())?;
         let signed =
             sign(&profile.to_xml(), &self.signer, &self.chain).map_err(|e| e.to_string())?;
+        if let Some(format) = self.keyshare {
+            self.pack(row, format, [&signing, &encryption], &fresh, file)?;
+        }
         if self.password_mode == PasswordMode::File {
             let pw_file = file.with_extension("password");
             pbkit_outfile::write(&pw_file, fresh.as_str().as_bytes(), Perm::Secret)
@@ -419,6 +430,45 @@ impl Rollout {
         // Last: the profile's presence is what marks the user done.
         pbkit_outfile::write(file, &signed, Perm::Secret).map_err(|e| e.to_string())?;
         Ok(signed.len())
+    }
+}
+
+impl Rollout {
+    /// Writes the user's key-sharing pack beside the profile (before it: the profile's
+    /// presence is what marks the user done).
+    fn pack(
+        &self,
+        row: &Row,
+        format: pbkit_keyshare::Format,
+        ids: [&RawIdentity; 2],
+        password: &Password,
+        file: &Path,
+    ) -> Result<(), String> {
+        let mut sources = Vec::new();
+        for (id, origin) in ids.into_iter().zip([&row.signing_p12, &row.encryption_p12]) {
+            let key = openssl::pkey::PKey::private_key_from_pkcs8(&id.pkcs8)
+                .map_err(|e| e.to_string())?;
+            let cert = pbkit_pki::bundle::parse(&id.certificate, "certificate")
+                .map_err(|e| e.to_string())?
+                .remove(0);
+            let identity = Identity::new(key, cert).map_err(|e| e.to_string())?;
+            sources.push(pbkit_keyshare::Source {
+                origin: origin.display().to_string(),
+                identity,
+            });
+        }
+        let plan = pbkit_keyshare::Plan::new(sources, time::OffsetDateTime::now_utc())
+            .map_err(|e| e.to_string())?;
+        let dir = file.with_extension("keyshare");
+        let staged = pbkit_outfile::StagedDir::new(&dir, pbkit_outfile::Existing::Replace)
+            .map_err(|e| e.to_string())?;
+        plan.write(
+            staged.path(),
+            pbkit_keyshare::PackOptions::for_format(format),
+            password,
+        )
+        .map_err(|e| e.to_string())?;
+        staged.commit().map_err(|e| e.to_string())
     }
 }
 
