@@ -53,11 +53,11 @@ impl Contents {
             opened: opened.safes,
         };
         for c in opened.certs {
-            let x509 = openssl::x509::X509::from_der(&c.value).map_err(|_| {
+            let certificate = Certificate::from_der(&c.value).map_err(|_| {
                 Error::Malformed("a certificate bag holds no valid certificate".into())
             })?;
             contents.certificates.push(CertEntry {
-                certificate: Certificate::from_x509(x509)?,
+                certificate,
                 friendly_name: c.friendly_name,
                 local_key_id: c.local_key_id,
             });
@@ -202,6 +202,21 @@ pub struct RawIdentity {
 impl RawIdentity {
     /// Reads a PKCS#12 holding one identity; pairs the key with its certificate by
     /// public key, as [`Identity::from_pkcs12`](crate::Identity::from_pkcs12) does.
+    /// The key and certificates decoded by OpenSSL: for the operations that need them
+    /// (signing, the `modern` suite). Costs what [`RawIdentity::read`] saved.
+    pub fn to_identity(&self) -> Result<crate::Identity, Error> {
+        let bad_key = |_| Error::Malformed("a key bag holds no valid PKCS#8 private key".into());
+        let bad_cert = |_| Error::Malformed("a certificate bag holds no valid certificate".into());
+        let key = PKey::private_key_from_pkcs8(&self.pkcs8).map_err(bad_key)?;
+        let leaf = Certificate::from_der(&self.certificate).map_err(bad_cert)?;
+        let chain = self
+            .chain
+            .iter()
+            .map(|c| Certificate::from_der(c).map_err(bad_cert))
+            .collect::<Result<_, _>>()?;
+        Ok(crate::Identity::new(key, leaf)?.with_chain(chain))
+    }
+
     pub fn read(der: &[u8], password: &Password) -> Result<RawIdentity, Error> {
         let Opened {
             mut keys,

@@ -268,45 +268,33 @@ fn raw_identity_equals_identity_and_refuses_a_foreign_key() {
             check(&out, &pw, &format!("{label} {suite}"));
         }
     }
-    // The EC key with the RSA certificate, and the other way round.
-    for (key, cert) in [(&ec, &rsa), (&rsa, &ec)] {
-        let pkcs8 = key.key().private_key_to_pkcs8().unwrap();
-        let der = write_legacy(
-            &pkcs8,
-            cert.certificate().der(),
-            &[],
-            &pw,
-            Suite::IosLegacy,
-            2048,
-            None,
-        )
-        .unwrap();
+    // A key written beside a certificate that is not its own must be refused by both
+    // readers: the EC key with the RSA certificate, the other way round, and two RSA keys
+    // (same algorithm, different modulus).
+    let foreign = |pkcs8: &[u8], cert: &Identity, suite| {
+        let der =
+            write_legacy(pkcs8, cert.certificate().der(), &[], &pw, suite, 2048, None).unwrap();
         assert!(matches!(
             RawIdentity::read(&der, &pw),
             Err(Error::KeyMatchesNoCertificate)
         ));
+        der
+    };
+    for (key, cert) in [(&ec, &rsa), (&rsa, &ec)] {
+        let der = foreign(
+            &key.key().private_key_to_pkcs8().unwrap(),
+            cert,
+            Suite::IosLegacy,
+        );
         assert!(matches!(
             Identity::from_pkcs12(&der, &pw),
             Err(Error::KeyMatchesNoCertificate)
         ));
     }
-    // Two RSA keys: same algorithm, different modulus.
-    let (other, _) = {
-        let k = openssl::rsa::Rsa::generate(2048).unwrap();
-        (openssl::pkey::PKey::from_rsa(k).unwrap(), ())
-    };
-    let der = write_legacy(
+    let other = openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
+    foreign(
         &other.private_key_to_pkcs8().unwrap(),
-        rsa.certificate().der(),
-        &[],
-        &pw,
+        &rsa,
         Suite::Purebred,
-        2048,
-        None,
-    )
-    .unwrap();
-    assert!(matches!(
-        RawIdentity::read(&der, &pw),
-        Err(Error::KeyMatchesNoCertificate)
-    ));
+    );
 }

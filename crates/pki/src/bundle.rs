@@ -36,8 +36,8 @@ pub fn parse(bytes: &[u8], origin: &str) -> Result<Vec<Certificate>, Error> {
     if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
         return parse_pem(bytes, origin);
     }
-    if let Ok(x509) = X509::from_der(bytes) {
-        return Ok(vec![Certificate::from_x509(x509)?]);
+    if let Ok(cert) = Certificate::from_der(bytes) {
+        return Ok(vec![cert]);
     }
     if let Ok(p7) = Pkcs7::from_der(bytes) {
         return pkcs7_certificates(&p7, origin);

@@ -28,6 +28,14 @@ impl Certificate {
         Ok(Certificate { x509, der })
     }
 
+    /// Reads one DER certificate, keeping its bytes (no re-encoding).
+    pub fn from_der(der: &[u8]) -> Result<Certificate, Error> {
+        Ok(Certificate {
+            x509: X509::from_der(der)?,
+            der: der.to_vec(),
+        })
+    }
+
     /// The OpenSSL certificate.
     pub fn x509(&self) -> &X509Ref {
         &self.x509

@@ -413,30 +413,38 @@ fn pkcs12_content(
     ctx: &BuildContext,
     d: &mut Dictionary,
 ) -> Result<(), String> {
-    let der = match &p.suite {
-        None => der,
-        Some(name) => {
-            let suite: Suite = name
-                .parse()
-                .map_err(|e: pbkit_pkcs12::UnknownSuite| e.to_string())?;
-            // Already in the suite (the rollout repacks before building): keep it.
-            let current = pbkit_pkcs12::inspect(&der, None)
+    let target: Option<Suite> = p
+        .suite
+        .as_deref()
+        .map(|name| {
+            name.parse()
+                .map_err(|e: pbkit_pkcs12::UnknownSuite| e.to_string())
+        })
+        .transpose()?;
+    let in_suite = match target {
+        None => true,
+        Some(suite) => {
+            pbkit_pkcs12::inspect(&der, None)
                 .map_err(|e| e.to_string())?
-                .suite;
-            if current == Some(suite) {
-                der
-            } else {
-                let id = Identity::from_pkcs12(&der, pw).map_err(|e| e.to_string())?;
-                id.to_pkcs12(pw, &WriteOptions::new(suite))
-                    .map_err(|e| e.to_string())?
-            }
+                .suite
+                == Some(suite)
         }
     };
-    // A file from disk must open as one identity, as the payload requires. (Identities
-    // handed over in the context were just written by the caller.)
-    if !ctx.identities.contains_key(&p.name) {
-        Identity::from_pkcs12(&der, pw).map_err(|e| e.to_string())?;
-    }
+    let der = match target {
+        // Opening it to repack is also the check that it holds one identity.
+        Some(suite) if !in_suite => Identity::from_pkcs12(&der, pw)
+            .and_then(|id| id.to_pkcs12(pw, &WriteOptions::new(suite)))
+            .map_err(|e| e.to_string())?,
+        _ => {
+            // Kept as it is: a file from disk must still open as one identity, as the
+            // payload requires. (Identities handed over in the context were just written
+            // by the caller.)
+            if !ctx.identities.contains_key(&p.name) {
+                Identity::from_pkcs12(&der, pw).map_err(|e| e.to_string())?;
+            }
+            der
+        }
+    };
     d.insert("PayloadContent".into(), Value::Data(der));
     if ctx.embed_password.unwrap_or(p.embed_password) {
         d.insert("Password".into(), pw.as_str().into());

@@ -376,18 +376,10 @@ impl Rollout {
                 Suite::IosLegacy | Suite::Purebred => {
                     write_legacy(&id.pkcs8, &id.certificate, &[], &fresh, suite, 2048, None)
                 }
-                Suite::Modern => {
-                    let key = openssl::pkey::PKey::private_key_from_pkcs8(&id.pkcs8)
-                        .map_err(pbkit_pkcs12::Error::from);
-                    let cert = pbkit_pki::bundle::parse(&id.certificate, "certificate")
-                        .map(|mut c| c.remove(0));
-                    match (key, cert) {
-                        (Ok(k), Ok(c)) => Identity::new(k, c)
-                            .and_then(|i| i.to_pkcs12(&fresh, &WriteOptions::new(suite))),
-                        (Err(e), _) => Err(e),
-                        (_, Err(e)) => Err(e.into()),
-                    }
-                }
+                Suite::Modern => id.to_identity().and_then(|i| {
+                    i.with_chain(Vec::new())
+                        .to_pkcs12(&fresh, &WriteOptions::new(suite))
+                }),
             }
             .map_err(|e| e.to_string())
         };
@@ -446,12 +438,7 @@ impl Rollout {
     ) -> Result<(), String> {
         let mut sources = Vec::new();
         for (id, origin) in ids.into_iter().zip([&row.signing_p12, &row.encryption_p12]) {
-            let key = openssl::pkey::PKey::private_key_from_pkcs8(&id.pkcs8)
-                .map_err(|e| e.to_string())?;
-            let cert = pbkit_pki::bundle::parse(&id.certificate, "certificate")
-                .map_err(|e| e.to_string())?
-                .remove(0);
-            let identity = Identity::new(key, cert).map_err(|e| e.to_string())?;
+            let identity = id.to_identity().map_err(|e| e.to_string())?;
             sources.push(pbkit_keyshare::Source {
                 origin: origin.display().to_string(),
                 identity,
