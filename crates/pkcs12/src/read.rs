@@ -3,7 +3,7 @@
 use openssl::pkey::{PKey, Private};
 use pbkit_pki::Certificate;
 
-use crate::kdf::{bmp_password, Purpose};
+use crate::kdf::{Purpose, Request, Secrets};
 use crate::structure::{parse_safe_contents, Bag, BagKind, Pfx, Safe};
 use crate::{ensure_legacy_provider, Error, Password};
 use zeroize::Zeroizing;
@@ -88,9 +88,10 @@ impl Opened {
     fn open(der: &[u8], password: &Password) -> Result<Opened, Error> {
         ensure_legacy_provider()?;
         let pfx = Pfx::parse(der)?;
-        let pw = password.as_str();
+        let mut secrets = Secrets::new(password.as_str());
+        secrets.prepare(&requests(&pfx));
         if pfx.mac.is_some() {
-            verify_mac(&pfx, pw)?;
+            verify_mac(&pfx, &secrets)?;
         }
         // With a verified MAC, a decryption failure is damage; without a MAC it is the
         // only sign of a wrong password.
@@ -105,11 +106,11 @@ impl Opened {
         let safes = pfx
             .safes
             .iter()
-            .map(|safe| safe_bags(safe, pw, &undecryptable))
+            .map(|safe| safe_bags(safe, &secrets, &undecryptable))
             .collect::<Result<Vec<_>, _>>()?;
         let (mut keys, mut certs) = (Vec::new(), Vec::new());
         for bags in &safes {
-            walk(bags, pw, &mut keys, &mut certs, &undecryptable)?;
+            walk(bags, &secrets, &mut keys, &mut certs, &undecryptable)?;
         }
         Ok(Opened {
             pfx,
@@ -123,7 +124,7 @@ impl Opened {
 /// The bags of one safe, decrypting it when it is encrypted.
 fn safe_bags(
     safe: &Safe,
-    pw: &str,
+    secrets: &Secrets,
     undecryptable: &dyn Fn(&str) -> Error,
 ) -> Result<Vec<Bag>, Error> {
     match safe {
@@ -133,10 +134,50 @@ fn safe_bags(
             ciphertext,
         } => {
             let plain = algorithm
-                .decrypt(pw, ciphertext)
+                .decrypt(secrets, ciphertext)
                 .map_err(|_| undecryptable("an encrypted safe"))?;
             parse_safe_contents(&plain)
         }
+    }
+}
+
+/// Every KDF derivation opening `pfx` needs that can be known before decrypting anything:
+/// the MAC key, each encrypted safe's key and IV, and those of the shrouded keys in plain
+/// safes (with `PKCS12_create`'s layout, all of them). Derived together, they share the
+/// SHA-1 unit (see [`crate::kdf::derive_sha1_batch`]).
+fn requests(pfx: &Pfx) -> Vec<Request<'_>> {
+    fn shrouded<'a>(bags: &'a [Bag], out: &mut Vec<Request<'a>>) {
+        for bag in bags {
+            match &bag.kind {
+                BagKind::ShroudedKey { algorithm, .. } => out.extend(algorithm.requests()),
+                BagKind::Nested(inner) => shrouded(inner, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(mac) = pfx
+        .mac
+        .as_ref()
+        .filter(|m| m.digest == crate::pbe::Digest::Sha1)
+    {
+        out.push(mac_request(mac));
+    }
+    for safe in &pfx.safes {
+        match safe {
+            Safe::Plain(bags) => shrouded(bags, &mut out),
+            Safe::Encrypted { algorithm, .. } => out.extend(algorithm.requests()),
+        }
+    }
+    out
+}
+
+fn mac_request(mac: &crate::structure::Mac) -> Request<'_> {
+    Request {
+        purpose: Purpose::Mac,
+        salt: &mac.salt,
+        iterations: mac.iterations,
+        len: mac.digest.openssl().size(),
     }
 }
 
@@ -161,7 +202,7 @@ impl<T> RawBag<T> {
 /// Walks the bags (nested ones too), decrypting shrouded keys; decodes nothing.
 fn walk(
     bags: &[Bag],
-    pw: &str,
+    secrets: &Secrets,
     keys: &mut Vec<RawBag<Zeroizing<Vec<u8>>>>,
     certs: &mut Vec<RawBag<Vec<u8>>>,
     undecryptable: &dyn Fn(&str) -> Error,
@@ -175,11 +216,11 @@ fn walk(
             } => keys.push(RawBag::of(
                 bag,
                 algorithm
-                    .decrypt(pw, ciphertext)
+                    .decrypt(secrets, ciphertext)
                     .map_err(|_| undecryptable("the key bag"))?,
             )),
             BagKind::Certificate(der) => certs.push(RawBag::of(bag, der.clone())),
-            BagKind::Nested(inner) => walk(inner, pw, keys, certs, undecryptable)?,
+            BagKind::Nested(inner) => walk(inner, secrets, keys, certs, undecryptable)?,
             BagKind::Crl | BagKind::Secret | BagKind::Unknown(_) => {}
         }
     }
@@ -247,21 +288,26 @@ impl RawIdentity {
 
 /// HMAC over the AuthenticatedSafe with the appendix B MAC key. An empty password is
 /// also tried as zero bytes, as OpenSSL does for files made without a password.
-fn verify_mac(pfx: &Pfx, password: &str) -> Result<(), Error> {
+fn verify_mac(pfx: &Pfx, secrets: &Secrets) -> Result<(), Error> {
     let mac = pfx.mac.as_ref().expect("caller checked");
-    let bmp = bmp_password(password);
-    let mut candidates: Vec<&[u8]> = vec![&bmp];
-    if password.is_empty() {
-        candidates.push(&[]);
+    let no_bytes;
+    let mut candidates = vec![secrets];
+    if secrets.password().is_empty() {
+        no_bytes = Secrets::empty_as_no_bytes();
+        candidates.push(&no_bytes);
     }
-    for pw in candidates {
-        let md = mac.digest.openssl();
-        let key = mac
-            .digest
-            .pkcs12_kdf(Purpose::Mac, pw, &mac.salt, mac.iterations, md.size());
+    for secrets in candidates {
         let computed = if mac.digest == crate::pbe::Digest::Sha1 {
-            crate::write::hmac_sha1(&key, &pfx.auth_safe)
+            crate::write::hmac_sha1(&secrets.sha1(mac_request(mac)), &pfx.auth_safe)
         } else {
+            let md = mac.digest.openssl();
+            let key = mac.digest.pkcs12_kdf(
+                Purpose::Mac,
+                secrets.bmp(),
+                &mac.salt,
+                mac.iterations,
+                md.size(),
+            );
             let hkey = PKey::hmac(&key)?;
             let mut signer = openssl::sign::Signer::new(md, &hkey)?;
             signer.update(&pfx.auth_safe)?;

@@ -11,8 +11,8 @@ use asn1_rs::{
 };
 use zeroize::Zeroizing;
 
-use crate::kdf::{bmp_password, derive_sha1, Purpose};
-use crate::pbe::{pbes1, Direction, Pbes1Cipher};
+use crate::kdf::{Purpose, Request, Secrets};
+use crate::pbe::{pbes1, pbes1_requests, Direction, Pbes1Cipher};
 use crate::{Error, Password, Suite};
 
 fn der<T: ToDer>(v: &T) -> Vec<u8> {
@@ -66,14 +66,13 @@ fn data_content_info(content: &[u8]) -> Vec<u8> {
 fn pbe_encrypt(
     pbe: Oid<'_>,
     cipher: Pbes1Cipher,
-    bmp: &[u8],
+    secrets: &Secrets,
+    salt: &[u8],
     iterations: u32,
     plain: &[u8],
 ) -> Result<(Vec<u8>, Vec<u8>), Error> {
-    let mut salt = [0u8; 8];
-    openssl::rand::rand_bytes(&mut salt)?;
-    let ct = pbes1(cipher, bmp, &salt, iterations, plain, Direction::Encrypt)?;
-    let alg = seq(&[&o(pbe), &seq(&[&octets(&salt), &int(iterations)])]);
+    let ct = pbes1(cipher, secrets, salt, iterations, plain, Direction::Encrypt)?;
+    let alg = seq(&[&o(pbe), &seq(&[&octets(salt), &int(iterations)])]);
     Ok((alg, ct.to_vec()))
 }
 
@@ -128,7 +127,31 @@ pub fn write_legacy(
     friendly_name: Option<&str>,
 ) -> Result<Vec<u8>, Error> {
     password.check_for_writing()?;
-    let bmp = bmp_password(password.as_str());
+    // Salts first, so that every derivation (certificate safe, key bag, MAC) is known
+    // before any is needed, and all run together.
+    let mut salts = [[0u8; 8]; 3];
+    for salt in &mut salts {
+        openssl::rand::rand_bytes(salt)?;
+    }
+    let [cert_salt, key_salt, mac_salt] = &salts;
+    let mac_iterations = suite.mac_iterations(iterations);
+    let mac_request = Request {
+        purpose: Purpose::Mac,
+        salt: mac_salt,
+        iterations: mac_iterations,
+        len: 20,
+    };
+    let mut secrets = Secrets::new(password.as_str());
+    let mut requests = vec![mac_request];
+    requests.extend(pbes1_requests(
+        Pbes1Cipher::TripleDes3Key,
+        key_salt,
+        iterations,
+    ));
+    if suite == Suite::IosLegacy {
+        requests.extend(pbes1_requests(Pbes1Cipher::Rc2_40, cert_salt, iterations));
+    }
+    secrets.prepare(&requests);
     let local_key_id = openssl::sha::sha1(cert_der);
     let attrs = attributes(friendly_name, &local_key_id);
 
@@ -140,7 +163,8 @@ pub fn write_legacy(
             let (alg, ct) = pbe_encrypt(
                 oid!(1.2.840 .113549 .1 .12 .1 .6),
                 Pbes1Cipher::Rc2_40,
-                &bmp,
+                &secrets,
+                cert_salt,
                 iterations,
                 &cert_safe,
             )?;
@@ -161,7 +185,8 @@ pub fn write_legacy(
     let (alg, ct) = pbe_encrypt(
         oid!(1.2.840 .113549 .1 .12 .1 .3),
         Pbes1Cipher::TripleDes3Key,
-        &bmp,
+        &secrets,
+        key_salt,
         iterations,
         pkcs8,
     )?;
@@ -173,11 +198,7 @@ pub fn write_legacy(
     let keys_ci = data_content_info(&seq(&[&key_bag]));
 
     let auth_safe = seq(&[&certs_ci, &keys_ci]);
-    let mac_iterations = suite.mac_iterations(iterations);
-    let mut mac_salt = [0u8; 8];
-    openssl::rand::rand_bytes(&mut mac_salt)?;
-    let mac_key = derive_sha1(Purpose::Mac, &bmp, &mac_salt, mac_iterations, 20);
-    let mac = hmac_sha1(&mac_key, &auth_safe);
+    let mac = hmac_sha1(&secrets.sha1(mac_request), &auth_safe);
     let digest_info = seq(&[
         &seq(&[&o(oid!(1.3.14 .3 .2 .26)), &der(&())]),
         &octets(&mac),
@@ -185,7 +206,7 @@ pub fn write_legacy(
     // iterations DEFAULT 1: omitted when 1, as DER requires.
     let iter = int(mac_iterations);
     let mut mac_data: Vec<&[u8]> = vec![&digest_info];
-    let salt = octets(&mac_salt);
+    let salt = octets(mac_salt);
     mac_data.push(&salt);
     if mac_iterations != 1 {
         mac_data.push(&iter);
