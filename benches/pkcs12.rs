@@ -1,22 +1,32 @@
-//! The per-user costs of a rollout, each beside its OpenSSL equivalent: the PKCS#12 KDF per
-//! derivation, reading and writing a PKCS#12, and a CMS signature.
+//! The per-user costs of a rollout, each beside its OpenSSL equivalent: the PKCS#12 KDF
+//! (per derivation and per file), SHA-1 compressions (the unit everything else is counted
+//! in), reading and writing a PKCS#12 per suite, and the CMS signature.
 //!
-//! `cargo bench --bench pkcs12`
+//! `cargo bench --bench pkcs12`. Inputs: the RSA-2048 ios-legacy test identity shipped in
+//! `profiles/test-identities/`.
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use openssl::hash::MessageDigest;
+use openssl::nid::Nid;
 use openssl::pkcs12::Pkcs12;
-use pbkit_pkcs12::kdf::{bmp_password, derive, derive_sha1, openssl_reference, Purpose};
-use pbkit_pkcs12::{ensure_legacy_provider, Identity, Password, Suite, WriteOptions};
+use pbkit_pkcs12::kdf::{
+    bmp_password, derive, derive_sha1, derive_sha1_batch, lanes, openssl_reference, Purpose,
+    Request,
+};
+use pbkit_pkcs12::{
+    ensure_legacy_provider, write_legacy, Identity, Password, RawIdentity, Suite, WriteOptions,
+};
 
-fn benches(c: &mut Criterion) {
-    ensure_legacy_provider().unwrap();
+const IDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/test-identities");
+
+fn kdf(c: &mut Criterion) {
     let bmp = bmp_password("a 32-character pack password!!!!");
     let salt = [0x5Au8; 8];
-    let mut g = c.benchmark_group("kdf: one derivation, 2048 iterations, SHA-1");
-    g.bench_function("pbkit (compression function)", |b| {
+    let mut g = c.benchmark_group("kdf: one derivation, 24 bytes, 2048 iterations");
+    g.bench_function("pbkit", |b| {
         b.iter(|| derive_sha1(Purpose::Key, &bmp, &salt, 2048, 24))
     });
-    g.bench_function("pbkit (generic digest)", |b| {
+    g.bench_function("pbkit, generic digest", |b| {
         b.iter(|| derive::<sha1::Sha1>(Purpose::Key, &bmp, &salt, 2048, 24))
     });
     g.bench_function("OpenSSL PKCS12_key_gen_uni", |b| {
@@ -24,24 +34,80 @@ fn benches(c: &mut Criterion) {
     });
     g.finish();
 
-    let fixture = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/purebred-skp/974a6Fd70bba0f77fc2bf9fb192cee4391575173.p12"
-    ))
-    .unwrap();
-    let id = Identity::from_pkcs12(&fixture, &Password::new("password")).unwrap();
-    let pw = Password::new("a 32-character pack password!!!!");
-    let legacy = id
-        .to_pkcs12(&pw, &WriteOptions::new(Suite::IosLegacy))
-        .unwrap();
+    // What reading or writing one ios-legacy file derives: the MAC key, the RC2 key and IV
+    // of the certificate safe, the 3DES key (two blocks) and IV of the key bag.
+    let salts = [[1u8; 8], [2u8; 8], [3u8; 8]];
+    let file = [
+        (Purpose::Mac, 0, 20),
+        (Purpose::Key, 1, 5),
+        (Purpose::Iv, 1, 8),
+        (Purpose::Key, 2, 24),
+        (Purpose::Iv, 2, 8),
+    ]
+    .map(|(purpose, salt, len)| Request {
+        purpose,
+        salt: &salts[salt],
+        iterations: 2048,
+        len,
+    });
+    let mut g = c.benchmark_group("kdf: one ios-legacy file's derivations (6 x 2048)");
+    g.bench_function("pbkit, together", |b| {
+        b.iter(|| derive_sha1_batch(&bmp, &file))
+    });
+    g.bench_function("pbkit, one by one", |b| {
+        b.iter(|| {
+            file.iter()
+                .map(|r| derive_sha1(r.purpose, &bmp, r.salt, r.iterations, r.len))
+                .collect::<Vec<_>>()
+        })
+    });
+    g.bench_function("OpenSSL, one by one", |b| {
+        b.iter(|| {
+            file.iter()
+                .map(|r| openssl_reference(r.purpose, &bmp, r.salt, r.iterations, r.len).unwrap())
+                .collect::<Vec<_>>()
+        })
+    });
+    g.finish();
 
-    let mut g = c.benchmark_group("read an ios-legacy PKCS#12 (MAC + 2 bags, 2048 iterations)");
-    g.bench_function("pbkit", |b| {
-        b.iter(|| Identity::from_pkcs12(&legacy, &pw).unwrap())
+    // The unit of the compression-count limit. Throughput is compressions per second.
+    let mut g = c.benchmark_group("sha1: KDF compressions, 2048 per chain");
+    for chains in [1usize, 2, 4] {
+        g.throughput(Throughput::Elements(2048 * chains as u64));
+        g.bench_function(format!("{chains} chain(s), SHA-NI"), |b| {
+            let mut d = vec![[7u8; 20]; chains];
+            b.iter(|| lanes::iterate(&mut d, 2048))
+        });
+    }
+    g.throughput(Throughput::Elements(2048));
+    g.bench_function("1 chain, RustCrypto sha1::compress", |b| {
+        let mut d = [[7u8; 20]];
+        b.iter(|| lanes::portable(&mut d, 2048))
+    });
+    g.finish();
+}
+
+fn files(c: &mut Criterion) {
+    ensure_legacy_provider().unwrap();
+    let pw = Password::new(
+        std::fs::read_to_string(format!("{IDS}/password"))
+            .unwrap()
+            .trim_end(),
+    );
+    let input = std::fs::read(format!("{IDS}/encryption.p12")).unwrap();
+    let raw = RawIdentity::read(&input, &pw).unwrap();
+    let id = Identity::from_pkcs12(&input, &pw).unwrap();
+
+    let mut g = c.benchmark_group("read an ios-legacy PKCS#12 (RSA-2048, 2048 iterations)");
+    g.bench_function("pbkit RawIdentity::read", |b| {
+        b.iter(|| RawIdentity::read(&input, &pw).unwrap())
+    });
+    g.bench_function("pbkit Identity::from_pkcs12 (OpenSSL objects)", |b| {
+        b.iter(|| Identity::from_pkcs12(&input, &pw).unwrap())
     });
     g.bench_function("OpenSSL PKCS12_parse", |b| {
         b.iter(|| {
-            Pkcs12::from_der(&legacy)
+            Pkcs12::from_der(&input)
                 .unwrap()
                 .parse2(pw.as_str())
                 .unwrap()
@@ -49,23 +115,61 @@ fn benches(c: &mut Criterion) {
     });
     g.finish();
 
-    let mut g = c.benchmark_group("write a PKCS#12 (OpenSSL PKCS12_create)");
-    for suite in Suite::ALL {
-        g.bench_function(suite.name(), |b| {
-            b.iter(|| id.to_pkcs12(&pw, &WriteOptions::new(suite)).unwrap())
+    let (key, cert) = (id.key(), id.certificate().x509());
+    for suite in [Suite::IosLegacy, Suite::Purebred] {
+        let mut g = c.benchmark_group(format!("write a {} PKCS#12 (RSA-2048)", suite.name()));
+        g.bench_function("pbkit write_legacy", |b| {
+            b.iter(|| {
+                write_legacy(&raw.pkcs8, &raw.certificate, &[], &pw, suite, 2048, None).unwrap()
+            })
         });
+        g.bench_function("OpenSSL PKCS12_create", |b| {
+            b.iter(|| {
+                let mut builder = Pkcs12::builder();
+                builder
+                    .pkey(key)
+                    .cert(cert)
+                    .key_algorithm(Nid::PBE_WITHSHA1AND3_KEY_TRIPLEDES_CBC)
+                    .cert_algorithm(match suite {
+                        Suite::IosLegacy => Nid::PBE_WITHSHA1AND40BITRC2_CBC,
+                        _ => Nid::from_raw(-1),
+                    })
+                    .key_iter(2048)
+                    .mac_iter(suite.mac_iterations(2048))
+                    .mac_md(MessageDigest::sha1());
+                builder.build2(pw.as_str()).unwrap().to_der().unwrap()
+            })
+        });
+        g.finish();
     }
-    g.finish();
+    c.bench_function(
+        "write a modern PKCS#12 (RSA-2048; OpenSSL PKCS12_create)",
+        |b| {
+            b.iter(|| {
+                id.to_pkcs12(&pw, &WriteOptions::new(Suite::Modern))
+                    .unwrap()
+            })
+        },
+    );
 
-    let xml = std::fs::read(concat!(
+    let profile = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/profiles/purebred-exchange.toml"
     ))
     .unwrap();
-    c.bench_function("CMS sign (RSA-2048, SHA-256, 1 KB)", |b| {
-        b.iter(|| pbkit_profile::sign(&xml, &id, &[]).unwrap())
+    let mut g = c.benchmark_group("sign (RSA-2048, SHA-256)");
+    g.bench_function("pbkit profile::sign (OpenSSL CMS_sign), 1 KB", |b| {
+        b.iter(|| pbkit_profile::sign(&profile, &id, &[]).unwrap())
     });
+    g.bench_function("the RSA private-key operation alone (OpenSSL)", |b| {
+        b.iter(|| {
+            let mut signer = openssl::sign::Signer::new(MessageDigest::sha256(), key).unwrap();
+            signer.update(b"digest input").unwrap();
+            signer.sign_to_vec().unwrap()
+        })
+    });
+    g.finish();
 }
 
-criterion_group!(name = group; config = Criterion::default().sample_size(30); targets = benches);
+criterion_group!(name = group; config = Criterion::default().sample_size(30); targets = kdf, files);
 criterion_main!(group);

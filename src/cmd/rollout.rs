@@ -61,7 +61,8 @@ pub struct RolloutArgs {
     /// Where each user's new PKCS#12 password goes.
     #[arg(long, value_enum, default_value = "embed")]
     password_mode: PasswordModeArg,
-    /// Worker threads [default: one per core].
+    /// Worker threads [default: two per core: each profile is synced to disk, and a thread
+    /// waiting for the disk would leave its core idle].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: Option<u16>,
     /// Finish an interrupted rollout: keep users already done, clean up, do the rest.
@@ -130,7 +131,10 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(a.jobs.map_or(0, usize::from))
+        .num_threads(a.jobs.map_or_else(
+            || std::thread::available_parallelism().map_or(2, |n| 2 * n.get()),
+            usize::from,
+        ))
         .build()?;
     let summary = pool.install(|| rollout.run(&a.roster, &report))?;
     bar.finish_and_clear();
