@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every cargo-fuzz target for SECONDS (default 30), seeded from the project's fixtures.
-# A crash stops the script with the target's name; keep the crasher in
-# fuzz/regressions/<target>/ and add a regression test.
+# A crash stops the script with the target's name; once fixed, keep the crasher in
+# fuzz/regressions/<target>/, where tests/fuzz_checks.rs runs it in the normal test suite.
 #
 # Usage: scripts/fuzz-smoke.sh [SECONDS] [TARGET...]
 set -euo pipefail
@@ -17,7 +17,8 @@ seed() {
   local target=$1 dir=$here/fuzz/corpus/$1
   mkdir -p "$dir"
   case $target in
-    pkcs12_parse) cp "$here"/tests/fixtures/purebred-skp/*.p12 "$here"/profiles/test-identities/*.p12 "$dir"/ ;;
+    pkcs12_parse|pkcs12_differential) cp "$here"/tests/fixtures/purebred-skp/*.p12 "$here"/profiles/test-identities/*.p12 "$dir"/ ;;
+    kdf_differential) head -c 64 /dev/urandom > "$dir/random"; printf '\002\001\377\030\010\002\000\010\010\001\000\024saltsaltpassword' > "$dir/shapes" ;;
     certificate_parse) cp "$here"/tests/fixtures/fpki/*.pem "$dir"/ ;;
     profile_parse) for s in "$here"/profiles/*.toml; do
         "$here/target/release/pbkit" profile build "$s" --out "$dir/$(basename "$s" .toml).mobileconfig" >/dev/null; done ;;
@@ -28,7 +29,7 @@ seed() {
 
 cargo build --release -q --manifest-path "$here/Cargo.toml"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(pkcs12_parse certificate_parse profile_parse spec_parse roster_parse)
+[ ${#targets[@]} -gt 0 ] || targets=(pkcs12_parse pkcs12_differential kdf_differential certificate_parse profile_parse spec_parse roster_parse)
 for t in "${targets[@]}"; do
   seed "$t"
   echo "== $t ($seconds s)"

@@ -273,9 +273,10 @@ fn print_summary(s: &Summary) {
         "  profiles/  {} profiles, signed by the test MDM server identity:",
         s.profiles.len()
     );
+    let width = s.profiles.iter().map(|p| p.file.len()).max().unwrap_or(0);
     for p in &s.profiles {
         println!(
-            "               {:<44} {} payloads, {:>6} bytes, {}",
+            "               {:<width$}  {} payloads, {:>6} bytes, {}",
             p.file, p.payloads, p.bytes, p.verdict
         );
     }

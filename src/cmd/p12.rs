@@ -257,6 +257,15 @@ fn print_report(name: &str, r: &Report) {
         "iOS import",
         &format!("{}: {}", serde_plain(&r.ios.import), r.ios.reason),
     );
+    if r.trailing_bytes > 0 {
+        row(
+            "trailing",
+            &format!(
+                "{} bytes after the PKCS#12, ignored (outside the MAC)",
+                r.trailing_bytes
+            ),
+        );
+    }
     if let Some(ids) = &r.identities {
         for (i, id) in ids.iter().enumerate() {
             match &id.certificate {

@@ -54,8 +54,22 @@ pub(crate) fn sequence<'a>(any: &Any<'a>, what: &str) -> Result<Vec<Any<'a>>, Er
     items(any, Tag::Sequence, what)
 }
 
+/// Checks that `any` is the universal type `tag` (an APPLICATION or context-specific tag
+/// with the same number is another type, as OpenSSL's decoder also holds).
+fn universal(any: &Any<'_>, tag: Tag, name: &str, what: &str) -> Result<(), Error> {
+    if any.class() != Class::Universal || any.tag() != tag {
+        return Err(Error::Malformed(format!(
+            "{what}: expected {name}, found {:?} {}",
+            any.class(),
+            any.tag()
+        )));
+    }
+    Ok(())
+}
+
 /// An OBJECT IDENTIFIER, dotted.
 pub(crate) fn oid(any: &Any<'_>, what: &str) -> Result<String, Error> {
+    universal(any, Tag::Oid, "OBJECT IDENTIFIER", what)?;
     let oid = any
         .clone()
         .oid()
@@ -65,6 +79,7 @@ pub(crate) fn oid(any: &Any<'_>, what: &str) -> Result<String, Error> {
 
 /// A non-negative INTEGER that fits in a u32 (versions, iteration counts, key lengths).
 pub(crate) fn uint(any: &Any<'_>, what: &str) -> Result<u32, Error> {
+    universal(any, Tag::Integer, "INTEGER", what)?;
     any.clone()
         .u32()
         .map_err(|e| Error::Malformed(format!("{what}: {e}")))
@@ -72,12 +87,13 @@ pub(crate) fn uint(any: &Any<'_>, what: &str) -> Result<u32, Error> {
 
 /// The content of an OCTET STRING, primitive or constructed from chunks.
 pub(crate) fn octets<'a>(any: &Any<'a>, what: &str) -> Result<Cow<'a, [u8]>, Error> {
-    if any.tag() != Tag::OctetString {
-        return Err(Error::Malformed(format!(
-            "{what}: expected OCTET STRING, found {}",
-            any.tag()
-        )));
-    }
+    universal(any, Tag::OctetString, "OCTET STRING", what)?;
+    octet_content(any, what)
+}
+
+/// The content of an OCTET STRING whatever its tag (an IMPLICIT one too): a primitive
+/// one's bytes, or a constructed one's chunks (universal OCTET STRINGs) joined.
+pub(crate) fn octet_content<'a>(any: &Any<'a>, what: &str) -> Result<Cow<'a, [u8]>, Error> {
     if !any.header.is_constructed() {
         return Ok(Cow::Borrowed(any.data));
     }
@@ -101,7 +117,8 @@ pub(crate) fn explicit<'a>(any: &Any<'a>, n: u32, what: &str) -> Result<Any<'a>,
 
 /// A BMPString (UTF-16BE), as PKCS#12 friendly names are written.
 pub(crate) fn bmp_string(any: &Any<'_>, what: &str) -> Result<String, Error> {
-    if any.tag() != Tag::BmpString || !any.data.len().is_multiple_of(2) {
+    universal(any, Tag::BmpString, "BMPString", what)?;
+    if !any.data.len().is_multiple_of(2) {
         return Err(Error::Malformed(format!("{what}: expected BMPString")));
     }
     let units: Vec<u16> = any

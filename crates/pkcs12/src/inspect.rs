@@ -24,6 +24,8 @@ pub struct Report {
     /// With the password: certificates that belong to no key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extra_certificates: Option<Vec<Facts>>,
+    /// Bytes after the PFX, ignored (as OpenSSL ignores them).
+    pub trailing_bytes: usize,
 }
 
 /// MacData, summarised.
@@ -146,6 +148,7 @@ pub fn inspect(der: &[u8], password: Option<&Password>) -> Result<Report, Error>
         ios: ios_verdict(&pfx),
         identities,
         extra_certificates,
+        trailing_bytes: pfx.trailing_bytes,
     })
 }
 

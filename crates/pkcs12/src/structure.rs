@@ -29,6 +29,9 @@ pub struct Pfx {
     pub safes: Vec<Safe>,
     /// The bytes the MAC covers (the AuthenticatedSafe's DER/BER).
     pub(crate) auth_safe: Vec<u8>,
+    /// Bytes after the PFX. Ignored, as OpenSSL's `d2i_PKCS12` ignores them (they are
+    /// outside the MAC and change nothing), but reported by `inspect`.
+    pub trailing_bytes: usize,
 }
 
 /// MacData.
@@ -111,7 +114,7 @@ impl BagKind {
 impl Pfx {
     /// Parses a PFX (BER or DER). Needs no password.
     pub fn parse(der: &[u8]) -> Result<Pfx, Error> {
-        let top = ber::only(der, "PFX").map_err(|_| Error::NotPkcs12)?;
+        let (trailing, top) = ber::element(der, "PFX").map_err(|_| Error::NotPkcs12)?;
         let items = ber::sequence(&top, "PFX").map_err(|_| Error::NotPkcs12)?;
         let (Some(version), Some(auth_safe)) = (items.first(), items.get(1)) else {
             return Err(Error::NotPkcs12);
@@ -143,6 +146,7 @@ impl Pfx {
             mac,
             safes,
             auth_safe,
+            trailing_bytes: trailing.len(),
         })
     }
 }
@@ -216,17 +220,7 @@ fn implicit_octets(any: &Any<'_>, what: &str) -> Result<Vec<u8>, Error> {
             "{what}: expected [0] encrypted content"
         )));
     }
-    if !any.header.is_constructed() {
-        return Ok(any.data.to_vec());
-    }
-    let mut out = Vec::new();
-    let mut rest = any.data;
-    while !rest.is_empty() {
-        let (r, chunk) = ber::element(rest, what)?;
-        out.extend_from_slice(&ber::octets(&chunk, what)?);
-        rest = r;
-    }
-    Ok(out)
+    Ok(ber::octet_content(any, what)?.into_owned())
 }
 
 /// Parses a SafeContents (SEQUENCE OF SafeBag).

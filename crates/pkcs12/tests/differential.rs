@@ -118,6 +118,18 @@ fn damaged_files_get_the_same_verdict_as_openssl() {
     assert!(rejected > cases.len() / 2, "{rejected} of {}", cases.len());
 }
 
+/// Found by the `pkcs12_differential` fuzz target: OpenSSL's `d2i_PKCS12` ignores bytes
+/// after the PFX, and so does pbkit now (they are outside the MAC); `inspect` counts them.
+#[test]
+fn bytes_after_the_pfx_are_ignored_as_openssl_ignores_them() {
+    let (name, der) = &fixtures()[0];
+    let mut padded = der.clone();
+    padded.extend_from_slice(&[0xA5; 111]);
+    assert_same(&padded, "password", name);
+    assert_eq!(inspect(&padded, None).unwrap().trailing_bytes, 111);
+    assert_eq!(inspect(der, None).unwrap().trailing_bytes, 0);
+}
+
 #[test]
 fn wrong_password_and_not_pkcs12_are_named() {
     let (_, der) = &fixtures()[0];

@@ -22,6 +22,7 @@ use pbkit_pki::Certificate;
 use pbkit_profile::{sign, verify, BuildContext, Spec, Verdict};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 
 /// Names of the spec payloads a row's identities replace.
 pub const SIGNING: &str = "signing";
@@ -240,6 +241,8 @@ impl Rollout {
         }
         // Only a roster that can be read gets an output folder.
         self.prepare()?;
+        // Usernames seen so far, as 128-bit digests: the only state that grows with the
+        // roster, at ~20 bytes per user rather than a String each.
         let seen = Mutex::new(HashSet::new());
         let summary = Mutex::new(Summary::default());
         // Rows stream through: at most a few per thread are in memory at once.
@@ -277,7 +280,7 @@ impl Rollout {
         Ok(summary.into_inner().expect("not poisoned"))
     }
 
-    fn row(&self, line: u64, row: &Row, suite: Suite, seen: &Mutex<HashSet<String>>) -> Outcome {
+    fn row(&self, line: u64, row: &Row, suite: Suite, seen: &Mutex<HashSet<[u8; 16]>>) -> Outcome {
         let fail = |reason: String| Outcome::Failed {
             line,
             username: Some(row.username.clone()),
@@ -286,11 +289,9 @@ impl Rollout {
         if let Err(e) = check_username(&row.username) {
             return fail(e);
         }
-        if !seen
-            .lock()
-            .expect("not poisoned")
-            .insert(row.username.clone())
-        {
+        let digest: [u8; 32] = sha2::Sha256::digest(row.username.as_bytes()).into();
+        let key: [u8; 16] = digest[..16].try_into().expect("16 of 32 bytes");
+        if !seen.lock().expect("not poisoned").insert(key) {
             return fail("username appears twice in the roster".into());
         }
         if let Err(e) = check_email(&row.email) {

@@ -1,0 +1,87 @@
+//! The fuzz targets' checks (`fuzz/checks.rs`), run without cargo-fuzz: on the inputs fuzzing
+//! starts from, on deterministic pseudo-random inputs for the differential KDF check, and on
+//! every crasher kept in `fuzz/regressions/<target>/`.
+
+include!("../fuzz/checks.rs");
+
+use std::path::Path;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Every file in `dir` (none when it does not exist).
+fn files_in(dir: &Path) -> Vec<Vec<u8>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files
+        .iter()
+        .filter(|p| p.is_file())
+        .map(|p| std::fs::read(p).unwrap())
+        .collect()
+}
+
+fn regressions(target: &str) -> Vec<Vec<u8>> {
+    files_in(&Path::new(ROOT).join("fuzz/regressions").join(target))
+}
+
+#[test]
+fn pkcs12_checks_hold_on_the_real_fixtures_and_the_regressions() {
+    let seeds = files_in(&Path::new(ROOT).join("tests/fixtures/purebred-skp"));
+    assert_eq!(seeds.len(), 8);
+    for data in seeds.iter().chain(&regressions("pkcs12_parse")) {
+        checks::pkcs12_parse(data);
+    }
+    for data in seeds.iter().chain(&regressions("pkcs12_differential")) {
+        checks::pkcs12_differential(data);
+    }
+}
+
+#[test]
+fn kdf_differential_holds_on_generated_inputs_and_the_regressions() {
+    // xorshift: the same 300 inputs every run.
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let mut inputs = regressions("kdf_differential");
+    for n in 0..300 {
+        let bytes = (0..(n % 90))
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        inputs.push(bytes);
+    }
+    for data in &inputs {
+        checks::kdf_differential(data);
+    }
+}
+
+#[test]
+fn parser_checks_hold_on_their_seeds_and_the_regressions() {
+    let fpki = files_in(&Path::new(ROOT).join("tests/fixtures/fpki"));
+    assert!(fpki.len() >= 20);
+    for data in fpki.iter().chain(&regressions("certificate_parse")) {
+        checks::certificate_parse(data);
+    }
+    let specs = std::fs::read_dir(Path::new(ROOT).join("profiles"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .map(|p| std::fs::read(p).unwrap())
+        .collect::<Vec<_>>();
+    assert_eq!(specs.len(), 4);
+    for data in specs.iter().chain(&regressions("spec_parse")) {
+        checks::spec_parse(data);
+    }
+    for data in regressions("profile_parse") {
+        checks::profile_parse(&data);
+    }
+    let roster =
+        b"email,username,display_name,signing_p12,encryption_p12\na@b.mil,a,A,s.p12,e.p12\n";
+    for data in std::iter::once(roster.to_vec()).chain(regressions("roster_parse")) {
+        checks::roster_parse(&data);
+    }
+}
