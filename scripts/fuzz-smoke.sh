@@ -17,7 +17,14 @@ seed() {
   local target=$1 dir=$here/fuzz/corpus/$1
   mkdir -p "$dir"
   case $target in
-    pkcs12_parse|pkcs12_differential) cp "$here"/tests/fixtures/purebred-skp/*.p12 "$here"/profiles/test-identities/*.p12 "$dir"/ ;;
+    pkcs12_parse|pkcs12_differential)
+      cp "$here"/tests/fixtures/purebred-skp/*.p12 "$here"/profiles/test-identities/*.p12 "$dir"/
+      # One fixture in every suite, so that PBES2 and the purebred layout are mutated too.
+      for suite in ios-legacy purebred modern; do
+        PBKIT_FUZZ_PW=password "$here/target/release/pbkit" p12 repack \
+          "$here"/tests/fixtures/purebred-skp/974a6Fd70bba0f77fc2bf9fb192cee4391575173.p12 \
+          --in-password-env PBKIT_FUZZ_PW --out-password-env PBKIT_FUZZ_PW --suite "$suite" --out "$dir/$suite.p12" >/dev/null
+      done ;;
     kdf_differential) head -c 64 /dev/urandom > "$dir/random"; printf '\002\001\377\030\010\002\000\010\010\001\000\024saltsaltpassword' > "$dir/shapes" ;;
     certificate_parse) cp "$here"/tests/fixtures/fpki/*.pem "$dir"/ ;;
     profile_parse) for s in "$here"/profiles/*.toml; do

@@ -257,6 +257,15 @@ fn print_report(name: &str, r: &Report) {
         "iOS import",
         &format!("{}: {}", serde_plain(&r.ios.import), r.ios.reason),
     );
+    if r.version != 3 {
+        row(
+            "version",
+            &format!(
+                "{} (RFC 7292 says 3; read anyway, as OpenSSL does)",
+                r.version
+            ),
+        );
+    }
     if r.trailing_bytes > 0 {
         row(
             "trailing",

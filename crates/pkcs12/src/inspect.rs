@@ -24,6 +24,8 @@ pub struct Report {
     /// With the password: certificates that belong to no key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extra_certificates: Option<Vec<Facts>>,
+    /// The PFX version (3 per RFC 7292; others are read, as OpenSSL reads them).
+    pub version: u32,
     /// Bytes after the PFX, ignored (as OpenSSL ignores them).
     pub trailing_bytes: usize,
 }
@@ -148,6 +150,7 @@ pub fn inspect(der: &[u8], password: Option<&Password>) -> Result<Report, Error>
         ios: ios_verdict(&pfx),
         identities,
         extra_certificates,
+        version: pfx.version,
         trailing_bytes: pfx.trailing_bytes,
     })
 }

@@ -31,13 +31,27 @@ pub enum Digest {
 }
 
 impl Digest {
-    fn from_oid(oid: &str) -> Option<Digest> {
+    /// The digest a MacData's digestAlgorithm names: a digest OID, or (as OpenSSL's
+    /// digest aliases also take them) the RSA signature OID of that digest.
+    fn from_mac_oid(oid: &str) -> Option<Digest> {
         Some(match oid {
-            "1.3.14.3.2.26" | "1.2.840.113549.2.7" => Digest::Sha1,
-            "2.16.840.1.101.3.4.2.4" | "1.2.840.113549.2.8" => Digest::Sha224,
-            "2.16.840.1.101.3.4.2.1" | "1.2.840.113549.2.9" => Digest::Sha256,
-            "2.16.840.1.101.3.4.2.2" | "1.2.840.113549.2.10" => Digest::Sha384,
-            "2.16.840.1.101.3.4.2.3" | "1.2.840.113549.2.11" => Digest::Sha512,
+            "1.3.14.3.2.26" | "1.3.14.3.2.29" | "1.2.840.113549.1.1.5" => Digest::Sha1,
+            "2.16.840.1.101.3.4.2.4" | "1.2.840.113549.1.1.14" => Digest::Sha224,
+            "2.16.840.1.101.3.4.2.1" | "1.2.840.113549.1.1.11" => Digest::Sha256,
+            "2.16.840.1.101.3.4.2.2" | "1.2.840.113549.1.1.12" => Digest::Sha384,
+            "2.16.840.1.101.3.4.2.3" | "1.2.840.113549.1.1.13" => Digest::Sha512,
+            _ => return None,
+        })
+    }
+
+    /// The digest of a PBKDF2 PRF: only the hmacWithSHA* OIDs, as in OpenSSL.
+    fn from_prf_oid(oid: &str) -> Option<Digest> {
+        Some(match oid {
+            "1.2.840.113549.2.7" => Digest::Sha1,
+            "1.2.840.113549.2.8" => Digest::Sha224,
+            "1.2.840.113549.2.9" => Digest::Sha256,
+            "1.2.840.113549.2.10" => Digest::Sha384,
+            "1.2.840.113549.2.11" => Digest::Sha512,
             _ => return None,
         })
     }
@@ -82,11 +96,24 @@ impl Digest {
         }
     }
 
-    /// Parses a digest AlgorithmIdentifier (MacData's digestAlgorithm).
-    pub(crate) fn from_algorithm(any: &Any<'_>, what: &str) -> Result<Digest, Error> {
+    /// Parses MacData's digestAlgorithm.
+    pub(crate) fn from_mac_algorithm(any: &Any<'_>, what: &str) -> Result<Digest, Error> {
+        Digest::from_algorithm(any, what, Digest::from_mac_oid)
+    }
+
+    /// Parses a PBKDF2 PRF AlgorithmIdentifier.
+    pub(crate) fn from_prf_algorithm(any: &Any<'_>, what: &str) -> Result<Digest, Error> {
+        Digest::from_algorithm(any, what, Digest::from_prf_oid)
+    }
+
+    fn from_algorithm(
+        any: &Any<'_>,
+        what: &str,
+        table: fn(&str) -> Option<Digest>,
+    ) -> Result<Digest, Error> {
         let items = ber::sequence(any, what)?;
         let oid = ber::oid(items.first().ok_or_else(|| short(what))?, what)?;
-        Digest::from_oid(&oid)
+        table(&oid)
             .ok_or_else(|| Error::UnsupportedAlgorithm(format!("{what} {}", name_of_oid(&oid))))
     }
 }
@@ -377,9 +404,12 @@ fn parse_pbes2(params: &Any<'_>, what: &str) -> Result<Algorithm, Error> {
         checked_iterations(ber::uint(pbkdf2.get(1).ok_or_else(|| short(what))?, what)?)?;
     // Optional keyLength (INTEGER), then optional prf (SEQUENCE, default hmacWithSHA1).
     let mut prf = Digest::Sha1;
+    let mut key_length = None;
     for item in &pbkdf2[2..] {
         if item.tag() == asn1_rs::Tag::Sequence {
-            prf = Digest::from_algorithm(item, what)?;
+            prf = Digest::from_prf_algorithm(item, what)?;
+        } else {
+            key_length = Some(ber::uint(item, what)?);
         }
     }
     let scheme = ber::sequence(scheme, what)?;
@@ -396,6 +426,13 @@ fn parse_pbes2(params: &Any<'_>, what: &str) -> Result<Algorithm, Error> {
             )))
         }
     };
+    // A keyLength that is not the cipher's is refused, as OpenSSL refuses it.
+    if let Some(n) = key_length.filter(|&n| n as usize != cipher.openssl().key_len()) {
+        return Err(Error::UnsupportedAlgorithm(format!(
+            "{what} PBKDF2 key length {n} for {}",
+            cipher.name()
+        )));
+    }
     let iv = ber::octets(scheme.get(1).ok_or_else(|| short(what))?, what)?.into_owned();
     if iv.len() != cipher.openssl().iv_len().unwrap_or(0) {
         return Err(Error::Malformed(format!(

@@ -29,6 +29,8 @@ pub struct Pfx {
     pub safes: Vec<Safe>,
     /// The bytes the MAC covers (the AuthenticatedSafe's DER/BER).
     pub(crate) auth_safe: Vec<u8>,
+    /// The version field (3 in every file made to RFC 7292).
+    pub version: u32,
     /// Bytes after the PFX. Ignored, as OpenSSL's `d2i_PKCS12` ignores them (they are
     /// outside the MAC and change nothing), but reported by `inspect`.
     pub trailing_bytes: usize,
@@ -119,9 +121,8 @@ impl Pfx {
         let (Some(version), Some(auth_safe)) = (items.first(), items.get(1)) else {
             return Err(Error::NotPkcs12);
         };
-        if ber::uint(version, "PFX version").map_err(|_| Error::NotPkcs12)? != 3 {
-            return Err(Error::NotPkcs12);
-        }
+        // RFC 7292 says 3; OpenSSL reads any, and so does pbkit (`inspect` shows it).
+        let version = ber::uint(version, "PFX version").map_err(|_| Error::NotPkcs12)?;
         let (kind, content) = content_info(auth_safe, "authSafe").map_err(|_| Error::NotPkcs12)?;
         match kind.as_str() {
             DATA => {}
@@ -146,6 +147,7 @@ impl Pfx {
             mac,
             safes,
             auth_safe,
+            version,
             trailing_bytes: trailing.len(),
         })
     }
@@ -166,7 +168,8 @@ fn parse_mac(any: &Any<'_>) -> Result<Mac, Error> {
     let what = "MacData";
     let items = ber::sequence(any, what)?;
     let digest_info = ber::sequence(items.first().ok_or_else(|| missing(what))?, what)?;
-    let digest = Digest::from_algorithm(digest_info.first().ok_or_else(|| missing(what))?, "MAC")?;
+    let digest =
+        Digest::from_mac_algorithm(digest_info.first().ok_or_else(|| missing(what))?, "MAC")?;
     let value = ber::octets(digest_info.get(1).ok_or_else(|| missing(what))?, what)?.into_owned();
     let salt = ber::octets(items.get(1).ok_or_else(|| missing(what))?, what)?.into_owned();
     let iterations = match items.get(2) {
