@@ -14,9 +14,17 @@ fn malformed(what: &str) -> impl FnOnce(asn1_rs::Err<asn1_rs::Error>) -> Error +
     move |e| Error::Malformed(format!("{what}: {e}"))
 }
 
-/// One BER element, and what follows it.
+/// One BER element, and what follows it. An end-of-contents marker is not an element (it
+/// only ends an indefinite length, where the parser consumes it); OpenSSL refuses one found
+/// elsewhere, and so does pbkit.
 pub(crate) fn element<'a>(input: &'a [u8], what: &str) -> Result<(&'a [u8], Any<'a>), Error> {
-    Any::from_ber(input).map_err(malformed(what))
+    let (rest, any) = Any::from_ber(input).map_err(malformed(what))?;
+    if any.class() == Class::Universal && any.tag() == Tag::EndOfContent {
+        return Err(Error::Malformed(format!(
+            "{what}: unexpected end-of-contents"
+        )));
+    }
+    Ok((rest, any))
 }
 
 /// One BER element that must fill `input` exactly.

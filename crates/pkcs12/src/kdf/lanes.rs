@@ -102,12 +102,14 @@ mod shani {
             abcd[l] = _mm_set_epi32(word(d, 0), word(d, 1), word(d, 2), word(d, 3));
             e[l] = _mm_set_epi32(word(d, 4), 0, 0, 0);
         }
+        // Declared outside the loop so that they can be wiped after it.
+        let mut m = [[zero; W]; 4];
+        let mut prev = [zero; W];
         for _ in 0..n {
-            let mut m = [abcd, e, [zero; W], [length; W]];
+            m = [abcd, e, [zero; W], [length; W]];
             for l in 0..W {
                 m[1][l] = _mm_or_si128(e[l], pad);
             }
-            let mut prev = [zero; W];
             // Rounds 0-3: E enters by addition.
             for l in 0..W {
                 let e_in = _mm_add_epi32(iv_e, m[0][l]);
@@ -172,10 +174,13 @@ mod shani {
             for (chunk, w) in digests[l].chunks_exact_mut(4).zip(words) {
                 chunk.copy_from_slice(&w.to_be_bytes());
             }
-            // Registers are not memory pbkit can wipe, but these spill slots are.
-            abcd[l] = _mm_setzero_si128();
-            e[l] = _mm_setzero_si128();
         }
+        // The intermediate hashes: registers cannot be wiped from Rust, but the stack
+        // slots these arrays may have been spilled to can (volatile: not optimised away).
+        std::ptr::write_volatile(&mut abcd, [zero; W]);
+        std::ptr::write_volatile(&mut e, [zero; W]);
+        std::ptr::write_volatile(&mut prev, [zero; W]);
+        std::ptr::write_volatile(&mut m, [[zero; W]; 4]);
     }
 }
 

@@ -170,11 +170,11 @@ pub fn derive_sha1_batch(bmp_password: &[u8], requests: &[Request<'_>]) -> Vec<Z
             let left = requests[r].iterations.saturating_sub(1);
             if left == 0 {
                 finish(r, &first, &mut pending, &mut ready);
-                first.zeroize();
             } else {
                 active.push((r, left));
                 digests.push(first);
             }
+            first.zeroize();
         }
         let Some(n) = active.iter().map(|&(_, left)| left).min() else {
             break;
