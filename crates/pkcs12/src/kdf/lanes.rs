@@ -102,14 +102,12 @@ mod shani {
             abcd[l] = _mm_set_epi32(word(d, 0), word(d, 1), word(d, 2), word(d, 3));
             e[l] = _mm_set_epi32(word(d, 4), 0, 0, 0);
         }
-        // Declared outside the loop so that they can be wiped after it.
-        let mut m = [[zero; W]; 4];
-        let mut prev = [zero; W];
         for _ in 0..n {
-            m = [abcd, e, [zero; W], [length; W]];
+            let mut m = [abcd, e, [zero; W], [length; W]];
             for l in 0..W {
                 m[1][l] = _mm_or_si128(e[l], pad);
             }
+            let mut prev = [zero; W];
             // Rounds 0-3: E enters by addition.
             for l in 0..W {
                 let e_in = _mm_add_epi32(iv_e, m[0][l]);
@@ -175,12 +173,11 @@ mod shani {
                 chunk.copy_from_slice(&w.to_be_bytes());
             }
         }
-        // The intermediate hashes: registers cannot be wiped from Rust, but the stack
-        // slots these arrays may have been spilled to can (volatile: not optimised away).
+        // The last state: volatile writes, so that they are not optimised away. (The
+        // loop's message and round temporaries live in registers and spill slots that Rust
+        // cannot name; keeping them in named memory to wipe them costs 9 % at 4 lanes.)
         std::ptr::write_volatile(&mut abcd, [zero; W]);
         std::ptr::write_volatile(&mut e, [zero; W]);
-        std::ptr::write_volatile(&mut prev, [zero; W]);
-        std::ptr::write_volatile(&mut m, [[zero; W]; 4]);
     }
 }
 

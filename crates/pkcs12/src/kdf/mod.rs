@@ -96,7 +96,7 @@ pub struct Request<'a> {
     pub len: usize,
 }
 
-/// [`derive`] with SHA-1, the digest of every legacy PKCS#12: the same output, faster.
+/// [`derive()`] with SHA-1, the digest of every legacy PKCS#12: the same output, faster.
 pub fn derive_sha1(
     purpose: Purpose,
     bmp_password: &[u8],
