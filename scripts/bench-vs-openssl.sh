@@ -33,26 +33,25 @@ pki="$work/pki"
 openssl pkcs12 -legacy -in "$pki/server/mdm-server.p12" -passin "file:$pki/password" -nodes -nocerts -out "$work/signer.key" 2>/dev/null
 openssl pkcs12 -legacy -in "$pki/server/mdm-server.p12" -passin "file:$pki/password" -nokeys -clcerts -out "$work/signer.pem" 2>/dev/null
 
-# Setup wrote ~100 files; let their writeback finish so it does not land in either timing.
+# Start from a quiet disk: let the setup's writeback finish, and let the previous run's
+# deletions age. On ext4 without a journal (as on this project's machines, mounted with
+# `discard`), files created within ~35 s of many deletions cost measurably more to allocate
+# and sync: pbkit measured 0.16 s calm and 0.19-0.26 s right after 800 deletions.
 sync
+sleep 35
 
-# Each side runs several times (pbkit 5, the pipeline 3), each into a new folder; the
-# median counts. A single 0.2 s pbkit run moves by a quarter with the machine's noise.
+# Each side runs several times (pbkit 5, then the pipeline 3), each into a new folder; the
+# medians count. pbkit goes first: the pipeline deletes ~500 temporary files per run, and
+# runs interleaved with it measured pbkit 20-30 % slower for that reason alone (above).
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-pbkit_runs=()
-for run in 1 2 3 4 5; do
-  start=$(date +%s.%N)
-  "$pbkit" rollout "$work/roster.csv" --spec "$here/profiles/exchange-smime-identities.toml" --out "$work/pbkit-out-$run" \
+now() { date +%s.%N; }
+run_pbkit() {
+  "$pbkit" rollout "$work/roster.csv" --spec "$here/profiles/exchange-smime-identities.toml" --out "$work/pbkit-out-$1" \
     --signer "$pki/server/mdm-server.p12" --signer-password-file "$pki/password" --chain "$pki/trust/intermediates.pem" \
     --in-password-file "$pki/password" >/dev/null
-  pbkit_runs+=("$(echo "$(date +%s.%N) - $start" | bc)")
-done
-pbkit_s=$(printf '%s\n' "${pbkit_runs[@]}" | median)
-
-pipeline_runs=()
-for run in 1 2 3; do
-  start=$(date +%s.%N)
-python3 - "$work" "$here" "$work/pipeline-out-$run" <<'PY'
+}
+run_pipeline() {
+python3 - "$work" "$here" "$work/pipeline-out-$1" <<'PY'
 import csv, os, plistlib, secrets, subprocess, sys, uuid
 work, here, out = sys.argv[1], sys.argv[2], sys.argv[3]
 pki = f"{work}/pki"
@@ -85,8 +84,17 @@ for row in csv.DictReader(open(f"{work}/roster.csv")):
                     "-out", f"{out}/{row['username']}.mobileconfig"], check=True, capture_output=True)
     os.remove(plain)
 PY
-  pipeline_runs+=("$(echo "$(date +%s.%N) - $start" | bc)")
+
+}
+pbkit_runs=()
+pipeline_runs=()
+for run in 1 2 3 4 5; do
+  start=$(now); run_pbkit "$run"; pbkit_runs+=("$(echo "$(now) - $start" | bc)")
 done
+for run in 1 2 3; do
+  start=$(now); run_pipeline "$run"; pipeline_runs+=("$(echo "$(now) - $start" | bc)")
+done
+pbkit_s=$(printf '%s\n' "${pbkit_runs[@]}" | median)
 pipeline_s=$(printf '%s\n' "${pipeline_runs[@]}" | median)
 
 made=$(ls "$work/pbkit-out-5" | grep -c mobileconfig)
