@@ -12,8 +12,9 @@
 //! | `modern` | PBES2 PBKDF2-HMAC-SHA256 AES-256-CBC | the same | SHA-256 |
 //!
 //! All with 2048 iterations unless told otherwise. The legacy suites are read and written by
-//! pbkit's own PBE path (the RFC 7292 KDF over the SHA-1 compression function, RustCrypto's
-//! 3DES and RC2), so OpenSSL 3's legacy provider is not needed; `modern` is OpenSSL's.
+//! pbkit's own PBE path (the RFC 7292 KDF, a file's independent derivations interleaved on
+//! SHA-NI; 3DES from OpenSSL's default provider; RustCrypto's RC2), so OpenSSL 3's legacy
+//! provider is not needed; `modern` is OpenSSL's.
 //!
 //! ```
 //! use pbkit_pkcs12::{Identity, Password, Suite, WriteOptions};

@@ -317,8 +317,9 @@ pub(crate) enum Direction {
     Decrypt,
 }
 
-/// PBES1 with the PKCS#12 KDF and RustCrypto's CBC ciphers (PKCS#7 padding): no OpenSSL
-/// cipher setup per call, and no legacy provider needed for RC2.
+/// PBES1 with the PKCS#12 KDF (key and IV from `secrets`, where they were prepared with the
+/// file's other derivations) and a CBC cipher with PKCS#7 padding. No legacy provider
+/// needed: 3DES is in OpenSSL's default provider, RC2 is RustCrypto's.
 pub(crate) fn pbes1(
     cipher: Pbes1Cipher,
     secrets: &Secrets,
