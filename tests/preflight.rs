@@ -5,7 +5,18 @@ mod common;
 use common::*;
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+/// The tests here take free ports by binding to port 0 and releasing it (s_server's port,
+/// the "closed" port); run side by side, one could be handed a port another has just
+/// released. One test at a time.
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static PORTS: Mutex<()> = Mutex::new(());
+    PORTS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// `openssl s_server` on a free loopback port; killed when dropped.
 struct SServer(Child, u16);
@@ -37,17 +48,24 @@ fn s_server(args: &[&str]) -> SServer {
         .stderr(Stdio::null())
         .spawn()
         .expect("openssl s_server (.ci/run installs openssl)");
-    // Wait until it listens, with a deadline.
+    let mut server = SServer(child, port);
+    // Wait until it listens, with a deadline; an s_server that exited (it could not bind)
+    // must not be mistaken for one that listens.
     let deadline = Instant::now() + Duration::from_secs(10);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "s_server did not start");
         std::thread::sleep(Duration::from_millis(20));
     }
-    SServer(child, port)
+    assert!(
+        server.0.try_wait().unwrap().is_none(),
+        "s_server exited: port {port} was taken"
+    );
+    server
 }
 
 #[test]
 fn tls_probe_of_an_openssl_server_sending_the_bridge_path() {
+    let _ports = one_at_a_time();
     let pki = generated_pki();
     let tmp = tempfile::tempdir().unwrap();
     let chain = tmp.path().join("chain.pem");
@@ -112,6 +130,7 @@ fn tls_probe_of_an_openssl_server_sending_the_bridge_path() {
 
 #[test]
 fn tls_probe_reports_a_missing_intermediate_and_what_to_add() {
+    let _ports = one_at_a_time();
     let pki = generated_pki();
     let server = s_server(&[]);
     let o = run(pbkit()
@@ -143,6 +162,7 @@ fn tls_probe_reports_a_missing_intermediate_and_what_to_add() {
 
 #[test]
 fn ports_against_loopback_listeners() {
+    let _ports = one_at_a_time();
     let listeners: Vec<TcpListener> = (0..3)
         .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
         .collect();
