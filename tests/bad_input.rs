@@ -48,6 +48,17 @@ fn s(p: &Path) -> String {
     p.display().to_string()
 }
 
+/// Stands for the input file in a case's arguments.
+const INPUT: &str = "{input}";
+
+/// Command-line arguments from strings and paths.
+fn argv(parts: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<String> {
+    parts
+        .iter()
+        .map(|p| p.as_ref().to_string_lossy().into_owned())
+        .collect()
+}
+
 fn check(label: &str, args: &[String], out_file: Option<&Path>, must_fail: bool) {
     let o = run(pbkit().args(args).stdin(std::process::Stdio::null()));
     let err = stderr(&o);
@@ -97,240 +108,169 @@ fn every_subcommand_survives_bad_input() {
     let roster = d.join("roster.csv");
     std::fs::write(&roster, format!("email,username,display_name,signing_p12,encryption_p12\ntest.user1@pbkit.test,u1,U 1,{},{}\n", s(&p12), s(&pki.join("users/test.user1/encryption-g3.p12")))).unwrap();
 
-    type Case<'a> = (
-        &'a str,
-        &'a Path,
-        &'a Path,
-        Box<dyn Fn(&Path) -> (Vec<String>, Option<PathBuf>) + 'a>,
-    );
-    let cases: Vec<Case> = vec![
+    let signer = pki.join("server/mdm-server.p12");
+    let repack = |in_pw: &Path| {
+        argv(&[
+            &"p12",
+            &"repack",
+            &INPUT,
+            &"--in-password-file",
+            &in_pw,
+            &"--out-password-file",
+            &pw,
+            &"--suite",
+            &"ios-legacy",
+            &"--out",
+            &out,
+        ])
+    };
+    // (name, a valid input, an input of the wrong type, writes `out`, arguments)
+    let cases: Vec<(&str, &Path, &Path, bool, Vec<String>)> = vec![
         (
             "cert show",
             &cert,
             &p12,
-            Box::new(|f| (vec!["cert".into(), "show".into(), s(f)], None)),
+            false,
+            argv(&[&"cert", &"show", &INPUT]),
         ),
         (
             "p12 inspect",
             &p12,
             &cert,
-            Box::new(|f| {
-                (
-                    vec![
-                        "p12".into(),
-                        "inspect".into(),
-                        s(f),
-                        "--password-file".into(),
-                        s(&pw),
-                    ],
-                    None,
-                )
-            }),
+            false,
+            argv(&[&"p12", &"inspect", &INPUT, &"--password-file", &pw]),
         ),
-        (
-            "p12 repack",
-            &p12,
-            &cert,
-            Box::new(|f| {
-                (
-                    vec![
-                        "p12".into(),
-                        "repack".into(),
-                        s(f),
-                        "--in-password-file".into(),
-                        s(&pw),
-                        "--out-password-file".into(),
-                        s(&pw),
-                        "--suite".into(),
-                        "ios-legacy".into(),
-                        "--out".into(),
-                        s(&out),
-                    ],
-                    Some(out.clone()),
-                )
-            }),
-        ),
+        ("p12 repack", &p12, &cert, true, repack(&pw)),
         (
             "p12 create --cert",
             &cert,
             &p12,
-            Box::new(|f| {
-                (
-                    vec![
-                        "p12".into(),
-                        "create".into(),
-                        "--key".into(),
-                        s(&pki.join("server/mdm-server.key.pem")),
-                        "--cert".into(),
-                        s(f),
-                        "--suite".into(),
-                        "ios-legacy".into(),
-                        "--out-password-file".into(),
-                        s(&pw),
-                        "--out".into(),
-                        s(&out),
-                    ],
-                    Some(out.clone()),
-                )
-            }),
+            true,
+            argv(&[
+                &"p12",
+                &"create",
+                &"--key",
+                &pki.join("server/mdm-server.key.pem"),
+                &"--cert",
+                &INPUT,
+                &"--suite",
+                &"ios-legacy",
+                &"--out-password-file",
+                &pw,
+                &"--out",
+                &out,
+            ]),
         ),
         (
             "keyshare pack",
             &p12,
             &cert,
-            Box::new(|f| {
-                (
-                    vec![
-                        "keyshare".into(),
-                        "pack".into(),
-                        s(f),
-                        "--in-password-file".into(),
-                        s(&pw),
-                        "--out".into(),
-                        s(&out),
-                    ],
-                    Some(out.clone()),
-                )
-            }),
+            true,
+            argv(&[
+                &"keyshare",
+                &"pack",
+                &INPUT,
+                &"--in-password-file",
+                &pw,
+                &"--out",
+                &out,
+            ]),
         ),
         (
             "keyshare open",
             &p12,
             &cert,
-            Box::new(|f| {
-                (
-                    vec![
-                        "keyshare".into(),
-                        "open".into(),
-                        s(f),
-                        "--password-file".into(),
-                        s(&pw),
-                    ],
-                    None,
-                )
-            }),
+            false,
+            argv(&[&"keyshare", &"open", &INPUT, &"--password-file", &pw]),
         ),
         (
             "profile build",
             &spec,
             &cert,
-            Box::new(|f| {
-                (
-                    vec![
-                        "profile".into(),
-                        "build".into(),
-                        s(f),
-                        "--out".into(),
-                        s(&out),
-                    ],
-                    Some(out.clone()),
-                )
-            }),
+            true,
+            argv(&[&"profile", &"build", &INPUT, &"--out", &out]),
         ),
         (
             "profile lint",
             &profile,
             &cert,
-            Box::new(|f| (vec!["profile".into(), "lint".into(), s(f)], None)),
+            false,
+            argv(&[&"profile", &"lint", &INPUT]),
         ),
         (
             "profile inspect",
             &profile,
             &cert,
-            Box::new(|f| (vec!["profile".into(), "inspect".into(), s(f)], None)),
+            false,
+            argv(&[&"profile", &"inspect", &INPUT]),
         ),
         (
             "profile sign",
             &profile,
             &cert,
-            Box::new(|f| {
-                (
-                    vec![
-                        "profile".into(),
-                        "sign".into(),
-                        s(f),
-                        "--out".into(),
-                        s(&out),
-                        "--signer".into(),
-                        s(&pki.join("server/mdm-server.p12")),
-                        "--signer-password-file".into(),
-                        s(&pw),
-                    ],
-                    Some(out.clone()),
-                )
-            }),
+            true,
+            argv(&[
+                &"profile",
+                &"sign",
+                &INPUT,
+                &"--out",
+                &out,
+                &"--signer",
+                &signer,
+                &"--signer-password-file",
+                &pw,
+            ]),
         ),
         (
             "chain build",
             &cert,
             &p12,
-            Box::new(|f| {
-                (
-                    vec![
-                        "chain".into(),
-                        "build".into(),
-                        s(f),
-                        "--pool".into(),
-                        s(&pki.join("ca")),
-                        "--anchor".into(),
-                        s(&pki.join("trust/anchor.pem")),
-                    ],
-                    None,
-                )
-            }),
+            false,
+            argv(&[
+                &"chain",
+                &"build",
+                &INPUT,
+                &"--pool",
+                &pki.join("ca"),
+                &"--anchor",
+                &pki.join("trust/anchor.pem"),
+            ]),
         ),
         (
             "rollout roster",
             &roster,
             &cert,
-            Box::new(|f| {
-                (
-                    vec![
-                        "rollout".into(),
-                        s(f),
-                        "--spec".into(),
-                        s(&root().join("profiles/exchange-smime-identities.toml")),
-                        "--out".into(),
-                        s(&out),
-                        "--signer".into(),
-                        s(&pki.join("server/mdm-server.p12")),
-                        "--signer-password-file".into(),
-                        s(&pw),
-                        "--in-password-file".into(),
-                        s(&pw),
-                    ],
-                    Some(out.clone()),
-                )
-            }),
+            true,
+            argv(&[
+                &"rollout",
+                &INPUT,
+                &"--spec",
+                &root().join("profiles/exchange-smime-identities.toml"),
+                &"--out",
+                &out,
+                &"--signer",
+                &signer,
+                &"--signer-password-file",
+                &pw,
+                &"--in-password-file",
+                &pw,
+            ]),
         ),
         (
             "p12 wrong password",
             &p12,
             &cert,
-            Box::new(|f| {
-                (
-                    vec![
-                        "p12".into(),
-                        "repack".into(),
-                        s(f),
-                        "--in-password-file".into(),
-                        s(&root().join("profiles/test-identities/password")),
-                        "--out-password-file".into(),
-                        s(&pw),
-                        "--suite".into(),
-                        "ios-legacy".into(),
-                        "--out".into(),
-                        s(&out),
-                    ],
-                    Some(out.clone()),
-                )
-            }),
+            true,
+            repack(&root().join("profiles/test-identities/password")),
         ),
     ];
     let mut checked = 0;
-    for (name, valid, wrong, args) in &cases {
+    for (name, valid, wrong, writes, args) in &cases {
         for (how, file, must_fail) in corruptions(d, &name.replace(' ', "_"), valid, wrong) {
-            let (a, out_file) = args(&file);
+            let a: Vec<String> = args
+                .iter()
+                .map(|x| if x == INPUT { s(&file) } else { x.clone() })
+                .collect();
             // A CSV roster survives a flipped byte as data; a huge "CSV" is one bad row.
             let must_fail = must_fail
                 && !(name.starts_with("rollout")
@@ -338,7 +278,7 @@ fn every_subcommand_survives_bad_input() {
             check(
                 &format!("{name} / {how}"),
                 &a,
-                out_file.as_deref(),
+                writes.then_some(out.as_path()),
                 must_fail,
             );
             checked += 1;

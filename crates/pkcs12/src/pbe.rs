@@ -131,6 +131,26 @@ pub enum Pbes1Cipher {
     Rc2_40,
 }
 
+impl Pbes1Cipher {
+    const ALL: [Pbes1Cipher; 4] = [
+        Pbes1Cipher::TripleDes3Key,
+        Pbes1Cipher::TripleDes2Key,
+        Pbes1Cipher::Rc2_128,
+        Pbes1Cipher::Rc2_40,
+    ];
+
+    /// The algorithm's OID (RFC 7292 appendix C): what the reader matches and the writer
+    /// writes.
+    pub(crate) fn oid(self) -> &'static str {
+        match self {
+            Pbes1Cipher::TripleDes3Key => "1.2.840.113549.1.12.1.3",
+            Pbes1Cipher::TripleDes2Key => "1.2.840.113549.1.12.1.4",
+            Pbes1Cipher::Rc2_128 => "1.2.840.113549.1.12.1.5",
+            Pbes1Cipher::Rc2_40 => "1.2.840.113549.1.12.1.6",
+        }
+    }
+}
+
 /// The PBES2 ciphers pbkit reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Pbes2Cipher {
@@ -221,11 +241,10 @@ impl Algorithm {
                 iterations: checked_iterations(ber::uint(iterations, what)?)?,
             })
         };
+        if let Some(cipher) = Pbes1Cipher::ALL.into_iter().find(|c| c.oid() == oid) {
+            return pbes1(cipher);
+        }
         match oid.as_str() {
-            "1.2.840.113549.1.12.1.3" => pbes1(Pbes1Cipher::TripleDes3Key),
-            "1.2.840.113549.1.12.1.4" => pbes1(Pbes1Cipher::TripleDes2Key),
-            "1.2.840.113549.1.12.1.5" => pbes1(Pbes1Cipher::Rc2_128),
-            "1.2.840.113549.1.12.1.6" => pbes1(Pbes1Cipher::Rc2_40),
             "1.2.840.113549.1.5.13" => parse_pbes2(params.ok_or_else(|| short(what))?, what),
             other => Err(Error::UnsupportedAlgorithm(format!(
                 "{what} {}",

@@ -64,7 +64,6 @@ fn data_content_info(content: &[u8]) -> Vec<u8> {
 
 /// PBES1 with the PKCS#12 KDF: the AlgorithmIdentifier and the ciphertext.
 fn pbe_encrypt(
-    pbe: Oid<'_>,
     cipher: Pbes1Cipher,
     secrets: &Secrets,
     salt: &[u8],
@@ -72,7 +71,8 @@ fn pbe_encrypt(
     plain: &[u8],
 ) -> Result<(Vec<u8>, Vec<u8>), Error> {
     let ct = pbes1(cipher, secrets, salt, iterations, plain, Direction::Encrypt)?;
-    let alg = seq(&[&o(pbe), &seq(&[&octets(salt), &int(iterations)])]);
+    let oid: Oid<'_> = cipher.oid().parse().expect("the cipher OIDs are valid");
+    let alg = seq(&[&o(oid), &seq(&[&octets(salt), &int(iterations)])]);
     Ok((alg, ct.to_vec()))
 }
 
@@ -161,7 +161,6 @@ pub fn write_legacy(
     let certs_ci = match suite {
         Suite::IosLegacy => {
             let (alg, ct) = pbe_encrypt(
-                oid!(1.2.840 .113549 .1 .12 .1 .6),
                 Pbes1Cipher::Rc2_40,
                 &secrets,
                 cert_salt,
@@ -183,7 +182,6 @@ pub fn write_legacy(
     };
 
     let (alg, ct) = pbe_encrypt(
-        oid!(1.2.840 .113549 .1 .12 .1 .3),
         Pbes1Cipher::TripleDes3Key,
         &secrets,
         key_salt,
