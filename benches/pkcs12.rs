@@ -13,9 +13,7 @@ use pbkit_pkcs12::kdf::{
     bmp_password, derive, derive_sha1, derive_sha1_batch, lanes, openssl_reference, Purpose,
     Request,
 };
-use pbkit_pkcs12::{
-    ensure_legacy_provider, write_legacy, Identity, Password, RawIdentity, Suite, WriteOptions,
-};
+use pbkit_pkcs12::{ensure_legacy_provider, Identity, Password, RawIdentity, Suite, WriteOptions};
 
 const IDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/test-identities");
 
@@ -122,10 +120,8 @@ fn files(c: &mut Criterion) {
     let (key, cert) = (id.key(), id.certificate().x509());
     for suite in [Suite::IosLegacy, Suite::Purebred] {
         let mut g = c.benchmark_group(format!("write a {} PKCS#12 (RSA-2048)", suite.name()));
-        g.bench_function("pbkit write_legacy", |b| {
-            b.iter(|| {
-                write_legacy(&raw.pkcs8, &raw.certificate, &[], &pw, suite, 2048, None).unwrap()
-            })
+        g.bench_function("pbkit RawIdentity::to_pkcs12", |b| {
+            b.iter(|| raw.to_pkcs12(&pw, &WriteOptions::new(suite)).unwrap())
         });
         g.bench_function("OpenSSL PKCS12_create", |b| {
             b.iter(|| {
@@ -162,8 +158,10 @@ fn files(c: &mut Criterion) {
     ))
     .unwrap();
     let mut g = c.benchmark_group("sign (RSA-2048, SHA-256)");
-    g.bench_function("pbkit profile::sign (OpenSSL CMS_sign), 1 KB", |b| {
-        b.iter(|| pbkit_profile::sign(&profile, &id, &[]).unwrap())
+    let signer =
+        pbkit_profile::Signer::new(Identity::from_pkcs12(&input, &pw).unwrap(), Vec::new());
+    g.bench_function("pbkit Signer::sign (OpenSSL CMS_sign), 1 KB", |b| {
+        b.iter(|| signer.sign(&profile).unwrap())
     });
     g.bench_function("the RSA private-key operation alone (OpenSSL)", |b| {
         b.iter(|| {

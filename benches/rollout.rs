@@ -20,7 +20,8 @@ use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
 use openssl::pkcs12::Pkcs12;
 use pbkit_pkcs12::{ensure_legacy_provider, Identity, Password};
-use pbkit_profile::{BuildContext, Spec};
+use pbkit_pki::Certificate;
+use pbkit_profile::{BuildContext, ProvidedIdentity, Signer, Spec};
 use pbkit_rollout::{Outcome, PasswordMode, Rollout};
 
 const PROFILES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles");
@@ -64,6 +65,7 @@ fn rollout(users: u64, threads: usize) -> Duration {
     let pw = password();
     let signer =
         Identity::from_pkcs12(&std::fs::read(ids.join("signature.p12")).unwrap(), &pw).unwrap();
+    let signer = Signer::new(signer, Vec::new());
     let r = Rollout {
         spec: Spec::read(&spec_path()).unwrap(),
         spec_origin: "spec".into(),
@@ -71,7 +73,6 @@ fn rollout(users: u64, threads: usize) -> Duration {
         roster_base: dir.path().into(),
         out: dir.path().join("out"),
         signer,
-        chain: Vec::new(),
         in_password: Some(pw),
         password_mode: PasswordMode::Embed,
         resume: false,
@@ -104,12 +105,20 @@ fn openssl_user(inputs: &[Vec<u8>; 2], pw: &Password, spec: &Spec, signer: &Iden
             .mac_iter(2048)
             .mac_md(MessageDigest::sha1());
         let p12 = b.build2(fresh.as_str()).unwrap().to_der().unwrap();
-        identities.insert(name.to_string(), (p12, fresh.clone()));
+        let certificate = Certificate::from_x509(parsed.cert.unwrap()).unwrap();
+        identities.insert(
+            name.to_string(),
+            ProvidedIdentity {
+                pkcs12: p12,
+                password: fresh.clone(),
+                certificate,
+            },
+        );
     }
     let ctx = BuildContext {
         base: PROFILES.into(),
         identities,
-        jamf: BTreeMap::from([("EMAIL".into(), "user@example.mil".into())]),
+        jamf: BTreeMap::from([("EMAIL".into(), "test.user1@pbkit.test".into())]),
         ..BuildContext::default()
     };
     let xml = spec.build("spec", &ctx).unwrap().to_xml();

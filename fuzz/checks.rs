@@ -95,13 +95,13 @@ mod checks {
     /// never panics.
     pub fn profile_parse(data: &[u8]) {
         use pbkit_profile::{lint, verify, LintOptions, Profile};
-        let (_, content) = verify(data, &[]);
+        let content = verify(data, &[]).into_content().ok();
         if let Some(plist) = content {
             if let Ok(p) = Profile::from_plist(&plist) {
                 let again = Profile::from_plist(&p.to_xml()).expect("pbkit reads what it writes");
                 assert_eq!(again, p);
             }
-            let _ = lint(&plist, data.len(), &LintOptions::default());
+            let _ = lint(data, &LintOptions::default());
         }
     }
 

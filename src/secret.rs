@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use pbkit_pkcs12::Password;
+use pbkit_pkcs12::{Password, PasswordSource};
 use zeroize::Zeroizing;
 
 /// Where one password comes from: the values of a `--…-password-file` / `--…-password-env`
@@ -21,27 +21,33 @@ pub struct Source<'a> {
 }
 
 impl Source<'_> {
+    /// The file or variable named, if any.
+    pub fn named(&self) -> Option<PasswordSource> {
+        match (self.file, self.env) {
+            (Some(path), _) => Some(PasswordSource::File(path.clone())),
+            (None, Some(name)) => Some(PasswordSource::Env(name.to_string())),
+            (None, None) => None,
+        }
+    }
+
     /// The password, if a file or variable was named.
     pub fn given(&self) -> anyhow::Result<Option<Password>> {
-        if let Some(path) = self.file {
-            let bytes = Zeroizing::new(
-                std::fs::read(path)
-                    .with_context(|| format!("{}-file {}", self.flag, path.display()))?,
-            );
-            let text = std::str::from_utf8(&bytes)
-                .with_context(|| format!("{}-file {}: not UTF-8", self.flag, path.display()))?;
-            // One trailing newline is the file's, not the password's.
-            let text = text.strip_suffix('\n').unwrap_or(text);
-            let text = text.strip_suffix('\r').unwrap_or(text);
-            return Ok(Some(Password::new(text)));
+        self.named()
+            .map(|source| {
+                source
+                    .read()
+                    .with_context(|| format!("{}-{}", self.flag, self.kind()))
+            })
+            .transpose()
+    }
+
+    /// `file` or `env`: which flag of the pair was given.
+    fn kind(&self) -> &'static str {
+        if self.file.is_some() {
+            "file"
+        } else {
+            "env"
         }
-        if let Some(name) = self.env {
-            let value = Zeroizing::new(std::env::var(name).with_context(|| {
-                format!("{}-env {name}: variable not set or not UTF-8", self.flag)
-            })?);
-            return Ok(Some(Password::new(value.as_str())));
-        }
-        Ok(None)
     }
 
     /// The password, prompting on the terminal when no file or variable was named.

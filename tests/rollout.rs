@@ -90,6 +90,9 @@ fn every_good_row_gets_one_verified_profile_and_bad_rows_are_reported() {
         format!("test.user1@pbkit.test,../escape,Escape,{sig},{enc}"),
         format!("test.user1@pbkit.test,user1-0,Duplicate,{sig},{enc}"),
         "too,few,columns".to_string(),
+        // The one identity rule (pbkit_pkcs12::fitness), as lint applies it.
+        format!("test.user1@pbkit.test,swapped,Swapped,{enc},{sig}"),
+        format!("Test.User1@pbkit.test,wrong-case,Case,{sig},{enc}"),
     ];
     let bad: Vec<&str> = bad.iter().map(String::as_str).collect();
     let r = roster(tmp.path(), 5, &bad);
@@ -97,10 +100,10 @@ fn every_good_row_gets_one_verified_profile_and_bad_rows_are_reported() {
     let o = run(rollout(&r, &out, &["--json", "--jobs", "2"]).stdin(Stdio::null()));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let lines = json_lines(&stdout(&o));
-    assert_eq!(lines.len(), 10 + 6 + 1);
+    assert_eq!(lines.len(), 10 + 8 + 1);
     assert_eq!(
         lines.last().unwrap()["summary"],
-        serde_json::json!({"done": 10, "skipped": 0, "failed": 6})
+        serde_json::json!({"done": 10, "skipped": 0, "failed": 8})
     );
     let reasons: BTreeMap<String, String> = lines
         .iter()
@@ -114,11 +117,20 @@ fn every_good_row_gets_one_verified_profile_and_bad_rows_are_reported() {
         .collect();
     assert!(reasons["bad-email"].contains("not an email address"));
     assert!(reasons["missing-file"].contains("/nonexistent.p12"));
-    assert!(reasons["wrong-email"].contains("iOS Mail would not sign"));
+    assert!(reasons["wrong-email"].contains("Mail would not sign"));
+    assert!(
+        reasons["swapped"].contains("the signing identity")
+            && reasons["swapped"].contains("without digitalSignature"),
+        "{}",
+        reasons["swapped"]
+    );
+    assert!(reasons["wrong-case"].contains("compares them exactly"));
     assert!(reasons["../escape"].contains("not usable as a file name"));
     assert!(reasons.values().any(|r| r.contains("appears twice")));
     assert!(
-        reasons.values().any(|r| r.contains("unreadable CSV row")),
+        reasons
+            .values()
+            .any(|r| r.contains("bad row: 3 fields where the header has 5")),
         "{reasons:?}"
     );
 

@@ -7,7 +7,7 @@ use pbkit_fixtures::{generate, Options};
 use pbkit_keyshare::{PackOptions, Plan, Source};
 use pbkit_outfile::{Existing, Perm, StagedDir};
 use pbkit_pkcs12::{Identity, Password};
-use pbkit_profile::{lint, sign, verify, BuildContext, LintOptions, Severity, Spec, Verdict};
+use pbkit_profile::{lint, verify, BuildContext, LintOptions, Severity, Signer, Spec, Verdict};
 use serde::Serialize;
 
 /// The shipped `profiles/`, embedded so that the demo runs from anywhere.
@@ -168,11 +168,11 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
         };
         pbkit_outfile::write(&path, bytes, perm)?;
     }
-    let signer = Identity::from_pkcs12(
-        &std::fs::read(pki_dir.join("server/mdm-server.p12"))?,
+    let signer = Signer::load(
+        &pki_dir.join("server/mdm-server.p12"),
         pki.password(),
+        &[pki_dir.join("trust/intermediates.pem")],
     )?;
-    let chain = pbkit_pki::bundle::read_file(pki_dir.join("trust/intermediates.pem"))?;
     let anchors = pbkit_pki::bundle::read_file(pki_dir.join("trust/anchor.pem"))?;
     let profiles_dir = dir.join("profiles");
     std::fs::create_dir(&profiles_dir)?;
@@ -187,31 +187,19 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
         let origin = format!("profiles/{name}");
         let profile = Spec::read(&spec_path)?.build(&origin, &ctx)?;
         let xml = profile.to_xml();
-        let signed = sign(&xml, &signer, &chain)?;
+        let signed = signer.sign(&xml)?;
         let stem = name.trim_end_matches(".toml");
         let file = profiles_dir.join(format!("{stem}.mobileconfig"));
-        let has_identity = profile
-            .payloads
-            .iter()
-            .any(|p| p.payload_type() == "com.apple.security.pkcs12");
-        pbkit_outfile::write(
-            &file,
-            &signed,
-            if has_identity {
-                Perm::Secret
-            } else {
-                Perm::Public
-            },
-        )?;
+        pbkit_outfile::write(&file, &signed, super::profile::perm_of(&profile))?;
         bar.inc(1);
-        for f in lint(&xml, signed.len(), &LintOptions::default()) {
+        for f in lint(&signed, &LintOptions::default()) {
             match f.severity {
                 Severity::Error => errors += 1,
                 Severity::Warning => warnings += 1,
                 Severity::Note => {}
             }
         }
-        let (verdict, _) = verify(&signed, &anchors);
+        let verdict = verify(&signed, &anchors).verdict();
         bar.inc(1);
         profiles.push(ProfileResult {
             spec: origin,

@@ -5,11 +5,10 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use pbkit_outfile::Perm;
-use pbkit_pkcs12::{Identity, Password};
 use pbkit_pki::{bundle, Certificate, Summary};
 use pbkit_profile::{
-    embedded_certificates, is_signed, lint, sign, verify, BuildContext, Content, Finding,
-    LintOptions, Profile, Severity, Spec, Verdict,
+    inspect, is_signed, lint, verify, BuildContext, Finding, Inspection, LintOptions, Profile,
+    Severity, Signer, Spec, Verdict, Verification,
 };
 use serde::Serialize;
 
@@ -73,9 +72,9 @@ pub struct SignerArgs {
     signer: Option<PathBuf>,
     #[command(flatten)]
     signer_password: SignerPasswordArgs,
-    /// PEM/DER/PKCS#7 file of further chain certificates to embed.
+    /// PEM/DER/PKCS#7 file of further chain certificates to embed; repeatable.
     #[arg(long, value_name = "PEM", requires = "signer")]
-    chain: Option<PathBuf>,
+    chain: Vec<PathBuf>,
 }
 
 #[derive(Args)]
@@ -166,43 +165,48 @@ pub fn run(cmd: ProfileCommand) -> anyhow::Result<ExitCode> {
             if is_signed(&bytes) {
                 bail!("{}: already signed (unsign it first)", a.input.display());
             }
-            Profile::from_plist(&bytes).with_context(|| a.input.display().to_string())?;
+            let profile =
+                Profile::from_plist(&bytes).with_context(|| a.input.display().to_string())?;
             let signer = a.signer.load()?.context("--signer is required")?;
-            let signed = sign(&bytes, &signer.0, &signer.1)?;
-            write_output(&a.out, &signed, perm_of(&bytes))?;
+            let signed = signer.sign(&bytes)?;
+            write_output(&a.out, &signed, perm_of(&profile))?;
             println!(
                 "wrote {} ({} bytes), signed by {}",
                 a.out.display(),
                 signed.len(),
-                signer.0.certificate().facts()?.subject
+                signer.certificate().facts()?.subject
             );
             Ok(ExitCode::SUCCESS)
         }
         ProfileCommand::Verify(a) => verify_cmd(a),
         ProfileCommand::Unsign(a) => {
             let bytes = read(&a.input)?;
-            match verify(&bytes, &[]) {
-                (Verdict::Unsigned, _) => bail!("{}: not signed", a.input.display()),
-                (Verdict::Invalid(why), _) => bail!("{}: Invalid: {why}", a.input.display()),
-                (_, Some(content)) => {
-                    write_output(&a.out, &content, perm_of(&content))?;
-                    println!(
-                        "wrote {} ({} bytes, the plist exactly as signed)",
-                        a.out.display(),
-                        content.len()
-                    );
-                    Ok(ExitCode::SUCCESS)
+            let content = match verify(&bytes, &[]) {
+                Verification::Unsigned { .. } => bail!("{}: not signed", a.input.display()),
+                Verification::Invalid { reason } => {
+                    bail!("{}: Invalid: {reason}", a.input.display())
                 }
-                (_, None) => bail!("{}: no content", a.input.display()),
-            }
+                Verification::Verified { content } | Verification::Unverified { content, .. } => {
+                    content
+                }
+            };
+            let profile =
+                Profile::from_plist(&content).with_context(|| a.input.display().to_string())?;
+            write_output(&a.out, &content, perm_of(&profile))?;
+            println!(
+                "wrote {} ({} bytes, the plist exactly as signed)",
+                a.out.display(),
+                content.len()
+            );
+            Ok(ExitCode::SUCCESS)
         }
-        ProfileCommand::Inspect(a) => inspect(a),
+        ProfileCommand::Inspect(a) => inspect_cmd(a),
         ProfileCommand::Lint(a) => lint_cmd(a),
     }
 }
 
 impl SignerArgs {
-    fn load(&self) -> anyhow::Result<Option<(Identity, Vec<Certificate>)>> {
+    fn load(&self) -> anyhow::Result<Option<Signer>> {
         let Some(path) = &self.signer else {
             return Ok(None);
         };
@@ -210,13 +214,7 @@ impl SignerArgs {
             .signer_password
             .source()
             .required("Password of the signer PKCS#12: ")?;
-        let identity = Identity::from_pkcs12(&read(path)?, &password)
-            .with_context(|| path.display().to_string())?;
-        let chain = match &self.chain {
-            Some(c) => bundle::read_file(c)?,
-            None => Vec::new(),
-        };
-        Ok(Some((identity, chain)))
+        Ok(Some(Signer::load(path, &password, &self.chain)?))
     }
 }
 
@@ -225,12 +223,8 @@ fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
 }
 
 /// A profile with an identity or a password in it is a secret.
-fn perm_of(plist: &[u8]) -> Perm {
-    let text = String::from_utf8_lossy(plist);
-    if text.contains("com.apple.security.pkcs12")
-        || text.contains("<key>Password</key>")
-        || text.contains("<key>CertificatePassword</key>")
-    {
+pub fn perm_of(profile: &Profile) -> Perm {
+    if profile.holds_secrets() {
         Perm::Secret
     } else {
         Perm::Public
@@ -263,10 +257,10 @@ fn build(a: BuildArgs) -> anyhow::Result<ExitCode> {
     let xml = profile.to_xml();
     let signer = a.signer.load()?;
     let bytes = match &signer {
-        Some((id, chain)) => sign(&xml, id, chain)?,
-        None => xml.clone(),
+        Some(signer) => signer.sign(&xml)?,
+        None => xml,
     };
-    write_output(&a.out, &bytes, perm_of(&xml))?;
+    write_output(&a.out, &bytes, perm_of(&profile))?;
     let built = Built {
         out: a.out.display().to_string(),
         bytes: bytes.len(),
@@ -308,7 +302,7 @@ fn exit_for(v: &Verdict) -> ExitCode {
 
 fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     let bytes = read(&a.file)?;
-    let (verdict, _) = verify(&bytes, &anchors(&a.anchor)?);
+    let verdict = verify(&bytes, &anchors(&a.anchor)?).verdict();
     if a.json {
         super::print_json(&verdict)?;
     } else {
@@ -326,102 +320,10 @@ fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     Ok(exit_for(&verdict))
 }
 
-#[derive(Serialize)]
-struct Inspected {
-    verdict: Verdict,
-    signer: Option<Summary>,
-    chain: Vec<Summary>,
-    identifier: String,
-    uuid: String,
-    display_name: Option<String>,
-    bytes: usize,
-    payloads: Vec<PayloadView>,
-}
-
-#[derive(Serialize)]
-struct PayloadView {
-    payload_type: String,
-    identifier: String,
-    uuid: String,
-    display_name: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    references: Vec<Reference>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    certificate: Option<Summary>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    note: Option<String>,
-}
-
-#[derive(Serialize)]
-struct Reference {
-    key: &'static str,
-    uuid: String,
-    target: Option<String>,
-}
-
-fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
+fn inspect_cmd(a: InspectArgs) -> anyhow::Result<ExitCode> {
     let bytes = read(&a.file)?;
-    let (verdict, content) = verify(&bytes, &anchors(&a.anchor)?);
-    let Some(plist) = content else {
-        bail!(
-            "{}: {}",
-            a.file.display(),
-            match &verdict {
-                Verdict::Invalid(w) => w.clone(),
-                _ => "unreadable".into(),
-            }
-        );
-    };
-    let profile = Profile::from_plist(&plist).with_context(|| a.file.display().to_string())?;
-    let (signer, chain) = if is_signed(&bytes) {
-        let mut certs = embedded_certificates(&bytes)?.into_iter();
-        let signer = certs
-            .next()
-            .map(|c| c.facts().map(Summary::from))
-            .transpose()?;
-        (
-            signer,
-            certs
-                .map(|c| c.facts().map(Summary::from))
-                .collect::<Result<Vec<_>, _>>()?,
-        )
-    } else {
-        (None, Vec::new())
-    };
-    let payloads = profile
-        .payloads
-        .iter()
-        .map(|p| {
-            let (certificate, note) = payload_certificate(&p.content);
-            PayloadView {
-                payload_type: p.payload_type().to_string(),
-                identifier: p.identifier.clone(),
-                uuid: p.uuid.clone(),
-                display_name: p.display_name.clone(),
-                references: p
-                    .references()
-                    .into_iter()
-                    .map(|(key, uuid)| Reference {
-                        key,
-                        uuid: uuid.to_string(),
-                        target: profile.payload_by_uuid(uuid).map(|t| t.identifier.clone()),
-                    })
-                    .collect(),
-                certificate,
-                note,
-            }
-        })
-        .collect();
-    let view = Inspected {
-        verdict,
-        signer,
-        chain,
-        identifier: profile.identifier.clone(),
-        uuid: profile.uuid.clone(),
-        display_name: profile.top.display_name.clone(),
-        bytes: bytes.len(),
-        payloads,
-    };
+    let view =
+        inspect(&bytes, &anchors(&a.anchor)?).with_context(|| a.file.display().to_string())?;
     if a.json {
         super::print_json(&view)?;
     } else {
@@ -430,38 +332,7 @@ fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The certificate a payload carries, or why it cannot be shown.
-fn payload_certificate(content: &Content) -> (Option<Summary>, Option<String>) {
-    let facts = |c: &Certificate| c.facts().ok().map(Summary::from);
-    match content {
-        Content::Root(c) | Content::Pkcs1(c) | Content::Pem(c) => match &c.data {
-            Some(d) => match bundle::parse(d.as_ref(), "payload") {
-                Ok(certs) if certs.len() == 1 => (facts(&certs[0]), None),
-                _ => (None, Some("PayloadContent is not one certificate".into())),
-            },
-            None => (None, Some("no PayloadContent".into())),
-        },
-        Content::Pkcs12(p) => match (&p.data, &p.password) {
-            (Some(d), Some(pw)) => {
-                match Identity::from_pkcs12(d.as_ref(), &Password::new(pw.as_str())) {
-                    Ok(id) => (facts(id.certificate()), None),
-                    Err(e) => (
-                        None,
-                        Some(format!("PKCS#12 does not open with its Password: {e}")),
-                    ),
-                }
-            }
-            (Some(_), None) => (
-                None,
-                Some("no Password key: the device asks at install".into()),
-            ),
-            (None, _) => (None, Some("no PayloadContent".into())),
-        },
-        _ => (None, None),
-    }
-}
-
-fn print_inspected(file: &Path, v: &Inspected) {
+fn print_inspected(file: &Path, v: &Inspection) {
     let until = |s: &Summary| super::cert::rfc3339(s.not_after);
     let word = match &v.verdict {
         Verdict::Verified => "Verified".to_string(),
@@ -531,20 +402,7 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<ExitCode> {
     let names: Vec<String> = a.files.iter().map(|f| f.display().to_string()).collect();
     let mut all = Vec::new();
     for (path, name) in a.files.iter().zip(&names) {
-        let bytes = read(path)?;
-        let broken = |message: String| {
-            vec![Finding {
-                severity: Severity::Error,
-                location: "signature".into(),
-                check: "signature",
-                message,
-            }]
-        };
-        let findings = match verify(&bytes, &[]) {
-            (Verdict::Invalid(why), _) => broken(format!("the signed file does not verify: {why}")),
-            (_, Some(plist)) => lint(&plist, bytes.len(), &opts),
-            (_, None) => broken("the signed file has no content".into()),
-        };
+        let findings = lint(&read(path)?, &opts);
         all.extend(findings.into_iter().map(|finding| FileFinding {
             file: name,
             finding,

@@ -4,9 +4,7 @@ use std::sync::Mutex;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use pbkit_pkcs12::Identity;
-use pbkit_pki::bundle;
-use pbkit_profile::Spec;
+use pbkit_profile::{Signer, Spec};
 use pbkit_rollout::{Outcome, PasswordMode, Rollout};
 
 use crate::secret::{InPasswordArgs, SignerPasswordArgs};
@@ -53,9 +51,9 @@ pub struct RolloutArgs {
     signer: PathBuf,
     #[command(flatten)]
     signer_password: SignerPasswordArgs,
-    /// Chain certificates to embed with every signature.
+    /// Chain certificates to embed with every signature; repeatable.
     #[arg(long, value_name = "PEM")]
-    chain: Option<PathBuf>,
+    chain: Vec<PathBuf>,
     #[command(flatten)]
     in_password: InPasswordArgs,
     /// Where each user's new PKCS#12 password goes.
@@ -83,15 +81,7 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         .signer_password
         .source()
         .required("Password of the signer PKCS#12: ")?;
-    let signer = Identity::from_pkcs12(
-        &std::fs::read(&a.signer).with_context(|| a.signer.display().to_string())?,
-        &signer_pw,
-    )
-    .with_context(|| a.signer.display().to_string())?;
-    let chain = match &a.chain {
-        Some(c) => bundle::read_file(c)?,
-        None => Vec::new(),
-    };
+    let signer = Signer::load(&a.signer, &signer_pw, &a.chain)?;
     let rollout = Rollout {
         spec,
         spec_origin: a.spec.display().to_string(),
@@ -99,7 +89,6 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         roster_base: parent(&a.roster),
         out: a.out.clone(),
         signer,
-        chain,
         in_password: a.in_password.source().given()?,
         password_mode: match a.password_mode {
             PasswordModeArg::Embed => PasswordMode::Embed,

@@ -1,6 +1,15 @@
 /// Why a PKCS#12 could not be read or written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
+    /// A password could not be read from its file or environment variable.
+    #[error("{source_name}: {detail}")]
+    PasswordSource {
+        /// The file or variable, e.g. `password file /x/pw`.
+        source_name: String,
+        /// What is wrong (never the password).
+        detail: String,
+    },
     /// The MAC did not verify: almost always a wrong password.
     #[error("wrong password (MAC check failed)")]
     WrongPassword,

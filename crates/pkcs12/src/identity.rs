@@ -123,7 +123,7 @@ impl Identity {
     }
 
     /// Writes this identity as a PKCS#12 (DER) with the given suite. The legacy suites are
-    /// written by pbkit ([`write_legacy`](crate::write_legacy)), `modern` by OpenSSL.
+    /// written by pbkit's own writer, `modern` by OpenSSL.
     pub fn to_pkcs12(&self, password: &Password, options: &WriteOptions) -> Result<Vec<u8>, Error> {
         ensure_legacy_provider()?;
         password.check_for_writing()?;
@@ -131,15 +131,12 @@ impl Identity {
         if suite != Suite::Modern {
             let pkcs8 = zeroize::Zeroizing::new(self.key.private_key_to_pkcs8()?);
             let chain: Vec<&[u8]> = self.chain.iter().map(Certificate::der).collect();
-            return crate::write_legacy(
-                &pkcs8,
-                self.certificate.der(),
-                &chain,
-                password,
-                suite,
-                options.iterations,
-                options.friendly_name.as_deref(),
-            );
+            let parts = crate::write::Parts {
+                pkcs8: &pkcs8,
+                certificate: self.certificate.der(),
+                chain: &chain,
+            };
+            return crate::write::write_legacy(&parts, password, options);
         }
         let mut builder = Pkcs12::builder();
         builder

@@ -30,6 +30,7 @@
 
 mod ber;
 mod error;
+mod fitness;
 mod identity;
 mod inspect;
 pub mod kdf;
@@ -43,15 +44,15 @@ mod suite;
 mod write;
 
 pub use error::Error;
+pub use fitness::{fitness, SmimeUse, Unfit};
 pub use identity::{Identity, WriteOptions};
 pub use inspect::{
     inspect, BagReport, IdentityReport, IosImport, IosVerdict, MacReport, Report, SafeReport,
 };
-pub use password::{Password, ALPHABET};
+pub use password::{Password, PasswordSource, ALPHABET};
 pub use provider::ensure_legacy_provider;
 pub use read::{CertEntry, Contents, KeyEntry, RawIdentity};
 pub use suite::{Suite, UnknownSuite};
-pub use write::write_legacy;
 
 #[doc(hidden)]
 /// A throwaway self-signed identity for doc examples.

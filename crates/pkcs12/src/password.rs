@@ -1,4 +1,6 @@
 use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
@@ -63,6 +65,100 @@ impl Password {
     }
 }
 
+/// Where a password comes from: a file or an environment variable, never a command line
+/// (where every user of the machine can read it).
+///
+/// ```
+/// use pbkit_pkcs12::PasswordSource;
+/// # let dir = tempfile::tempdir()?;
+/// # let path = dir.path().join("pw");
+/// std::fs::write(&path, "s3cret\n")?;
+/// let password = PasswordSource::File(path).read()?;
+/// assert_eq!(password.as_str(), "s3cret"); // one trailing newline is the file's
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordSource {
+    /// A file holding the password; one trailing newline (`\n` or `\r\n`) is not part of it.
+    File(PathBuf),
+    /// The name of an environment variable holding the password.
+    Env(String),
+}
+
+impl PasswordSource {
+    /// The longest password file read, in bytes: a password, not a whole disk.
+    pub const MAX_FILE_LEN: u64 = 4096;
+
+    /// Reads the password. Every buffer that held it is wiped; errors name the source,
+    /// never the password.
+    pub fn read(&self) -> Result<Password, Error> {
+        let bad = |detail: String| Error::PasswordSource {
+            source_name: self.to_string(),
+            detail,
+        };
+        let bytes = match self {
+            PasswordSource::File(path) => {
+                let file = std::fs::File::open(path).map_err(|e| bad(io_reason(&e)))?;
+                let mut bytes = Zeroizing::new(Vec::new());
+                file.take(Self::MAX_FILE_LEN + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| bad(io_reason(&e)))?;
+                if bytes.len() as u64 > Self::MAX_FILE_LEN {
+                    return Err(bad(format!(
+                        "longer than {} bytes: not a password file",
+                        Self::MAX_FILE_LEN
+                    )));
+                }
+                bytes
+            }
+            PasswordSource::Env(name) => match std::env::var_os(name) {
+                None => return Err(bad("not set".into())),
+                Some(value) => Zeroizing::new(value.into_encoded_bytes()),
+            },
+        };
+        let text = std::str::from_utf8(&bytes).map_err(|_| bad("not UTF-8".into()))?;
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        Ok(Password::new(text))
+    }
+
+    /// The same source with a relative file path taken from `base` (a spec's or a
+    /// roster's folder).
+    pub fn relative_to(&self, base: &Path) -> PasswordSource {
+        match self {
+            PasswordSource::File(p) => PasswordSource::File(base.join(p)),
+            env => env.clone(),
+        }
+    }
+}
+
+impl fmt::Display for PasswordSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PasswordSource::File(p) => write!(f, "password file {}", p.display()),
+            PasswordSource::Env(n) => write!(f, "environment variable {n}"),
+        }
+    }
+}
+
+/// An I/O error's reason without the path (the message names the input once).
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "is a folder".into(),
+        _ => {
+            let text = e.to_string();
+            // "Is a directory (os error 21)" -> "is a directory".
+            let text = text.split(" (os error").next().unwrap_or(&text);
+            let mut c = text.chars();
+            c.next()
+                .map(|first| first.to_lowercase().chain(c).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
 impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Password(<redacted>)")
@@ -94,6 +190,38 @@ mod tests {
         for &c in ALPHABET {
             assert!(seen[c as usize], "never drew {:?}", c as char);
         }
+    }
+
+    #[test]
+    fn sources_strip_one_newline_and_never_show_the_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, bytes: &[u8]| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, bytes).unwrap();
+            PasswordSource::File(p)
+        };
+        assert_eq!(file("a", b"pw\r\n").read().unwrap().as_str(), "pw");
+        assert_eq!(file("b", b"pw\n\n").read().unwrap().as_str(), "pw\n");
+        assert_eq!(file("c", b"").read().unwrap().as_str(), "");
+        let canary = b"Secret-Passw0rd\xff";
+        let e = file("d", canary).read().unwrap_err().to_string();
+        assert!(e.ends_with("/d: not UTF-8"), "{e}");
+        assert!(!e.contains("Secret"), "{e}");
+        let e = file("e", &[b'x'; 5000]).read().unwrap_err().to_string();
+        assert!(e.contains("longer than 4096 bytes"), "{e}");
+        let e = PasswordSource::File(dir.path().join("none"))
+            .read()
+            .unwrap_err();
+        assert!(e.to_string().ends_with("/none: no such file"), "{e}");
+        let e = PasswordSource::Env("PBKIT_TEST_SURELY_UNSET".into())
+            .read()
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "environment variable PBKIT_TEST_SURELY_UNSET: not set"
+        );
+        let base = PasswordSource::File("pw".into()).relative_to(Path::new("/roster"));
+        assert_eq!(base, PasswordSource::File("/roster/pw".into()));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use pbkit_pki::Certificate;
 
 use crate::kdf::{Purpose, Request, Secrets};
 use crate::structure::{parse_safe_contents, Bag, BagKind, Pfx, Safe};
-use crate::{ensure_legacy_provider, Error, Password};
+use crate::{ensure_legacy_provider, Error, Password, WriteOptions};
 use zeroize::Zeroizing;
 
 /// A private key found in a PKCS#12, with its bag attributes.
@@ -241,8 +241,6 @@ pub struct RawIdentity {
 }
 
 impl RawIdentity {
-    /// Reads a PKCS#12 holding one identity; pairs the key with its certificate by
-    /// public key, as [`Identity::from_pkcs12`](crate::Identity::from_pkcs12) does.
     /// The key and certificates decoded by OpenSSL: for the operations that need them
     /// (signing, the `modern` suite). Costs what [`RawIdentity::read`] saved.
     pub fn to_identity(&self) -> Result<crate::Identity, Error> {
@@ -258,6 +256,24 @@ impl RawIdentity {
         Ok(crate::Identity::new(key, leaf)?.with_chain(chain))
     }
 
+    /// Re-encrypts this identity (its chain too; clear [`RawIdentity::chain`] for the leaf
+    /// alone) as a PKCS#12 in `options.suite`: the repack of a rollout or a pack. The
+    /// legacy suites never decode the key; `modern` goes through OpenSSL.
+    pub fn to_pkcs12(&self, password: &Password, options: &WriteOptions) -> Result<Vec<u8>, Error> {
+        if options.suite == crate::Suite::Modern {
+            return self.to_identity()?.to_pkcs12(password, options);
+        }
+        let chain: Vec<&[u8]> = self.chain.iter().map(Vec::as_slice).collect();
+        let parts = crate::write::Parts {
+            pkcs8: &self.pkcs8,
+            certificate: &self.certificate,
+            chain: &chain,
+        };
+        crate::write::write_legacy(&parts, password, options)
+    }
+
+    /// Reads a PKCS#12 holding one identity; pairs the key with its certificate by
+    /// public key, as [`Identity::from_pkcs12`](crate::Identity::from_pkcs12) does.
     pub fn read(der: &[u8], password: &Password) -> Result<RawIdentity, Error> {
         let Opened {
             mut keys,

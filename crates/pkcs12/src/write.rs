@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 
 use crate::kdf::{Purpose, Request, Secrets};
 use crate::pbe::{pbes1, pbes1_requests, Direction, Pbes1Cipher};
-use crate::{Error, Password, Suite};
+use crate::{Error, Password, Suite, WriteOptions};
 
 fn der<T: ToDer>(v: &T) -> Vec<u8> {
     v.to_der_vec()
@@ -114,19 +114,31 @@ fn cert_bag(cert_der: &[u8], attrs: Option<&[u8]>) -> Vec<u8> {
     seq(&parts)
 }
 
-/// Writes a PKCS#12 in `suite` (ios-legacy or purebred) from a PKCS#8 PrivateKeyInfo, the
-/// leaf certificate and chain certificates (DER). The caller has checked that the key
-/// belongs to the certificate.
-pub fn write_legacy(
-    pkcs8: &[u8],
-    cert_der: &[u8],
-    chain: &[&[u8]],
+/// The parts of one identity as DER, as the legacy writer takes them. The caller has
+/// checked that the key belongs to the certificate.
+pub(crate) struct Parts<'a> {
+    /// The PKCS#8 PrivateKeyInfo.
+    pub pkcs8: &'a [u8],
+    /// The leaf certificate.
+    pub certificate: &'a [u8],
+    /// Chain certificates, written after the leaf.
+    pub chain: &'a [&'a [u8]],
+}
+
+/// Writes a PKCS#12 in a legacy suite (ios-legacy or purebred).
+pub(crate) fn write_legacy(
+    parts: &Parts<'_>,
     password: &Password,
-    suite: Suite,
-    iterations: u32,
-    friendly_name: Option<&str>,
+    options: &WriteOptions,
 ) -> Result<Vec<u8>, Error> {
     password.check_for_writing()?;
+    let Parts {
+        pkcs8,
+        certificate: cert_der,
+        chain,
+    } = *parts;
+    let (suite, iterations) = (options.suite, options.iterations);
+    let friendly_name = options.friendly_name.as_deref();
     // Salts first, so that every derivation (certificate safe, key bag, MAC) is known
     // before any is needed, and all run together.
     let mut salts = [[0u8; 8]; 3];

@@ -258,7 +258,7 @@ fn kdf_equals_openssl() {
 /// certificate's.
 #[test]
 fn raw_identity_equals_identity_and_refuses_a_foreign_key() {
-    use pbkit_pkcs12::{write_legacy, RawIdentity};
+    use pbkit_pkcs12::RawIdentity;
     let check = |der: &[u8], pw: &Password, what: &str| {
         let id = Identity::from_pkcs12(der, pw).unwrap();
         let raw = RawIdentity::read(der, pw).unwrap();
@@ -284,8 +284,12 @@ fn raw_identity_equals_identity_and_refuses_a_foreign_key() {
     // readers: the EC key with the RSA certificate, the other way round, and two RSA keys
     // (same algorithm, different modulus).
     let foreign = |pkcs8: &[u8], cert: &Identity, suite| {
-        let der =
-            write_legacy(pkcs8, cert.certificate().der(), &[], &pw, suite, 2048, None).unwrap();
+        let raw = RawIdentity {
+            pkcs8: pkcs8.to_vec().into(),
+            certificate: cert.certificate().der().to_vec(),
+            chain: Vec::new(),
+        };
+        let der = raw.to_pkcs12(&pw, &WriteOptions::new(suite)).unwrap();
         assert!(matches!(
             RawIdentity::read(&der, &pw),
             Err(Error::KeyMatchesNoCertificate)

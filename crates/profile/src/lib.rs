@@ -29,21 +29,49 @@
 //! # Ok::<(), pbkit_profile::Error>(())
 //! ```
 
+pub mod builder;
+pub mod inspect;
 pub mod lint;
 pub mod model;
 pub mod schema;
 mod sign;
 pub mod spec;
 
+pub use builder::{IdentityRef, PayloadParams, PayloadRef, ProfileBuilder, Smime};
+pub use inspect::{inspect, Inspection};
 pub use lint::{lint, Finding, LintOptions, Severity};
 pub use model::{
     Certificate, Content, Exchange, Mail, Payload, Pkcs12, Profile, TopLevel, REFERENCE_KEYS,
 };
-pub use sign::{embedded_certificates, is_signed, sign, verify, Verdict};
-pub use spec::{BuildContext, Spec};
+pub use sign::{embedded_certificates, is_signed, verify, Signer, Verdict, Verification};
+pub use spec::{BuildContext, ProvidedIdentity, Spec, SpecProblem};
+
+/// The largest profile, spec or certificate file pbkit reads: Apple's tools refuse
+/// profiles far smaller, so anything bigger is not what the user meant.
+pub const MAX_FILE_LEN: u64 = 16 * 1024 * 1024;
+
+/// Reads a profile, spec or signer file, refusing one over [`MAX_FILE_LEN`].
+pub(crate) fn read_file(path: &std::path::Path) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let io = |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_LEN + 1).read_to_end(&mut bytes))
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_LEN {
+        return Err(Error::TooLarge {
+            path: path.display().to_string(),
+        });
+    }
+    Ok(bytes)
+}
 
 /// Why a profile or spec could not be read, built, signed or verified.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The bytes are not a plist profile.
     #[error("not a configuration profile: {0}")]
@@ -68,14 +96,47 @@ pub enum Error {
         detail: String,
     },
     /// A spec is wrong: names the file, the key and the problem.
-    #[error("{file}: {key}{}{detail}", if key.is_empty() { "" } else { ": " })]
+    #[error("{file}: {key}{}{problem}", if key.is_empty() { "" } else { ": " })]
     Spec {
         /// The spec file.
         file: String,
         /// The key, e.g. `payloads[1].keys.SMIMESigningCertificateUUID`.
         key: String,
         /// The problem.
-        detail: String,
+        problem: Box<SpecProblem>,
+    },
+    /// Two payloads of one profile have the same name.
+    #[error("payload name {0:?} is used twice")]
+    DuplicateName(String),
+    /// A payload name is empty.
+    #[error("payload name {0:?} is empty")]
+    PayloadName(String),
+    /// An explicit PayloadUUID that is not a UUID.
+    #[error("{0:?} is not a UUID")]
+    NotUuid(String),
+    /// An identity payload must be a PKCS#12 payload.
+    #[error("payload {0:?} is added as an identity but is not a PKCS#12 payload")]
+    NotIdentity(String),
+    /// The signed file is broken: no content can be trusted.
+    #[error("Invalid: {0}")]
+    Invalid(String),
+    /// The signer's PKCS#12 could not be opened.
+    #[error("{path}: {source}")]
+    Signer {
+        /// The PKCS#12 file.
+        path: String,
+        /// Why.
+        #[source]
+        source: pbkit_pkcs12::Error,
+    },
+    /// A PKCS#12 could not be written.
+    #[error(transparent)]
+    Pkcs12(#[from] pbkit_pkcs12::Error),
+    /// A file is larger than any profile, spec or certificate file.
+    #[error("{path}: larger than {} MiB: not a profile, spec or certificate file", MAX_FILE_LEN >> 20)]
+    TooLarge {
+        /// The file.
+        path: String,
     },
     /// A signed profile could not be read.
     #[error("CMS: {0}")]

@@ -2,13 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use pbkit_pkcs12::{inspect, Identity, IosImport, Password};
-use pbkit_pki::KeyUsageBit;
+use pbkit_pkcs12::{fitness, inspect, Identity, IosImport, Password, SmimeUse, Unfit};
+use pbkit_pki::Facts;
 use plist::{Dictionary, Value};
 use serde::Serialize;
 
 use crate::model::{Content, Profile};
 use crate::schema::{schemas, version_lt, KeyDef};
+use crate::sign::verify;
 
 /// How bad a finding is. `lint` exits 1 on any error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -56,8 +57,51 @@ impl Default for LintOptions {
 /// Profiles over this size are rejected by Intune and Fleet.
 pub const MAX_SIZE: usize = 1_000_000;
 
+/// Lints a profile as delivered, signed or not: a signed one must verify (its chain need
+/// not be trusted here) and its content is linted.
+pub fn lint(bytes: &[u8], opts: &LintOptions) -> Vec<Finding> {
+    match verify(bytes, &[]).into_content() {
+        Ok(plist) => lint_plist(&plist, bytes.len(), opts),
+        Err(why) => vec![Finding {
+            severity: Severity::Error,
+            location: "signature".into(),
+            check: "signature",
+            message: format!("the signed file does not verify: {why}"),
+        }],
+    }
+}
+
+/// The identity references of `profile` whose identity does not fit its S/MIME use
+/// (the one rule of [`pbkit_pkcs12::fitness`]), as (payload index, key, problem).
+/// `facts_of` gives the certificate facts of an identity payload by PayloadUUID, when known.
+pub(crate) fn misfits<'a>(
+    profile: &Profile,
+    facts_of: &dyn Fn(&str) -> Option<&'a Facts>,
+) -> Vec<(usize, &'static str, Unfit)> {
+    let mut out = Vec::new();
+    for (i, pl) in profile.payloads.iter().enumerate() {
+        let account = match &pl.content {
+            Content::Exchange(e) => e.email_address.as_deref(),
+            Content::Mail(m) => m.email_address.as_deref(),
+            _ => None,
+        };
+        for (key, target) in pl.references() {
+            let (Some(used_for), Some(facts)) = (SmimeUse::of_reference_key(key), facts_of(target))
+            else {
+                continue;
+            };
+            out.extend(
+                fitness(facts, used_for, account)
+                    .into_iter()
+                    .map(|u| (i, key, u)),
+            );
+        }
+    }
+    out
+}
+
 /// Lints plist bytes (already unsigned); `size` is the size of the file as delivered.
-pub fn lint(plist: &[u8], size: usize, opts: &LintOptions) -> Vec<Finding> {
+fn lint_plist(plist: &[u8], size: usize, opts: &LintOptions) -> Vec<Finding> {
     let mut l = Linter {
         out: Vec::new(),
         opts,
@@ -241,19 +285,7 @@ impl Linter<'_> {
                 );
             }
         }
-        let ok = matches!(
-            (def.value_type.as_str(), v),
-            ("<string>", Value::String(_))
-                | ("<boolean>", Value::Boolean(_))
-                | ("<integer>", Value::Integer(_))
-                | ("<real>", Value::Real(_) | Value::Integer(_))
-                | ("<date>", Value::Date(_))
-                | ("<data>", Value::Data(_))
-                | ("<array>", Value::Array(_))
-                | ("<dictionary>", Value::Dictionary(_))
-                | ("<any>", _)
-        );
-        if !ok {
+        if !type_matches(&def.value_type, v) {
             self.add(
                 Severity::Error,
                 loc,
@@ -348,34 +380,31 @@ impl Linter<'_> {
                     );
                     continue;
                 }
-                match (identities.get(target), p.payload_by_uuid(target)) {
-                    (Some(facts), _) => self.usage(&kl, key, facts.as_ref()),
-                    (None, Some(other)) => self.add(Severity::Error, &kl, "reference", format!("{key} points at {} ({}), which is not an identity payload", other.identifier, other.payload_type())),
-                    (None, None) => self.add(Severity::Error, &kl, "reference", format!("{key} points at {target}, which is not in this profile (a silent failure on device)")),
+                match (identities.contains_key(target), p.payload_by_uuid(target)) {
+                    (true, _) => {}
+                    (false, Some(other)) => self.add(Severity::Error, &kl, "reference", format!("{key} points at {} ({}), which is not an identity payload", other.identifier, other.payload_type())),
+                    (false, None) => self.add(Severity::Error, &kl, "reference", format!("{key} points at {target}, which is not in this profile (a silent failure on device)")),
                 }
             }
-            let email = match &pl.content {
-                Content::Exchange(e) => e
-                    .email_address
-                    .as_deref()
-                    .zip(e.smime_signing_certificate_uuid.as_deref()),
-                Content::Mail(m) => m
-                    .email_address
-                    .as_deref()
-                    .zip(m.smime_signing_certificate_uuid.as_deref()),
-                _ => None,
+        }
+        let facts_of = |uuid: &str| identities.get(uuid).and_then(Option::as_ref);
+        for (i, key, unfit) in misfits(p, &facts_of) {
+            let pl = &p.payloads[i];
+            let (location, check) = match unfit {
+                Unfit::Email { .. } => (
+                    format!("payloads[{i}] ({}).EmailAddress", pl.payload_type()),
+                    "email",
+                ),
+                Unfit::NoEmail { .. } => (
+                    format!("payloads[{i}] ({}).{key}", pl.payload_type()),
+                    "email",
+                ),
+                _ => (
+                    format!("payloads[{i}] ({}).{key}", pl.payload_type()),
+                    "key-usage",
+                ),
             };
-            if let Some((address, signing)) = email {
-                let first = identities
-                    .get(signing)
-                    .and_then(|f| f.as_ref())
-                    .and_then(|f| f.san.email.first());
-                if let Some(first) = first.filter(|_| !address.starts_with('$')) {
-                    if !first.eq_ignore_ascii_case(address) {
-                        self.add(Severity::Warning, &format!("{loc}.EmailAddress"), "email", format!("EmailAddress {address} differs from the signing identity's first SAN email {first}: iOS Mail signs only when they match"));
-                    }
-                }
-            }
+            self.add(Severity::Error, &location, check, unfit.to_string());
         }
     }
 
@@ -450,34 +479,26 @@ impl Linter<'_> {
             }
         }
     }
-
-    /// Signing identities need digitalSignature; encryption ones keyEncipherment.
-    fn usage(&mut self, loc: &str, key: &str, facts: Option<&pbkit_pki::Facts>) {
-        let Some(f) = facts else { return };
-        let (bit, what) = match key {
-            "SMIMESigningCertificateUUID" => (KeyUsageBit::DigitalSignature, "signing"),
-            "SMIMEEncryptionCertificateUUID" => (KeyUsageBit::KeyEncipherment, "encryption"),
-            _ => return,
-        };
-        let ok = f.has_key_usage(bit)
-            || (bit == KeyUsageBit::KeyEncipherment && f.has_key_usage(KeyUsageBit::KeyAgreement));
-        if !ok {
-            let ku = f.key_usage.map_or("none".to_string(), |k| k.to_string());
-            self.add(
-                Severity::Error,
-                loc,
-                "key-usage",
-                format!(
-                    "the {what} identity (serial {}) has keyUsage {ku}, without {}",
-                    f.serial,
-                    bit.name()
-                ),
-            );
-        }
-    }
 }
 
-fn type_name(v: &Value) -> &'static str {
+/// Whether `v` has the type Apple's schema writes as `value_type` (`<string>`, …).
+pub(crate) fn type_matches(value_type: &str, v: &Value) -> bool {
+    matches!(
+        (value_type, v),
+        ("<string>", Value::String(_))
+            | ("<boolean>", Value::Boolean(_))
+            | ("<integer>", Value::Integer(_))
+            | ("<real>", Value::Real(_) | Value::Integer(_))
+            | ("<date>", Value::Date(_))
+            | ("<data>", Value::Data(_))
+            | ("<array>", Value::Array(_))
+            | ("<dictionary>", Value::Dictionary(_))
+            | ("<any>", _)
+    )
+}
+
+/// Apple's name of `v`'s type.
+pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
         Value::String(_) => "<string>",
         Value::Boolean(_) => "<boolean>",

@@ -256,6 +256,83 @@ keys! {
     }
 }
 
+impl Pkcs12 {
+    /// A payload holding these PKCS#12 bytes as they are (the device asks for the
+    /// password at install unless [`Pkcs12::with_password`] embeds it).
+    pub fn from_der(der: Vec<u8>) -> Pkcs12 {
+        Pkcs12 {
+            data: Some(der.into()),
+            ..Pkcs12::default()
+        }
+    }
+
+    /// A payload holding `identity` written in `suite` under `password` (the leaf and
+    /// its chain). The password is not embedded; see [`Pkcs12::with_password`].
+    pub fn from_identity(
+        identity: &pbkit_pkcs12::Identity,
+        password: &pbkit_pkcs12::Password,
+        suite: pbkit_pkcs12::Suite,
+    ) -> Result<Pkcs12, Error> {
+        let der = identity.to_pkcs12(password, &pbkit_pkcs12::WriteOptions::new(suite))?;
+        Ok(Pkcs12::from_der(der))
+    }
+
+    /// Embeds the password, so that the device installs without asking (the profile
+    /// becomes a secret: see [`Profile::holds_secrets`]).
+    pub fn with_password(mut self, password: &pbkit_pkcs12::Password) -> Pkcs12 {
+        self.password = Some(password.as_str().to_string());
+        self
+    }
+}
+
+impl Certificate {
+    /// A certificate payload holding `cert` as DER.
+    pub fn from_certificate(cert: &pbkit_pki::Certificate) -> Certificate {
+        Certificate {
+            data: Some(cert.der().to_vec().into()),
+            ..Certificate::default()
+        }
+    }
+}
+
+impl Content {
+    /// `com.apple.security.root`: a trusted root (DER).
+    pub fn root(cert: &pbkit_pki::Certificate) -> Content {
+        Content::Root(Certificate::from_certificate(cert))
+    }
+
+    /// `com.apple.security.pkcs1`: an intermediate or other certificate (DER).
+    pub fn intermediate(cert: &pbkit_pki::Certificate) -> Content {
+        Content::Pkcs1(Certificate::from_certificate(cert))
+    }
+
+    /// `com.apple.security.pem`: a certificate as PEM text.
+    pub fn pem(cert: &pbkit_pki::Certificate) -> Result<Content, Error> {
+        Ok(Content::Pem(Certificate {
+            data: Some(cert.to_pem()?.into()),
+            ..Certificate::default()
+        }))
+    }
+}
+
+impl From<Pkcs12> for Content {
+    fn from(c: Pkcs12) -> Content {
+        Content::Pkcs12(c)
+    }
+}
+
+impl From<Exchange> for Content {
+    fn from(c: Exchange) -> Content {
+        Content::Exchange(Box::new(c))
+    }
+}
+
+impl From<Mail> for Content {
+    fn from(c: Mail) -> Content {
+        Content::Mail(Box::new(c))
+    }
+}
+
 /// What a payload is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Content {
@@ -617,6 +694,24 @@ impl Profile {
             payloads,
             extra,
         })
+    }
+
+    /// Whether the profile holds a secret (an identity, or any password), and so must be
+    /// written owner-only (0600) and handled like a key.
+    pub fn holds_secrets(&self) -> bool {
+        fn secret(key: &str, v: &Value) -> bool {
+            let password_like = key.ends_with("Password") || key == "SharedSecret";
+            (password_like && matches!(v, Value::String(s) if !s.is_empty()))
+                || match v {
+                    Value::Dictionary(d) => d.iter().any(|(k, v)| secret(k, v)),
+                    Value::Array(a) => a.iter().any(|v| secret("", v)),
+                    _ => false,
+                }
+        }
+        self.payloads
+            .iter()
+            .any(|p| matches!(p.content, Content::Pkcs12(_)))
+            || secret("", &Value::Dictionary(self.to_dictionary()))
     }
 
     /// The payload with this PayloadUUID.

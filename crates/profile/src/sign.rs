@@ -1,36 +1,96 @@
 //! Signing and verifying profiles: CMS SignedData, DER, content attached.
 
+use std::path::{Path, PathBuf};
+
 use openssl::cms::{CMSOptions, CmsContentInfo};
 use openssl::pkcs7::Pkcs7;
 use openssl::stack::Stack;
 use openssl::x509::store::X509StoreBuilder;
+use openssl::x509::verify::X509VerifyFlags;
 use openssl::x509::X509PurposeId;
-use pbkit_pkcs12::Identity;
+use pbkit_pkcs12::{Identity, Password};
 use pbkit_pki::Certificate;
 use serde::Serialize;
 
 use crate::Error;
 
-/// Signs `content` (the exact plist bytes) with `signer`, embedding the signer's whole
-/// chain: its PKCS#12 chain plus `extra_chain`. SHA-256, DER, content attached, BINARY so
-/// that line endings are signed as they are.
-pub fn sign(
-    content: &[u8],
-    signer: &Identity,
-    extra_chain: &[Certificate],
-) -> Result<Vec<u8>, Error> {
-    let mut certs = Stack::new()?;
-    for c in signer.chain().iter().chain(extra_chain) {
-        certs.push(c.x509().to_owned())?;
+/// Who signs profiles: an identity and the certificates embedded with its signature.
+///
+/// ```no_run
+/// use pbkit_profile::Signer;
+/// use pbkit_pkcs12::PasswordSource;
+/// let password = PasswordSource::Env("SIGNER_PW".into()).read()?;
+/// let signer = Signer::load("signer.p12".as_ref(), &password, &["intermediates.pem".into()])?;
+/// let signed = signer.sign(b"<?xml version=\"1.0\"?>...")?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Signer {
+    identity: Identity,
+    chain: Vec<Certificate>,
+}
+
+impl Signer {
+    /// The identity, embedding its PKCS#12 chain plus `extra_chain`, each certificate once
+    /// (the signer's own certificate is never repeated as chain).
+    pub fn new(identity: Identity, extra_chain: Vec<Certificate>) -> Signer {
+        let mut chain: Vec<Certificate> = Vec::new();
+        for c in identity.chain().iter().cloned().chain(extra_chain) {
+            if &c != identity.certificate() && !chain.contains(&c) {
+                chain.push(c);
+            }
+        }
+        Signer { identity, chain }
     }
-    let cms = CmsContentInfo::sign(
-        Some(signer.certificate().x509()),
-        Some(signer.key()),
-        Some(&certs),
-        Some(content),
-        CMSOptions::BINARY,
-    )?;
-    Ok(cms.to_der()?)
+
+    /// Opens the signer's PKCS#12 and reads extra chain certificates (PEM, DER, PKCS#7).
+    pub fn load(
+        pkcs12: &Path,
+        password: &Password,
+        chain_files: &[PathBuf],
+    ) -> Result<Signer, Error> {
+        let der = crate::read_file(pkcs12)?;
+        let identity = Identity::from_pkcs12(&der, password).map_err(|source| Error::Signer {
+            path: pkcs12.display().to_string(),
+            source,
+        })?;
+        let mut extra = Vec::new();
+        for f in chain_files {
+            extra.extend(pbkit_pki::bundle::read_file(f)?);
+        }
+        Ok(Signer::new(identity, extra))
+    }
+
+    /// The signing identity.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The signer's certificate.
+    pub fn certificate(&self) -> &Certificate {
+        self.identity.certificate()
+    }
+
+    /// The certificates embedded beside the signer's, in order.
+    pub fn chain(&self) -> &[Certificate] {
+        &self.chain
+    }
+
+    /// Signs `content` (the exact plist bytes): CMS SignedData, SHA-256, DER, content
+    /// attached, BINARY so that line endings are signed as they are.
+    pub fn sign(&self, content: &[u8]) -> Result<Vec<u8>, Error> {
+        let mut certs = Stack::new()?;
+        for c in &self.chain {
+            certs.push(c.x509().to_owned())?;
+        }
+        let cms = CmsContentInfo::sign(
+            Some(self.identity.certificate().x509()),
+            Some(self.identity.key()),
+            Some(&certs),
+            Some(content),
+            CMSOptions::BINARY,
+        )?;
+        Ok(cms.to_der()?)
+    }
 }
 
 /// What `verify` concluded, in iOS's words.
@@ -59,25 +119,81 @@ impl Verdict {
     }
 }
 
+/// What `verify` found, with the plist bytes wherever the signature itself holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verification {
+    /// The signature is valid and the signer chains to an anchor.
+    Verified {
+        /// The signed plist, exactly as signed.
+        content: Vec<u8>,
+    },
+    /// The signature is valid but the chain is untrusted or incomplete.
+    Unverified {
+        /// Why the chain is not trusted.
+        reason: String,
+        /// The signed plist, exactly as signed.
+        content: Vec<u8>,
+    },
+    /// The signature or the structure is broken: no content can be trusted.
+    Invalid {
+        /// What is broken.
+        reason: String,
+    },
+    /// Not signed: the bytes are the plist.
+    Unsigned {
+        /// The file's bytes.
+        content: Vec<u8>,
+    },
+}
+
+impl Verification {
+    /// The verdict alone, as reports show it.
+    pub fn verdict(&self) -> Verdict {
+        match self {
+            Verification::Verified { .. } => Verdict::Verified,
+            Verification::Unverified { reason, .. } => Verdict::Unverified(reason.clone()),
+            Verification::Invalid { reason } => Verdict::Invalid(reason.clone()),
+            Verification::Unsigned { .. } => Verdict::Unsigned,
+        }
+    }
+
+    /// The plist bytes, unless the file is [`Verification::Invalid`].
+    pub fn content(&self) -> Option<&[u8]> {
+        match self {
+            Verification::Verified { content }
+            | Verification::Unverified { content, .. }
+            | Verification::Unsigned { content } => Some(content),
+            Verification::Invalid { .. } => None,
+        }
+    }
+
+    /// The plist bytes, or why there are none.
+    pub fn into_content(self) -> Result<Vec<u8>, String> {
+        match self {
+            Verification::Verified { content }
+            | Verification::Unverified { content, .. }
+            | Verification::Unsigned { content } => Ok(content),
+            Verification::Invalid { reason } => Err(reason),
+        }
+    }
+}
+
 /// Whether `bytes` look like a signed profile (DER SEQUENCE) rather than a plist.
 pub fn is_signed(bytes: &[u8]) -> bool {
     bytes.first() == Some(&0x30)
 }
 
-/// Verifies a signed profile against `anchors`; returns the verdict and, when the
-/// signature itself is valid (or the file is unsigned), the plist bytes.
-pub fn verify(bytes: &[u8], anchors: &[Certificate]) -> (Verdict, Option<Vec<u8>>) {
+/// Verifies a signed profile against `anchors` (each trusted as it is, root or not).
+pub fn verify(bytes: &[u8], anchors: &[Certificate]) -> Verification {
+    let invalid = |reason: String| Verification::Invalid { reason };
     if !is_signed(bytes) {
-        return (Verdict::Unsigned, Some(bytes.to_vec()));
+        return Verification::Unsigned {
+            content: bytes.to_vec(),
+        };
     }
     let mut cms = match CmsContentInfo::from_der(bytes) {
         Ok(c) => c,
-        Err(e) => {
-            return (
-                Verdict::Invalid(format!("not a CMS SignedData: {}", reason(&e))),
-                None,
-            )
-        }
+        Err(e) => return invalid(format!("not a CMS SignedData: {}", reason(&e))),
     };
     let store = (|| {
         let mut b = X509StoreBuilder::new()?;
@@ -86,35 +202,42 @@ pub fn verify(bytes: &[u8], anchors: &[Certificate]) -> (Verdict, Option<Vec<u8>
         }
         // A profile signer is often a TLS server certificate: any purpose will do.
         b.set_purpose(X509PurposeId::ANY)?;
+        // An anchor is an anchor, self-signed or not (openssl cms -verify -partial_chain).
+        b.set_flags(X509VerifyFlags::PARTIAL_CHAIN)?;
         Ok::<_, openssl::error::ErrorStack>(b.build())
     })();
     let store = match store {
         Ok(s) => s,
-        Err(e) => return (Verdict::Invalid(reason(&e)), None),
+        Err(e) => return invalid(reason(&e)),
     };
-    let mut out = Vec::new();
-    let chain_error = match cms.verify(None, Some(&store), None, Some(&mut out), CMSOptions::BINARY)
-    {
-        Ok(()) => return (Verdict::Verified, Some(out)),
+    let mut content = Vec::new();
+    let chain_error = match cms.verify(
+        None,
+        Some(&store),
+        None,
+        Some(&mut content),
+        CMSOptions::BINARY,
+    ) {
+        Ok(()) => return Verification::Verified { content },
         Err(e) => e,
     };
-    let mut out = Vec::new();
+    let mut content = Vec::new();
     match cms.verify(
         None,
         None,
         None,
-        Some(&mut out),
+        Some(&mut content),
         CMSOptions::BINARY | CMSOptions::NO_SIGNER_CERT_VERIFY,
     ) {
-        Ok(()) => {
-            let why = if anchors.is_empty() {
+        Ok(()) => Verification::Unverified {
+            reason: if anchors.is_empty() {
                 "no anchor given".to_string()
             } else {
                 reason(&chain_error)
-            };
-            (Verdict::Unverified(why), Some(out))
-        }
-        Err(e) => (Verdict::Invalid(reason(&e)), None),
+            },
+            content,
+        },
+        Err(e) => invalid(reason(&e)),
     }
 }
 

@@ -34,14 +34,12 @@ use std::path::{Path, PathBuf};
 
 use plist::{Dictionary, Value};
 use serde::Deserialize;
-use uuid::Uuid;
 
-use crate::model::{Content, Payload, Profile, TopLevel};
+use crate::builder::{canonical_uuid, PayloadParams};
+use crate::model::{Content, Profile, TopLevel};
 use crate::Error;
-use pbkit_pkcs12::{Identity, Password, Suite, WriteOptions};
-
-/// The namespace of pbkit's UUIDv5s.
-const NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_5b0e_8d3a_4a57_9a43_51d2_7c3e_b0a1);
+use pbkit_pkcs12::{Identity, Password, PasswordSource, Suite, WriteOptions};
+use pbkit_pki::{Certificate, Facts};
 
 /// A parsed spec file.
 #[derive(Debug, Deserialize)]
@@ -108,6 +106,98 @@ pub struct PayloadSpec {
     pub keys: toml::Table,
 }
 
+/// Why a spec does not build; [`Error::Spec`] adds the file and the key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SpecProblem {
+    /// The TOML does not parse or does not have the spec's shape.
+    #[error("{0}")]
+    Toml(String),
+    /// A `{{name}}` placeholder has no value.
+    #[error("undefined variable {{{{{0}}}}} (give it in [vars] or with --var {0}=VALUE)")]
+    UndefinedVariable(String),
+    /// A `{{` without its `}}`.
+    #[error("unclosed {{{{ in {0:?}")]
+    UnclosedPlaceholder(String),
+    /// Two payloads have one name.
+    #[error("payload name {0:?} is used twice")]
+    DuplicateName(String),
+    /// A `{ payload = "name" }` reference to a payload the spec does not define.
+    #[error("refers to payload {0:?}, which the spec does not define")]
+    UnknownPayload(String),
+    /// A uuid that is not a UUID.
+    #[error("{0:?} is not a UUID")]
+    NotUuid(String),
+    /// A key that the payload type does not have.
+    #[error("not a key of {0}")]
+    UnknownKey(String),
+    /// A value of the wrong type for its key.
+    #[error("must be {expected}, not {found}")]
+    WrongType {
+        /// Apple's type, e.g. `<boolean>`.
+        expected: String,
+        /// The type given.
+        found: &'static str,
+    },
+    /// A TOML date-time that is not UTC.
+    #[error("{0} is not a UTC date-time (write it as 2027-01-01T00:00:00Z)")]
+    NotUtc(String),
+    /// `file` on a payload type that holds no file.
+    #[error("`file` is for certificate payloads, not {0}")]
+    FileNotForType(String),
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A certificate file does not hold exactly one certificate.
+    #[error("{path}: holds {count} certificates; a certificate payload holds one")]
+    CertificateCount {
+        /// The file.
+        path: String,
+        /// How many it holds.
+        count: usize,
+    },
+    /// A certificate file could not be read.
+    #[error(transparent)]
+    Certificate(#[from] pbkit_pki::Error),
+    /// A PKCS#12 payload names no password.
+    #[error("a PKCS#12 payload needs password_file or password_env to open its file")]
+    NoPassword,
+    /// A PKCS#12 could not be read, repacked or its password read.
+    #[error("{origin}: {source}")]
+    Pkcs12 {
+        /// The file (or password source).
+        origin: String,
+        /// The error.
+        #[source]
+        source: pbkit_pkcs12::Error,
+    },
+    /// `suite` names no suite.
+    #[error(transparent)]
+    Suite(#[from] pbkit_pkcs12::UnknownSuite),
+    /// An identity does not fit the S/MIME use the account names it for.
+    #[error(transparent)]
+    Unfit(#[from] pbkit_pkcs12::Unfit),
+}
+
+/// An identity handed to [`Spec::build`] in place of a payload's file: PKCS#12 bytes the
+/// caller just wrote, the password that opens them, and the identity's certificate (for
+/// the fitness check, without decrypting the file again).
+#[derive(Debug, Clone)]
+pub struct ProvidedIdentity {
+    /// The PKCS#12, already in the spec's suite.
+    pub pkcs12: Vec<u8>,
+    /// Its password.
+    pub password: Password,
+    /// The identity's certificate.
+    pub certificate: Certificate,
+}
+
 /// What `build` needs besides the spec: where relative paths start, and variables.
 #[derive(Debug, Clone, Default)]
 pub struct BuildContext {
@@ -115,10 +205,8 @@ pub struct BuildContext {
     pub base: PathBuf,
     /// `--var` values, overriding `[vars]`.
     pub vars: BTreeMap<String, String>,
-    /// Replacement files for named payloads (the rollout puts a user's identity here),
-    /// with the password that opens each. The caller vouches that each opens as one
-    /// identity with its password (it just wrote them); they are not read again.
-    pub identities: BTreeMap<String, (Vec<u8>, Password)>,
+    /// Replacement identities for named payloads (the rollout puts a user's here).
+    pub identities: BTreeMap<String, ProvidedIdentity>,
     /// Values for Jamf payload variables (`EMAIL` for `$EMAIL`), when building for one
     /// known user as Jamf would per device. Empty: the variables pass through untouched.
     pub jamf: BTreeMap<String, String>,
@@ -128,7 +216,7 @@ pub struct BuildContext {
 
 impl BuildContext {
     /// `s` with `{{name}}` placeholders rendered and Jamf variables filled in.
-    fn text(&self, s: &str, vars: &BTreeMap<String, String>) -> Result<String, String> {
+    fn text(&self, s: &str, vars: &BTreeMap<String, String>) -> Result<String, SpecProblem> {
         let mut out = render(s, vars)?;
         // Longest names first, so that $FULLNAME is not read as $FULL + NAME.
         let mut names: Vec<_> = self.jamf.iter().collect();
@@ -140,140 +228,370 @@ impl BuildContext {
     }
 }
 
+/// One build: the spec's file name, the variables, the context.
+struct Build<'a> {
+    origin: &'a str,
+    vars: BTreeMap<String, String>,
+    ctx: &'a BuildContext,
+}
+
+impl Build<'_> {
+    fn err(&self, key: impl Into<String>, problem: impl Into<SpecProblem>) -> Error {
+        Error::Spec {
+            file: self.origin.into(),
+            key: key.into(),
+            problem: Box::new(problem.into()),
+        }
+    }
+
+    fn text(&self, s: &str, key: &str) -> Result<String, Error> {
+        self.ctx.text(s, &self.vars).map_err(|p| self.err(key, p))
+    }
+
+    fn opt_text(&self, s: &Option<String>, key: &str) -> Result<Option<String>, Error> {
+        s.as_deref().map(|s| self.text(s, key)).transpose()
+    }
+}
+
 impl Spec {
     /// Parses a spec; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Spec, Error> {
         toml::from_str(text).map_err(|e| Error::Spec {
             file: origin.into(),
             key: String::new(),
-            detail: e.message().to_string(),
+            problem: Box::new(SpecProblem::Toml(e.message().to_string())),
         })
     }
 
     /// Reads and parses a spec file.
     pub fn read(path: &Path) -> Result<Spec, Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.display().to_string(),
-            source,
+        let bytes = crate::read_file(path)?;
+        let origin = path.display().to_string();
+        let text = String::from_utf8(bytes).map_err(|_| Error::Spec {
+            file: origin.clone(),
+            key: String::new(),
+            problem: Box::new(SpecProblem::Toml("not UTF-8 text".into())),
         })?;
-        Spec::parse(&text, &path.display().to_string())
+        Spec::parse(&text, &origin)
     }
 
-    /// Builds the profile.
+    /// Builds the profile with the typed builder: names become identifiers and UUIDs,
+    /// `{ payload = "name" }` references become the named payload's UUID, and every
+    /// S/MIME identity must fit its use ([`pbkit_pkcs12::fitness`]).
     pub fn build(&self, origin: &str, ctx: &BuildContext) -> Result<Profile, Error> {
-        let err = |key: String, detail: String| Error::Spec {
-            file: origin.into(),
-            key,
-            detail,
-        };
         let mut vars = self.vars.clone();
         vars.extend(ctx.vars.clone());
-        let subst = |s: &str, key: &str| ctx.text(s, &vars).map_err(|d| err(key.into(), d));
+        let b = Build { origin, vars, ctx };
+        let p = &self.profile;
+        let identifier = b.text(&p.identifier, "profile.identifier")?;
+        let mut builder = Profile::builder(identifier).top(TopLevel {
+            display_name: b.opt_text(&p.display_name, "profile.display_name")?,
+            description: b.opt_text(&p.description, "profile.description")?,
+            organization: b.opt_text(&p.organization, "profile.organization")?,
+            removal_disallowed: p.removal_disallowed,
+            scope: p.scope.clone(),
+            ..TopLevel::default()
+        });
+        if let Some(u) = &p.uuid {
+            let u = canonical_uuid(u)
+                .ok_or_else(|| b.err("profile.uuid", SpecProblem::NotUuid(u.clone())))?;
+            builder = builder.uuid(u);
+        }
 
-        let identifier = subst(&self.profile.identifier, "profile.identifier")?;
-        let uuid = match &self.profile.uuid {
-            Some(u) => canonical_uuid(u).map_err(|d| err("profile.uuid".into(), d))?,
-            None => v5(&identifier),
-        };
+        // Every name's UUID first: references may point forward.
         let mut names: BTreeMap<&str, String> = BTreeMap::new();
-        for (i, p) in self.payloads.iter().enumerate() {
+        let mut explicit = Vec::new();
+        for (i, ps) in self.payloads.iter().enumerate() {
             let key = format!("payloads[{i}]");
-            let id = match &p.uuid {
-                Some(u) => canonical_uuid(u).map_err(|d| err(format!("{key}.uuid"), d))?,
-                None => v5(&format!("{identifier}/{}", p.name)),
+            let uuid = match &ps.uuid {
+                Some(u) => Some(canonical_uuid(u).ok_or_else(|| {
+                    b.err(format!("{key}.uuid"), SpecProblem::NotUuid(u.clone()))
+                })?),
+                None => None,
             };
-            if names.insert(&p.name, id).is_some() {
-                return Err(err(
+            let id = builder.uuid_for(&ps.name, uuid.as_deref());
+            if names.insert(&ps.name, id).is_some() {
+                return Err(b.err(
                     format!("{key}.name"),
-                    format!("payload name {:?} is used twice", p.name),
+                    SpecProblem::DuplicateName(ps.name.clone()),
                 ));
             }
+            explicit.push(uuid);
         }
 
-        let mut payloads = Vec::new();
-        for (i, p) in self.payloads.iter().enumerate() {
+        let mut certificates: BTreeMap<String, Facts> = BTreeMap::new();
+        for (i, (ps, uuid)) in self.payloads.iter().zip(explicit).enumerate() {
             let key = format!("payloads[{i}]");
-            let mut d = Dictionary::new();
-            d.insert("PayloadType".into(), p.payload_type.clone().into());
-            d.insert("PayloadVersion".into(), 1.into());
-            d.insert(
-                "PayloadIdentifier".into(),
-                format!("{identifier}.{}", p.name).into(),
-            );
-            d.insert("PayloadUUID".into(), names[p.name.as_str()].clone().into());
-            for (k, v) in [
-                ("PayloadDisplayName", &p.display_name),
-                ("PayloadDescription", &p.description),
-            ] {
-                if let Some(v) = v {
-                    d.insert(k.into(), subst(v, &format!("{key}.{k}"))?.into());
-                }
+            let (content, extra, certificate) = b.content(ps, &key, &names)?;
+            if let Some(cert) = certificate {
+                let facts = cert.facts().map_err(|e| b.err(key.clone(), e))?;
+                certificates.insert(names[ps.name.as_str()].clone(), facts);
             }
-            let known = Content::known_keys(&p.payload_type);
-            let modelled = !known.is_empty();
-            for (k, v) in &p.keys {
-                let path = format!("{key}.keys.{k}");
-                if modelled && !known.contains(&k.as_str()) {
-                    return Err(err(path, format!("not a key of {}", p.payload_type)));
-                }
-                d.insert(
-                    k.clone(),
-                    to_plist(v, &path, &names, &vars, ctx).map_err(|e| err(path.clone(), e))?,
-                );
-            }
-            if let Some(file) = &p.file {
-                let file = subst(file, &format!("{key}.file"))?;
-                certificate_content(p, &file, ctx, &mut d)
-                    .map_err(|e| err(format!("{key}.file"), e))?;
-            } else if let Some((der, pw)) = ctx.identities.get(&p.name) {
-                pkcs12_content(p, der.clone(), pw, ctx, &mut d).map_err(|e| err(key.clone(), e))?;
-            }
-            // Type-check key by key so the error names the key.
-            if modelled {
-                for (k, v) in d.iter().filter(|(k, _)| known.contains(&k.as_str())) {
-                    let mut one = Dictionary::new();
-                    one.insert(k.clone(), v.clone());
-                    Content::from_dictionary(&p.payload_type, one)
-                        .map_err(|e| err(format!("{key}.keys.{k}"), e))?;
-                }
-            }
-            payloads.push(Payload::from_dictionary(d)?);
+            let mut params = PayloadParams::new(ps.name.clone(), content);
+            params.display_name =
+                b.opt_text(&ps.display_name, &format!("{key}.PayloadDisplayName"))?;
+            params.description =
+                b.opt_text(&ps.description, &format!("{key}.PayloadDescription"))?;
+            params.uuid = uuid;
+            params.extra = extra;
+            builder.add_params(params)?;
         }
+        let profile = builder.build();
+        let facts_of = |uuid: &str| certificates.get(uuid);
+        if let Some((i, key, unfit)) = crate::lint::misfits(&profile, &facts_of).into_iter().next()
+        {
+            return Err(b.err(format!("payloads[{i}].keys.{key}"), unfit));
+        }
+        Ok(profile)
+    }
+}
 
-        let text = |v: &Option<String>, k: &str| v.as_deref().map(|s| subst(s, k)).transpose();
-        Ok(Profile {
-            identifier,
-            uuid,
-            version: 1,
-            top: TopLevel {
-                display_name: text(&self.profile.display_name, "profile.display_name")?,
-                description: text(&self.profile.description, "profile.description")?,
-                organization: text(&self.profile.organization, "profile.organization")?,
-                removal_disallowed: self.profile.removal_disallowed,
-                scope: self.profile.scope.clone(),
-                ..TopLevel::default()
-            },
-            payloads,
-            extra: Dictionary::new(),
+impl Build<'_> {
+    /// A payload's typed content, the keys of a type pbkit does not model, and the
+    /// certificate of the identity it holds.
+    fn content(
+        &self,
+        ps: &PayloadSpec,
+        key: &str,
+        names: &BTreeMap<&str, String>,
+    ) -> Result<(Content, Dictionary, Option<Certificate>), Error> {
+        let known = Content::known_keys(&ps.payload_type);
+        let modelled = !known.is_empty();
+        let mut keys = Dictionary::new();
+        for (k, v) in &ps.keys {
+            let path = format!("{key}.keys.{k}");
+            if modelled && !known.contains(&k.as_str()) {
+                return Err(self.err(path, SpecProblem::UnknownKey(ps.payload_type.clone())));
+            }
+            let value = self
+                .to_plist(v, names)
+                .map_err(|p| self.err(path.clone(), p))?;
+            if modelled {
+                check_type(&ps.payload_type, k, &value).map_err(|p| self.err(path, p))?;
+            }
+            keys.insert(k.clone(), value);
+        }
+        let (known_keys, extra) = if modelled {
+            (keys, Dictionary::new())
+        } else {
+            (Dictionary::new(), keys)
+        };
+        let mut content = Content::from_dictionary(&ps.payload_type, known_keys)
+            .map_err(|detail| self.err(key, SpecProblem::Toml(detail)))?;
+        let certificate = self.fill(ps, key, &mut content)?;
+        Ok((content, extra, certificate))
+    }
+
+    /// Fills PayloadContent (and for PKCS#12 the Password) from `file` or from the
+    /// identity the context provides.
+    fn fill(
+        &self,
+        ps: &PayloadSpec,
+        key: &str,
+        content: &mut Content,
+    ) -> Result<Option<Certificate>, Error> {
+        let file_key = format!("{key}.file");
+        if let Some(given) = self.ctx.identities.get(&ps.name) {
+            let Content::Pkcs12(c) = content else {
+                return Err(self.err(
+                    file_key,
+                    SpecProblem::FileNotForType(ps.payload_type.clone()),
+                ));
+            };
+            self.pkcs12(ps, c, given.pkcs12.clone(), &given.password, true)
+                .map_err(|p| self.err(key, p))?;
+            return Ok(Some(given.certificate.clone()));
+        }
+        let Some(file) = &ps.file else {
+            return Ok(None);
+        };
+        let file = self.text(file, &file_key)?;
+        let path = self.ctx.base.join(&file);
+        let bytes = std::fs::read(&path).map_err(|source| {
+            self.err(
+                &file_key,
+                SpecProblem::Io {
+                    path: path.display().to_string(),
+                    source,
+                },
+            )
+        })?;
+        let name = Path::new(&file)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
+        let certificate = match content {
+            Content::Pkcs12(c) => {
+                let source = match (&ps.password_file, &ps.password_env) {
+                    (Some(f), _) => PasswordSource::File(self.ctx.base.join(f)),
+                    (None, Some(v)) => PasswordSource::Env(v.clone()),
+                    (None, None) => return Err(self.err(&file_key, SpecProblem::NoPassword)),
+                };
+                let pw = source.read().map_err(|e| {
+                    self.err(
+                        &file_key,
+                        SpecProblem::Pkcs12 {
+                            origin: source.to_string(),
+                            source: e,
+                        },
+                    )
+                })?;
+                let cert = self
+                    .pkcs12(ps, c, bytes, &pw, false)
+                    .map_err(|p| self.err(&file_key, p.in_file(&path)))?;
+                if c.file_name.is_none() {
+                    c.file_name = name;
+                }
+                cert
+            }
+            Content::Root(c) | Content::Pkcs1(c) | Content::Pem(c) => {
+                let shown = path.display().to_string();
+                let mut certs =
+                    pbkit_pki::bundle::parse(&bytes, &shown).map_err(|e| self.err(&file_key, e))?;
+                if certs.len() != 1 {
+                    return Err(self.err(
+                        &file_key,
+                        SpecProblem::CertificateCount {
+                            path: shown,
+                            count: certs.len(),
+                        },
+                    ));
+                }
+                let cert = certs.remove(0);
+                let data = if ps.payload_type == "com.apple.security.pem" {
+                    cert.to_pem().map_err(|e| self.err(&file_key, e))?
+                } else {
+                    cert.der().to_vec()
+                };
+                c.data = Some(data.into());
+                if c.file_name.is_none() {
+                    c.file_name = name;
+                }
+                None
+            }
+            _ => {
+                return Err(self.err(
+                    file_key,
+                    SpecProblem::FileNotForType(ps.payload_type.clone()),
+                ))
+            }
+        };
+        Ok(certificate)
+    }
+
+    /// Puts a PKCS#12 in the payload, repacked to the spec's suite when it is in
+    /// another; returns the identity's certificate when the file was opened.
+    /// `provided`: the caller wrote it in the right suite and vouches for it.
+    fn pkcs12(
+        &self,
+        ps: &PayloadSpec,
+        c: &mut crate::model::Pkcs12,
+        der: Vec<u8>,
+        pw: &Password,
+        provided: bool,
+    ) -> Result<Option<Certificate>, SpecProblem> {
+        let (der, certificate) = if provided {
+            (der, None)
+        } else {
+            let target: Option<Suite> = ps.suite.as_deref().map(str::parse).transpose()?;
+            let pkcs12 = |e| SpecProblem::Pkcs12 {
+                origin: String::new(),
+                source: e,
+            };
+            // Opening it is also the check that it holds one identity.
+            let identity = Identity::from_pkcs12(&der, pw).map_err(pkcs12)?;
+            let in_suite = match target {
+                None => true,
+                Some(suite) => {
+                    pbkit_pkcs12::inspect(&der, None).map_err(pkcs12)?.suite == Some(suite)
+                }
+            };
+            let der = match target {
+                Some(suite) if !in_suite => identity
+                    .to_pkcs12(pw, &WriteOptions::new(suite))
+                    .map_err(pkcs12)?,
+                _ => der,
+            };
+            (der, Some(identity.certificate().clone()))
+        };
+        c.data = Some(der.into());
+        if self.ctx.embed_password.unwrap_or(ps.embed_password) {
+            c.password = Some(pw.as_str().to_string());
+        }
+        Ok(certificate)
+    }
+
+    fn to_plist(
+        &self,
+        v: &toml::Value,
+        names: &BTreeMap<&str, String>,
+    ) -> Result<Value, SpecProblem> {
+        Ok(match v {
+            toml::Value::String(s) => self.ctx.text(s, &self.vars)?.into(),
+            toml::Value::Integer(i) => (*i).into(),
+            toml::Value::Float(f) => (*f).into(),
+            toml::Value::Boolean(b) => (*b).into(),
+            toml::Value::Datetime(d) => {
+                let text = d.to_string();
+                Value::Date(
+                    plist::Date::from_xml_format(&text).map_err(|_| SpecProblem::NotUtc(text))?,
+                )
+            }
+            toml::Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|x| self.to_plist(x, names))
+                    .collect::<Result<_, _>>()?,
+            ),
+            toml::Value::Table(t) => {
+                if let (1, Some(toml::Value::String(target))) = (t.len(), t.get("payload")) {
+                    return names
+                        .get(target.as_str())
+                        .map(|u| Value::String(u.clone()))
+                        .ok_or_else(|| SpecProblem::UnknownPayload(target.clone()));
+                }
+                let mut d = Dictionary::new();
+                for (k, x) in t {
+                    d.insert(k.clone(), self.to_plist(x, names)?);
+                }
+                Value::Dictionary(d)
+            }
         })
     }
 }
 
-/// Uppercase canonical UUIDv5 of `name` in pbkit's namespace.
-pub fn v5(name: &str) -> String {
-    Uuid::new_v5(&NAMESPACE, name.as_bytes())
-        .to_string()
-        .to_uppercase()
+impl SpecProblem {
+    /// Names the file a PKCS#12 problem is about.
+    fn in_file(self, path: &Path) -> SpecProblem {
+        match self {
+            SpecProblem::Pkcs12 { origin, source } if origin.is_empty() => SpecProblem::Pkcs12 {
+                origin: path.display().to_string(),
+                source,
+            },
+            other => other,
+        }
+    }
 }
 
-fn canonical_uuid(s: &str) -> Result<String, String> {
-    Uuid::parse_str(s)
-        .map(|u| u.to_string().to_uppercase())
-        .map_err(|e| format!("{s:?} is not a UUID: {e}"))
+/// Checks one value against the type Apple's schema gives its key.
+fn check_type(payload_type: &str, key: &str, v: &Value) -> Result<(), SpecProblem> {
+    let Some(def) = crate::schema::schemas()
+        .get(payload_type)
+        .and_then(|s| s.payloadkeys.iter().find(|d| d.key == key))
+    else {
+        return Ok(());
+    };
+    if crate::lint::type_matches(&def.value_type, v) {
+        Ok(())
+    } else {
+        Err(SpecProblem::WrongType {
+            expected: def.value_type.clone(),
+            found: crate::lint::type_name(v),
+        })
+    }
 }
 
 /// Replaces `{{name}}` placeholders; anything else (Jamf's `$EMAIL`) passes through.
-pub fn render(s: &str, vars: &BTreeMap<String, String>) -> Result<String, String> {
+pub fn render(s: &str, vars: &BTreeMap<String, String>) -> Result<String, SpecProblem> {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(start) = rest.find("{{") {
@@ -281,175 +599,16 @@ pub fn render(s: &str, vars: &BTreeMap<String, String>) -> Result<String, String
         let after = &rest[start + 2..];
         let end = after
             .find("}}")
-            .ok_or_else(|| format!("unclosed {{{{ in {s:?}"))?;
+            .ok_or_else(|| SpecProblem::UnclosedPlaceholder(s.to_string()))?;
         let name = after[..end].trim();
-        let value = vars.get(name).ok_or_else(|| {
-            format!(
-                "undefined variable {{{{{name}}}}} (give it in [vars] or with --var {name}=VALUE)"
-            )
-        })?;
+        let value = vars
+            .get(name)
+            .ok_or_else(|| SpecProblem::UndefinedVariable(name.to_string()))?;
         out.push_str(value);
         rest = &after[end + 2..];
     }
     out.push_str(rest);
     Ok(out)
-}
-
-fn to_plist(
-    v: &toml::Value,
-    path: &str,
-    names: &BTreeMap<&str, String>,
-    vars: &BTreeMap<String, String>,
-    ctx: &BuildContext,
-) -> Result<Value, String> {
-    Ok(match v {
-        toml::Value::String(s) => ctx.text(s, vars)?.into(),
-        toml::Value::Integer(i) => (*i).into(),
-        toml::Value::Float(f) => (*f).into(),
-        toml::Value::Boolean(b) => (*b).into(),
-        toml::Value::Datetime(d) => {
-            let text = d.to_string();
-            Value::Date(plist::Date::from_xml_format(&text).map_err(|_| {
-                format!("{text} is not a UTC date-time (write it as 2027-01-01T00:00:00Z)")
-            })?)
-        }
-        toml::Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, x)| to_plist(x, &format!("{path}[{i}]"), names, vars, ctx))
-                .collect::<Result<_, _>>()?,
-        ),
-        toml::Value::Table(t) => {
-            if let (1, Some(toml::Value::String(target))) = (t.len(), t.get("payload")) {
-                return names
-                    .get(target.as_str())
-                    .map(|u| Value::String(u.clone()))
-                    .ok_or_else(|| {
-                        format!("refers to payload {target:?}, which the spec does not define")
-                    });
-            }
-            let mut d = Dictionary::new();
-            for (k, x) in t {
-                d.insert(
-                    k.clone(),
-                    to_plist(x, &format!("{path}.{k}"), names, vars, ctx)?,
-                );
-            }
-            Value::Dictionary(d)
-        }
-    })
-}
-
-fn read_password(p: &PayloadSpec, base: &Path) -> Result<Option<Password>, String> {
-    if let Some(f) = &p.password_file {
-        let path = base.join(f);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("password_file {}: {e}", path.display()))?;
-        let text = text.strip_suffix('\n').unwrap_or(&text);
-        return Ok(Some(Password::new(text.strip_suffix('\r').unwrap_or(text))));
-    }
-    if let Some(var) = &p.password_env {
-        return std::env::var(var)
-            .map(|v| Some(Password::new(v)))
-            .map_err(|_| format!("password_env {var}: not set"));
-    }
-    Ok(None)
-}
-
-/// Fills PayloadContent (and for PKCS#12 the Password) from `file`.
-fn certificate_content(
-    p: &PayloadSpec,
-    file: &str,
-    ctx: &BuildContext,
-    d: &mut Dictionary,
-) -> Result<(), String> {
-    if let Some((der, pw)) = ctx.identities.get(&p.name) {
-        return pkcs12_content(p, der.clone(), pw, ctx, d);
-    }
-    let path = ctx.base.join(file);
-    let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let name = Path::new(file)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned());
-    match p.payload_type.as_str() {
-        "com.apple.security.pkcs12" => {
-            let pw = read_password(p, &ctx.base)?
-                .ok_or("a PKCS#12 payload needs password_file or password_env to open its file")?;
-            pkcs12_content(p, bytes, &pw, ctx, d)?;
-        }
-        "com.apple.security.root" | "com.apple.security.pkcs1" | "com.apple.security.pem" => {
-            let mut certs = pbkit_pki::bundle::parse(&bytes, &path.display().to_string())
-                .map_err(|e| e.to_string())?;
-            if certs.len() != 1 {
-                return Err(format!(
-                    "{}: holds {} certificates; a certificate payload holds one",
-                    path.display(),
-                    certs.len()
-                ));
-            }
-            let cert = certs.remove(0);
-            let data = if p.payload_type == "com.apple.security.pem" {
-                cert.to_pem().map_err(|e| e.to_string())?
-            } else {
-                cert.der().to_vec()
-            };
-            d.insert("PayloadContent".into(), Value::Data(data));
-        }
-        other => return Err(format!("`file` is for certificate payloads, not {other}")),
-    }
-    if let Some(n) = name {
-        if !d.contains_key("PayloadCertificateFileName") {
-            d.insert("PayloadCertificateFileName".into(), n.into());
-        }
-    }
-    Ok(())
-}
-
-fn pkcs12_content(
-    p: &PayloadSpec,
-    der: Vec<u8>,
-    pw: &Password,
-    ctx: &BuildContext,
-    d: &mut Dictionary,
-) -> Result<(), String> {
-    let target: Option<Suite> = p
-        .suite
-        .as_deref()
-        .map(|name| {
-            name.parse()
-                .map_err(|e: pbkit_pkcs12::UnknownSuite| e.to_string())
-        })
-        .transpose()?;
-    let in_suite = match target {
-        None => true,
-        Some(suite) => {
-            pbkit_pkcs12::inspect(&der, None)
-                .map_err(|e| e.to_string())?
-                .suite
-                == Some(suite)
-        }
-    };
-    let der = match target {
-        // Opening it to repack is also the check that it holds one identity.
-        Some(suite) if !in_suite => Identity::from_pkcs12(&der, pw)
-            .and_then(|id| id.to_pkcs12(pw, &WriteOptions::new(suite)))
-            .map_err(|e| e.to_string())?,
-        _ => {
-            // Kept as it is: a file from disk must still open as one identity, as the
-            // payload requires. (Identities handed over in the context were just written
-            // by the caller.)
-            if !ctx.identities.contains_key(&p.name) {
-                Identity::from_pkcs12(&der, pw).map_err(|e| e.to_string())?;
-            }
-            der
-        }
-    };
-    d.insert("PayloadContent".into(), Value::Data(der));
-    if ctx.embed_password.unwrap_or(p.embed_password) {
-        d.insert("Password".into(), pw.as_str().into());
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -465,12 +624,17 @@ mod tests {
         );
         assert!(render("{{nope}}", &vars)
             .unwrap_err()
+            .to_string()
             .contains("undefined variable {{nope}}"));
-        assert!(render("{{host", &vars).unwrap_err().contains("unclosed"));
+        assert!(render("{{host", &vars)
+            .unwrap_err()
+            .to_string()
+            .contains("unclosed"));
     }
 
     #[test]
     fn uuids_are_stable_and_uppercase() {
+        use crate::builder::v5;
         assert_eq!(v5("a"), v5("a"));
         assert_ne!(v5("a"), v5("b"));
         assert_eq!(v5("a"), v5("a").to_uppercase());

@@ -17,9 +17,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use pbkit_outfile::Perm;
-use pbkit_pkcs12::{write_legacy, Identity, Password, RawIdentity, Suite, WriteOptions};
+use pbkit_pkcs12::{Password, PasswordSource, RawIdentity, Suite, WriteOptions};
 use pbkit_pki::Certificate;
-use pbkit_profile::{sign, verify, BuildContext, Spec, Verdict};
+use pbkit_profile::{verify, BuildContext, ProvidedIdentity, Signer, Spec, Verification};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
@@ -29,8 +29,55 @@ pub const SIGNING: &str = "signing";
 /// See [`SIGNING`].
 pub const ENCRYPTION: &str = "encryption";
 
+/// Why one roster row failed; the row's outcome is [`Outcome::Failed`] with this reason,
+/// and nothing was written for it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RowError {
+    /// The CSV record cannot be read or lacks a column.
+    #[error("bad row: {0}")]
+    Csv(String),
+    /// The username cannot be a file name.
+    #[error("username {0:?} is not usable as a file name (letters, digits, . _ - @; not starting with .)")]
+    Username(String),
+    /// The username appeared on an earlier row.
+    #[error("username appears twice in the roster")]
+    DuplicateUsername,
+    /// The email column is not an address.
+    #[error("email {0:?} is not an email address")]
+    Email(String),
+    /// Neither the row nor the command names a password.
+    #[error("no password: the row names none and no --in-password-file was given")]
+    NoPassword,
+    /// The row's password file or variable could not be read.
+    #[error(transparent)]
+    Password(pbkit_pkcs12::Error),
+    /// A PKCS#12 of the row could not be read or written.
+    #[error("{path}: {source}")]
+    Pkcs12 {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: pbkit_pkcs12::Error,
+    },
+    /// The profile could not be built (the identities do not fit, …) or signed.
+    #[error(transparent)]
+    Profile(#[from] pbkit_profile::Error),
+    /// The key-sharing pack could not be made.
+    #[error(transparent)]
+    Pack(#[from] pbkit_keyshare::Error),
+    /// A file could not be written.
+    #[error(transparent)]
+    Write(#[from] pbkit_outfile::Error),
+    /// A staged folder could not be written.
+    #[error(transparent)]
+    Stage(#[from] pbkit_outfile::DirError),
+}
+
 /// Why a rollout could not start (a row's problem is an [`Outcome::Failed`] instead).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The roster cannot be read at all.
     #[error("{path}: {detail}")]
@@ -40,9 +87,23 @@ pub enum Error {
         /// What is wrong.
         detail: String,
     },
-    /// The spec does not fit a rollout.
-    #[error("{0}")]
-    Spec(String),
+    /// The spec lacks a PKCS#12 payload the rollout fills with each user's identity.
+    #[error("{spec}: a rollout spec needs a com.apple.security.pkcs12 payload named {name:?}")]
+    MissingPayload {
+        /// The spec.
+        spec: String,
+        /// The payload name ([`SIGNING`] or [`ENCRYPTION`]).
+        name: &'static str,
+    },
+    /// The spec names an unknown suite.
+    #[error("{spec}: {source}")]
+    Suite {
+        /// The spec.
+        spec: String,
+        /// The unknown name.
+        #[source]
+        source: pbkit_pkcs12::UnknownSuite,
+    },
     /// The output folder holds profiles and resume was not asked.
     #[error("{0}: holds profiles already (use --resume to finish an interrupted rollout)")]
     NotEmpty(String),
@@ -146,9 +207,7 @@ pub struct Rollout {
     /// The output folder.
     pub out: PathBuf,
     /// Who signs every profile.
-    pub signer: Identity,
-    /// Chain certificates to embed with the signature.
-    pub chain: Vec<Certificate>,
+    pub signer: Signer,
     /// The input PKCS#12 password for rows that name none.
     pub in_password: Option<Password>,
     /// Where new passwords go.
@@ -169,10 +228,10 @@ impl Rollout {
                 .iter()
                 .any(|p| p.name == name && p.payload_type == "com.apple.security.pkcs12")
             {
-                return Err(Error::Spec(format!(
-                    "{}: a rollout spec needs a com.apple.security.pkcs12 payload named {name:?}",
-                    self.spec_origin
-                )));
+                return Err(Error::MissingPayload {
+                    spec: self.spec_origin.clone(),
+                    name,
+                });
             }
         }
         let named = self
@@ -184,7 +243,10 @@ impl Rollout {
         named
             .unwrap_or("ios-legacy")
             .parse()
-            .map_err(|e: pbkit_pkcs12::UnknownSuite| Error::Spec(e.to_string()))
+            .map_err(|source| Error::Suite {
+                spec: self.spec_origin.clone(),
+                source,
+            })
     }
 
     /// Prepares the output folder: refuses one with profiles unless resuming; when
@@ -256,19 +318,19 @@ impl Rollout {
                     Err(e) => Outcome::Failed {
                         line,
                         username: None,
-                        reason: format!("unreadable CSV row: {e}"),
+                        reason: RowError::Csv(csv_reason(&e)).to_string(),
                     },
                     Ok(r) => match r.deserialize::<Row>(Some(&headers)) {
                         Err(e) => Outcome::Failed {
                             line,
                             username: r.get(1).map(str::to_string),
-                            reason: format!("bad row: {e}"),
+                            reason: RowError::Csv(csv_reason(&e)).to_string(),
                         },
                         Ok(row) => self.row(line, &row, suite, &seen),
                     },
                 };
                 {
-                    let mut s = summary.lock().expect("not poisoned");
+                    let mut s = summary.lock().unwrap_or_else(|p| p.into_inner());
                     match outcome {
                         Outcome::Done { .. } => s.done += 1,
                         Outcome::Skipped { .. } => s.skipped += 1,
@@ -277,112 +339,101 @@ impl Rollout {
                 }
                 report(&outcome);
             });
-        Ok(summary.into_inner().expect("not poisoned"))
+        Ok(summary.into_inner().unwrap_or_else(|p| p.into_inner()))
     }
 
     fn row(&self, line: u64, row: &Row, suite: Suite, seen: &Mutex<HashSet<[u8; 16]>>) -> Outcome {
-        let fail = |reason: String| Outcome::Failed {
-            line,
-            username: Some(row.username.clone()),
-            reason,
-        };
-        if let Err(e) = check_username(&row.username) {
-            return fail(e);
-        }
-        let digest: [u8; 32] = sha2::Sha256::digest(row.username.as_bytes()).into();
-        let key: [u8; 16] = digest[..16].try_into().expect("16 of 32 bytes");
-        if !seen.lock().expect("not poisoned").insert(key) {
-            return fail("username appears twice in the roster".into());
-        }
-        if let Err(e) = check_email(&row.email) {
-            return fail(e);
-        }
         let file = self.out.join(format!("{}.mobileconfig", row.username));
-        if self.resume {
-            if let Ok(bytes) = std::fs::read(&file) {
-                if matches!(
-                    verify(&bytes, &[]).0,
-                    Verdict::Verified | Verdict::Unverified(_)
-                ) {
-                    return Outcome::Skipped {
-                        line,
-                        username: row.username.clone(),
-                        reason: "a valid signed profile is already there".into(),
-                    };
-                }
+        let result = self.check_row(row, seen).and_then(|()| {
+            if self.resume && self.is_done(&file) {
+                return Ok(None);
             }
-        }
-        match self.build(row, suite, &file) {
-            Ok(bytes) => Outcome::Done {
+            self.build(row, suite, &file).map(Some)
+        });
+        match result {
+            Ok(Some(bytes)) => Outcome::Done {
                 line,
                 username: row.username.clone(),
                 file: file.display().to_string(),
                 bytes,
             },
-            Err(reason) => fail(reason),
+            Ok(None) => Outcome::Skipped {
+                line,
+                username: row.username.clone(),
+                reason: "a valid signed profile is already there".into(),
+            },
+            Err(e) => Outcome::Failed {
+                line,
+                username: Some(row.username.clone()),
+                reason: e.to_string(),
+            },
         }
     }
 
-    fn password(&self, row: &Row) -> Result<Password, String> {
-        if let Some(f) = &row.password_file {
-            let path = self.roster_base.join(f);
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("password_file {}: {e}", path.display()))?;
-            let text = text.strip_suffix('\n').unwrap_or(&text);
-            return Ok(Password::new(text.strip_suffix('\r').unwrap_or(text)));
+    /// The checks that need no file: a usable, unique username and an address.
+    fn check_row(&self, row: &Row, seen: &Mutex<HashSet<[u8; 16]>>) -> Result<(), RowError> {
+        check_username(&row.username)?;
+        let digest: [u8; 32] = sha2::Sha256::digest(row.username.as_bytes()).into();
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&digest[..16]);
+        if !seen.lock().unwrap_or_else(|p| p.into_inner()).insert(key) {
+            return Err(RowError::DuplicateUsername);
         }
-        if let Some(var) = &row.password_env {
-            return std::env::var(var)
-                .map(Password::new)
-                .map_err(|_| format!("password_env {var}: not set"));
-        }
-        self.in_password.clone().ok_or_else(|| {
-            "no password: the row names none and no --in-password-file was given".into()
+        check_email(&row.email)
+    }
+
+    /// Whether a finished run left a validly signed profile for this user.
+    fn is_done(&self, file: &Path) -> bool {
+        std::fs::read(file).is_ok_and(|bytes| {
+            matches!(
+                verify(&bytes, &[]),
+                Verification::Verified { .. } | Verification::Unverified { .. }
+            )
         })
     }
 
+    fn password(&self, row: &Row) -> Result<Password, RowError> {
+        let source = match (&row.password_file, &row.password_env) {
+            (Some(f), _) => PasswordSource::File(self.roster_base.join(f)),
+            (None, Some(var)) => PasswordSource::Env(var.clone()),
+            (None, None) => return self.in_password.clone().ok_or(RowError::NoPassword),
+        };
+        source.read().map_err(RowError::Password)
+    }
+
     /// Builds, signs and writes one user's profile; returns its size.
-    fn build(&self, row: &Row, suite: Suite, file: &Path) -> Result<usize, String> {
+    fn build(&self, row: &Row, suite: Suite, file: &Path) -> Result<usize, RowError> {
         let password = self.password(row)?;
         // Bytes only: OpenSSL never decodes these keys (in OpenSSL 3.0 that costs more than
         // the KDF); key and certificate are paired on the public key by pbkit.
-        let open = |p: &Path| -> Result<RawIdentity, String> {
+        let open = |p: &Path| -> Result<RawIdentity, RowError> {
             let path = self.roster_base.join(p);
-            let der = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            RawIdentity::read(&der, &password).map_err(|e| format!("{}: {e}", path.display()))
+            let pkcs12 = |source| RowError::Pkcs12 {
+                path: path.display().to_string(),
+                source,
+            };
+            let der = std::fs::read(&path)
+                .map_err(|e| pkcs12(pbkit_pkcs12::Error::Malformed(format!("cannot read: {e}"))))?;
+            let mut raw = RawIdentity::read(&der, &password).map_err(pkcs12)?;
+            // The leaf alone, as a device needs it.
+            raw.chain.clear();
+            Ok(raw)
         };
         let signing = open(&row.signing_p12)?;
         let encryption = open(&row.encryption_p12)?;
-        let san = pbkit_pki::san_of(&signing.certificate)
-            .map_err(|e| e.to_string())?
-            .email;
-        match san.first() {
-            Some(first) if first.eq_ignore_ascii_case(&row.email) => {}
-            Some(first) => {
-                return Err(format!(
-                "the signing identity's email is {first}, the row says {}: iOS Mail would not sign",
-                row.email
-            ))
-            }
-            None => {
-                return Err(
-                    "the signing identity has no SAN email: iOS Mail cannot sign with it".into(),
-                )
-            }
-        }
         let fresh = Password::generate();
-        // The leaf alone, as a device needs it.
-        let repack = |id: &RawIdentity| -> Result<Vec<u8>, String> {
-            match suite {
-                Suite::IosLegacy | Suite::Purebred => {
-                    write_legacy(&id.pkcs8, &id.certificate, &[], &fresh, suite, 2048, None)
-                }
-                Suite::Modern => id.to_identity().and_then(|i| {
-                    i.with_chain(Vec::new())
-                        .to_pkcs12(&fresh, &WriteOptions::new(suite))
-                }),
-            }
-            .map_err(|e| e.to_string())
+        let options = WriteOptions::new(suite);
+        let provide = |id: &RawIdentity, origin: &Path| -> Result<ProvidedIdentity, RowError> {
+            let pkcs12 = |source| RowError::Pkcs12 {
+                path: self.roster_base.join(origin).display().to_string(),
+                source,
+            };
+            Ok(ProvidedIdentity {
+                pkcs12: id.to_pkcs12(&fresh, &options).map_err(pkcs12)?,
+                password: fresh.clone(),
+                certificate: Certificate::from_der(&id.certificate)
+                    .map_err(|e| pkcs12(e.into()))?,
+            })
         };
         let ctx = BuildContext {
             base: self.spec_base.clone(),
@@ -392,10 +443,10 @@ impl Rollout {
                 ("display_name".to_string(), row.display_name.clone()),
             ]),
             identities: BTreeMap::from([
-                (SIGNING.to_string(), (repack(&signing)?, fresh.clone())),
+                (SIGNING.to_string(), provide(&signing, &row.signing_p12)?),
                 (
                     ENCRYPTION.to_string(),
-                    (repack(&encryption)?, fresh.clone()),
+                    provide(&encryption, &row.encryption_p12)?,
                 ),
             ]),
             jamf: BTreeMap::from([
@@ -406,22 +457,19 @@ impl Rollout {
             ]),
             embed_password: Some(self.password_mode == PasswordMode::Embed),
         };
-        let profile = self
-            .spec
-            .build(&self.spec_origin, &ctx)
-            .map_err(|e| e.to_string())?;
-        let signed =
-            sign(&profile.to_xml(), &self.signer, &self.chain).map_err(|e| e.to_string())?;
+        // The build applies the one identity rule (pbkit_pkcs12::fitness): swapped or
+        // unfit identities, or an address that is not the signing identity's, fail here.
+        let profile = self.spec.build(&self.spec_origin, &ctx)?;
+        let signed = self.signer.sign(&profile.to_xml())?;
         if let Some(format) = self.keyshare {
             self.pack(row, format, [&signing, &encryption], &fresh, file)?;
         }
         if self.password_mode == PasswordMode::File {
             let pw_file = file.with_extension("password");
-            pbkit_outfile::write(&pw_file, fresh.as_str().as_bytes(), Perm::Secret)
-                .map_err(|e| e.to_string())?;
+            pbkit_outfile::write(&pw_file, fresh.as_str().as_bytes(), Perm::Secret)?;
         }
         // Last: the profile's presence is what marks the user done.
-        pbkit_outfile::write(file, &signed, Perm::Secret).map_err(|e| e.to_string())?;
+        pbkit_outfile::write(file, &signed, Perm::Secret)?;
         Ok(signed.len())
     }
 }
@@ -436,31 +484,47 @@ impl Rollout {
         ids: [&RawIdentity; 2],
         password: &Password,
         file: &Path,
-    ) -> Result<(), String> {
+    ) -> Result<(), RowError> {
         let mut sources = Vec::new();
         for (id, origin) in ids.into_iter().zip([&row.signing_p12, &row.encryption_p12]) {
-            let identity = id.to_identity().map_err(|e| e.to_string())?;
+            let identity = id.to_identity().map_err(|source| RowError::Pkcs12 {
+                path: origin.display().to_string(),
+                source,
+            })?;
             sources.push(pbkit_keyshare::Source {
                 origin: origin.display().to_string(),
                 identity,
             });
         }
-        let plan = pbkit_keyshare::Plan::new(sources, time::OffsetDateTime::now_utc())
-            .map_err(|e| e.to_string())?;
+        let plan = pbkit_keyshare::Plan::new(sources, time::OffsetDateTime::now_utc())?;
         let dir = file.with_extension("keyshare");
-        let staged = pbkit_outfile::StagedDir::new(&dir, pbkit_outfile::Existing::Replace)
-            .map_err(|e| e.to_string())?;
+        let staged = pbkit_outfile::StagedDir::new(&dir, pbkit_outfile::Existing::Replace)?;
         plan.write(
             staged.path(),
             pbkit_keyshare::PackOptions::for_format(format),
             password,
-        )
-        .map_err(|e| e.to_string())?;
-        staged.commit().map_err(|e| e.to_string())
+        )?;
+        staged.commit()?;
+        Ok(())
     }
 }
 
-fn check_username(u: &str) -> Result<(), String> {
+/// A CSV error without the crate's internal wording ("CSV deserialize error: record 3 …").
+fn csv_reason(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => match err.field() {
+            Some(i) => format!("field {}: {}", i + 1, err.kind()),
+            None => err.kind().to_string(),
+        },
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("{len} fields where the header has {expected_len}"),
+        csv::ErrorKind::Utf8 { .. } => "not UTF-8".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn check_username(u: &str) -> Result<(), RowError> {
     let ok = !u.is_empty()
         && u.len() <= 128
         && !u.starts_with('.')
@@ -469,11 +533,11 @@ fn check_username(u: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("username {u:?} is not usable as a file name (letters, digits, . _ - @; not starting with .)"))
+        Err(RowError::Username(u.to_string()))
     }
 }
 
-fn check_email(e: &str) -> Result<(), String> {
+fn check_email(e: &str) -> Result<(), RowError> {
     let ok = match e.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
@@ -489,7 +553,7 @@ fn check_email(e: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("email {e:?} is not an email address"))
+        Err(RowError::Email(e.to_string()))
     }
 }
 

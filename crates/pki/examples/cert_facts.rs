@@ -1,6 +1,6 @@
 //! Prints the facts pbkit reads from certificate files (PEM, DER or PKCS#7).
 //!
-//! `cargo run --example cert_facts -- tests/fixtures/fpki/dod-id-ca-63.pem`
+//! `cargo run -p pbkit-pki --example cert_facts -- tests/fixtures/fpki/dod-id-ca-63.pem`
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     for path in std::env::args().skip(1) {

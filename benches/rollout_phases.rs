@@ -1,23 +1,30 @@
 //! Where one rollout user's time goes: reading, re-encrypting, building, signing.
 //!
 //! ```text
-//! cargo run --release --example rollout_phases [SIGNER.p12 USER.p12 PASSWORD_FILE SPEC.toml]
+//! cargo bench --bench rollout_phases -- [SIGNER.p12 USER.p12 PASSWORD_FILE SPEC.toml]
 //! ```
 //!
 //! Without arguments it uses the test identities shipped in `profiles/test-identities/`
-//! (RSA-2048, ios-legacy, 2048 iterations) and `profiles/exchange-smime-identities.toml`.
+//! (RSA-2048, ios-legacy, 2048 iterations; the signature identity signs, the encryption
+//! one is the user's file read and written) and `profiles/exchange-smime-identities.toml`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use pbkit_pkcs12::{write_legacy, Identity, Password, RawIdentity, Suite};
-use pbkit_profile::{sign, BuildContext, Spec};
+use pbkit_pkcs12::{Identity, Password, PasswordSource, RawIdentity, Suite, WriteOptions};
+use pbkit_pki::Certificate;
+use pbkit_profile::{BuildContext, ProvidedIdentity, Signer, Spec};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles");
     let ids = shipped.join("test-identities");
-    let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    // Criterion-style flags (`--bench`) that cargo passes are not ours.
+    let args: Vec<PathBuf> = std::env::args_os()
+        .skip(1)
+        .filter(|a| !a.to_string_lossy().starts_with("--"))
+        .map(PathBuf::from)
+        .collect();
     let [signer, user, password, spec_path] = match &args[..] {
         [] => [
             ids.join("signature.p12"),
@@ -32,8 +39,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             )
         }
     };
-    let pw = Password::new(std::fs::read_to_string(&password)?.trim_end());
-    let signer = Identity::from_pkcs12(&std::fs::read(&signer)?, &pw)?;
+    let pw = PasswordSource::File(password).read()?;
+    let signer_der = std::fs::read(&signer)?;
+    let signer_raw = RawIdentity::read(&signer_der, &pw)?;
+    let signer = Signer::new(Identity::from_pkcs12(&signer_der, &pw)?, Vec::new());
     let user = std::fs::read(&user)?;
     let spec = Spec::read(&spec_path)?;
     let n = 200;
@@ -48,31 +57,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let raw = RawIdentity::read(&user, &pw)?;
     let fresh = Password::generate();
-    let write = || {
-        write_legacy(
-            &raw.pkcs8,
-            &raw.certificate,
-            &[],
-            &fresh,
-            Suite::IosLegacy,
-            2048,
-            None,
-        )
-    };
+    let options = WriteOptions::new(Suite::IosLegacy);
+    let write = || raw.to_pkcs12(&fresh, &options);
     let der = write()?;
     let read_us = time("RawIdentity::read (ios-legacy)", &mut || {
         RawIdentity::read(&user, &pw).unwrap();
     });
-    let write_us = time("write_legacy (ios-legacy)", &mut || {
+    let write_us = time("RawIdentity::to_pkcs12 (ios-legacy)", &mut || {
         write().unwrap();
     });
+    let provided = |raw: &RawIdentity,
+                    pkcs12: Vec<u8>|
+     -> Result<ProvidedIdentity, Box<dyn std::error::Error>> {
+        Ok(ProvidedIdentity {
+            pkcs12,
+            password: fresh.clone(),
+            certificate: Certificate::from_der(&raw.certificate)?,
+        })
+    };
+    let signing = provided(&signer_raw, signer_raw.to_pkcs12(&fresh, &options)?)?;
+    let email = signing
+        .certificate
+        .facts()?
+        .san
+        .email
+        .first()
+        .cloned()
+        .unwrap_or_default();
     let ctx = BuildContext {
         base: spec_path.parent().unwrap_or(Path::new(".")).to_path_buf(),
         identities: BTreeMap::from([
-            ("signing".into(), (der.clone(), fresh.clone())),
-            ("encryption".into(), (der.clone(), fresh.clone())),
+            ("signing".into(), signing),
+            ("encryption".into(), provided(&raw, der.clone())?),
         ]),
-        jamf: BTreeMap::from([("EMAIL".into(), "a@b.mil".into())]),
+        jamf: BTreeMap::from([("EMAIL".into(), email)]),
         ..BuildContext::default()
     };
     let build_us = time("spec.build + to_xml", &mut || {
@@ -80,7 +98,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     let xml = spec.build("spec", &ctx)?.to_xml();
     let sign_us = time("CMS sign", &mut || {
-        sign(&xml, &signer, &[]).unwrap();
+        signer.sign(&xml).unwrap();
     });
     println!(
         "{:<40} {:>8.1} us",

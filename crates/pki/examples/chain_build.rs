@@ -1,7 +1,7 @@
 //! Builds a certificate path from a leaf to an anchor through a pool, and prints why
 //! every other candidate failed.
 //!
-//! `cargo run --example chain_build -- LEAF ANCHOR POOL_FILE... [--at 2018-01-01T00:00:00Z]`
+//! `cargo run -p pbkit-pki --example chain_build -- LEAF ANCHOR POOL_FILE... [--at 2018-01-01T00:00:00Z]`
 
 use pbkit_pki::bundle;
 use pbkit_pki::path::{build_path, PathOptions};

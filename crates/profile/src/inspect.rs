@@ -1,0 +1,147 @@
+//! What a profile holds, as `pbkit profile inspect` shows it: the verdict, the payloads
+//! with their references resolved, the certificates they carry, the signer and chain.
+
+use pbkit_pkcs12::{Identity, Password};
+use pbkit_pki::{bundle, Certificate, Summary};
+use serde::Serialize;
+
+use crate::model::{Content, Profile};
+use crate::sign::{embedded_certificates, is_signed, verify, Verdict};
+use crate::Error;
+
+/// A profile as inspected.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inspection {
+    /// Verified, Unverified, Invalid or Unsigned.
+    pub verdict: Verdict,
+    /// The signer's certificate, for a signed profile.
+    pub signer: Option<Summary>,
+    /// The other certificates embedded with the signature.
+    pub chain: Vec<Summary>,
+    /// PayloadIdentifier.
+    pub identifier: String,
+    /// PayloadUUID.
+    pub uuid: String,
+    /// PayloadDisplayName.
+    pub display_name: Option<String>,
+    /// The file's size.
+    pub bytes: usize,
+    /// The payloads, in order.
+    pub payloads: Vec<PayloadView>,
+}
+
+/// One payload as inspected.
+#[derive(Debug, Clone, Serialize)]
+pub struct PayloadView {
+    /// PayloadType.
+    pub payload_type: String,
+    /// PayloadIdentifier.
+    pub identifier: String,
+    /// PayloadUUID.
+    pub uuid: String,
+    /// PayloadDisplayName.
+    pub display_name: Option<String>,
+    /// The identity payloads it names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<Reference>,
+    /// The certificate it carries (the identity's, for a PKCS#12 payload).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<Summary>,
+    /// Why the certificate cannot be shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A reference from one payload to another.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reference {
+    /// The key, e.g. `SMIMESigningCertificateUUID`.
+    pub key: &'static str,
+    /// The PayloadUUID it holds.
+    pub uuid: String,
+    /// The PayloadIdentifier of the payload it names; `None`: not in this profile.
+    pub target: Option<String>,
+}
+
+/// Inspects a profile, signed or not; `anchors` tell Verified from Unverified.
+pub fn inspect(bytes: &[u8], anchors: &[Certificate]) -> Result<Inspection, Error> {
+    let verification = verify(bytes, anchors);
+    let verdict = verification.verdict();
+    let plist = verification.into_content().map_err(Error::Invalid)?;
+    let profile = Profile::from_plist(&plist)?;
+    let (signer, chain) = if is_signed(bytes) {
+        let summaries = embedded_certificates(bytes)?
+            .iter()
+            .map(|c| c.facts().map(Summary::from))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut it = summaries.into_iter();
+        (it.next(), it.collect())
+    } else {
+        (None, Vec::new())
+    };
+    let payloads = profile
+        .payloads
+        .iter()
+        .map(|p| {
+            let (certificate, note) = payload_certificate(&p.content);
+            PayloadView {
+                payload_type: p.payload_type().to_string(),
+                identifier: p.identifier.clone(),
+                uuid: p.uuid.clone(),
+                display_name: p.display_name.clone(),
+                references: p
+                    .references()
+                    .into_iter()
+                    .map(|(key, uuid)| Reference {
+                        key,
+                        uuid: uuid.to_string(),
+                        target: profile.payload_by_uuid(uuid).map(|t| t.identifier.clone()),
+                    })
+                    .collect(),
+                certificate,
+                note,
+            }
+        })
+        .collect();
+    Ok(Inspection {
+        verdict,
+        signer,
+        chain,
+        identifier: profile.identifier.clone(),
+        uuid: profile.uuid.clone(),
+        display_name: profile.top.display_name.clone(),
+        bytes: bytes.len(),
+        payloads,
+    })
+}
+
+/// The certificate a payload carries, or why it cannot be shown.
+fn payload_certificate(content: &Content) -> (Option<Summary>, Option<String>) {
+    let facts = |c: &Certificate| c.facts().ok().map(Summary::from);
+    match content {
+        Content::Root(c) | Content::Pkcs1(c) | Content::Pem(c) => match &c.data {
+            Some(d) => match bundle::parse(d.as_ref(), "payload") {
+                Ok(certs) if certs.len() == 1 => (facts(&certs[0]), None),
+                _ => (None, Some("PayloadContent is not one certificate".into())),
+            },
+            None => (None, Some("no PayloadContent".into())),
+        },
+        Content::Pkcs12(p) => match (&p.data, &p.password) {
+            (Some(d), Some(pw)) => {
+                match Identity::from_pkcs12(d.as_ref(), &Password::new(pw.as_str())) {
+                    Ok(id) => (facts(id.certificate()), None),
+                    Err(e) => (
+                        None,
+                        Some(format!("PKCS#12 does not open with its Password: {e}")),
+                    ),
+                }
+            }
+            (Some(_), None) => (
+                None,
+                Some("no Password key: the device asks at install".into()),
+            ),
+            (None, _) => (None, Some("no PayloadContent".into())),
+        },
+        _ => (None, None),
+    }
+}
