@@ -2,7 +2,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use pbkit_pki::{bundle, Facts};
+use pbkit_pki::{bundle, rfc3339, Facts};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -132,7 +132,3 @@ fn print_facts(s: &Shown<'_>, now: OffsetDateTime) {
     row("SHA-256", &f.sha256);
 }
 
-pub fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| t.to_string())
-}

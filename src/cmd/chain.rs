@@ -4,12 +4,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use pbkit_pkcs12::{Identity, Suite, WriteOptions};
-use pbkit_pki::path::{build_path, Outcome, PathOptions, Purpose, Rejection};
-use pbkit_pki::{bundle, Summary};
-use serde::Serialize;
+use pbkit_pki::bundle;
+use pbkit_pki::path::{build_path, Outcome, PathOptions, Purpose, Report};
 use time::OffsetDateTime;
 
-use crate::cmd::cert::rfc3339;
+use pbkit_pki::rfc3339;
 use crate::cmd::p12::parse_suite;
 use crate::secret::OutPasswordArgs;
 
@@ -103,28 +102,6 @@ pub struct P12Args {
     out_password: OutPasswordArgs,
 }
 
-#[derive(Serialize)]
-struct Report {
-    valid: bool,
-    at: String,
-    purpose: Purpose,
-    path: Vec<Summary>,
-    anchor: Option<Summary>,
-    earliest_expiry: Option<Expiry>,
-    other_valid_paths: usize,
-    rejected: Vec<Rejection>,
-    validations: usize,
-    bounded: bool,
-    warnings: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct Expiry {
-    subject: String,
-    not_after: String,
-    days: i64,
-}
-
 /// Runs the search and describes its outcome.
 fn search(leaf: &PathBuf, s: &SearchArgs, purpose: Purpose) -> anyhow::Result<(Outcome, Report)> {
     let leaf_cert = bundle::read_file(leaf)?
@@ -140,49 +117,8 @@ fn search(leaf: &PathBuf, s: &SearchArgs, purpose: Purpose) -> anyhow::Result<(O
     opts.purpose = purpose;
     opts.allow_sha1 = s.allow_sha1;
     let outcome = build_path(&leaf_cert, &pool, &anchors, &opts)?;
-    let mut warnings: Vec<String> = skipped
-        .into_iter()
-        .map(|s| format!("skipped {s}"))
-        .collect();
-    let mut report = Report {
-        valid: outcome.best.is_some(),
-        at: rfc3339(opts.at),
-        purpose,
-        path: Vec::new(),
-        anchor: None,
-        earliest_expiry: None,
-        other_valid_paths: outcome.other_valid,
-        rejected: outcome.rejected.clone(),
-        validations: outcome.validations,
-        bounded: outcome.bounded,
-        warnings: Vec::new(),
-    };
-    if let Some(best) = &outcome.best {
-        report.path = best
-            .certificates
-            .iter()
-            .map(|c| c.facts().map(Summary::from))
-            .collect::<Result<_, _>>()?;
-        report.anchor = Some(best.anchor.facts()?.into());
-        let (link, when) = best.earliest_expiry()?;
-        let days = (when - opts.at).whole_days();
-        let subject = link.facts()?.subject;
-        if days < 90 {
-            warnings.push(format!(
-                "{subject} expires in {days} days ({})",
-                rfc3339(when)
-            ));
-        }
-        report.earliest_expiry = Some(Expiry {
-            subject,
-            not_after: rfc3339(when),
-            days,
-        });
-    }
-    if outcome.bounded {
-        warnings.push("the search hit its bounds; a path through more candidates may exist".into());
-    }
-    report.warnings = warnings;
+    let skipped = skipped.into_iter().map(|s| format!("skipped {s}")).collect();
+    let report = Report::new(&outcome, &opts, skipped)?;
     Ok((outcome, report))
 }
 

@@ -7,7 +7,7 @@ use pbkit_fixtures::{generate, KeyKind, Options};
 use pbkit_outfile::{Existing, StagedDir};
 use time::OffsetDateTime;
 
-use crate::cmd::cert::rfc3339;
+use pbkit_pki::rfc3339;
 
 #[derive(Args)]
 #[command(after_help = "\

@@ -260,7 +260,7 @@ fn classify_cmd(a: ClassifyArgs) -> anyhow::Result<ExitCode> {
                 input: path.display().to_string(),
                 serial: facts.serial.clone(),
                 subject: facts.subject.clone(),
-                not_before: super::cert::rfc3339(facts.not_before),
+                not_before: pbkit_pki::rfc3339(facts.not_before),
                 classification: classify(&facts),
             });
         }

@@ -284,7 +284,7 @@ fn print_report(name: &str, r: &Report) {
                         "{} (serial {}, until {})",
                         f.subject,
                         f.serial,
-                        super::cert::rfc3339(f.not_after)
+                        pbkit_pki::rfc3339(f.not_after)
                     ),
                 ),
                 None => row(

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use pbkit_pki::bundle;
-use pbkit_preflight::{check_ports, port_table, probe_tls, PortState, Product, Target, TlsOptions};
+use pbkit_preflight::{all_open, check_ports, port_table, probe_tls, PortState, Product, Target, TlsOptions};
 use time::OffsetDateTime;
 
 #[derive(Subcommand)]
@@ -110,12 +110,7 @@ fn tls(a: TlsArgs) -> anyhow::Result<ExitCode> {
         at: a.at.unwrap_or_else(crate::args::now),
     };
     let r = probe_tls(&target, &opts);
-    let passed = r.error.is_none()
-        && r.versions
-            .iter()
-            .any(|v| v.version == "TLS 1.2" && v.accepted)
-        && r.chain_problems.is_empty()
-        && r.anchors.iter().all(|x| x.sent_chain_reaches);
+    let passed = r.passed();
     if a.json {
         super::print_json(&r)?;
     } else {
@@ -173,9 +168,7 @@ fn ports(a: PortsArgs) -> anyhow::Result<ExitCode> {
         Duration::from_secs(a.timeout),
         &map,
     );
-    let passed = results
-        .iter()
-        .all(|r| matches!(r.state, PortState::Open | PortState::NotTested));
+    let passed = all_open(&results);
     if a.json {
         super::print_json(&results)?;
     } else {

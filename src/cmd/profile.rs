@@ -333,7 +333,7 @@ fn inspect_cmd(a: InspectArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn print_inspected(file: &Path, v: &Inspection) {
-    let until = |s: &Summary| super::cert::rfc3339(s.not_after);
+    let until = |s: &Summary| pbkit_pki::rfc3339(s.not_after);
     let word = match &v.verdict {
         Verdict::Verified => "Verified".to_string(),
         Verdict::Unverified(w) => format!("Unverified ({w})"),

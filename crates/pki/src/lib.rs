@@ -36,3 +36,9 @@ pub use error::Error;
 
 /// OID of the Microsoft User Principal Name otherName (`1.3.6.1.4.1.311.20.2.3`).
 pub const UPN_OID: &str = "1.3.6.1.4.1.311.20.2.3";
+
+/// An instant as RFC 3339 (`2026-11-22T00:00:00Z`), as every pbkit report writes times.
+pub fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}

@@ -17,7 +17,7 @@ use openssl::x509::{X509PurposeId, X509StoreContext, X509};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::{Certificate, Error};
+use crate::{rfc3339, Certificate, Error};
 
 /// What the path is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -111,6 +111,93 @@ pub struct Outcome {
     pub validations: usize,
     /// Whether a bound stopped the search early.
     pub bounded: bool,
+}
+
+/// A path link expiring in fewer days than this is a warning in the [`Report`]: time to
+/// fetch its replacement before devices start refusing the server.
+pub const EXPIRY_WARNING_DAYS: i64 = 90;
+
+/// An [`Outcome`] as `pbkit chain build` reports it: the path's certificates, the link
+/// that expires first, and every warning.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// A valid path was found.
+    pub valid: bool,
+    /// The instant the path was judged at (RFC 3339).
+    pub at: String,
+    /// The purpose it had to serve.
+    pub purpose: Purpose,
+    /// Leaf first, then the intermediates (the bundle a server sends).
+    pub path: Vec<crate::Summary>,
+    /// The anchor the path ends at.
+    pub anchor: Option<crate::Summary>,
+    /// The intermediate or anchor that expires first.
+    pub earliest_expiry: Option<Expiry>,
+    /// Other valid paths of the same length that lost the tie-break.
+    pub other_valid_paths: usize,
+    /// Candidates that failed, and why.
+    pub rejected: Vec<Rejection>,
+    /// Complete candidates OpenSSL validated.
+    pub validations: usize,
+    /// Whether a bound stopped the search early.
+    pub bounded: bool,
+    /// What the admin should act on.
+    pub warnings: Vec<String>,
+}
+
+/// When a path link expires.
+#[derive(Debug, Clone, Serialize)]
+pub struct Expiry {
+    /// Its subject.
+    pub subject: String,
+    /// Its notAfter (RFC 3339).
+    pub not_after: String,
+    /// Days from the judged instant.
+    pub days: i64,
+}
+
+impl Report {
+    /// Describes `outcome` as judged with `opts`; `warnings` come first (e.g. pool files
+    /// that were skipped), then the expiry and bound warnings of this policy.
+    pub fn new(outcome: &Outcome, opts: &PathOptions, mut warnings: Vec<String>) -> Result<Report, Error> {
+        let mut report = Report {
+            valid: outcome.best.is_some(),
+            at: rfc3339(opts.at),
+            purpose: opts.purpose,
+            path: Vec::new(),
+            anchor: None,
+            earliest_expiry: None,
+            other_valid_paths: outcome.other_valid,
+            rejected: outcome.rejected.clone(),
+            validations: outcome.validations,
+            bounded: outcome.bounded,
+            warnings: Vec::new(),
+        };
+        if let Some(best) = &outcome.best {
+            report.path = best
+                .certificates
+                .iter()
+                .map(|c| c.facts().map(crate::Summary::from))
+                .collect::<Result<_, _>>()?;
+            report.anchor = Some(best.anchor.facts()?.into());
+            let (link, when) = best.earliest_expiry()?;
+            let days = (when - opts.at).whole_days();
+            let subject = link.facts()?.subject;
+            if days < EXPIRY_WARNING_DAYS {
+                warnings.push(format!("{subject} expires in {days} days ({})", rfc3339(when)));
+            }
+            report.earliest_expiry = Some(Expiry {
+                subject,
+                not_after: rfc3339(when),
+                days,
+            });
+        }
+        if outcome.bounded {
+            warnings.push("the search hit its bounds; a path through more candidates may exist".into());
+        }
+        report.warnings = warnings;
+        Ok(report)
+    }
 }
 
 struct Node {

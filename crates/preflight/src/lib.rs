@@ -17,7 +17,7 @@
 mod ports;
 mod tls;
 
-pub use ports::{check_ports, port_table, PortResult, PortRule, PortState, Product};
+pub use ports::{all_open, check_ports, port_table, PortResult, PortRule, PortState, Product};
 pub use tls::{
     probe_tls, AnchorResult, SentCertificate, Target, TlsOptions, TlsReport, VersionResult,
 };

@@ -131,6 +131,13 @@ pub struct PortResult {
 }
 
 /// Checks each testable port of `rules` on `host` with a TCP connect. `map` translates a
+/// Every testable port of the table is open.
+pub fn all_open(results: &[PortResult]) -> bool {
+    results
+        .iter()
+        .all(|r| matches!(r.state, PortState::Open | PortState::NotTested))
+}
+
 /// table port to the port to connect to (for port forwarding, or tests).
 pub fn check_ports(
     host: &str,

@@ -220,6 +220,20 @@ fn handshake_error(e: &openssl::ssl::HandshakeError<TcpStream>) -> String {
 }
 
 /// Probes `target`. Never hangs: every connection is bounded by `opts.timeout`.
+impl TlsReport {
+    /// Every check passed: the host answered, TLS 1.2 is accepted, the sent chain has no
+    /// problem, and it reaches every anchor given.
+    pub fn passed(&self) -> bool {
+        self.error.is_none()
+            && self
+                .versions
+                .iter()
+                .any(|v| v.version == "TLS 1.2" && v.accepted)
+            && self.chain_problems.is_empty()
+            && self.anchors.iter().all(|x| x.sent_chain_reaches)
+    }
+}
+
 pub fn probe_tls(target: &Target, opts: &TlsOptions) -> TlsReport {
     let mut report = TlsReport {
         target: format!("{}:{}", target.host, target.port),
