@@ -131,4 +131,3 @@ fn print_facts(s: &Shown<'_>, now: OffsetDateTime) {
     }
     row("SHA-256", &f.sha256);
 }
-

@@ -8,9 +8,9 @@ use pbkit_pki::bundle;
 use pbkit_pki::path::{build_path, Outcome, PathOptions, Purpose, Report};
 use time::OffsetDateTime;
 
-use pbkit_pki::rfc3339;
 use crate::cmd::p12::parse_suite;
 use crate::secret::OutPasswordArgs;
+use pbkit_pki::rfc3339;
 
 #[derive(Subcommand)]
 pub enum ChainCommand {
@@ -117,7 +117,10 @@ fn search(leaf: &PathBuf, s: &SearchArgs, purpose: Purpose) -> anyhow::Result<(O
     opts.purpose = purpose;
     opts.allow_sha1 = s.allow_sha1;
     let outcome = build_path(&leaf_cert, &pool, &anchors, &opts)?;
-    let skipped = skipped.into_iter().map(|s| format!("skipped {s}")).collect();
+    let skipped = skipped
+        .into_iter()
+        .map(|s| format!("skipped {s}"))
+        .collect();
     let report = Report::new(&outcome, &opts, skipped)?;
     Ok((outcome, report))
 }

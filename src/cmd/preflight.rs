@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use pbkit_pki::bundle;
-use pbkit_preflight::{all_open, check_ports, port_table, probe_tls, PortState, Product, Target, TlsOptions};
+use pbkit_preflight::{
+    all_open, check_ports, port_table, probe_tls, PortState, Product, Target, TlsOptions,
+};
 use time::OffsetDateTime;
 
 #[derive(Subcommand)]

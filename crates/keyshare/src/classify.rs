@@ -21,6 +21,23 @@ pub enum CertType {
 }
 
 impl CertType {
+    /// What iOS Mail uses an identity of this type for, if anything: the use whose
+    /// fitness rule ([`pbkit_pkcs12::fitness`]) it must meet.
+    pub fn smime_use(self) -> Option<pbkit_pkcs12::SmimeUse> {
+        match self {
+            CertType::Signature => Some(pbkit_pkcs12::SmimeUse::Signing),
+            CertType::Encryption => Some(pbkit_pkcs12::SmimeUse::Encryption),
+            CertType::Authentication | CertType::Device | CertType::Unknown => None,
+        }
+    }
+
+    /// Why an identity of this type, with the certificate `facts`, would fail in Mail.
+    pub fn misfits(self, facts: &Facts) -> Vec<pbkit_pkcs12::Unfit> {
+        self.smime_use()
+            .map(|u| pbkit_pkcs12::fitness(facts, u, None))
+            .unwrap_or_default()
+    }
+
     /// Every type, in the order the contract lists file labels.
     pub const ALL: [CertType; 5] = [
         CertType::Authentication,

@@ -74,6 +74,9 @@ fn import(name: &str, der: &[u8], password: &Password) -> Imported {
                         "name does not match the certificate: expected {expected}*.p12"
                     ));
                 }
+                for unfit in c.cert_type.misfits(&facts) {
+                    imported.problems.push(format!("iOS Mail: {unfit}"));
+                }
                 if !identity.chain().is_empty() {
                     imported.problems.push(format!(
                         "holds {} extra certificates; the provider serves the leaf alone",

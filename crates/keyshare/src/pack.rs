@@ -154,6 +154,12 @@ impl Plan {
         entries.sort_by(|a, b| a.name.cmp(&b.name));
 
         for e in &entries {
+            for unfit in e.classification.cert_type.misfits(&e.facts) {
+                warnings.push(format!(
+                    "{} ({}): {unfit}; packed anyway, as the provider classifies by keyUsage alone",
+                    e.name, e.origin
+                ));
+            }
             if e.facts.not_after < at {
                 warnings.push(format!(
                     "{} ({}) expired {}; packed anyway, as the provider does not filter on expiry",

@@ -159,7 +159,11 @@ pub struct Expiry {
 impl Report {
     /// Describes `outcome` as judged with `opts`; `warnings` come first (e.g. pool files
     /// that were skipped), then the expiry and bound warnings of this policy.
-    pub fn new(outcome: &Outcome, opts: &PathOptions, mut warnings: Vec<String>) -> Result<Report, Error> {
+    pub fn new(
+        outcome: &Outcome,
+        opts: &PathOptions,
+        mut warnings: Vec<String>,
+    ) -> Result<Report, Error> {
         let mut report = Report {
             valid: outcome.best.is_some(),
             at: rfc3339(opts.at),
@@ -184,7 +188,10 @@ impl Report {
             let days = (when - opts.at).whole_days();
             let subject = link.facts()?.subject;
             if days < EXPIRY_WARNING_DAYS {
-                warnings.push(format!("{subject} expires in {days} days ({})", rfc3339(when)));
+                warnings.push(format!(
+                    "{subject} expires in {days} days ({})",
+                    rfc3339(when)
+                ));
             }
             report.earliest_expiry = Some(Expiry {
                 subject,
@@ -193,7 +200,8 @@ impl Report {
             });
         }
         if outcome.bounded {
-            warnings.push("the search hit its bounds; a path through more candidates may exist".into());
+            warnings
+                .push("the search hit its bounds; a path through more candidates may exist".into());
         }
         report.warnings = warnings;
         Ok(report)

@@ -269,20 +269,30 @@ pub struct Smime {
 }
 
 impl Smime {
-    /// The choices of DISA's Purebred procedure: signing on, both identities given, and
-    /// the user free to pick Purebred-issued identities and to toggle signing and default
-    /// encryption in Mail.
-    pub fn purebred(signing: &IdentityRef, encryption: &IdentityRef) -> Smime {
+    /// The choices of DISA's Purebred procedure, with no identity in the profile: signing
+    /// on, encryption off by default, and the user free to pick the Purebred-issued
+    /// identities in Mail and to toggle signing, default encryption and per-message
+    /// encryption.
+    pub fn user_chosen() -> Smime {
         Smime {
             signing_enabled: Some(true),
-            signing: Some(signing.clone()),
+            signing: None,
             signing_user_overrideable: Some(true),
             signing_identity_user_overrideable: Some(true),
-            encryption: Some(encryption.clone()),
-            encrypt_by_default: None,
+            encryption: None,
+            encrypt_by_default: Some(false),
             encrypt_by_default_user_overrideable: Some(true),
             encryption_identity_user_overrideable: Some(true),
             encryption_per_message_switch: Some(true),
+        }
+    }
+
+    /// [`Smime::user_chosen`] with both identities in the profile as the defaults.
+    pub fn purebred(signing: &IdentityRef, encryption: &IdentityRef) -> Smime {
+        Smime {
+            signing: Some(signing.clone()),
+            encryption: Some(encryption.clone()),
+            ..Smime::user_chosen()
         }
     }
 }

@@ -1,0 +1,21 @@
+//! The typed API builds what the TOML spec builds.
+
+use pbkit_profile::{BuildContext, Spec};
+
+#[allow(dead_code)]
+#[path = "../examples/purebred_exchange.rs"]
+mod example;
+
+const PROFILES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../profiles");
+
+#[test]
+fn the_purebred_exchange_example_equals_the_shipped_spec_byte_for_byte() {
+    let path = std::path::Path::new(PROFILES).join("purebred-exchange.toml");
+    let spec = Spec::read(&path).unwrap();
+    let built = spec.build("spec", &BuildContext::default()).unwrap();
+    let typed = example::purebred_exchange("mail.example.mil").unwrap();
+    assert_eq!(
+        String::from_utf8(typed.to_xml()).unwrap(),
+        String::from_utf8(built.to_xml()).unwrap()
+    );
+}
