@@ -3,6 +3,8 @@
 //!
 //! `cargo bench --bench fixtures`
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's unwrap is its assertion
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use pbkit_fixtures::{generate, KeyKind, Options};
 

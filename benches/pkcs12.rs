@@ -5,6 +5,8 @@
 //! `cargo bench --bench pkcs12`. Inputs: the RSA-2048 ios-legacy test identity shipped in
 //! `profiles/test-identities/`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's unwrap is its assertion
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use openssl::hash::MessageDigest;
 use openssl::nid::Nid;

@@ -10,6 +10,8 @@
 //!
 //! Inputs: the RSA-2048 test identities and the rollout spec shipped in `profiles/`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's unwrap is its assertion
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};

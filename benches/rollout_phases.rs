@@ -8,6 +8,8 @@
 //! (RSA-2048, ios-legacy, 2048 iterations; the signature identity signs, the encryption
 //! one is the user's file read and written) and `profiles/exchange-smime-identities.toml`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's unwrap is its assertion
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;

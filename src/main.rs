@@ -1,6 +1,9 @@
 //! `pbkit`: the command-line face of the pbkit crates. Parses flags, calls the libraries,
 //! prints text or JSON. No domain logic lives here.
 
+// The doc comments of clap structs are --help text, written for a terminal, not rustdoc.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};

@@ -2,9 +2,7 @@
 //! wrong-type and missing inputs: one clear line (or a report), exit 1, no panic, and no
 //! output file left behind.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 
 /// The ways an input goes wrong, made from a valid file of the right kind.

@@ -1,9 +1,7 @@
 //! `pbkit chain`: paths to the Federal Common Policy CA through the real cross-certificates,
 //! checked by the openssl CLI and keytool.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -124,7 +122,7 @@ fn pkcs7_pool_and_purpose() {
                 "--purpose",
                 "sslserver",
                 "--at",
-                common::AT,
+                crate::common::AT,
                 "--pool",
             ])
             .arg(&p7b)
@@ -163,7 +161,7 @@ fn chain_p12_is_one_keytool_entry_with_the_path() {
             "--suite",
             "ios-legacy",
             "--at",
-            common::AT,
+            crate::common::AT,
             "--key",
         ])
         .arg(pki.join("server/mdm-server.key.pem"))

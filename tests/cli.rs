@@ -1,9 +1,7 @@
 //! End-to-end runs of the `pbkit` binary: exact facts on the real fixtures, bad input,
 //! output safety, and the conventions every subcommand follows.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::Path;
 use std::process::Command;
 

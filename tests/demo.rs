@@ -1,8 +1,6 @@
 //! `pbkit demo`: the README's main job, on built-in defaults.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 
 fn files_under(dir: &Path) -> Vec<String> {

@@ -1,8 +1,6 @@
 //! `pbkit keyshare`: packs identical in content to what the Purebred provider serves.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

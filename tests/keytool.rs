@@ -1,5 +1,7 @@
 //! Interop with Java's `keytool`: the PKCS#12 implementation of the JDK.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's unwrap is its assertion
+
 mod common;
 
 use common::*;

@@ -1,6 +1,8 @@
 //! Interop with the `openssl` command-line tool: an independent verifier of the test PKI's
 //! paths, its PKCS#12 encoding, and the facts `cert show` reports.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's unwrap is its assertion
+
 mod common;
 
 use common::*;

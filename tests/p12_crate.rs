@@ -1,6 +1,8 @@
 //! Interop with the pure-Rust `p12` crate (legacy algorithms only): an independent reader
 //! of the DER pbkit writes in the ios-legacy suite.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's unwrap is its assertion
+
 mod common;
 
 use common::*;

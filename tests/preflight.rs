@@ -1,8 +1,6 @@
 //! `pbkit preflight` against `openssl s_server` and loopback listeners.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
@@ -98,7 +96,7 @@ fn tls_probe_of_an_openssl_server_sending_the_bridge_path() {
             "--timeout",
             "3",
             "--at",
-            common::AT,
+            crate::common::AT,
             "--anchor",
         ])
         .arg(pki.join("trust/anchor.pem"))
@@ -140,7 +138,7 @@ fn tls_probe_reports_a_missing_intermediate_and_what_to_add() {
             "--timeout",
             "3",
             "--at",
-            common::AT,
+            crate::common::AT,
             "--anchor",
         ])
         .arg(pki.join("trust/anchor.pem"))

@@ -1,5 +1,7 @@
 //! Interop with Python `cryptography`: an independent PKCS#12 and X.509 implementation.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's unwrap is its assertion
+
 mod common;
 
 use common::*;

@@ -1,8 +1,6 @@
 //! `pbkit rollout`: many users, bad rows, password modes, and a SIGKILL followed by --resume.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

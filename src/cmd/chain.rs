@@ -216,7 +216,7 @@ pub fn run(cmd: ChainCommand) -> anyhow::Result<ExitCode> {
             };
             let key = super::p12::read_key(&a.key, None)?;
             let mut certs = best.certificates.into_iter();
-            let leaf = certs.next().expect("a path starts at the leaf");
+            let leaf = certs.next().context("a path without its leaf")?;
             let identity = Identity::new(key, leaf)
                 .with_context(|| format!("{} and {}", a.key.display(), a.leaf.display()))?
                 .with_chain(certs.collect());

@@ -244,10 +244,10 @@ fn classify_cmd(a: ClassifyArgs) -> anyhow::Result<ExitCode> {
         let certs = match pbkit_pki::bundle::parse(&bytes, &path.display().to_string()) {
             Ok(certs) => certs,
             Err(_) => {
-                if password.is_none() {
-                    password = Some(secret.required("Password of the PKCS#12 inputs: ")?);
-                }
-                let pw = password.as_ref().expect("just set");
+                let pw = match &password {
+                    Some(pw) => pw,
+                    None => password.insert(secret.required("Password of the PKCS#12 inputs: ")?),
+                };
                 vec![Identity::from_pkcs12(&bytes, pw)
                     .with_context(|| path.display().to_string())?
                     .certificate()

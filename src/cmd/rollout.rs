@@ -104,7 +104,9 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         bar.inc(1);
         let _guard = stdout.lock();
         if a.json {
-            println!("{}", serde_json::to_string(o).expect("outcomes serialize"));
+            if let Ok(line) = serde_json::to_string(o) {
+                println!("{line}");
+            }
         } else if let Outcome::Failed {
             line,
             username,

@@ -193,6 +193,10 @@ impl Plan {
 
     /// Writes the pack under `dir` (which must exist): `<Folder>.zip` per non-empty
     /// selection, `p12/<name>`, `password` (0600) and `manifest.json`.
+    #[expect(
+        clippy::expect_used,
+        reason = "serializing or encoding values built in memory cannot fail"
+    )]
     pub fn write(
         &self,
         dir: &Path,

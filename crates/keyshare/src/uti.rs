@@ -161,6 +161,10 @@ impl Uti {
 /// XML plist (a dictionary with that one key) to copy from.
 ///
 /// `com.rsa.pkcs-12` is declared by iOS itself and is not imported.
+#[expect(
+    clippy::expect_used,
+    reason = "serializing or encoding values built in memory cannot fail"
+)]
 pub fn info_plist(format: Format) -> Vec<u8> {
     use plist::{Dictionary, Value};
     let decls: Vec<Value> = Uti::table(format)

@@ -1,6 +1,8 @@
 //! The pack and open sides of key sharing, on the real Purebred-era fixtures and on a
 //! certificate made to break the S/MIME fitness rule.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's unwrap is its assertion
+
 use std::path::Path;
 
 use openssl::asn1::Asn1Time;

@@ -1,28 +1,4 @@
-//! Atomic, permission-aware output for pbkit.
-//!
-//! Every file pbkit writes goes through this crate so that two promises hold everywhere:
-//!
-//! * **Nothing is half-written.** Content goes to a temporary file in the destination's
-//!   folder and is renamed over the destination only once complete and flushed. A crash,
-//!   a full disk or a `SIGKILL` leaves either the old file or the new one, never a mix.
-//! * **Secrets are owner-only.** A [`Perm::Secret`] file (a private key, a PKCS#12, a
-//!   password, a profile with an embedded identity) is created mode `0600` from its first
-//!   byte; there is no window in which it is world-readable.
-//!
-//! Whole output folders (a test PKI, a key-sharing pack) are staged the same way with
-//! [`StagedDir`]: built in a sibling temporary folder, then renamed into place.
-//!
-//! ```
-//! use pbkit_outfile::{write, Perm};
-//! let dir = tempfile::tempdir()?;
-//! let path = dir.path().join("password");
-//! write(&path, b"s3cret", Perm::Secret)?;
-//! # #[cfg(unix)] {
-//! use std::os::unix::fs::PermissionsExt;
-//! assert_eq!(std::fs::metadata(&path)?.permissions().mode() & 0o777, 0o600);
-//! # }
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+#![doc = include_str!("../README.md")]
 
 use std::fs;
 use std::io::{self, Write};

@@ -1,32 +1,4 @@
-//! PKCS#12 files that iOS imports, written with named suites.
-//!
-//! iOS is particular about PKCS#12: OpenSSL 3's default (PBES2, AES-256, SHA-256 MAC) is
-//! the best-known cause of "the password for the certificate is incorrect" on devices,
-//! and a file without a password cannot be imported at all. So in pbkit the algorithms
-//! are never implicit: every write names a [`Suite`], and an empty password is refused.
-//!
-//! | suite | key bag | certificate bag | MAC |
-//! |---|---|---|---|
-//! | `ios-legacy` | pbeWithSHA1And3-KeyTripleDES-CBC | pbeWithSHA1And40BitRC2-CBC | SHA-1 |
-//! | `purebred` | pbeWithSHA1And3-KeyTripleDES-CBC | not encrypted | SHA-1, 1 iteration |
-//! | `modern` | PBES2 PBKDF2-HMAC-SHA256 AES-256-CBC | the same | SHA-256 |
-//!
-//! All with 2048 iterations unless told otherwise. The legacy suites are read and written by
-//! pbkit's own PBE path (the RFC 7292 KDF, a file's independent derivations interleaved on
-//! SHA-NI; 3DES from OpenSSL's default provider; RustCrypto's RC2), so OpenSSL 3's legacy
-//! provider is not needed; `modern` is OpenSSL's.
-//!
-//! ```
-//! use pbkit_pkcs12::{Identity, Password, Suite, WriteOptions};
-//! # let (key, cert) = pbkit_pkcs12::doc_identity();
-//! let identity = Identity::new(key, cert)?;
-//! let password = Password::generate();
-//! let der = identity.to_pkcs12(&password, &WriteOptions::new(Suite::IosLegacy))?;
-//!
-//! let back = Identity::from_pkcs12(&der, &password)?;
-//! assert_eq!(back.certificate(), identity.certificate());
-//! # Ok::<(), pbkit_pkcs12::Error>(())
-//! ```
+#![doc = include_str!("../README.md")]
 
 mod ber;
 mod error;
@@ -56,6 +28,10 @@ pub use suite::{Suite, UnknownSuite};
 
 #[doc(hidden)]
 /// A throwaway self-signed identity for doc examples.
+#[expect(
+    clippy::unwrap_used,
+    reason = "a doc-example helper on constant inputs"
+)]
 pub fn doc_identity() -> (
     openssl::pkey::PKey<openssl::pkey::Private>,
     pbkit_pki::Certificate,

@@ -12,7 +12,7 @@ pub const ALPHABET: &[u8] =
     b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!@#$%^&*()_+-=[]{};':,./<>?`~";
 
 /// Length of a generated password, as Purebred's provider makes them.
-pub const GENERATED_LEN: usize = 32;
+pub(crate) const GENERATED_LEN: usize = 32;
 
 /// A PKCS#12 password. Wiped from memory when dropped; never printed by `Debug`.
 #[derive(Clone, PartialEq, Eq)]
@@ -26,6 +26,10 @@ impl Password {
 
     /// 32 characters drawn uniformly from [`ALPHABET`] with the OS CSPRNG (via OpenSSL),
     /// as the Purebred provider generates a pack password.
+    #[expect(
+        clippy::expect_used,
+        reason = "a CSPRNG that fails leaves no safe password to return"
+    )]
     pub fn generate() -> Password {
         // Rejection sampling keeps the draw uniform: 256 is not a multiple of the alphabet.
         let limit = 256 - 256 % ALPHABET.len();

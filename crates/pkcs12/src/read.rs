@@ -305,7 +305,9 @@ impl RawIdentity {
 /// HMAC over the AuthenticatedSafe with the appendix B MAC key. An empty password is
 /// also tried as zero bytes, as OpenSSL does for files made without a password.
 fn verify_mac(pfx: &Pfx, secrets: &Secrets) -> Result<(), Error> {
-    let mac = pfx.mac.as_ref().expect("caller checked");
+    let Some(mac) = pfx.mac.as_ref() else {
+        return Err(Error::Malformed("no MAC to verify".into()));
+    };
     let no_bytes;
     let mut candidates = vec![secrets];
     if secrets.password().is_empty() {

@@ -15,6 +15,10 @@ use crate::kdf::{Purpose, Request, Secrets};
 use crate::pbe::{pbes1, pbes1_requests, Direction, Pbes1Cipher};
 use crate::{Error, Password, Suite, WriteOptions};
 
+#[expect(
+    clippy::expect_used,
+    reason = "encoding a value built in memory has no failure but a bug"
+)]
 fn der<T: ToDer>(v: &T) -> Vec<u8> {
     v.to_der_vec()
         .expect("encoding an in-memory value cannot fail")
@@ -63,6 +67,7 @@ fn data_content_info(content: &[u8]) -> Vec<u8> {
 }
 
 /// PBES1 with the PKCS#12 KDF: the AlgorithmIdentifier and the ciphertext.
+#[expect(clippy::expect_used, reason = "the cipher OIDs are constants")]
 fn pbe_encrypt(
     cipher: Pbes1Cipher,
     secrets: &Secrets,
@@ -77,6 +82,7 @@ fn pbe_encrypt(
 }
 
 /// HMAC-SHA-1, the MAC of the legacy suites.
+#[expect(clippy::expect_used, reason = "HMAC takes keys of any length")]
 pub(crate) fn hmac_sha1(key: &[u8], data: &[u8]) -> Vec<u8> {
     use hmac::Mac;
     let mut m = hmac::Hmac::<sha1::Sha1>::new_from_slice(key).expect("HMAC takes any key length");

@@ -1,6 +1,8 @@
 //! pbkit's own PKCS#12 reader against OpenSSL's `PKCS12_parse`, on the real fixtures, on
 //! every suite pbkit writes, and on damaged copies: same identity out, same accept/reject.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's unwrap is its assertion
+
 use openssl::pkcs12::Pkcs12;
 use pbkit_pkcs12::{
     ensure_legacy_provider, inspect, Error, Identity, IosImport, Password, Suite, WriteOptions,

@@ -76,16 +76,18 @@ impl ValidPath {
     /// The intermediate or anchor that expires first, and when.
     pub fn earliest_expiry(&self) -> Result<(Certificate, OffsetDateTime), Error> {
         let mut best: Option<(Certificate, OffsetDateTime)> = None;
-        for c in self.certificates[1..]
-            .iter()
-            .chain(std::iter::once(&self.anchor))
-        {
+        for c in &self.certificates[1..] {
             let na = c.facts()?.not_after;
             if best.as_ref().is_none_or(|(_, t)| na < *t) {
                 best = Some((c.clone(), na));
             }
         }
-        Ok(best.expect("the anchor is always there"))
+        // The anchor last: it wins only when it expires strictly first.
+        let anchor = self.anchor.facts()?.not_after;
+        Ok(match best {
+            Some(b) if b.1 <= anchor => b,
+            _ => (self.anchor.clone(), anchor),
+        })
     }
 }
 

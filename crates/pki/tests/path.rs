@@ -1,5 +1,7 @@
 //! Path building on the real DoD / Federal PKI certificates.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's unwrap is its assertion
+
 use pbkit_pki::path::{build_path, PathOptions};
 use pbkit_pki::{bundle, Certificate};
 use proptest::prelude::*;
@@ -198,7 +200,7 @@ mod generated {
     };
     use openssl::x509::{X509Name, X509};
 
-    pub fn key() -> PKey<Private> {
+    pub(crate) fn key() -> PKey<Private> {
         PKey::from_ec_key(
             EcKey::generate(&EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap()).unwrap(),
         )
@@ -212,7 +214,7 @@ mod generated {
     }
 
     /// A CA certificate `cn` with `key`, issued by (`issuer_cn`, `issuer_key`).
-    pub fn ca(
+    pub(crate) fn ca(
         cn: &str,
         key: &PKey<Private>,
         issuer_cn: &str,

@@ -1,18 +1,4 @@
-//! MDM server preflight: what a server's TLS endpoint accepts and sends, and which of the
-//! ports the DISA procedures require answer.
-//!
-//! All of pbkit's network I/O lives here. Every connection has a timeout: a host that
-//! does not answer is a result, not a hang.
-//!
-//! ```no_run
-//! use pbkit_preflight::{probe_tls, Target, TlsOptions};
-//! let target = Target::parse("mdm.example.mil:443")?;
-//! let report = probe_tls(&target, &TlsOptions::default());
-//! for v in &report.versions {
-//!     println!("{}: {}", v.version, if v.accepted { "accepted" } else { "refused" });
-//! }
-//! # Ok::<(), pbkit_preflight::Error>(())
-//! ```
+#![doc = include_str!("../README.md")]
 
 mod ports;
 mod tls;

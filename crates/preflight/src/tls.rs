@@ -234,6 +234,9 @@ impl TlsReport {
     }
 }
 
+/// Probes `target`: each TLS version on its own, the TLS 1.2 cipher suites, the chain as
+/// sent and its paths to the anchors. A host that does not answer is a report with an
+/// error, not an `Err`.
 pub fn probe_tls(target: &Target, opts: &TlsOptions) -> TlsReport {
     let mut report = TlsReport {
         target: format!("{}:{}", target.host, target.port),

@@ -1,5 +1,7 @@
 //! Real TLS servers on loopback, with chosen protocol ranges, cipher lists and chains.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's unwrap is its assertion
+
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};

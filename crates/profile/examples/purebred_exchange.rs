@@ -10,7 +10,7 @@ use pbkit_profile::{Exchange, PayloadParams, Profile, Smime};
 
 /// The profile for an Exchange server at `host`. `$EMAIL` and `$USERNAME` are Jamf
 /// payload variables, filled in per device by Jamf.
-pub fn purebred_exchange(host: &str) -> Result<Profile, pbkit_profile::Error> {
+pub(crate) fn purebred_exchange(host: &str) -> Result<Profile, pbkit_profile::Error> {
     let mut profile = Profile::builder("mil.example.purebred.exchange")
         .display_name("Exchange with Purebred S/MIME")
         .organization("Example Command")

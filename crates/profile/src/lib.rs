@@ -1,33 +1,4 @@
-//! iOS configuration profiles: a typed model, declarative specs, CMS signing.
-//!
-//! * [`Profile`] and [`Payload`]: the top level and the payloads pbkit writes
-//!   (`com.apple.security.pkcs12`, `.root`, `.pkcs1`, `.pem`, `com.apple.eas.account`,
-//!   `com.apple.mail.managed`) as typed structs with every key of Apple's schema; other
-//!   payload types and unknown keys are kept as they are, so reading and writing back
-//!   loses nothing.
-//! * [`Spec`]: TOML specs in which payloads have names, references are by name, UUIDs are
-//!   deterministic, and Jamf payload variables pass through untouched.
-//! * [`sign()`] / [`verify()`]: CMS SignedData over the exact plist bytes.
-//!
-//! ```
-//! use pbkit_profile::{BuildContext, Content, Spec};
-//! let spec = Spec::parse(r#"
-//!     [profile]
-//!     identifier = "mil.example.purebred"
-//!     [[payloads]]
-//!     name = "exchange"
-//!     type = "com.apple.eas.account"
-//!     [payloads.keys]
-//!     EmailAddress = "$EMAIL"
-//!     SMIMESigningUserOverrideable = true
-//! "#, "example.toml")?;
-//! let profile = spec.build("example.toml", &BuildContext::default())?;
-//! let Content::Exchange(eas) = &profile.payloads[0].content else { unreachable!() };
-//! assert_eq!(eas.email_address.as_deref(), Some("$EMAIL"));
-//! // Rebuilding gives the same bytes: UUIDs are derived from the identifier and names.
-//! assert_eq!(profile.to_xml(), spec.build("example.toml", &BuildContext::default())?.to_xml());
-//! # Ok::<(), pbkit_profile::Error>(())
-//! ```
+#![doc = include_str!("../README.md")]
 
 pub mod builder;
 pub mod inspect;

@@ -366,6 +366,10 @@ impl Content {
         }
     }
 
+    #[expect(
+        clippy::expect_used,
+        reason = "the payload structs hold only plist types"
+    )]
     fn to_value(&self) -> Value {
         let v = match self {
             Content::Pkcs12(c) => plist::to_value(c),
@@ -615,6 +619,7 @@ impl Profile {
     }
 
     /// The profile as XML plist bytes: what gets signed and installed.
+    #[expect(clippy::expect_used, reason = "writing to a Vec cannot fail")]
     pub fn to_xml(&self) -> Vec<u8> {
         let mut out = Vec::new();
         plist::to_writer_xml(&mut out, &Value::Dictionary(self.to_dictionary()))

@@ -99,6 +99,10 @@ const FILES: [&str; 10] = [
 
 /// Every embedded schema file, by PayloadType (`TopLevel` for the top level,
 /// `CommonPayloadKeys` for the keys every payload has).
+#[expect(
+    clippy::expect_used,
+    reason = "the schema is embedded at build time and parsed by every test run"
+)]
 pub fn schemas() -> &'static BTreeMap<String, SchemaFile> {
     static SCHEMAS: OnceLock<BTreeMap<String, SchemaFile>> = OnceLock::new();
     SCHEMAS.get_or_init(|| {

@@ -1,5 +1,7 @@
 //! The typed API builds what the TOML spec builds.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's unwrap is its assertion
+
 use pbkit_profile::{BuildContext, Spec};
 
 #[allow(dead_code)]

@@ -1,6 +1,8 @@
 //! Writing a profile and reading it back loses nothing: typed payloads, unknown keys and
 //! unknown payload types alike.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's unwrap is its assertion
+
 use pbkit_profile::{Content, Exchange, Mail, Payload, Pkcs12, Profile, TopLevel};
 use plist::{Dictionary, Value};
 use proptest::prelude::*;

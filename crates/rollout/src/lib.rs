@@ -1,16 +1,4 @@
-//! Bulk S/MIME rollout: one signed configuration profile per user.
-//!
-//! The S/MIME identities must sit in the same profile as the Exchange (or mail) payload, so
-//! a rollout needs a profile per user. [`Rollout::run`] reads a CSV roster as a stream,
-//! builds each user's profile from a spec (the user's identities in place of the spec's,
-//! repacked with a fresh password), signs it, and writes `<username>.mobileconfig`
-//! atomically (mode 0600), in parallel. A bad row is reported and skipped; the others
-//! complete. Killed mid-run, a rerun with `resume` finishes the job without redoing
-//! finished users and without leaving half-written files.
-//!
-//! Roster columns (header required): `email`, `username`, `display_name`, `signing_p12`,
-//! `encryption_p12` (paths relative to the roster), and optionally `password_file` or
-//! `password_env`, naming where that row's PKCS#12 password is (never the password).
+#![doc = include_str!("../README.md")]
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};

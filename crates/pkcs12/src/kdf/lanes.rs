@@ -31,7 +31,10 @@ pub fn iterate(digests: &mut [[u8; 20]], n: u32) {
         for chunk in digests.chunks_mut(LANES) {
             // SAFETY: the CPU has every instruction the function is compiled for (checked
             // just above).
-            unsafe { shani::iterate(chunk, n) };
+            #[allow(unsafe_code)]
+            unsafe {
+                shani::iterate(chunk, n)
+            };
         }
         return;
     }
@@ -58,7 +61,9 @@ pub fn portable(digests: &mut [[u8; 20]], n: u32) {
     block.as_mut_slice().zeroize();
 }
 
+// SHA-NI intrinsics are unsafe to call: the one place in pbkit that needs `unsafe`.
 #[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
 mod shani {
     use std::arch::x86_64::*;
 
@@ -86,7 +91,7 @@ mod shani {
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
     unsafe fn lanes<const W: usize>(digests: &mut [[u8; 20]], n: u32) {
         let word = |d: &[u8; 20], i: usize| {
-            i32::from_be_bytes(d[4 * i..4 * i + 4].try_into().expect("4 bytes"))
+            i32::from_be_bytes([d[4 * i], d[4 * i + 1], d[4 * i + 2], d[4 * i + 3]])
         };
         let iv_abcd = _mm_set_epi32(IV[0] as i32, IV[1] as i32, IV[2] as i32, IV[3] as i32);
         let iv_e = _mm_set_epi32(IV[4] as i32, 0, 0, 0);
