@@ -136,40 +136,13 @@ pub fn run(cmd: KeyshareCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Files named directly, and the .p12/.pfx files of named folders, in a stable order.
-fn expand(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for input in inputs {
-        if input.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(input)
-                .with_context(|| input.display().to_string())?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.is_file()
-                        && p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                            e.eq_ignore_ascii_case("p12") || e.eq_ignore_ascii_case("pfx")
-                        })
-                })
-                .collect();
-            if found.is_empty() {
-                anyhow::bail!("{}: folder holds no .p12 or .pfx files", input.display());
-            }
-            found.sort();
-            out.extend(found);
-        } else {
-            out.push(input.clone());
-        }
-    }
-    Ok(out)
-}
-
 fn read_identity(path: &Path, password: &Password) -> anyhow::Result<Identity> {
     let der = std::fs::read(path).with_context(|| path.display().to_string())?;
     Identity::from_pkcs12(&der, password).with_context(|| path.display().to_string())
 }
 
 fn pack(a: PackArgs) -> anyhow::Result<ExitCode> {
-    let files = expand(&a.input.inputs)?;
+    let files = pbkit_keyshare::pkcs12_inputs(&a.input.inputs)?;
     let password = a
         .input
         .in_password
@@ -235,7 +208,7 @@ struct Classified {
 }
 
 fn classify_cmd(a: ClassifyArgs) -> anyhow::Result<ExitCode> {
-    let files = expand(&a.inputs)?;
+    let files = pbkit_keyshare::pkcs12_inputs(&a.inputs)?;
     let secret = a.in_password.source();
     let mut password: Option<Password> = None;
     let mut rows = Vec::new();

@@ -4,8 +4,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use openssl::pkey::PKey;
-use pbkit_pkcs12::{inspect, Identity, Password, Report, Suite, WriteOptions};
-use pbkit_pki::{bundle, Certificate};
+use pbkit_pkcs12::{
+    inspect, private_key_from_bytes, Identity, Password, Report, Suite, WriteOptions,
+};
+use pbkit_pki::bundle;
 
 use crate::secret::{InPasswordArgs, OutPasswordArgs, PasswordArgs, Source};
 
@@ -119,7 +121,7 @@ pub fn run(cmd: P12Command) -> anyhow::Result<ExitCode> {
             }
             .given()?;
             let key = read_key(&a.key, key_pw.as_ref())?;
-            let cert = single_certificate(&a.cert)?;
+            let cert = bundle::read_one(&a.cert)?;
             let identity = Identity::new(key, cert)
                 .with_context(|| format!("{} and {}", a.key.display(), a.cert.display()))?;
             write(identity, &a.out)
@@ -137,32 +139,7 @@ pub fn read_key(
     password: Option<&Password>,
 ) -> anyhow::Result<PKey<openssl::pkey::Private>> {
     let bytes = zeroize::Zeroizing::new(read(path)?);
-    let parsed = if bytes.starts_with(b"-----") {
-        match password {
-            Some(p) => PKey::private_key_from_pem_passphrase(&bytes, p.as_str().as_bytes()),
-            None => PKey::private_key_from_pem(&bytes),
-        }
-    } else {
-        PKey::private_key_from_der(&bytes)
-    };
-    parsed.map_err(|_| {
-        anyhow::anyhow!(
-            "{}: not a private key (PEM or DER), or encrypted without --key-password-file",
-            path.display()
-        )
-    })
-}
-
-fn single_certificate(path: &PathBuf) -> anyhow::Result<Certificate> {
-    let mut certs = bundle::read_file(path)?;
-    if certs.len() != 1 {
-        anyhow::bail!(
-            "{}: expected one certificate, found {}",
-            path.display(),
-            certs.len()
-        );
-    }
-    Ok(certs.remove(0))
+    private_key_from_bytes(&bytes, password).with_context(|| path.display().to_string())
 }
 
 fn write(identity: Identity, out: &OutArgs) -> anyhow::Result<ExitCode> {

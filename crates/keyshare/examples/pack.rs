@@ -15,8 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => PasswordSource::File(password.into()).read()?,
     };
     let mut sources = Vec::new();
-    for entry in std::fs::read_dir(folder)? {
-        let path = entry?.path();
+    for path in pbkit_keyshare::pkcs12_inputs(&[folder.into()])? {
         let identity = Identity::from_pkcs12(&std::fs::read(&path)?, &password)?;
         sources.push(Source {
             origin: path.display().to_string(),

@@ -7,6 +7,40 @@ mod select;
 mod uti;
 
 pub use classify::{classify, CertType, Classification};
+
+/// The PKCS#12 files of `inputs`: files as named, folders as their `.p12`/`.pfx` files
+/// (any case), each folder's in name order, so that a pack does not depend on the order
+/// the file system lists them in.
+pub fn pkcs12_inputs(inputs: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, Error> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if !input.is_dir() {
+            out.push(input.clone());
+            continue;
+        }
+        let io = |source| Error::Io {
+            path: input.display().to_string(),
+            source,
+        };
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(input).map_err(io)? {
+            let path = entry.map_err(io)?.path();
+            let pkcs12 = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("p12") || e.eq_ignore_ascii_case("pfx"));
+            if pkcs12 && path.is_file() {
+                found.push(path);
+            }
+        }
+        if found.is_empty() {
+            return Err(Error::NoPkcs12InFolder(input.display().to_string()));
+        }
+        found.sort();
+        out.extend(found);
+    }
+    Ok(out)
+}
 pub use open::{open, Imported};
 pub use pack::{
     archive_name, ArchiveManifest, Entry, EntryManifest, Manifest, PackOptions, Placement, Plan,
@@ -17,7 +51,11 @@ pub use uti::{info_plist, Format, UnknownUti, Uti, UtiKind};
 
 /// Why a pack could not be made, written or opened.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
+    /// A folder given as input holds no PKCS#12 file.
+    #[error("{0}: folder holds no .p12 or .pfx files")]
+    NoPkcs12InFolder(String),
     /// There was nothing to pack.
     #[error("no identities to pack")]
     NoIdentities,

@@ -131,6 +131,7 @@ pub enum Existing {
 
 /// The destination folder already holds files and [`Existing::Refuse`] was asked.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DirError {
     /// The folder exists and is not empty.
     #[error("{0}: folder exists and is not empty (use --force to replace it)")]

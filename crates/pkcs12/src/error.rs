@@ -40,6 +40,9 @@ pub enum Error {
     /// OpenSSL's C API cannot take a password with a NUL byte.
     #[error("password contains a NUL byte")]
     NulInPassword,
+    /// The bytes are not a private key, or an encrypted one without its password.
+    #[error("not a private key (PEM or DER), or encrypted and its password is missing or wrong")]
+    NotPrivateKey,
     /// The private key and certificate given for writing do not belong together.
     #[error("private key does not match the certificate's public key")]
     KeyCertificateMismatch,

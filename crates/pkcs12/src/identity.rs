@@ -48,6 +48,22 @@ impl WriteOptions {
     }
 }
 
+/// Reads a private key: PEM (PKCS#8, traditional, or encrypted with `password`) or DER.
+pub fn private_key_from_bytes(
+    bytes: &[u8],
+    password: Option<&Password>,
+) -> Result<PKey<Private>, Error> {
+    let parsed = if bytes.starts_with(b"-----") {
+        match password {
+            Some(p) => PKey::private_key_from_pem_passphrase(bytes, p.as_str().as_bytes()),
+            None => PKey::private_key_from_pem(bytes),
+        }
+    } else {
+        PKey::private_key_from_der(bytes)
+    };
+    parsed.map_err(|_| Error::NotPrivateKey)
+}
+
 impl Identity {
     /// Pairs a key with its certificate; refuses a pair whose public keys differ.
     pub fn new(key: PKey<Private>, certificate: Certificate) -> Result<Identity, Error> {

@@ -17,7 +17,7 @@ mod write;
 
 pub use error::Error;
 pub use fitness::{fitness, SmimeUse, Unfit};
-pub use identity::{Identity, WriteOptions};
+pub use identity::{private_key_from_bytes, Identity, WriteOptions};
 pub use inspect::{
     inspect, BagReport, IdentityReport, IosImport, IosVerdict, MacReport, Report, SafeReport,
 };

@@ -24,6 +24,20 @@ pub fn read_file(path: impl AsRef<Path>) -> Result<Vec<Certificate>, Error> {
     parse(&bytes, &origin)
 }
 
+/// Reads the one certificate of a file (a leaf, a signer); a file holding several, or
+/// none, is an error that says how many.
+pub fn read_one(path: impl AsRef<Path>) -> Result<Certificate, Error> {
+    let path = path.as_ref();
+    let mut certs = read_file(path)?;
+    if certs.len() != 1 {
+        return Err(Error::NotOne {
+            origin: path.display().to_string(),
+            count: certs.len(),
+        });
+    }
+    Ok(certs.remove(0))
+}
+
 /// Reads every certificate in `bytes`, in the order they appear.
 ///
 /// `origin` names the input in errors (a path, or `<stdin>`).

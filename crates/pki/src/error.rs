@@ -3,6 +3,7 @@
 /// Every variant names the input (`origin`: usually the file path) so that the message
 /// stands on its own as a one-line error.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The input has no bytes.
     #[error("{origin}: empty file")]
@@ -23,6 +24,14 @@ pub enum Error {
         origin: String,
         /// What is wrong.
         detail: String,
+    },
+    /// One certificate was expected.
+    #[error("{origin}: expected one certificate, found {count}")]
+    NotOne {
+        /// The input's name.
+        origin: String,
+        /// How many it holds.
+        count: usize,
     },
     /// A PKCS#7 bundle holds no certificates.
     #[error("{origin}: PKCS#7 bundle holds no certificates")]

@@ -10,6 +10,7 @@ pub use tls::{
 
 /// Why a preflight could not run.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The target is not `HOST[:PORT]`.
     #[error("{0:?} is not HOST or HOST:PORT")]

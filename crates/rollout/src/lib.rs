@@ -40,6 +40,15 @@ pub enum RowError {
     /// The row's password file or variable could not be read.
     #[error(transparent)]
     Password(pbkit_pkcs12::Error),
+    /// A file of the row could not be read.
+    #[error("{path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// A PKCS#12 of the row could not be read or written.
     #[error("{path}: {source}")]
     Pkcs12 {
@@ -400,8 +409,10 @@ impl Rollout {
                 path: path.display().to_string(),
                 source,
             };
-            let der = std::fs::read(&path)
-                .map_err(|e| pkcs12(pbkit_pkcs12::Error::Malformed(format!("cannot read: {e}"))))?;
+            let der = std::fs::read(&path).map_err(|source| RowError::Read {
+                path: path.display().to_string(),
+                source,
+            })?;
             let mut raw = RawIdentity::read(&der, &password).map_err(pkcs12)?;
             // The leaf alone, as a device needs it.
             raw.chain.clear();
