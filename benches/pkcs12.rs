@@ -15,7 +15,9 @@ use pbkit_pkcs12::kdf::{
     bmp_password, derive, derive_sha1, derive_sha1_batch, lanes, openssl_reference, Purpose,
     Request,
 };
-use pbkit_pkcs12::{ensure_legacy_provider, Identity, Password, RawIdentity, Suite, WriteOptions};
+use pbkit_pkcs12::{
+    ensure_legacy_provider, Identity, PasswordSource, RawIdentity, Suite, WriteOptions,
+};
 
 const IDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/test-identities");
 
@@ -89,11 +91,9 @@ fn kdf(c: &mut Criterion) {
 
 fn files(c: &mut Criterion) {
     ensure_legacy_provider().unwrap();
-    let pw = Password::new(
-        std::fs::read_to_string(format!("{IDS}/password"))
-            .unwrap()
-            .trim_end(),
-    );
+    let pw = PasswordSource::File(format!("{IDS}/password").into())
+        .read()
+        .unwrap();
     let input = std::fs::read(format!("{IDS}/encryption.p12")).unwrap();
     let raw = RawIdentity::read(&input, &pw).unwrap();
     let id = Identity::from_pkcs12(&input, &pw).unwrap();

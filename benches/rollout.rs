@@ -21,7 +21,7 @@ use openssl::cms::{CMSOptions, CmsContentInfo};
 use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
 use openssl::pkcs12::Pkcs12;
-use pbkit_pkcs12::{ensure_legacy_provider, Identity, Password};
+use pbkit_pkcs12::{ensure_legacy_provider, Identity, Password, PasswordSource};
 use pbkit_pki::Certificate;
 use pbkit_profile::{BuildContext, ProvidedIdentity, Signer, Spec};
 use pbkit_rollout::{Outcome, PasswordMode, Rollout};
@@ -29,8 +29,9 @@ use pbkit_rollout::{Outcome, PasswordMode, Rollout};
 const PROFILES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles");
 
 fn password() -> Password {
-    let text = std::fs::read_to_string(format!("{PROFILES}/test-identities/password")).unwrap();
-    Password::new(text.trim_end())
+    PasswordSource::File(format!("{PROFILES}/test-identities/password").into())
+        .read()
+        .unwrap()
 }
 
 fn spec_path() -> std::path::PathBuf {

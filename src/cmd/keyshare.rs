@@ -123,7 +123,7 @@ pub struct OpenArgs {
     json: bool,
 }
 
-fn parse_format(s: &str) -> Result<Format, String> {
+pub fn parse_format(s: &str) -> Result<Format, pbkit_keyshare::UnknownFormat> {
     s.parse()
 }
 

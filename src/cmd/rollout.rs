@@ -68,7 +68,7 @@ pub struct RolloutArgs {
     resume: bool,
     /// Also write DIR/<username>.keyshare/, the user's identities as a Purebred key-sharing
     /// pack of this format (same fresh password).
-    #[arg(long, value_name = "2025|legacy", value_parser = parse_format)]
+    #[arg(long, value_name = "2025|legacy", value_parser = crate::cmd::keyshare::parse_format)]
     keyshare: Option<pbkit_keyshare::Format>,
     /// Print one JSON object per user, then a summary object.
     #[arg(long)]
@@ -146,10 +146,6 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(crate::EXIT_FAILURE)
     })
-}
-
-fn parse_format(s: &str) -> Result<pbkit_keyshare::Format, String> {
-    s.parse()
 }
 
 fn parent(p: &Path) -> PathBuf {

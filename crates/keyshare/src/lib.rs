@@ -47,7 +47,7 @@ pub use pack::{
     Source, FRIENDLY_NAME,
 };
 pub use select::{Candidate, Selection, Selector};
-pub use uti::{info_plist, Format, UnknownUti, Uti, UtiKind};
+pub use uti::{info_plist, Format, UnknownFormat, UnknownUti, Uti, UtiKind};
 
 /// Why a pack could not be made, written or opened.
 #[derive(Debug, thiserror::Error)]

@@ -41,15 +41,18 @@ impl fmt::Display for Format {
     }
 }
 
+/// The name is not a key-sharing format.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown key-sharing format {0:?} (expected 2025 or legacy)")]
+pub struct UnknownFormat(pub String);
+
 impl FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Format, String> {
+    type Err = UnknownFormat;
+    fn from_str(s: &str) -> Result<Format, UnknownFormat> {
         match s {
             "legacy" => Ok(Format::Legacy),
             "2025" => Ok(Format::V2025),
-            _ => Err(format!(
-                "unknown key-sharing format {s:?} (expected 2025 or legacy)"
-            )),
+            _ => Err(UnknownFormat(s.to_string())),
         }
     }
 }

@@ -130,7 +130,7 @@ fn lint_plist(plist: &[u8], size: usize, opts: &LintOptions) -> Vec<Finding> {
                 Severity::Error,
                 "profile",
                 "plist",
-                format!("not a plist: {e}"),
+                format!("not a plist: {}", crate::model::plist_reason(&e)),
             );
             return l.out;
         }

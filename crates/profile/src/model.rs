@@ -388,7 +388,7 @@ impl Content {
     ) -> Result<Content, String> {
         let v = Value::Dictionary(known);
         fn typed<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, String> {
-            plist::from_value(v).map_err(|e| e.to_string())
+            plist::from_value(v).map_err(|e| plist_reason(&e))
         }
         Ok(match payload_type {
             "com.apple.security.pkcs12" => Content::Pkcs12(typed(&v)?),
@@ -630,7 +630,7 @@ impl Profile {
     /// Reads a profile from plist bytes (XML or binary, unsigned).
     pub fn from_plist(bytes: &[u8]) -> Result<Profile, Error> {
         let value = Value::from_reader(std::io::Cursor::new(bytes))
-            .map_err(|e| Error::Plist(e.to_string()))?;
+            .map_err(|e| Error::Plist(plist_reason(&e)))?;
         let Value::Dictionary(d) = value else {
             return Err(Error::Plist("the top level is not a dictionary".into()));
         };
@@ -690,7 +690,7 @@ impl Profile {
             }
         };
         let top = plist::from_value(&Value::Dictionary(known))
-            .map_err(|e| Error::Plist(format!("top level: {e}")))?;
+            .map_err(|e| Error::Plist(format!("top level: {}", plist_reason(&e))))?;
         Ok(Profile {
             identifier,
             uuid,
@@ -722,5 +722,65 @@ impl Profile {
     /// The payload with this PayloadUUID.
     pub fn payload_by_uuid(&self, uuid: &str) -> Option<&Payload> {
         self.payloads.iter().find(|p| p.uuid == uuid)
+    }
+}
+
+/// A plist error in words. The plist crate's Display is its Debug
+/// (`UnexpectedEndOfEventStream`, `Io(Error { kind: … })`, `Serde("invalid type…")`),
+/// which is no message for a user.
+pub(crate) fn plist_reason(e: &plist::Error) -> String {
+    let text = e.to_string();
+    if e.is_eof() || text.starts_with("UnexpectedEndOfEventStream") {
+        return "truncated: the file ends before the plist does".into();
+    }
+    if let Some(io) = e.as_io() {
+        return io.kind().to_string();
+    }
+    if let Some(inner) = text
+        .strip_prefix("Serde(\"")
+        .and_then(|t| t.strip_suffix("\")"))
+    {
+        return inner.replace("\\\"", "\"");
+    }
+    // `InvalidXmlSyntax (offset 12)` -> `invalid XML syntax (offset 12)`.
+    let (kind, rest) = text.split_once(' ').unwrap_or((&text, ""));
+    let mut words = String::new();
+    for (i, c) in kind.char_indices() {
+        if c.is_uppercase() && i > 0 {
+            words.push(' ');
+        }
+        words.extend(c.to_lowercase());
+    }
+    let words = words.replace("xml", "XML").replace("utf8", "UTF-8");
+    if rest.is_empty() {
+        words
+    } else {
+        format!("{words} {rest}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plist_errors_read_as_words() {
+        let err = |bytes: &[u8]| {
+            let e = Value::from_reader(std::io::Cursor::new(bytes)).unwrap_err();
+            plist_reason(&e)
+        };
+        assert_eq!(
+            err(b"<?xml version=\"1.0\"?><plist><dict><key>A</key>"),
+            "truncated: the file ends before the plist does"
+        );
+        let bad = err(b"<?xml version=\"1.0\"?><plist><dict><key>A</key><nope/></dict></plist>");
+        assert!(!bad.contains('(') || bad.contains("offset"), "{bad}");
+        assert!(bad.chars().next().is_some_and(char::is_lowercase), "{bad}");
+        let typed = plist::from_value::<bool>(&Value::String("x".into())).unwrap_err();
+        assert!(
+            plist_reason(&typed).starts_with("invalid type"),
+            "{}",
+            plist_reason(&typed)
+        );
     }
 }
