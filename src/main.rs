@@ -10,6 +10,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 mod args;
 mod cmd;
+mod out;
 mod progress;
 mod secret;
 
@@ -87,6 +88,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // `pbkit … | head`: the reader has what it wanted.
+        Err(e) if out::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("pbkit: {e:#}");
             ExitCode::from(EXIT_FAILURE)

@@ -387,3 +387,31 @@ fn completions_and_man_page_are_generated() {
         &man[..200.min(man.len())]
     );
 }
+
+/// `pbkit … | head`: a closed stdout ends the command quietly with 0, no panic, no message.
+#[test]
+fn a_closed_stdout_exits_quietly() {
+    let cert = fixture("fpki/dod-root-ca-3.pem");
+    let runs: Vec<Vec<&std::ffi::OsStr>> = vec![
+        vec!["keyshare".as_ref(), "utis".as_ref()],
+        vec![
+            "keyshare".as_ref(),
+            "utis".as_ref(),
+            "--info-plist".as_ref(),
+        ],
+        vec!["man".as_ref()],
+        vec!["completions".as_ref(), "bash".as_ref()],
+        vec!["cert".as_ref(), "show".as_ref(), cert.as_os_str()],
+        vec![
+            "cert".as_ref(),
+            "show".as_ref(),
+            "--json".as_ref(),
+            cert.as_os_str(),
+        ],
+    ];
+    for args in runs {
+        let o = run_with_closed_stdout(pbkit().args(&args));
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o), "", "{args:?}");
+    }
+}

@@ -309,3 +309,15 @@ fn keyshare_writes_a_pack_per_user_that_opens_with_its_password() {
     ));
     assert_eq!(json_lines(&o).last().unwrap()["summary"]["skipped"], 2);
 }
+
+/// `rollout --json | head -2`: the report stops, the rollout does not.
+#[test]
+fn a_closed_stdout_loses_no_profile() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = roster(tmp.path(), 5, &[]);
+    let out = tmp.path().join("out");
+    let o = run_with_closed_stdout(&mut rollout(&r, &out, &["--json", "--jobs", "2"]));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert_eq!(profiles(&out).len(), 10);
+}

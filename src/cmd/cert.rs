@@ -6,6 +6,8 @@ use pbkit_pki::{bundle, rfc3339, Facts};
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::out::outln;
+
 #[derive(Subcommand)]
 pub enum CertCommand {
     /// Show the facts of every certificate in PEM, DER or PKCS#7 (.p7b/.p7c) files.
@@ -63,7 +65,7 @@ pub fn run(cmd: CertCommand) -> anyhow::Result<ExitCode> {
         let now = OffsetDateTime::now_utc();
         for (i, s) in shown.iter().enumerate() {
             if i > 0 {
-                println!();
+                outln!();
             }
             print_facts(s, now);
         }
@@ -77,13 +79,13 @@ pub fn run(cmd: CertCommand) -> anyhow::Result<ExitCode> {
 
 fn print_facts(s: &Shown<'_>, now: OffsetDateTime) {
     let f = &s.facts;
-    let row = |label: &str, value: &str| println!("  {label:<15}{value}");
+    let row = |label: &str, value: &str| outln!("  {label:<15}{value}");
     let list = |label: &str, values: &[String]| {
         if !values.is_empty() {
             row(label, &values.join(", "));
         }
     };
-    println!("{} [{}]", s.file, s.index + 1);
+    outln!("{} [{}]", s.file, s.index + 1);
     row("subject", &f.subject);
     row("issuer", &f.issuer);
     row("serial", &f.serial);

@@ -12,6 +12,8 @@ use crate::cmd::p12::parse_suite;
 use crate::secret::OutPasswordArgs;
 use pbkit_pki::rfc3339;
 
+use crate::out::outln;
+
 #[derive(Subcommand)]
 pub enum ChainCommand {
     /// Find the certificate path from a leaf to an anchor through a pool, in any pool order.
@@ -137,13 +139,13 @@ fn print_report(r: &Report) {
             Purpose::SslServer => "sslserver",
             Purpose::Any => "any",
         };
-        println!(
+        outln!(
             "valid path at {} ({} certificates + anchor, purpose {purpose}):",
             r.at,
             r.path.len()
         );
         for (i, c) in r.path.iter().enumerate() {
-            println!(
+            outln!(
                 "  {i} {} (by {}), until {}",
                 cn(&c.subject),
                 cn(&c.issuer),
@@ -151,10 +153,10 @@ fn print_report(r: &Report) {
             );
         }
         if let Some(a) = &r.anchor {
-            println!("  anchor {} (not in the bundle)", cn(&a.subject));
+            outln!("  anchor {} (not in the bundle)", cn(&a.subject));
         }
         if let Some(e) = &r.earliest_expiry {
-            println!(
+            outln!(
                 "earliest-expiring link: {} on {} ({} days)",
                 cn(&e.subject),
                 e.not_after,
@@ -162,15 +164,15 @@ fn print_report(r: &Report) {
             );
         }
     } else {
-        println!("no valid path at {}", r.at);
+        outln!("no valid path at {}", r.at);
     }
     for w in &r.warnings {
-        println!("warning: {w}");
+        outln!("warning: {w}");
     }
     if !r.rejected.is_empty() {
-        println!("{} other candidates failed:", r.rejected.len());
+        outln!("{} other candidates failed:", r.rejected.len());
         for x in &r.rejected {
-            println!("  {}: {}", x.path.join(" <- "), x.reason);
+            outln!("  {}: {}", x.path.join(" <- "), x.reason);
         }
     }
 }
@@ -195,7 +197,7 @@ pub fn run(cmd: ChainCommand) -> anyhow::Result<ExitCode> {
             } else {
                 print_report(&report);
                 if let (Some(out), true) = (&a.out, report.valid) {
-                    println!(
+                    outln!(
                         "wrote {} ({} certificates, leaf first)",
                         out.display(),
                         report.path.len()
@@ -227,7 +229,7 @@ pub fn run(cmd: ChainCommand) -> anyhow::Result<ExitCode> {
             let der = identity.to_pkcs12(&password, &WriteOptions::new(a.suite))?;
             pbkit_outfile::write(&a.out, &der, pbkit_outfile::Perm::Secret)?;
             print_report(&report);
-            println!(
+            outln!(
                 "wrote {} ({} bytes, suite {}): the key and {} certificates",
                 a.out.display(),
                 der.len(),

@@ -13,11 +13,15 @@ pub struct CompletionsArgs {
 }
 
 pub fn run(args: CompletionsArgs, mut cmd: clap::Command) -> anyhow::Result<ExitCode> {
-    clap_complete::generate(args.shell, &mut cmd, "pbkit", &mut std::io::stdout());
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "pbkit", &mut script);
+    crate::out::bytes(&script)?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn man(cmd: clap::Command) -> anyhow::Result<ExitCode> {
-    clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
+    let mut page = Vec::new();
+    clap_mangen::Man::new(cmd).render(&mut page)?;
+    crate::out::bytes(&page)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,8 @@ use pbkit_pkcs12::{Identity, Password};
 use pbkit_profile::{lint, verify, BuildContext, LintOptions, Severity, Signer, Spec, Verdict};
 use serde::Serialize;
 
+use crate::out::outln;
+
 /// The shipped `profiles/`, embedded so that the demo runs from anywhere.
 pub const PROFILES: &[(&str, &[u8])] = &[
     ("README.md", include_bytes!("../../profiles/README.md")),
@@ -248,36 +250,40 @@ fn rel(p: &Path, base: &Path) -> String {
 
 fn print_summary(s: &Summary) {
     let d = &s.out;
-    println!("pbkit demo: everything is in {d}");
-    println!("  pki/       test PKI: {} files; anchor pki/trust/anchor.pem; PKCS#12 password in pki/password", s.pki_files);
+    outln!("pbkit demo: everything is in {d}");
+    outln!("  pki/       test PKI: {} files; anchor pki/trust/anchor.pem; PKCS#12 password in pki/password", s.pki_files);
     let archives: Vec<String> = s
         .pack_archives
         .iter()
         .map(|(n, c)| format!("{n} ({c})"))
         .collect();
-    println!(
+    outln!(
         "  pack/      key-sharing pack of test.user1: {}; password in pack/password",
         archives.join(", ")
     );
-    println!(
+    outln!(
         "  profiles/  {} profiles, signed by the test MDM server identity:",
         s.profiles.len()
     );
     let width = s.profiles.iter().map(|p| p.file.len()).max().unwrap_or(0);
     for p in &s.profiles {
-        println!(
+        outln!(
             "               {:<width$}  {} payloads, {:>6} bytes, {}",
-            p.file, p.payloads, p.bytes, p.verdict
+            p.file,
+            p.payloads,
+            p.bytes,
+            p.verdict
         );
     }
-    println!(
+    outln!(
         "  lint       {} errors, {} warnings",
-        s.lint_errors, s.lint_warnings
+        s.lint_errors,
+        s.lint_warnings
     );
-    println!();
-    println!("Next:");
-    println!("  pbkit keyshare open '{d}/pack/All.zip' --password-file '{d}/pack/password'");
-    println!("  pbkit profile inspect '{d}/profiles/exchange-smime-identities.mobileconfig' --anchor '{d}/pki/trust/anchor.pem'");
-    println!("  pbkit profile build profiles/purebred-exchange.toml --var host=YOUR-HOST --out exchange.mobileconfig");
-    println!("  docs/jamf-admins.md (profiles to Jamf Pro), docs/app-developers.md (key sharing)");
+    outln!();
+    outln!("Next:");
+    outln!("  pbkit keyshare open '{d}/pack/All.zip' --password-file '{d}/pack/password'");
+    outln!("  pbkit profile inspect '{d}/profiles/exchange-smime-identities.mobileconfig' --anchor '{d}/pki/trust/anchor.pem'");
+    outln!("  pbkit profile build profiles/purebred-exchange.toml --var host=YOUR-HOST --out exchange.mobileconfig");
+    outln!("  docs/jamf-admins.md (profiles to Jamf Pro), docs/app-developers.md (key sharing)");
 }

@@ -9,6 +9,8 @@ use time::OffsetDateTime;
 
 use pbkit_pki::rfc3339;
 
+use crate::out::outln;
+
 #[derive(Args)]
 #[command(after_help = "\
 Writes ca/ (anchor, bridge, interoperability root, DoD Root CA 3, issuing CAs, reverse and
@@ -84,7 +86,7 @@ pub fn run(args: FixturesArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .filter(|f| f.format == pbkit_fixtures::FileFormat::Pkcs12)
             .count();
-        println!(
+        outln!(
             "wrote {} files to {}: {} users x {} generations, {} PKCS#12 identities (ios-legacy), {}, valid around {}",
             manifest.files.len() + 1,
             args.out.display(),
@@ -94,7 +96,7 @@ pub fn run(args: FixturesArgs) -> anyhow::Result<ExitCode> {
             manifest.key,
             rfc3339(manifest.at),
         );
-        println!(
+        outln!(
             "password: {}/password (mode 0600); every file is described in {}/manifest.json",
             args.out.display(),
             args.out.display()

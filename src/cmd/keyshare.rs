@@ -11,6 +11,8 @@ use serde::Serialize;
 use crate::cmd::p12::parse_suite;
 use crate::secret::{InPasswordArgs, PasswordArgs};
 
+use crate::out::outln;
+
 #[derive(Subcommand)]
 pub enum KeyshareCommand {
     /// Build a key-sharing pack: the zips and p12 files a Purebred provider would serve.
@@ -179,7 +181,7 @@ fn pack(a: PackArgs) -> anyhow::Result<ExitCode> {
         super::print_json(&manifest)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "packed {} identities into {} ({} format, suite {}, friendlyName {})",
         manifest.entries.len(),
         a.out.display(),
@@ -188,9 +190,9 @@ fn pack(a: PackArgs) -> anyhow::Result<ExitCode> {
         manifest.friendly_name
     );
     for archive in &manifest.archives {
-        println!("  {:<16} {}", archive.name, archive.entries.join(", "));
+        outln!("  {:<16} {}", archive.name, archive.entries.join(", "));
     }
-    println!(
+    outln!(
         "  password         {}/password (mode 0600)",
         a.out.display()
     );
@@ -242,7 +244,7 @@ fn classify_cmd(a: ClassifyArgs) -> anyhow::Result<ExitCode> {
         super::print_json(&rows)?;
     } else {
         for r in &rows {
-            println!(
+            outln!(
                 "{:<14} {:<12} {}  ({}; notBefore {})",
                 r.classification.cert_type.label(),
                 r.serial,
@@ -274,8 +276,7 @@ fn row(u: &Uti) -> UtiRow {
 
 fn utis(a: UtisArgs) -> anyhow::Result<ExitCode> {
     if a.info_plist {
-        use std::io::Write;
-        std::io::stdout().write_all(&info_plist(a.format))?;
+        crate::out::bytes(&info_plist(a.format))?;
         return Ok(ExitCode::SUCCESS);
     }
     let rows: Vec<UtiRow> = if a.resolve.is_empty() {
@@ -296,7 +297,7 @@ fn utis(a: UtisArgs) -> anyhow::Result<ExitCode> {
     } else {
         let width = rows.iter().map(|r| r.uti.len()).max().unwrap_or(0);
         for r in &rows {
-            println!("{:<width$}  {:<18}  {}", r.uti, r.conforms_to, r.selects);
+            outln!("{:<width$}  {:<18}  {}", r.uti, r.conforms_to, r.selects);
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -317,22 +318,22 @@ fn open_cmd(a: OpenArgs) -> anyhow::Result<ExitCode> {
         for i in &imported {
             match (&i.classification, &i.certificate) {
                 (Some(c), Some(cert)) => {
-                    println!(
+                    outln!(
                         "{}: {} identity, serial {}, {}",
                         i.name,
                         c.cert_type.label(),
                         cert.serial,
                         cert.subject
                     );
-                    println!("  keychain label {}", cert.sha256);
+                    outln!("  keychain label {}", cert.sha256);
                 }
-                _ => println!("{}: not importable", i.name),
+                _ => outln!("{}: not importable", i.name),
             }
             for p in &i.problems {
-                println!("  problem: {p}");
+                outln!("  problem: {p}");
             }
         }
-        println!(
+        outln!(
             "{} of {} entries would import cleanly",
             imported.iter().filter(|i| i.problems.is_empty()).count(),
             imported.len()

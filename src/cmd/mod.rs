@@ -9,8 +9,10 @@ pub mod preflight;
 pub mod profile;
 pub mod rollout;
 
+use crate::out::outln;
+
 /// Prints `value` as pretty JSON on standard output.
 pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    outln!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }

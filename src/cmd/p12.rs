@@ -11,6 +11,8 @@ use pbkit_pki::bundle;
 
 use crate::secret::{InPasswordArgs, OutPasswordArgs, PasswordArgs, Source};
 
+use crate::out::outln;
+
 #[derive(Subcommand)]
 pub enum P12Command {
     /// Show how a PKCS#12 is built (no password needed) and, with the password, what it holds.
@@ -158,7 +160,7 @@ fn write(identity: Identity, out: &OutArgs) -> anyhow::Result<ExitCode> {
     let der = identity.to_pkcs12(&password, &options)?;
     pbkit_outfile::write(&out.out, &der, pbkit_outfile::Perm::Secret)?;
     let facts = identity.certificate().facts()?;
-    println!(
+    outln!(
         "wrote {} ({} bytes, suite {}, {} iterations): {} serial {}{}",
         out.out.display(),
         der.len(),
@@ -187,8 +189,8 @@ fn run_inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn print_report(name: &str, r: &Report) {
-    let row = |label: &str, value: &str| println!("  {label:<15}{value}");
-    println!("{name}");
+    let row = |label: &str, value: &str| outln!("  {label:<15}{value}");
+    outln!("{name}");
     match &r.mac {
         Some(m) => row(
             "MAC",
@@ -208,7 +210,7 @@ fn print_report(name: &str, r: &Report) {
         };
         row(&format!("safe {}", i + 1), &enc);
         match &safe.bags {
-            None => println!("    (bags hidden: give --password-file to list them)"),
+            None => outln!("    (bags hidden: give --password-file to list them)"),
             Some(bags) => {
                 for b in bags {
                     let mut line = format!("    {}", b.kind);
@@ -221,7 +223,7 @@ fn print_report(name: &str, r: &Report) {
                     if let Some(k) = &b.local_key_id {
                         line += &format!("; localKeyId {k}");
                     }
-                    println!("{line}");
+                    outln!("{line}");
                 }
             }
         }

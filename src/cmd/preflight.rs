@@ -10,6 +10,8 @@ use pbkit_preflight::{
 };
 use time::OffsetDateTime;
 
+use crate::out::outln;
+
 #[derive(Subcommand)]
 pub enum PreflightCommand {
     /// Probe a TLS endpoint: versions, TLS 1.2 cipher suites, the chain as sent, paths to anchors.
@@ -116,12 +118,12 @@ fn tls(a: TlsArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         super::print_json(&r)?;
     } else {
-        println!("{}", r.target);
+        outln!("{}", r.target);
         if let Some(e) = &r.error {
-            println!("  error: {e}");
+            outln!("  error: {e}");
         }
         for v in &r.versions {
-            println!(
+            outln!(
                 "  {:<8} {:<9} {}",
                 v.version,
                 if v.accepted { "accepted" } else { "refused" },
@@ -129,14 +131,14 @@ fn tls(a: TlsArgs) -> anyhow::Result<ExitCode> {
             );
         }
         if !r.tls12_ciphers.is_empty() {
-            println!(
+            outln!(
                 "  TLS 1.2 cipher suites ({}): {}",
                 r.tls12_ciphers.len(),
                 r.tls12_ciphers.join(", ")
             );
         }
         for (i, c) in r.chain.iter().enumerate() {
-            println!(
+            outln!(
                 "  sent #{i} {} (until {}){}",
                 c.certificate.subject,
                 c.certificate.not_after.date(),
@@ -144,15 +146,15 @@ fn tls(a: TlsArgs) -> anyhow::Result<ExitCode> {
             );
         }
         for p in &r.chain_problems {
-            println!("  problem: {p}");
+            outln!("  problem: {p}");
         }
         for x in &r.anchors {
             if let Some(reason) = &x.reason {
-                println!("  {}: {reason}", x.anchor);
+                outln!("  {}: {reason}", x.anchor);
             }
         }
         for v in &r.verdicts {
-            println!("{v}");
+            outln!("{v}");
         }
     }
     Ok(if passed {
@@ -174,9 +176,12 @@ fn ports(a: PortsArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         super::print_json(&results)?;
     } else {
-        println!(
+        outln!(
             "{:<15} {:<32} {:>5}  {:<44} result",
-            "from", "to", "port", "purpose"
+            "from",
+            "to",
+            "port",
+            "purpose"
         );
         for r in &results {
             let state = match r.state {
@@ -189,9 +194,12 @@ fn ports(a: PortsArgs) -> anyhow::Result<ExitCode> {
                 Some(p) if p != r.rule.port => format!(" (via {p})"),
                 _ => String::new(),
             };
-            println!(
+            outln!(
                 "{:<15} {:<32} {:>5}  {:<44} {state}{via}",
-                r.rule.from, r.rule.to, r.rule.port, r.rule.purpose
+                r.rule.from,
+                r.rule.to,
+                r.rule.port,
+                r.rule.purpose
             );
         }
     }

@@ -14,6 +14,8 @@ use serde::Serialize;
 
 use crate::secret::SignerPasswordArgs;
 
+use crate::out::outln;
+
 #[derive(Subcommand)]
 pub enum ProfileCommand {
     /// Build a profile from a TOML spec, optionally signed.
@@ -170,7 +172,7 @@ pub fn run(cmd: ProfileCommand) -> anyhow::Result<ExitCode> {
             let signer = a.signer.load()?.context("--signer is required")?;
             let signed = signer.sign(&bytes)?;
             write_output(&a.out, &signed, perm_of(&profile))?;
-            println!(
+            outln!(
                 "wrote {} ({} bytes), signed by {}",
                 a.out.display(),
                 signed.len(),
@@ -193,7 +195,7 @@ pub fn run(cmd: ProfileCommand) -> anyhow::Result<ExitCode> {
             let profile =
                 Profile::from_plist(&content).with_context(|| a.input.display().to_string())?;
             write_output(&a.out, &content, perm_of(&profile))?;
-            println!(
+            outln!(
                 "wrote {} ({} bytes, the plist exactly as signed)",
                 a.out.display(),
                 content.len()
@@ -271,7 +273,7 @@ fn build(a: BuildArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         super::print_json(&built)?;
     } else {
-        println!(
+        outln!(
             "wrote {} ({} bytes, {} payloads, {}): {}",
             built.out,
             built.bytes,
@@ -308,13 +310,13 @@ fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     } else {
         match &verdict {
             Verdict::Verified => {
-                println!("Verified: the signature is valid and the signer chains to an anchor")
+                outln!("Verified: the signature is valid and the signer chains to an anchor")
             }
             Verdict::Unverified(why) => {
-                println!("Unverified: the signature is valid, the chain is not trusted ({why})")
+                outln!("Unverified: the signature is valid, the chain is not trusted ({why})")
             }
-            Verdict::Invalid(why) => println!("Invalid: {why}"),
-            Verdict::Unsigned => println!("Unsigned: the file is a plain plist"),
+            Verdict::Invalid(why) => outln!("Invalid: {why}"),
+            Verdict::Unsigned => outln!("Unsigned: the file is a plain plist"),
         }
     }
     Ok(exit_for(&verdict))
@@ -340,8 +342,8 @@ fn print_inspected(file: &Path, v: &Inspection) {
         Verdict::Invalid(w) => format!("Invalid ({w})"),
         Verdict::Unsigned => "Unsigned".to_string(),
     };
-    println!("{} ({} bytes): {word}", file.display(), v.bytes);
-    println!(
+    outln!("{} ({} bytes): {word}", file.display(), v.bytes);
+    outln!(
         "profile {} {}",
         v.identifier,
         v.display_name
@@ -349,9 +351,9 @@ fn print_inspected(file: &Path, v: &Inspection) {
             .map(|n| format!("\"{n}\""))
             .unwrap_or_default()
     );
-    println!("  uuid {}", v.uuid);
+    outln!("  uuid {}", v.uuid);
     for (i, p) in v.payloads.iter().enumerate() {
-        println!(
+        outln!(
             "  [{}] {} {}",
             i + 1,
             p.payload_type,
@@ -360,9 +362,9 @@ fn print_inspected(file: &Path, v: &Inspection) {
                 .map(|n| format!("\"{n}\""))
                 .unwrap_or_default()
         );
-        println!("      identifier {}  uuid {}", p.identifier, p.uuid);
+        outln!("      identifier {}  uuid {}", p.identifier, p.uuid);
         if let Some(c) = &p.certificate {
-            println!(
+            outln!(
                 "      certificate {} (serial {}, until {})",
                 c.subject,
                 c.serial,
@@ -370,19 +372,19 @@ fn print_inspected(file: &Path, v: &Inspection) {
             );
         }
         if let Some(n) = &p.note {
-            println!("      note: {n}");
+            outln!("      note: {n}");
         }
         for r in &p.references {
             match &r.target {
-                Some(t) => println!("      {} -> {t}", r.key),
-                None => println!("      {} -> {} (NOT IN THIS PROFILE)", r.key, r.uuid),
+                Some(t) => outln!("      {} -> {t}", r.key),
+                None => outln!("      {} -> {} (NOT IN THIS PROFILE)", r.key, r.uuid),
             }
         }
     }
     if let Some(s) = &v.signer {
-        println!("signer {} (until {})", s.subject, until(s));
+        outln!("signer {} (until {})", s.subject, until(s));
         for c in &v.chain {
-            println!("  chain {} (until {})", c.subject, until(c));
+            outln!("  chain {} (until {})", c.subject, until(c));
         }
     }
 }
@@ -421,16 +423,19 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<ExitCode> {
                 Severity::Warning => "warning",
                 Severity::Note => "note",
             };
-            println!(
+            outln!(
                 "{}: {sev}: {}: {} [{}]",
-                f.file, f.finding.location, f.finding.message, f.finding.check
+                f.file,
+                f.finding.location,
+                f.finding.message,
+                f.finding.check
             );
         }
         let warnings = all
             .iter()
             .filter(|f| f.finding.severity == Severity::Warning)
             .count();
-        println!(
+        outln!(
             "{} files: {errors} errors, {warnings} warnings, {} notes",
             a.files.len(),
             all.len() - errors - warnings

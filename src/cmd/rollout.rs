@@ -9,6 +9,8 @@ use pbkit_rollout::{Outcome, PasswordMode, Rollout};
 
 use crate::secret::{InPasswordArgs, SignerPasswordArgs};
 
+use crate::out::outln;
+
 #[derive(Clone, Copy, ValueEnum)]
 enum PasswordModeArg {
     /// In the profile: the device installs without asking (the profile is a secret).
@@ -99,13 +101,15 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
     };
     let rows = count_rows(&a.roster)?;
     let bar = crate::progress::bar(rows, "rollout");
-    let stdout = Mutex::new(());
+    // Whether stdout still has a reader: `rollout --json | head -2` must not stop the
+    // rollout, only its report (every profile is still written).
+    let stdout_open = Mutex::new(true);
     let report = |o: &Outcome| {
         bar.inc(1);
-        let _guard = stdout.lock();
+        let mut open = stdout_open.lock().unwrap_or_else(|p| p.into_inner());
         if a.json {
-            if let Ok(line) = serde_json::to_string(o) {
-                println!("{line}");
+            if let (true, Ok(line)) = (*open, serde_json::to_string(o)) {
+                *open = crate::out::try_line(format_args!("{line}"));
             }
         } else if let Outcome::Failed {
             line,
@@ -130,9 +134,9 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
     let summary = pool.install(|| rollout.run(&a.roster, &report))?;
     bar.finish_and_clear();
     if a.json {
-        println!("{}", serde_json::json!({ "summary": summary }));
+        outln!("{}", serde_json::json!({ "summary": summary }));
     } else {
-        println!(
+        outln!(
             "{} profiles in {}: {} done, {} already done, {} failed",
             summary.done + summary.skipped,
             a.out.display(),

@@ -171,3 +171,17 @@ pub fn inspect_json(password_file: &Path, file: &Path) -> serde_json::Value {
         .arg(file));
     serde_json::from_str(&out).unwrap()
 }
+
+/// Runs `cmd` with its stdout closed before it writes anything (a pipe into `head` that
+/// already exited): every write the command makes meets a broken pipe.
+pub fn run_with_closed_stdout(cmd: &mut Command) -> Output {
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}

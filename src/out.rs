@@ -1,0 +1,51 @@
+//! Standard output that a closed pipe cannot turn into a panic.
+//!
+//! `pbkit … | head -2` closes stdout early. `println!` would panic there (exit 101); pbkit
+//! instead stops printing and exits quietly with 0, as ripgrep does. Long jobs (rollout)
+//! use [`try_line`] and keep working: their files, not their report lines, are the result.
+
+use std::fmt;
+use std::io::{self, Write};
+
+/// Writes one line to stdout; on a closed pipe exits 0 at once, on another error ignores it.
+macro_rules! outln {
+    () => { $crate::out::line(format_args!("")) };
+    ($($arg:tt)*) => { $crate::out::line(format_args!($($arg)*)) };
+}
+pub(crate) use outln;
+
+/// See [`outln!`].
+pub fn line(args: fmt::Arguments<'_>) {
+    if let Err(e) = write_line(args) {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
+
+/// Writes one line to stdout; `false` when it could not (the reader went away).
+pub fn try_line(args: fmt::Arguments<'_>) -> bool {
+    write_line(args).is_ok()
+}
+
+fn write_line(args: fmt::Arguments<'_>) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_fmt(args)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// Writes bytes to stdout (a plist, a man page, a completion script).
+pub fn bytes(b: &[u8]) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(b)?;
+    out.flush()
+}
+
+/// Whether an error is a closed stdout: not worth a message.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
