@@ -24,6 +24,19 @@ Exit codes:
   1  an input could not be processed (bad file, wrong password, failed check)
   2  usage error (unknown flag, bad value)";
 
+/// A mistake in how pbkit was called that clap cannot see (an unknown `--var`, a missing
+/// signer): exit 2, like clap's own usage errors.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
 /// Toolkit for DoD Purebred derived credentials on iOS.
 #[derive(Parser)]
 #[command(name = "pbkit", version, about, long_about = None, after_help = EXIT_CODES)]
@@ -90,6 +103,10 @@ fn main() -> ExitCode {
         Ok(code) => code,
         // `pbkit … | head`: the reader has what it wanted.
         Err(e) if out::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<Usage>().is_some() => {
+            eprintln!("pbkit: {e:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
         Err(e) => {
             eprintln!("pbkit: {e:#}");
             ExitCode::from(EXIT_FAILURE)

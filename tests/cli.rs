@@ -353,11 +353,90 @@ fn usage_errors_exit_2() {
         vec!["fixtures", "--out", "x", "--at", "yesterday"],
         vec!["cert", "show"],
         vec!["no-such-command"],
+        // Found after parsing, exit 2 all the same.
+        vec![
+            "profile",
+            "sign",
+            "profiles/purebred-exchange.toml",
+            "--out",
+            "x",
+        ],
+        vec!["profile", "lint", "--min-ios", "banana", "x"],
+        vec![
+            "profile",
+            "build",
+            "profiles/purebred-exchange.toml",
+            "--out",
+            "x",
+            "--var",
+            "hots=owa.mail.mil",
+        ],
+        vec!["profile", "build", "profiles/purebred-exchange.toml"],
     ] {
-        let o = run(pbkit().args(&args));
+        let o = run(pbkit().current_dir(root()).args(&args));
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
-        assert!(!Path::new("x").exists());
+        assert!(!root().join("x").exists(), "{args:?} wrote x");
     }
+    let o = run(pbkit().current_dir(root()).args([
+        "profile",
+        "build",
+        "profiles/purebred-exchange.toml",
+        "--out",
+        "x",
+        "--var",
+        "hots=y",
+    ]));
+    assert_eq!(
+        stderr(&o).trim(),
+        "pbkit: --var hots: profiles/purebred-exchange.toml uses no variable \"hots\" \
+         (it uses: host, identifier, organization)"
+    );
+}
+
+#[test]
+fn list_vars_names_every_variable_with_its_default() {
+    let text = ok(pbkit().current_dir(root()).args([
+        "profile",
+        "build",
+        "profiles/purebred-exchange.toml",
+        "--list-vars",
+    ]));
+    assert_eq!(
+        text,
+        "host          mail.example.mil\n\
+         identifier    mil.example.purebred.exchange\n\
+         organization  Example Command\n"
+    );
+}
+
+#[test]
+fn a_placeholder_host_left_in_a_profile_is_a_lint_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lint = |vars: &[&str]| -> Vec<serde_json::Value> {
+        let out = tmp.path().join("p.mobileconfig");
+        let mut build = pbkit();
+        build
+            .current_dir(root())
+            .args(["profile", "build", "profiles/mail-smime.toml", "--out"])
+            .arg(&out);
+        for v in vars {
+            build.args(["--var", v]);
+        }
+        ok(&mut build);
+        let o = run(pbkit().args(["profile", "lint", "--json"]).arg(&out));
+        assert_eq!(o.status.code(), Some(0), "warnings do not fail lint");
+        let all: Vec<serde_json::Value> = serde_json::from_str(&stdout(&o)).unwrap();
+        all.into_iter()
+            .filter(|f| f["check"] == "placeholder")
+            .collect()
+    };
+    let found = lint(&[]);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("imap.example.mil is an example domain"));
+    assert!(lint(&["imap_host=imap.mail.mil", "smtp_host=smtp.mail.mil"]).is_empty());
 }
 
 #[test]

@@ -56,7 +56,14 @@ fn every_shipped_spec_builds_lints_clean_and_parses_in_plistlib() {
     let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     let (code, findings) = lint_json(&refs, &[]);
     assert_eq!(code, 0);
-    assert!(findings.is_empty(), "{findings:#?}");
+    // Clean but for the specs' example hosts, which the admin sets with --var.
+    assert_eq!(findings.len(), 4, "{findings:#?}");
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["check"] == "placeholder" && f["severity"] == "warning"),
+        "{findings:#?}"
+    );
     let script = "import plistlib, sys\nfor f in sys.argv[1:]:\n    d = plistlib.load(open(f, 'rb'))\n    print(d['PayloadType'], len(d['PayloadContent']))";
     let out = ok(Command::new("python3").arg("-c").arg(script).args(&files));
     assert_eq!(

@@ -321,3 +321,40 @@ fn a_closed_stdout_loses_no_profile() {
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     assert_eq!(profiles(&out).len(), 10);
 }
+
+/// Every user's profile has its own PayloadIdentifier (spec identifier + "." + username)
+/// and UUIDs derived from it: an MDM server never sees two users' profiles as one.
+#[test]
+fn each_user_gets_an_identifier_and_uuids_of_their_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = roster(tmp.path(), 1, &[]);
+    let out = tmp.path().join("out");
+    ok(&mut rollout(&r, &out, &["--json"]));
+    let inspect = |user: &str| -> serde_json::Value {
+        let json = ok(pbkit()
+            .args(["profile", "inspect", "--json"])
+            .arg(out.join(format!("{user}.mobileconfig"))));
+        serde_json::from_str(&json).unwrap()
+    };
+    let (a, b) = (inspect("user1-0"), inspect("user2-0"));
+    assert_eq!(a["identifier"], "mil.example.smime.exchange.user1-0");
+    assert_eq!(b["identifier"], "mil.example.smime.exchange.user2-0");
+    assert_ne!(a["uuid"], b["uuid"]);
+    for (pa, pb) in a["payloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(b["payloads"].as_array().unwrap())
+    {
+        assert_ne!(pa["uuid"], pb["uuid"]);
+        assert!(pa["identifier"]
+            .as_str()
+            .unwrap()
+            .starts_with("mil.example.smime.exchange.user1-0."));
+    }
+    // The references still resolve inside each profile.
+    assert_eq!(
+        a["payloads"][2]["references"][0]["target"],
+        "mil.example.smime.exchange.user1-0.signing"
+    );
+}

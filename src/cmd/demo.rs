@@ -103,6 +103,8 @@ struct Summary {
     profiles: Vec<ProfileResult>,
     lint_errors: usize,
     lint_warnings: usize,
+    /// The checks that warned, once each (on built-in defaults: the specs' example hosts).
+    lint_warning_checks: std::collections::BTreeSet<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -182,6 +184,7 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir(&profiles_dir)?;
     let mut profiles = Vec::new();
     let (mut errors, mut warnings) = (0, 0);
+    let mut warning_checks = std::collections::BTreeSet::new();
     let ctx = BuildContext {
         base: specs_dir.clone(),
         ..BuildContext::default()
@@ -199,7 +202,10 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
         for f in lint(&signed, &LintOptions::default()) {
             match f.severity {
                 Severity::Error => errors += 1,
-                Severity::Warning => warnings += 1,
+                Severity::Warning => {
+                    warnings += 1;
+                    warning_checks.insert(f.check);
+                }
                 Severity::Note => {}
             }
         }
@@ -230,6 +236,7 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
         profiles,
         lint_errors: errors,
         lint_warnings: warnings,
+        lint_warning_checks: warning_checks,
     };
     if a.json {
         super::print_json(&summary)?;
@@ -268,17 +275,26 @@ fn print_summary(s: &Summary) {
     let width = s.profiles.iter().map(|p| p.file.len()).max().unwrap_or(0);
     for p in &s.profiles {
         outln!(
-            "               {:<width$}  {} payloads, {:>6} bytes, {}",
+            "               {:<width$}  {:<10} {:>6} bytes, {}",
             p.file,
-            p.payloads,
+            format!("{},", crate::out::plural(p.payloads, "payload")),
             p.bytes,
             p.verdict
         );
     }
+    let checks: Vec<&str> = s.lint_warning_checks.iter().copied().collect();
     outln!(
-        "  lint       {} errors, {} warnings",
-        s.lint_errors,
-        s.lint_warnings
+        "  lint       {}, {}{}",
+        crate::out::plural(s.lint_errors, "error"),
+        crate::out::plural(s.lint_warnings, "warning"),
+        if checks.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({}: the specs' defaults; build yours with --var)",
+                checks.join(", ")
+            )
+        }
     );
     outln!();
     outln!("Next:");

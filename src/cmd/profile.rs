@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::secret::SignerPasswordArgs;
 
-use crate::out::outln;
+use crate::out::{outln, plural};
 
 #[derive(Subcommand)]
 pub enum ProfileCommand {
@@ -22,7 +22,7 @@ pub enum ProfileCommand {
     #[command(after_help = "\
 Examples:
   pbkit profile build profiles/purebred-exchange.toml --out exchange.mobileconfig
-  pbkit profile build profiles/purebred-exchange.toml --var host=owa.example.mil --out exchange.mobileconfig \\
+  pbkit profile build profiles/purebred-exchange.toml --var host=webmail.apps.mil --out exchange.mobileconfig \\
       --signer signer.p12 --signer-password-file signer.pw --chain intermediates.pem")]
     Build(BuildArgs),
     /// Sign a profile: CMS SignedData, DER, content attached, SHA-256, whole chain embedded.
@@ -84,11 +84,15 @@ pub struct BuildArgs {
     /// The spec (TOML).
     spec: PathBuf,
     /// Where to write the profile (atomically; 0600 when it holds an identity).
-    #[arg(long, value_name = "FILE")]
-    out: PathBuf,
-    /// Set a {{NAME}} placeholder, overriding the spec's [vars].
+    #[arg(long, value_name = "FILE", required_unless_present = "list_vars")]
+    out: Option<PathBuf>,
+    /// Set a {{NAME}} placeholder, overriding the spec's [vars]; NAME must be one the spec
+    /// uses (see --list-vars).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     vars: Vec<(String, String)>,
+    /// List the spec's variables with their defaults, and build nothing.
+    #[arg(long)]
+    list_vars: bool,
     #[command(flatten)]
     signer: SignerArgs,
     /// Print a JSON summary.
@@ -134,7 +138,7 @@ pub struct LintArgs {
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// The oldest iOS the profiles must work on.
-    #[arg(long, default_value = "12.0", value_name = "VERSION")]
+    #[arg(long, default_value = "12.0", value_name = "VERSION", value_parser = parse_version)]
     min_ios: String,
     /// Print JSON: an array of {file, severity, location, check, message}.
     #[arg(long)]
@@ -153,6 +157,20 @@ pub struct InspectArgs {
     json: bool,
 }
 
+/// `--min-ios`: `15`, `15.4` or `15.4.1`.
+fn parse_version(s: &str) -> Result<String, String> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.len() <= 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        Ok(s.to_string())
+    } else {
+        Err(format!("{s:?} is not an iOS version (15, 15.4 or 15.4.1)"))
+    }
+}
+
 fn parse_var(s: &str) -> Result<(String, String), String> {
     s.split_once('=')
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -163,13 +181,19 @@ pub fn run(cmd: ProfileCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         ProfileCommand::Build(a) => build(a),
         ProfileCommand::Sign(a) => {
+            if a.signer.signer.is_none() {
+                return Err(crate::Usage("profile sign needs --signer P12".into()).into());
+            }
             let bytes = read(&a.input)?;
             if is_signed(&bytes) {
                 bail!("{}: already signed (unsign it first)", a.input.display());
             }
             let profile =
                 Profile::from_plist(&bytes).with_context(|| a.input.display().to_string())?;
-            let signer = a.signer.load()?.context("--signer is required")?;
+            let signer = a
+                .signer
+                .load()?
+                .ok_or_else(|| crate::Usage("profile sign needs --signer P12".into()))?;
             let signed = signer.sign(&bytes)?;
             write_output(&a.out, &signed, perm_of(&profile))?;
             outln!(
@@ -247,9 +271,60 @@ struct Built<'a> {
     identifier: &'a str,
 }
 
+/// A variable and its default, as `--list-vars` prints it.
+#[derive(Serialize)]
+struct Variable<'a> {
+    name: &'a str,
+    default: Option<&'a str>,
+}
+
 fn build(a: BuildArgs) -> anyhow::Result<ExitCode> {
     let spec = Spec::read(&a.spec)?;
     let origin = a.spec.display().to_string();
+    let known = spec.variables();
+    if a.list_vars {
+        let list: Vec<Variable<'_>> = known
+            .iter()
+            .map(|(name, default)| Variable {
+                name,
+                default: default.as_deref(),
+            })
+            .collect();
+        if a.json {
+            super::print_json(&list)?;
+        } else {
+            let width = list.iter().map(|v| v.name.len()).max().unwrap_or(0);
+            for v in &list {
+                match v.default {
+                    Some(d) => outln!("{:<width$}  {d}", v.name),
+                    None => outln!(
+                        "{:<width$}  (no default: --var {}=VALUE is required)",
+                        v.name,
+                        v.name
+                    ),
+                }
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (name, _) in &a.vars {
+        if !known.contains_key(name) {
+            let names: Vec<&str> = known.keys().map(String::as_str).collect();
+            return Err(crate::Usage(format!(
+                "--var {name}: {} uses no variable {name:?} (it uses: {})",
+                a.spec.display(),
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ))
+            .into());
+        }
+    }
+    let Some(out) = &a.out else {
+        return Err(crate::Usage("--out is required".into()).into());
+    };
     let ctx = BuildContext {
         base: a.spec.parent().map(Path::to_path_buf).unwrap_or_default(),
         vars: a.vars.into_iter().collect::<BTreeMap<_, _>>(),
@@ -262,9 +337,9 @@ fn build(a: BuildArgs) -> anyhow::Result<ExitCode> {
         Some(signer) => signer.sign(&xml)?,
         None => xml,
     };
-    write_output(&a.out, &bytes, perm_of(&profile))?;
+    write_output(out, &bytes, perm_of(&profile))?;
     let built = Built {
-        out: a.out.display().to_string(),
+        out: out.display().to_string(),
         bytes: bytes.len(),
         payloads: profile.payloads.len(),
         signed: signer.is_some(),
@@ -274,10 +349,10 @@ fn build(a: BuildArgs) -> anyhow::Result<ExitCode> {
         super::print_json(&built)?;
     } else {
         outln!(
-            "wrote {} ({} bytes, {} payloads, {}): {}",
+            "wrote {} ({} bytes, {}, {}): {}",
             built.out,
             built.bytes,
-            built.payloads,
+            plural(built.payloads, "payload"),
             if built.signed { "signed" } else { "unsigned" },
             built.identifier
         );
@@ -436,9 +511,11 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<ExitCode> {
             .filter(|f| f.finding.severity == Severity::Warning)
             .count();
         outln!(
-            "{} files: {errors} errors, {warnings} warnings, {} notes",
-            a.files.len(),
-            all.len() - errors - warnings
+            "{}: {}, {}, {}",
+            plural(a.files.len(), "file"),
+            plural(errors, "error"),
+            plural(warnings, "warning"),
+            plural(all.len() - errors - warnings, "note")
         );
     }
     Ok(if errors > 0 {

@@ -28,8 +28,11 @@ naming where that row's PKCS#12 password is (never the password itself).
 Per user: both identities repacked to the spec's suite with a fresh password, the spec built
 with the row's values ({{email}}, {{username}}, {{display_name}}, and Jamf's $EMAIL,
 $USERNAME, $FULLNAME, $REALNAME filled in), signed, and written atomically as
-DIR/<username>.mobileconfig (0600). The spec needs PKCS#12 payloads named \"signing\" and
-\"encryption\" (profiles/exchange-smime-identities.toml is such a template).
+DIR/<username>.mobileconfig (0600). Each profile's PayloadIdentifier is the spec's plus
+.<username> (unless the spec's identifier holds {{username}}), and its UUIDs derive from
+it, so no two users' profiles share an identifier on the MDM server. The spec needs PKCS#12
+payloads named \"signing\" and \"encryption\" (profiles/exchange-smime-identities.toml is
+such a template).
 
 A bad row is reported and skipped; the others complete. After a crash or kill, rerun with
 --resume: finished users are kept, the rest are done, no half-written file remains.

@@ -329,6 +329,28 @@ impl Linter<'_> {
 
     /// Checks of meaning: uniqueness, references, identities, email, suites.
     fn semantics(&mut self, p: &Profile) {
+        for (i, pl) in p.payloads.iter().enumerate() {
+            let hosts: Vec<(&str, &Option<String>)> = match &pl.content {
+                Content::Exchange(e) => vec![("Host", &e.host)],
+                Content::Mail(m) => vec![
+                    (
+                        "IncomingMailServerHostName",
+                        &m.incoming_mail_server_host_name,
+                    ),
+                    (
+                        "OutgoingMailServerHostName",
+                        &m.outgoing_mail_server_host_name,
+                    ),
+                ],
+                _ => continue,
+            };
+            for (key, host) in hosts {
+                if let Some(host) = host.as_deref().filter(|h| is_placeholder_host(h)) {
+                    let loc = format!("payloads[{i}] ({}).{key}", pl.payload_type());
+                    self.add(Severity::Warning, &loc, "placeholder", format!("{key} {host} is an example domain, not a server: build with --var (pbkit profile build --list-vars shows the variables)"));
+                }
+            }
+        }
         let mut uuids: BTreeMap<&str, usize> = BTreeMap::new();
         let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
         *uuids.entry(&p.uuid).or_default() += 1;
@@ -479,6 +501,13 @@ impl Linter<'_> {
             }
         }
     }
+}
+
+/// A host name with an `example` label (`mail.example.mil`, `example.com`): a spec's
+/// default left in place, which no device can reach.
+fn is_placeholder_host(host: &str) -> bool {
+    host.split('.')
+        .any(|label| label.eq_ignore_ascii_case("example"))
 }
 
 /// Whether `v` has the type Apple's schema writes as `value_type` (`<string>`, …).

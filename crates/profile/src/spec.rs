@@ -212,6 +212,9 @@ pub struct BuildContext {
     pub jamf: BTreeMap<String, String>,
     /// Overrides every PKCS#12 payload's `embed_password`.
     pub embed_password: Option<bool>,
+    /// Appended to the profile's PayloadIdentifier (after a `.`) before anything is derived
+    /// from it: the rollout gives each user a profile identifier, and so UUIDs, of their own.
+    pub identifier_suffix: Option<String>,
 }
 
 impl BuildContext {
@@ -283,7 +286,10 @@ impl Spec {
         vars.extend(ctx.vars.clone());
         let b = Build { origin, vars, ctx };
         let p = &self.profile;
-        let identifier = b.text(&p.identifier, "profile.identifier")?;
+        let mut identifier = b.text(&p.identifier, "profile.identifier")?;
+        if let Some(suffix) = &ctx.identifier_suffix {
+            identifier = format!("{identifier}.{suffix}");
+        }
         let mut builder = Profile::builder(identifier).top(TopLevel {
             display_name: b.opt_text(&p.display_name, "profile.display_name")?,
             description: b.opt_text(&p.description, "profile.description")?,
@@ -590,6 +596,75 @@ fn check_type(payload_type: &str, key: &str, v: &Value) -> Result<(), SpecProble
     }
 }
 
+/// The names of the `{{name}}` placeholders in `s`, in order (an unclosed one ends the list).
+pub fn placeholders(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        out.push(after[..end].trim().to_string());
+        rest = &after[end + 2..];
+    }
+    out
+}
+
+impl Spec {
+    /// Every variable the spec uses in a `{{name}}` placeholder, with its `[vars]` default
+    /// (`None`: it must be given). What `pbkit profile build --list-vars` prints, and what
+    /// `--var` may set.
+    pub fn variables(&self) -> BTreeMap<String, Option<String>> {
+        let mut texts: Vec<&str> = vec![&self.profile.identifier];
+        let p = &self.profile;
+        texts.extend(
+            [&p.display_name, &p.description, &p.organization]
+                .into_iter()
+                .flatten()
+                .map(String::as_str),
+        );
+        fn walk<'a>(v: &'a toml::Value, out: &mut Vec<&'a str>) {
+            match v {
+                toml::Value::String(s) => out.push(s),
+                toml::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+                toml::Value::Table(t) => t.values().for_each(|x| walk(x, out)),
+                _ => {}
+            }
+        }
+        for ps in &self.payloads {
+            texts.extend(
+                [&ps.display_name, &ps.description, &ps.file]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str),
+            );
+            ps.keys.values().for_each(|v| walk(v, &mut texts));
+        }
+        let mut out: BTreeMap<String, Option<String>> = self
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), Some(v.clone())))
+            .collect();
+        // A [vars] value may itself hold placeholders.
+        texts.extend(self.vars.values().map(String::as_str));
+        for name in texts.into_iter().flat_map(placeholders) {
+            out.entry(name).or_insert(None);
+        }
+        out
+    }
+
+    /// Whether the profile identifier names this variable (a rollout spec that puts
+    /// `{{username}}` in it gets no automatic per-user suffix).
+    pub fn identifier_uses(&self, name: &str) -> bool {
+        placeholders(&self.profile.identifier)
+            .iter()
+            .any(|n| n == name)
+            || placeholders(&self.profile.identifier)
+                .iter()
+                .filter_map(|n| self.vars.get(n))
+                .any(|v| placeholders(v).iter().any(|n| n == name))
+    }
+}
+
 /// Replaces `{{name}}` placeholders; anything else (Jamf's `$EMAIL`) passes through.
 pub fn render(s: &str, vars: &BTreeMap<String, String>) -> Result<String, SpecProblem> {
     let mut out = String::with_capacity(s.len());
@@ -630,6 +705,34 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("unclosed"));
+    }
+
+    #[test]
+    fn variables_are_the_placeholders_with_their_defaults() {
+        let spec = Spec::parse(
+            r#"
+            [profile]
+            identifier = "{{id}}"
+            [vars]
+            id = "mil.x.{{unit}}"
+            host = "mail"
+            [[payloads]]
+            name = "e"
+            type = "com.apple.eas.account"
+            [payloads.keys]
+            Host = "{{ host }}"
+            EmailAddress = "{{email}}@{{domain}}"
+            "#,
+            "t.toml",
+        )
+        .unwrap();
+        let vars = spec.variables();
+        let names: Vec<&str> = vars.keys().map(String::as_str).collect();
+        assert_eq!(names, ["domain", "email", "host", "id", "unit"]);
+        assert_eq!(vars["host"].as_deref(), Some("mail"));
+        assert_eq!(vars["email"], None);
+        assert!(spec.identifier_uses("unit"));
+        assert!(!spec.identifier_uses("email"));
     }
 
     #[test]

@@ -455,6 +455,10 @@ impl Rollout {
                 ("REALNAME".to_string(), row.display_name.clone()),
             ]),
             embed_password: Some(self.password_mode == PasswordMode::Embed),
+            // Every user's profile its own identifier and UUIDs: an MDM server keys profiles
+            // on them, and two users sharing one would replace each other.
+            identifier_suffix: (!self.spec.identifier_uses("username"))
+                .then(|| row.username.clone()),
         };
         // The build applies the one identity rule (pbkit_pkcs12::fitness): swapped or
         // unfit identities, or an address that is not the signing identity's, fail here.
