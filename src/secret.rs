@@ -68,8 +68,25 @@ impl Source<'_> {
 }
 
 impl Source<'_> {
-    /// A password for a new file: as [`Source::required`], but a typed one is asked twice.
-    pub fn new_password(&self, prompt: &str) -> anyhow::Result<Password> {
+    /// A password for a new file: as [`Source::required`], but a typed one is asked twice,
+    /// and a named password file that does not exist yet gets a fresh 32-character password
+    /// (as `fixtures` and `keyshare pack` make theirs), written by [`NewPassword::save`]
+    /// once the file it protects is.
+    pub fn new_password(&self, prompt: &str) -> anyhow::Result<NewPassword> {
+        if let Some(path) = self.file.filter(|p| !p.exists()) {
+            return Ok(NewPassword {
+                password: Password::generate(),
+                generated: Some((path.clone(), self.flag)),
+            });
+        }
+        let password = self.typed_twice(prompt)?;
+        Ok(NewPassword {
+            password,
+            generated: None,
+        })
+    }
+
+    fn typed_twice(&self, prompt: &str) -> anyhow::Result<Password> {
         if let Some(p) = self.given()? {
             return Ok(p);
         }
@@ -84,6 +101,32 @@ impl Source<'_> {
             bail!("the two passwords differ");
         }
         Ok(first)
+    }
+}
+
+/// The password of a file about to be written.
+pub struct NewPassword {
+    /// The password.
+    pub password: Password,
+    /// Where a generated password goes, and the flag that named it.
+    generated: Option<(PathBuf, &'static str)>,
+}
+
+impl NewPassword {
+    /// Writes a generated password to its file (0600), after the file it protects.
+    pub fn save(&self) -> anyhow::Result<()> {
+        if let Some((path, flag)) = &self.generated {
+            pbkit_outfile::write(
+                path,
+                self.password.as_str().as_bytes(),
+                pbkit_outfile::Perm::Secret,
+            )?;
+            eprintln!(
+                "{flag}-file {}: a new password, generated (mode 0600)",
+                path.display()
+            );
+        }
+        Ok(())
     }
 }
 
@@ -130,6 +173,10 @@ password_flags!(
 password_flags!(
     /// `--out-password-file` / `--out-password-env`: the password of the file being written.
     OutPasswordArgs, "out-password", "the new file's password"
+);
+password_flags!(
+    /// `--key-password-file` / `--key-password-env`: the password of an encrypted PEM key.
+    KeyPasswordArgs, "key-password", "the key's password, if the PEM key is encrypted"
 );
 password_flags!(
     /// `--signer-password-file` / `--signer-password-env`: the password of the signer's PKCS#12.

@@ -3,13 +3,13 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
-use pbkit_pkcs12::{Identity, Suite, WriteOptions};
+use pbkit_pkcs12::Identity;
 use pbkit_pki::bundle;
 use pbkit_pki::path::{build_path, Outcome, PathOptions, Purpose, Report};
 use time::OffsetDateTime;
 
-use crate::cmd::p12::parse_suite;
-use crate::secret::OutPasswordArgs;
+use crate::cmd::p12::WriteArgs;
+use crate::secret::KeyPasswordArgs;
 use pbkit_pki::rfc3339;
 
 use crate::out::outln;
@@ -94,14 +94,10 @@ pub struct P12Args {
     leaf: PathBuf,
     #[command(flatten)]
     search: SearchArgs,
-    /// PKCS#12 suite.
-    #[arg(long, value_parser = parse_suite, value_name = "ios-legacy|purebred|modern")]
-    suite: Suite,
-    /// Where to write the PKCS#12 (mode 0600).
-    #[arg(long, value_name = "FILE")]
-    out: PathBuf,
     #[command(flatten)]
-    out_password: OutPasswordArgs,
+    key_password: KeyPasswordArgs,
+    #[command(flatten)]
+    write: WriteArgs,
 }
 
 /// Runs the search and describes its outcome.
@@ -213,29 +209,27 @@ pub fn run(cmd: ChainCommand) -> anyhow::Result<ExitCode> {
         ChainCommand::P12(a) => {
             let (outcome, report) = search(&a.leaf, &a.search, Purpose::SslServer)?;
             let Some(best) = outcome.best else {
-                print_report(&report);
+                if a.write.json {
+                    super::print_json(&serde_json::json!({ "path": report }))?;
+                } else {
+                    print_report(&report);
+                }
                 return Ok(ExitCode::from(crate::EXIT_FAILURE));
             };
-            let key = super::p12::read_key(&a.key, None)?;
+            let key_password = a.key_password.source().given()?;
+            let key = super::p12::read_key(&a.key, key_password.as_ref())?;
             let mut certs = best.certificates.into_iter();
             let leaf = certs.next().context("a path without its leaf")?;
             let identity = Identity::new(key, leaf)
                 .with_context(|| format!("{} and {}", a.key.display(), a.leaf.display()))?
                 .with_chain(certs.collect());
-            let password = a
-                .out_password
-                .source()
-                .new_password("Password for the server PKCS#12: ")?;
-            let der = identity.to_pkcs12(&password, &WriteOptions::new(a.suite))?;
-            pbkit_outfile::write(&a.out, &der, pbkit_outfile::Perm::Secret)?;
-            print_report(&report);
-            outln!(
-                "wrote {} ({} bytes, suite {}): the key and {} certificates",
-                a.out.display(),
-                der.len(),
-                a.suite,
-                identity.chain().len() + 1
-            );
+            if !a.write.json {
+                print_report(&report);
+            }
+            let written = super::p12::write(&identity, &a.write)?;
+            if a.write.json {
+                super::print_json(&serde_json::json!({ "path": report, "written": written }))?;
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -8,8 +8,9 @@ use pbkit_pkcs12::{
     inspect, private_key_from_bytes, Identity, Password, Report, Suite, WriteOptions,
 };
 use pbkit_pki::bundle;
+use serde::Serialize;
 
-use crate::secret::{InPasswordArgs, OutPasswordArgs, PasswordArgs, Source};
+use crate::secret::{InPasswordArgs, KeyPasswordArgs, OutPasswordArgs, PasswordArgs};
 
 use crate::out::outln;
 
@@ -50,26 +51,49 @@ pub struct InspectArgs {
     json: bool,
 }
 
-/// The flags every writing command shares.
+/// The flags of every command that writes a PKCS#12 (`p12 repack`, `p12 create`,
+/// `chain p12`).
 #[derive(Args)]
-pub struct OutArgs {
+pub struct WriteArgs {
     /// Where to write the PKCS#12 (mode 0600, written atomically).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
     #[command(flatten)]
     out_password: OutPasswordArgs,
     /// The algorithms: ios-legacy (iOS-safe), purebred (what the 2025 provider writes), modern (AES; fails on many iOS versions).
-    #[arg(long, value_parser = parse_suite, value_name = "ios-legacy|purebred|modern")]
+    #[arg(long, default_value = "ios-legacy", value_parser = parse_suite, value_name = "ios-legacy|purebred|modern")]
     suite: Suite,
-    /// PEM/DER/PKCS#7 file of chain certificates to include after the leaf.
-    #[arg(long, value_name = "PEM")]
-    chain: Option<PathBuf>,
     /// PBE and MAC iterations.
     #[arg(long, default_value_t = 2048, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     iterations: u32,
     /// friendlyName of the key and certificate bags (Purebred's provider writes "SKP").
     #[arg(long, value_name = "NAME")]
     friendly_name: Option<String>,
+    /// Print what was written as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// [`WriteArgs`] and the extra chain certificates `p12 repack` and `p12 create` take.
+#[derive(Args)]
+pub struct OutArgs {
+    #[command(flatten)]
+    write: WriteArgs,
+    /// PEM/DER/PKCS#7 file of chain certificates to include after the leaf; repeatable.
+    #[arg(long, value_name = "PEM")]
+    chain: Vec<PathBuf>,
+}
+
+/// What was written, as `--json` prints it.
+#[derive(Serialize)]
+pub struct Written {
+    out: String,
+    bytes: usize,
+    suite: Suite,
+    iterations: u32,
+    subject: String,
+    serial: String,
+    chain_certificates: usize,
 }
 
 #[derive(Args)]
@@ -87,9 +111,8 @@ pub struct CreateArgs {
     /// Private key: PEM (PKCS#8 or traditional) or DER.
     #[arg(long, value_name = "KEY")]
     key: PathBuf,
-    /// File holding the key's password, if the PEM key is encrypted.
-    #[arg(long, value_name = "FILE")]
-    key_password_file: Option<PathBuf>,
+    #[command(flatten)]
+    key_password: KeyPasswordArgs,
     /// The certificate of the key.
     #[arg(long, value_name = "CERT")]
     cert: PathBuf,
@@ -113,20 +136,15 @@ pub fn run(cmd: P12Command) -> anyhow::Result<ExitCode> {
             let der = read(&a.input)?;
             let identity = Identity::from_pkcs12(&der, &password)
                 .with_context(|| a.input.display().to_string())?;
-            write(identity, &a.out)
+            write_with_chain(identity, &a.out)
         }
         P12Command::Create(a) => {
-            let key_pw = Source {
-                file: a.key_password_file.as_ref(),
-                env: None,
-                flag: "--key-password",
-            }
-            .given()?;
+            let key_pw = a.key_password.source().given()?;
             let key = read_key(&a.key, key_pw.as_ref())?;
             let cert = bundle::read_one(&a.cert)?;
             let identity = Identity::new(key, cert)
                 .with_context(|| format!("{} and {}", a.key.display(), a.cert.display()))?;
-            write(identity, &a.out)
+            write_with_chain(identity, &a.out)
         }
     }
 }
@@ -144,36 +162,62 @@ pub fn read_key(
     private_key_from_bytes(&bytes, password).with_context(|| path.display().to_string())
 }
 
-fn write(identity: Identity, out: &OutArgs) -> anyhow::Result<ExitCode> {
+fn write_with_chain(identity: Identity, out: &OutArgs) -> anyhow::Result<ExitCode> {
+    let mut chain = identity.chain().to_vec();
+    for file in &out.chain {
+        for c in bundle::read_file(file)? {
+            if !chain.contains(&c) && &c != identity.certificate() {
+                chain.push(c);
+            }
+        }
+    }
+    let written = write(&identity.with_chain(chain), &out.write)?;
+    if out.write.json {
+        super::print_json(&written)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `identity` as `out` asks; prints the text line unless `--json`, which the caller
+/// prints (alone or within its own report).
+pub fn write(identity: &Identity, out: &WriteArgs) -> anyhow::Result<Written> {
     let password = out
         .out_password
         .source()
         .new_password("Password for the new PKCS#12: ")?;
-    let identity = match &out.chain {
-        Some(chain) => identity.with_chain(bundle::read_file(chain)?),
-        None => identity,
-    };
     let mut options = WriteOptions::new(out.suite).iterations(out.iterations);
     if let Some(name) = &out.friendly_name {
         options = options.friendly_name(name);
     }
-    let der = identity.to_pkcs12(&password, &options)?;
+    let der = identity.to_pkcs12(&password.password, &options)?;
     pbkit_outfile::write(&out.out, &der, pbkit_outfile::Perm::Secret)?;
+    password.save()?;
     let facts = identity.certificate().facts()?;
-    outln!(
-        "wrote {} ({} bytes, suite {}, {} iterations): {} serial {}{}",
-        out.out.display(),
-        der.len(),
-        out.suite,
-        out.iterations,
-        facts.subject,
-        facts.serial,
-        match identity.chain().len() {
-            0 => String::new(),
-            n => format!(", {n} chain certificates"),
-        }
-    );
-    Ok(ExitCode::SUCCESS)
+    let written = Written {
+        out: out.out.display().to_string(),
+        bytes: der.len(),
+        suite: out.suite,
+        iterations: out.iterations,
+        subject: facts.subject,
+        serial: facts.serial,
+        chain_certificates: identity.chain().len(),
+    };
+    if !out.json {
+        outln!(
+            "wrote {} ({} bytes, suite {}, {} iterations): {} serial {}{}",
+            written.out,
+            written.bytes,
+            written.suite,
+            written.iterations,
+            written.subject,
+            written.serial,
+            match written.chain_certificates {
+                0 => String::new(),
+                n => format!(", {}", crate::out::plural(n, "chain certificate")),
+            }
+        );
+    }
+    Ok(written)
 }
 
 fn run_inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {

@@ -35,8 +35,10 @@ Example:
 Examples:
   pbkit profile verify exchange.signed.mobileconfig --anchor test-pki/trust/anchor.pem
   pbkit profile verify --json exchange.signed.mobileconfig
+  pbkit profile verify --anchor anchor.pem out/*.mobileconfig
 
-", "Exit codes: 0 Verified, 1 Invalid (or unreadable), 3 Unverified, 4 Unsigned, 2 usage."))]
+", "Exit codes: 0 Verified, 1 Invalid (or unreadable), 3 Unverified, 4 Unsigned, 2 usage;
+with several files, the worst of them (Invalid, then Unverified, then Unsigned)."))]
     Verify(VerifyArgs),
     /// Remove the signature, writing the plist exactly as it was signed.
     #[command(
@@ -109,12 +111,16 @@ pub struct SignArgs {
     out: PathBuf,
     #[command(flatten)]
     signer: SignerArgs,
+    /// Print what was written as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
 pub struct VerifyArgs {
-    /// The profile.
-    file: PathBuf,
+    /// The profiles.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
     /// Trusted root or intermediate certificates (PEM, DER, PKCS#7); repeatable.
     #[arg(long, value_name = "PEM")]
     anchor: Vec<PathBuf>,
@@ -130,6 +136,9 @@ pub struct UnsignArgs {
     /// Where to write the plist.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
+    /// Print what was written as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -196,12 +205,21 @@ pub fn run(cmd: ProfileCommand) -> anyhow::Result<ExitCode> {
                 .ok_or_else(|| crate::Usage("profile sign needs --signer P12".into()))?;
             let signed = signer.sign(&bytes)?;
             write_output(&a.out, &signed, perm_of(&profile))?;
-            outln!(
-                "wrote {} ({} bytes), signed by {}",
-                a.out.display(),
-                signed.len(),
-                signer.certificate().facts()?.subject
-            );
+            let signed_by = signer.certificate().facts()?.subject;
+            if a.json {
+                super::print_json(&serde_json::json!({
+                    "out": a.out.display().to_string(),
+                    "bytes": signed.len(),
+                    "signer": signed_by,
+                    "chain_certificates": signer.chain().len(),
+                }))?;
+            } else {
+                outln!(
+                    "wrote {} ({} bytes), signed by {signed_by}",
+                    a.out.display(),
+                    signed.len(),
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         ProfileCommand::Verify(a) => verify_cmd(a),
@@ -219,11 +237,18 @@ pub fn run(cmd: ProfileCommand) -> anyhow::Result<ExitCode> {
             let profile =
                 Profile::from_plist(&content).with_context(|| a.input.display().to_string())?;
             write_output(&a.out, &content, perm_of(&profile))?;
-            outln!(
-                "wrote {} ({} bytes, the plist exactly as signed)",
-                a.out.display(),
-                content.len()
-            );
+            if a.json {
+                super::print_json(&serde_json::json!({
+                    "out": a.out.display().to_string(),
+                    "bytes": content.len(),
+                }))?;
+            } else {
+                outln!(
+                    "wrote {} ({} bytes, the plist exactly as signed)",
+                    a.out.display(),
+                    content.len()
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         ProfileCommand::Inspect(a) => inspect_cmd(a),
@@ -377,24 +402,58 @@ fn exit_for(v: &Verdict) -> ExitCode {
     })
 }
 
+/// One file's verdict, as `verify --json` prints it for several files.
+#[derive(Serialize)]
+struct FileVerdict {
+    file: String,
+    #[serde(flatten)]
+    verdict: Verdict,
+}
+
 fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let bytes = read(&a.file)?;
-    let verdict = verify(&bytes, &anchors(&a.anchor)?).verdict();
+    let anchors = anchors(&a.anchor)?;
+    let mut all = Vec::new();
+    for file in &a.files {
+        let verdict = verify(&read(file)?, &anchors).verdict();
+        all.push(FileVerdict {
+            file: file.display().to_string(),
+            verdict,
+        });
+    }
     if a.json {
-        super::print_json(&verdict)?;
+        // One file: the verdict object itself, as before several files were taken.
+        match &all[..] {
+            [one] => super::print_json(&one.verdict)?,
+            _ => super::print_json(&all)?,
+        }
     } else {
-        match &verdict {
-            Verdict::Verified => {
-                outln!("Verified: the signature is valid and the signer chains to an anchor")
+        let several = all.len() > 1;
+        for v in &all {
+            let prefix = if several {
+                format!("{}: ", v.file)
+            } else {
+                String::new()
+            };
+            match &v.verdict {
+                Verdict::Verified => outln!(
+                    "{prefix}Verified: the signature is valid and the signer chains to an anchor"
+                ),
+                Verdict::Unverified(why) => outln!(
+                    "{prefix}Unverified: the signature is valid, the chain is not trusted ({why})"
+                ),
+                Verdict::Invalid(why) => outln!("{prefix}Invalid: {why}"),
+                Verdict::Unsigned => outln!("{prefix}Unsigned: the file is a plain plist"),
             }
-            Verdict::Unverified(why) => {
-                outln!("Unverified: the signature is valid, the chain is not trusted ({why})")
-            }
-            Verdict::Invalid(why) => outln!("Invalid: {why}"),
-            Verdict::Unsigned => outln!("Unsigned: the file is a plain plist"),
         }
     }
-    Ok(exit_for(&verdict))
+    // The worst verdict decides: Invalid, then Unverified, then Unsigned.
+    let worst = all.iter().map(|v| &v.verdict).max_by_key(|v| match v {
+        Verdict::Verified => 0,
+        Verdict::Unsigned => 1,
+        Verdict::Unverified(_) => 2,
+        Verdict::Invalid(_) => 3,
+    });
+    Ok(worst.map_or(ExitCode::SUCCESS, exit_for))
 }
 
 fn inspect_cmd(a: InspectArgs) -> anyhow::Result<ExitCode> {

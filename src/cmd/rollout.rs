@@ -140,7 +140,7 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         outln!("{}", serde_json::json!({ "summary": summary }));
     } else {
         outln!(
-            "{} profiles in {}: {} done, {} already done, {} failed",
+            "{} profiles in {}: {} done, {} skipped (already done), {} failed",
             summary.done + summary.skipped,
             a.out.display(),
             summary.done,
