@@ -30,24 +30,22 @@ impl Source<'_> {
         }
     }
 
-    /// The password, if a file or variable was named.
+    /// The password, if a file or variable was named. An error names the flag and its
+    /// value once (`--password-file pw.txt: no such file`), never the password.
     pub fn given(&self) -> anyhow::Result<Option<Password>> {
-        self.named()
-            .map(|source| {
-                source
-                    .read()
-                    .with_context(|| format!("{}-{}", self.flag, self.kind()))
-            })
-            .transpose()
-    }
-
-    /// `file` or `env`: which flag of the pair was given.
-    fn kind(&self) -> &'static str {
-        if self.file.is_some() {
-            "file"
-        } else {
-            "env"
-        }
+        let Some(source) = self.named() else {
+            return Ok(None);
+        };
+        source.read().map(Some).map_err(|e| match e {
+            pbkit_pkcs12::Error::PasswordSource { detail, .. } => {
+                let value = match &source {
+                    PasswordSource::File(p) => format!("{}-file {}", self.flag, p.display()),
+                    PasswordSource::Env(n) => format!("{}-env {n}", self.flag),
+                };
+                anyhow::anyhow!("{value}: {detail}")
+            }
+            other => other.into(),
+        })
     }
 
     /// The password, prompting on the terminal when no file or variable was named.

@@ -494,3 +494,109 @@ fn a_closed_stdout_exits_quietly() {
         assert_eq!(stderr(&o), "", "{args:?}");
     }
 }
+
+/// An error is one line that names the input once, in words: no `(os error 2)`, no
+/// temporary file, no library's debug text.
+#[test]
+fn errors_name_the_input_once_without_internals() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = |name: &str| tmp.path().join(name).display().to_string();
+    std::fs::write(
+        t("truncated.plist"),
+        "<?xml version=\"1.0\"?><plist><dict><key>A</key>",
+    )
+    .unwrap();
+    let p12 = root()
+        .join("profiles/test-identities/signature.p12")
+        .display()
+        .to_string();
+    let cases: Vec<(Vec<String>, String)> = vec![
+        (
+            vec!["cert".into(), "show".into(), t("missing.pem")],
+            t("missing.pem"),
+        ),
+        (
+            vec!["p12".into(), "inspect".into(), t("missing.p12")],
+            t("missing.p12"),
+        ),
+        (
+            vec![
+                "profile".into(),
+                "build".into(),
+                t("missing.toml"),
+                "--out".into(),
+                t("x"),
+            ],
+            t("missing.toml"),
+        ),
+        (
+            vec![
+                "profile".into(),
+                "build".into(),
+                root().join("profiles/dod-trust.toml").display().to_string(),
+                "--out".into(),
+                t("no/such/folder/x"),
+            ],
+            t("no/such/folder/x"),
+        ),
+        (
+            vec![
+                "p12".into(),
+                "inspect".into(),
+                p12.clone(),
+                "--password-file".into(),
+                t("missing.pw"),
+            ],
+            t("missing.pw"),
+        ),
+        (
+            vec!["profile".into(), "inspect".into(), t("truncated.plist")],
+            t("truncated.plist"),
+        ),
+    ];
+    for (args, input) in cases {
+        let o = run(pbkit().args(&args));
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert_eq!(err.matches(input.as_str()).count(), 1, "{args:?}: {err}");
+        for internal in [
+            "os error",
+            ".pbkit-",
+            "Io(",
+            "Serde(",
+            "Error {",
+            "UnexpectedEnd",
+        ] {
+            assert!(!err.contains(internal), "{args:?}: {err}");
+        }
+    }
+}
+
+/// `profile lint good missing`: the good file is linted, the missing one is its error,
+/// and the summary counts both.
+#[test]
+fn lint_reports_every_file_when_one_is_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = tmp.path().join("good.mobileconfig");
+    ok(pbkit()
+        .args(["profile", "build"])
+        .arg(root().join("profiles/dod-trust.toml"))
+        .arg("--out")
+        .arg(&good));
+    let missing = tmp.path().join("missing.mobileconfig");
+    let o = run(pbkit().args(["profile", "lint"]).arg(&good).arg(&missing));
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    assert!(
+        text.contains(&format!(
+            "{}: error: file: no such file or folder [read]",
+            missing.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("2 files: 1 error, 0 warnings, 0 notes\n"),
+        "{text}"
+    );
+}

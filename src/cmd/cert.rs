@@ -54,7 +54,7 @@ pub fn run(cmd: CertCommand) -> anyhow::Result<ExitCode> {
                 facts,
             })),
             Err(e) => {
-                eprintln!("pbkit: {e}");
+                eprintln!("pbkit: {}", crate::out::describe(&e.into()));
                 failed = true;
             }
         }

@@ -538,7 +538,18 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<ExitCode> {
     let names: Vec<String> = a.files.iter().map(|f| f.display().to_string()).collect();
     let mut all = Vec::new();
     for (path, name) in a.files.iter().zip(&names) {
-        let findings = lint(&read(path)?, &opts);
+        // An unreadable file is that file's error; the others are still linted.
+        let findings = match read(path) {
+            Ok(bytes) => lint(&bytes, &opts),
+            Err(e) => vec![Finding {
+                severity: Severity::Error,
+                location: "file".into(),
+                check: "read",
+                message: crate::out::describe(&e)
+                    .trim_start_matches(&format!("{name}: "))
+                    .to_string(),
+            }],
+        };
         all.extend(findings.into_iter().map(|finding| FileFinding {
             file: name,
             finding,

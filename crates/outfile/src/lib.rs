@@ -37,10 +37,12 @@ pub struct Error {
 }
 
 fn err<'a>(path: &'a Path, action: &'static str) -> impl FnOnce(io::Error) -> Error + 'a {
+    // The error alone: tempfile's errors name the temporary path, which is no concern of
+    // the user's (the message names the destination).
     move |source| Error {
         path: path.to_path_buf(),
         action,
-        source,
+        source: io::Error::from(source.kind()),
     }
 }
 
