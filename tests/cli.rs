@@ -441,8 +441,8 @@ fn a_placeholder_host_left_in_a_profile_is_a_lint_warning() {
 
 #[test]
 fn every_subcommand_has_help_with_an_example() {
-    for sub in [vec!["cert", "show"], vec!["fixtures"], vec!["completions"]] {
-        let out = ok(pbkit().args(&sub).arg("--help"));
+    for sub in SUBCOMMANDS {
+        let out = ok(pbkit().args(*sub).arg("--help"));
         assert!(
             out.contains("Example"),
             "{sub:?} --help has no example:\n{out}"
@@ -599,4 +599,69 @@ fn lint_reports_every_file_when_one_is_missing() {
         text.ends_with("2 files: 1 error, 0 warnings, 0 notes\n"),
         "{text}"
     );
+}
+
+/// Every leaf subcommand.
+const SUBCOMMANDS: &[&[&str]] = &[
+    &["demo"],
+    &["cert", "show"],
+    &["fixtures"],
+    &["p12", "inspect"],
+    &["p12", "repack"],
+    &["p12", "create"],
+    &["keyshare", "pack"],
+    &["keyshare", "classify"],
+    &["keyshare", "utis"],
+    &["keyshare", "open"],
+    &["profile", "build"],
+    &["profile", "sign"],
+    &["profile", "verify"],
+    &["profile", "unsign"],
+    &["profile", "lint"],
+    &["profile", "inspect"],
+    &["rollout"],
+    &["chain", "build"],
+    &["chain", "p12"],
+    &["preflight", "tls"],
+    &["preflight", "ports"],
+    &["completions"],
+];
+
+/// Help examples can be copied into an 80-column terminal as they are: no example line
+/// is wider than 78 columns (clap would wrap it mid-command), and a command that goes on
+/// ends its line with a backslash.
+#[test]
+fn help_examples_fit_80_columns_and_continue_with_a_backslash() {
+    for sub in SUBCOMMANDS {
+        let out = ok(pbkit().args(*sub).arg("--help"));
+        let mut in_examples = false;
+        let mut continued = false;
+        for line in out.lines() {
+            if line.starts_with("Example") {
+                in_examples = true;
+                continue;
+            }
+            if line.is_empty() {
+                in_examples = false;
+                continue;
+            }
+            if !in_examples {
+                continue;
+            }
+            assert!(
+                line.chars().count() <= 78,
+                "{sub:?}: {} columns: {line}",
+                line.chars().count()
+            );
+            let command = ["pbkit ", "PW=", "openssl "]
+                .iter()
+                .any(|c| line.trim_start().starts_with(c));
+            assert!(command || continued, "{sub:?}: {line:?} continues nothing");
+            continued = line.ends_with('\\');
+        }
+        assert!(
+            !continued,
+            "{sub:?}: the last example ends with a backslash"
+        );
+    }
 }

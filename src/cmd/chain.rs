@@ -29,15 +29,18 @@ Exit codes: 0 a valid path was found (and written with --out), 1 no valid path (
 are printed), 2 usage.
 
 Examples:
-  pbkit chain build server.pem --pool tests/fixtures/fpki --anchor tests/fixtures/fpki/fcpca-g2.pem --out bundle.pem
-  pbkit chain build dod-id-ca-59.pem --pool fpki/ --anchor fcpca-g2.pem --at 2024-06-01 --json")]
+  pbkit chain build server.pem --pool tests/fixtures/fpki \\
+      --anchor tests/fixtures/fpki/fcpca-g2.pem --out bundle.pem
+  pbkit chain build dod-id-ca-59.pem --pool fpki/ --anchor fcpca-g2.pem \\
+      --at 2024-06-01 --json")]
     Build(BuildArgs),
     /// A server PKCS#12: the key, its certificate, and the path to the anchor.
     #[command(after_help = "\
 Ready for Ivanti EPMM System Manager (Certificate Mgmt), Jamf Pro, or Tomcat.
 
 Example:
-  pbkit chain p12 --key server.key.pem --leaf server.pem --pool fpki/ --anchor fcpca-g2.pem \\
+  pbkit chain p12 --key server.key.pem --leaf server.pem --pool fpki/ \\
+      --anchor fcpca-g2.pem \\
       --suite ios-legacy --out server.p12 --out-password-file server.pw")]
     P12(P12Args),
 }

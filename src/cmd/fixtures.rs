@@ -21,9 +21,11 @@ and manifest.json. PKCS#12 files use the ios-legacy suite and the password in DI
 
 Examples:
   pbkit fixtures --out test-pki
-  pbkit fixtures --out test-pki --at 2027-06-01 --users 4 --key ec-p256 --force
+  pbkit fixtures --out test-pki --at 2027-06-01 --users 4 --key ec-p256 \\
+      --force
   openssl verify -CAfile test-pki/trust/anchor.pem \\
-      -untrusted test-pki/trust/intermediates.pem test-pki/server/mdm-server.pem")]
+      -untrusted test-pki/trust/intermediates.pem \\
+      test-pki/server/mdm-server.pem")]
 pub struct FixturesArgs {
     /// Output folder; must be absent or empty unless --force.
     #[arg(long, value_name = "DIR")]

@@ -24,8 +24,10 @@ validity, and which archives hold each identity and why). Warns about expired id
 a pack without an encryption identity. The result does not depend on the order of INPUTs.
 
 Examples:
-  pbkit keyshare pack tests/fixtures/purebred-skp --in-password-file pw.txt --out pack
-  pbkit keyshare pack test-pki/users/test.user1 --in-password-file test-pki/password --out pack --format legacy")]
+  pbkit keyshare pack tests/fixtures/purebred-skp --in-password-file pw.txt \\
+      --out pack
+  pbkit keyshare pack test-pki/users/test.user1 \\
+      --in-password-file test-pki/password --out pack --format legacy")]
     Pack(PackArgs),
     /// Show the type Purebred gives each identity and the rule that decided it.
     #[command(after_help = "\
@@ -33,7 +35,8 @@ INPUTs may be PKCS#12 files (password needed), certificate files (PEM, DER, PKCS
 folders of .p12/.pfx files.
 
 Examples:
-  pbkit keyshare classify tests/fixtures/purebred-skp --in-password-file pw.txt
+  pbkit keyshare classify tests/fixtures/purebred-skp \\
+      --in-password-file pw.txt
   pbkit keyshare classify --json signature.pem")]
     Classify(ClassifyArgs),
     /// The key-sharing UTIs, or the Info.plist declarations a consuming app needs.
@@ -42,7 +45,8 @@ Examples:
   pbkit keyshare utis
   pbkit keyshare utis --format legacy
   pbkit keyshare utis --info-plist > utis.plist
-  pbkit keyshare utis --resolve purebred2025.select.signature purebred.zip.all_user")]
+  pbkit keyshare utis --resolve purebred2025.select.signature \\
+      purebred.zip.all_user")]
     Utis(UtisArgs),
     /// Open a pack zip or a p12 as a consuming app would: identities, keychain labels, problems.
     #[command(after_help = "\
@@ -52,7 +56,8 @@ iOS rejects).
 
 Examples:
   pbkit keyshare open pack/All.zip --password-file pack/password
-  pbkit keyshare open pack/p12/signature_025722.p12 --password-file pack/password --json")]
+  pbkit keyshare open pack/p12/signature_025722.p12 \\
+      --password-file pack/password --json")]
     Open(OpenArgs),
 }
 

@@ -29,13 +29,16 @@ Examples:
     /// Re-encode a PKCS#12 with a named suite (and optionally a chain).
     #[command(after_help = "\
 Examples:
-  pbkit p12 repack old.p12 --in-password-file old.pw --out ios.p12 --out-password-file new.pw --suite ios-legacy
-  PW=... pbkit p12 repack a.p12 --in-password-env PW --out b.p12 --out-password-env PW --suite purebred")]
+  pbkit p12 repack old.p12 --in-password-file old.pw --out ios.p12 \\
+      --out-password-file new.pw --suite ios-legacy
+  PW=... pbkit p12 repack a.p12 --in-password-env PW --out b.p12 \\
+      --out-password-env PW --suite purebred")]
     Repack(RepackArgs),
     /// Make a PKCS#12 from a private key and a certificate (PEM or DER).
     #[command(after_help = "\
 Example:
-  pbkit p12 create --key server.key.pem --cert server.pem --chain intermediates.pem \\
+  pbkit p12 create --key server.key.pem --cert server.pem \\
+      --chain intermediates.pem \\
       --suite ios-legacy --out server.p12 --out-password-file server.pw")]
     Create(CreateArgs),
 }

@@ -24,7 +24,8 @@ reaches every --anchor), 1 a check failed or the host did not answer, 2 usage.
 
 Examples:
   pbkit preflight tls mdm.example.mil --anchor fcpca-g2.pem
-  pbkit preflight tls mdm.example.mil:8443 --servername mdm.example.mil --anchor fcpca-g2.pem --pool fpki/ --json")]
+  pbkit preflight tls mdm.example.mil:8443 --servername mdm.example.mil \\
+      --anchor fcpca-g2.pem --pool fpki/ --json")]
     Tls(TlsArgs),
     /// Check the ports the DISA procedures require for an MDM product.
     #[command(after_help = "\

@@ -21,19 +21,25 @@ pub enum ProfileCommand {
     /// Build a profile from a TOML spec, optionally signed.
     #[command(after_help = "\
 Examples:
-  pbkit profile build profiles/purebred-exchange.toml --out exchange.mobileconfig
-  pbkit profile build profiles/purebred-exchange.toml --var host=webmail.apps.mil --out exchange.mobileconfig \\
-      --signer signer.p12 --signer-password-file signer.pw --chain intermediates.pem")]
+  pbkit profile build profiles/purebred-exchange.toml \\
+      --out exchange.mobileconfig
+  pbkit profile build profiles/purebred-exchange.toml \\
+      --var host=webmail.apps.mil --out exchange.mobileconfig \\
+      --signer signer.p12 --signer-password-file signer.pw \\
+      --chain intermediates.pem")]
     Build(BuildArgs),
     /// Sign a profile: CMS SignedData, DER, content attached, SHA-256, whole chain embedded.
     #[command(after_help = "\
 Example:
-  pbkit profile sign exchange.mobileconfig --out exchange.signed.mobileconfig --signer signer.p12 --signer-password-file signer.pw")]
+  pbkit profile sign exchange.mobileconfig \\
+      --out exchange.signed.mobileconfig --signer signer.p12 \\
+      --signer-password-file signer.pw")]
     Sign(SignArgs),
     /// Verify a profile's signature: prints Verified, Unverified, Invalid or Unsigned, with the reason.
     #[command(after_help = concat!("\
 Examples:
-  pbkit profile verify exchange.signed.mobileconfig --anchor test-pki/trust/anchor.pem
+  pbkit profile verify exchange.signed.mobileconfig \\
+      --anchor test-pki/trust/anchor.pem
   pbkit profile verify --json exchange.signed.mobileconfig
   pbkit profile verify --anchor anchor.pem out/*.mobileconfig
 
@@ -42,7 +48,7 @@ with several files, the worst of them (Invalid, then Unverified, then Unsigned).
     Verify(VerifyArgs),
     /// Remove the signature, writing the plist exactly as it was signed.
     #[command(
-        after_help = "Example:\n  pbkit profile unsign exchange.signed.mobileconfig --out exchange.mobileconfig"
+        after_help = "Example:\n  pbkit profile unsign exchange.signed.mobileconfig \\\n      --out exchange.mobileconfig"
     )]
     Unsign(UnsignArgs),
     /// Check profiles against Apple's schema and against what iOS does.

@@ -40,8 +40,10 @@ A bad row is reported and skipped; the others complete. After a crash or kill, r
 Exit codes: 0 every row done (or already done), 1 some rows failed (see the report), 2 usage.
 
 Example:
-  pbkit rollout roster.csv --spec profiles/exchange-smime-identities.toml --out profiles-out \\
-      --signer signer.p12 --signer-password-file signer.pw --in-password-file users.pw --jobs 2")]
+  pbkit rollout roster.csv --spec profiles/exchange-smime-identities.toml \\
+      --out profiles-out \\
+      --signer signer.p12 --signer-password-file signer.pw \\
+      --in-password-file users.pw --jobs 2")]
 pub struct RolloutArgs {
     /// The roster (CSV).
     roster: PathBuf,
