@@ -22,7 +22,9 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success
   1  an input could not be processed (bad file, wrong password, failed check)
-  2  usage error (unknown flag, bad value)";
+  2  usage error (unknown flag, bad value)
+  3  profile verify: the signature is valid, the chain is not trusted (Unverified)
+  4  profile verify: the profile is not signed (Unsigned)";
 
 /// A mistake in how pbkit was called that clap cannot see (an unknown `--var`, a missing
 /// signer): exit 2, like clap's own usage errors.
@@ -73,8 +75,8 @@ enum Command {
     Fixtures(cmd::fixtures::FixturesArgs),
     /// Print a shell completion script.
     Completions(cmd::completions::CompletionsArgs),
-    /// Print the man page (roff) to standard output.
-    Man,
+    /// Print the man page (roff), or write one per subcommand with --all DIR.
+    Man(cmd::completions::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -97,7 +99,7 @@ fn main() -> ExitCode {
         Command::Keyshare(c) => cmd::keyshare::run(c),
         Command::Profile(c) => cmd::profile::run(c),
         Command::Completions(a) => cmd::completions::run(a, Cli::command()),
-        Command::Man => cmd::completions::man(Cli::command()),
+        Command::Man(a) => cmd::completions::man(a, Cli::command()),
     };
     match result {
         Ok(code) => code,

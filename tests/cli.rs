@@ -465,6 +465,33 @@ fn completions_and_man_page_are_generated() {
         "{}",
         &man[..200.min(man.len())]
     );
+    // The exit codes beyond 0-2 that profile verify uses are on the page.
+    assert!(man.contains("3  profile verify") && man.contains("4  profile verify"));
+}
+
+/// `man --all DIR`: a page per command and subcommand, each titled with its own name.
+#[test]
+fn man_all_writes_a_page_for_every_subcommand() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("man1");
+    let out = ok(pbkit().args(["man", "--all"]).arg(&dir));
+    // pbkit, its 7 groups (cert, chain, keyshare, p12, preflight, profile and the leaf
+    // commands) and every leaf subcommand.
+    let leaves = SUBCOMMANDS.len() + 1; // + man itself
+    let groups = ["cert", "chain", "keyshare", "p12", "preflight", "profile"].len();
+    assert_eq!(
+        out,
+        format!(
+            "wrote {} man pages to {}\n",
+            1 + groups + leaves,
+            dir.display()
+        )
+    );
+    for sub in SUBCOMMANDS {
+        let name = format!("pbkit-{}", sub.join("-"));
+        let page = std::fs::read_to_string(dir.join(format!("{name}.1"))).unwrap();
+        assert!(page.contains(&format!(".TH {name} 1")), "{name}");
+    }
 }
 
 /// `pbkit … | head`: a closed stdout ends the command quietly with 0, no panic, no message.

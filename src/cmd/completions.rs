@@ -1,7 +1,12 @@
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::Context;
 
 use clap::Args;
 use clap_complete::Shell;
+
+use crate::out::outln;
 
 #[derive(Args)]
 #[command(
@@ -19,9 +24,45 @@ pub fn run(args: CompletionsArgs, mut cmd: clap::Command) -> anyhow::Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn man(cmd: clap::Command) -> anyhow::Result<ExitCode> {
+#[derive(Args)]
+#[command(after_help = "\
+Examples:
+  pbkit man > /usr/local/share/man/man1/pbkit.1
+  pbkit man --all /usr/local/share/man/man1")]
+pub struct ManArgs {
+    /// Write pbkit.1 and one page per subcommand (pbkit-profile-build.1, …) into DIR.
+    #[arg(long, value_name = "DIR")]
+    all: Option<PathBuf>,
+}
+
+pub fn man(a: ManArgs, cmd: clap::Command) -> anyhow::Result<ExitCode> {
+    let Some(dir) = a.all else {
+        crate::out::bytes(&page(cmd)?)?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    std::fs::create_dir_all(&dir).with_context(|| dir.display().to_string())?;
+    let mut written = 0;
+    let mut pending = vec![(String::from("pbkit"), cmd)];
+    while let Some((name, cmd)) = pending.pop() {
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            pending.push((format!("{name}-{}", sub.get_name()), sub.clone()));
+        }
+        let cmd = cmd.name(name.clone());
+        let path = dir.join(format!("{name}.1"));
+        pbkit_outfile::write(&path, &page(cmd)?, pbkit_outfile::Perm::Public)?;
+        written += 1;
+    }
+    outln!(
+        "wrote {} to {}",
+        crate::out::plural(written, "man page"),
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One page, roff.
+fn page(cmd: clap::Command) -> anyhow::Result<Vec<u8>> {
     let mut page = Vec::new();
     clap_mangen::Man::new(cmd).render(&mut page)?;
-    crate::out::bytes(&page)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(page)
 }
