@@ -213,3 +213,40 @@ fn ports_against_loopback_listeners() {
     assert_eq!(state(80), "closed");
     assert_eq!(state(8443), "closed");
 }
+
+/// The text table lines up whatever the purposes' lengths, and ends with a verdict line.
+#[test]
+fn ports_table_lines_up_and_ends_with_a_verdict() {
+    let _ports = one_at_a_time();
+    let open = TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut cmd = pbkit();
+    cmd.args(["preflight", "ports", "127.0.0.1", "--product", "jamf-pro"])
+        .args(["--timeout", "2", "--map"])
+        .arg(format!("443={}", open.local_addr().unwrap().port()));
+    for p in [22, 80, 8443] {
+        cmd.arg("--map").arg(format!("{p}={closed}"));
+    }
+    let o = run(&mut cmd);
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    let column = lines[0].find("result").unwrap();
+    for row in &lines[1..lines.len() - 1] {
+        let cell = &row[column..];
+        assert!(
+            ["open", "CLOSED", "NO ANSWER", "not testable"]
+                .iter()
+                .any(|s| cell.starts_with(s)),
+            "misaligned: {row}"
+        );
+    }
+    assert_eq!(
+        lines.last().unwrap(),
+        &"FAIL: 1 of 4 testable ports open (3 closed, 0 without answer), 2 not testable from here"
+    );
+}

@@ -177,8 +177,22 @@ fn ports(a: PortsArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         super::print_json(&results)?;
     } else {
+        // Columns as wide as their widest cell, so that every row lines up.
+        let width = |f: &dyn Fn(&pbkit_preflight::PortRule) -> usize, head: &str| {
+            results
+                .iter()
+                .map(|r| f(&r.rule))
+                .max()
+                .unwrap_or(0)
+                .max(head.len())
+        };
+        let (wf, wt, wp) = (
+            width(&|r| r.from.len(), "from"),
+            width(&|r| r.to.len(), "to"),
+            width(&|r| r.purpose.len(), "purpose"),
+        );
         outln!(
-            "{:<15} {:<32} {:>5}  {:<44} result",
+            "{:<wf$}  {:<wt$}  {:>5}  {:<wp$}  result",
             "from",
             "to",
             "port",
@@ -196,13 +210,24 @@ fn ports(a: PortsArgs) -> anyhow::Result<ExitCode> {
                 _ => String::new(),
             };
             outln!(
-                "{:<15} {:<32} {:>5}  {:<44} {state}{via}",
+                "{:<wf$}  {:<wt$}  {:>5}  {:<wp$}  {state}{via}",
                 r.rule.from,
                 r.rule.to,
                 r.rule.port,
                 r.rule.purpose
             );
         }
+        let count = |s: PortState| results.iter().filter(|r| r.state == s).count();
+        let testable = results.len() - count(PortState::NotTested);
+        outln!(
+            "{}: {} of {} open ({} closed, {} without answer), {} not testable from here",
+            if passed { "PASS" } else { "FAIL" },
+            count(PortState::Open),
+            crate::out::plural(testable, "testable port"),
+            count(PortState::Closed),
+            count(PortState::Timeout),
+            count(PortState::NotTested)
+        );
     }
     Ok(if passed {
         ExitCode::SUCCESS
