@@ -80,6 +80,8 @@ fn rollout(users: u64, threads: usize) -> Duration {
         password_mode: PasswordMode::Embed,
         resume: false,
         keyshare: None,
+        settings: None,
+        dry_run: false,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)

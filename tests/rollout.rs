@@ -272,7 +272,7 @@ fn sigkill_then_resume_finishes_without_redoing_or_half_writing() {
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.ends_with(".mobileconfig"))
+        .filter(|n| !n.ends_with(".mobileconfig") && n != "rollout.json")
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     for p in after {
@@ -356,5 +356,124 @@ fn each_user_gets_an_identifier_and_uuids_of_their_own() {
     assert_eq!(
         a["payloads"][2]["references"][0]["target"],
         "mil.example.smime.exchange.user1-0.signing"
+    );
+}
+
+/// `--resume` finishes the same job: the run's settings are recorded in DIR/rollout.json,
+/// a resume without flags takes them, and one with other settings is refused with exit 2
+/// and a line saying what differs.
+#[test]
+fn resume_remembers_the_run_and_refuses_other_settings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = roster(tmp.path(), 1, &[]);
+    let out = tmp.path().join("out");
+    ok(&mut rollout(
+        &r,
+        &out,
+        &["--password-mode", "file", "--keyshare", "2025"],
+    ));
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("rollout.json")).unwrap()).unwrap();
+    assert_eq!(recorded["password_mode"], "file");
+    assert_eq!(recorded["keyshare"], "2025");
+    // A user lost: the resume, without flags, redoes them the same way (password file, pack).
+    for f in ["user1-0.mobileconfig", "user1-0.password"] {
+        std::fs::remove_file(out.join(f)).unwrap();
+    }
+    std::fs::remove_dir_all(out.join("user1-0.keyshare")).unwrap();
+    let text = ok(&mut rollout(&r, &out, &["--resume"]));
+    assert!(
+        text.contains("1 done, 1 skipped (already done), 0 failed"),
+        "{text}"
+    );
+    assert!(out.join("user1-0.password").exists());
+    assert!(out.join("user1-0.keyshare/All.zip").exists());
+
+    // Other settings: refused, nothing touched.
+    let other_spec = tmp.path().join("other.toml");
+    std::fs::write(
+        &other_spec,
+        std::fs::read_to_string(root().join(SPEC)).unwrap() + "\n# changed\n",
+    )
+    .unwrap();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["--password-mode".into(), "embed".into()],
+            "--password-mode was file, is embed",
+        ),
+        (
+            vec!["--keyshare".into(), "legacy".into()],
+            "--keyshare was 2025, is legacy",
+        ),
+    ];
+    for (flags, says) in cases {
+        let mut args = vec!["--resume".to_string()];
+        args.extend(flags);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = run(&mut rollout(&r, &out, &args));
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+    let mut c = rollout(&r, &out, &["--resume"]);
+    let args: Vec<_> = c.get_args().map(|a| a.to_os_string()).collect();
+    let mut other = pbkit();
+    for a in &args {
+        other.arg(if a == root().join(SPEC).as_os_str() {
+            other_spec.as_os_str()
+        } else {
+            a
+        });
+    }
+    let o = run(&mut other);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("the spec was"), "{}", stderr(&o));
+    // A folder never started: nothing to resume.
+    let o = run(&mut rollout(&r, &tmp.path().join("new"), &["--resume"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nothing to resume"), "{}", stderr(&o));
+}
+
+/// `--dry-run` checks every row and writes nothing; `--report` gives the admin one CSV row
+/// per user.
+#[test]
+fn dry_run_writes_nothing_and_report_has_a_row_per_user() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = generated_pki();
+    let sig = pki
+        .join("users/test.user1/signature-g3.p12")
+        .display()
+        .to_string();
+    let enc = pki
+        .join("users/test.user1/encryption-g3.p12")
+        .display()
+        .to_string();
+    let swapped = format!("test.user1@pbkit.test,swapped,Swapped,{enc},{sig}");
+    let r = roster(tmp.path(), 1, &[&swapped]);
+    let out = tmp.path().join("out");
+    let report = tmp.path().join("report.csv");
+    let o = run(rollout(&r, &out, &["--dry-run", "--report"]).arg(&report));
+    assert_eq!(o.status.code(), Some(1), "a row fails: {}", stderr(&o));
+    assert!(!out.exists(), "a dry run writes nothing");
+    assert!(
+        stdout(&o).starts_with("dry run, nothing written: 2 rows would be done; "),
+        "{}",
+        stdout(&o)
+    );
+    let text = std::fs::read_to_string(&report).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows[0], "line,username,status,file,bytes,reason");
+    assert_eq!(rows.len(), 4);
+    assert!(rows[1].starts_with("2,user1-0,checked,,"), "{}", rows[1]);
+    assert!(rows[3].starts_with("4,swapped,failed,,,"), "{}", rows[3]);
+    assert!(rows[3].contains("without digitalSignature"), "{}", rows[3]);
+
+    // The same roster for real: the report names each written file.
+    let o = run(rollout(&r, &out, &["--report"]).arg(&report));
+    assert_eq!(o.status.code(), Some(1));
+    let text = std::fs::read_to_string(&report).unwrap();
+    let done = text.lines().find(|l| l.contains(",user2-0,")).unwrap();
+    assert!(
+        done.contains(",done,") && done.contains("user2-0.mobileconfig"),
+        "{done}"
     );
 }

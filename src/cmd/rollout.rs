@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use pbkit_profile::{Signer, Spec};
-use pbkit_rollout::{Outcome, PasswordMode, Rollout};
+use pbkit_rollout::{Outcome, PasswordMode, Rollout, RunSettings};
 
 use crate::secret::{InPasswordArgs, SignerPasswordArgs};
 
@@ -35,7 +35,11 @@ payloads named \"signing\" and \"encryption\" (profiles/exchange-smime-identitie
 such a template).
 
 A bad row is reported and skipped; the others complete. After a crash or kill, rerun with
---resume: finished users are kept, the rest are done, no half-written file remains.
+--resume: finished users are kept, the rest are done, no half-written file remains. The
+run's settings are recorded in DIR/rollout.json (spec and roster with their SHA-256, the
+signer, --password-mode, --keyshare): a resume takes them for flags it is not given and is
+refused (exit 2) when they differ. --dry-run checks every row and writes nothing;
+--report FILE.csv writes one row per user (line, username, status, file, bytes, reason).
 
 Exit codes: 0 every row done (or already done), 1 some rows failed (see the report), 2 usage.
 
@@ -63,18 +67,27 @@ pub struct RolloutArgs {
     chain: Vec<PathBuf>,
     #[command(flatten)]
     in_password: InPasswordArgs,
-    /// Where each user's new PKCS#12 password goes.
-    #[arg(long, value_enum, default_value = "embed")]
-    password_mode: PasswordModeArg,
+    /// Where each user's new PKCS#12 password goes [default: embed; with --resume, the
+    /// interrupted run's].
+    #[arg(long, value_enum)]
+    password_mode: Option<PasswordModeArg>,
     /// Worker threads [default: two per core: each profile is synced to disk, and a thread
     /// waiting for the disk would leave its core idle].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: Option<u16>,
-    /// Finish an interrupted rollout: keep users already done, clean up, do the rest.
+    /// Finish an interrupted rollout: keep users already done, clean up, do the rest. The
+    /// run's settings (DIR/rollout.json) are taken for flags not given; different ones are
+    /// refused (exit 2).
     #[arg(long)]
     resume: bool,
+    /// Check every row (files, passwords, addresses, identities, signing) and write nothing.
+    #[arg(long, conflicts_with = "resume")]
+    dry_run: bool,
+    /// Also write a CSV with one row per user: line, username, status, file, bytes, reason.
+    #[arg(long, value_name = "FILE.csv")]
+    report: Option<PathBuf>,
     /// Also write DIR/<username>.keyshare/, the user's identities as a Purebred key-sharing
-    /// pack of this format (same fresh password).
+    /// pack of this format (same fresh password) [with --resume: the interrupted run's].
     #[arg(long, value_name = "2025|legacy", value_parser = crate::cmd::keyshare::parse_format)]
     keyshare: Option<pbkit_keyshare::Format>,
     /// Print one JSON object per user, then a summary object.
@@ -89,6 +102,24 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         .source()
         .required("Password of the signer PKCS#12: ")?;
     let signer = Signer::load(&a.signer, &signer_pw, &a.chain)?;
+    // A resume takes the interrupted run's settings for the flags it was not given.
+    let recorded = if a.resume {
+        RunSettings::read(&a.out)?
+    } else {
+        None
+    };
+    let password_mode = match (a.password_mode, &recorded) {
+        (Some(PasswordModeArg::Embed), _) => PasswordMode::Embed,
+        (Some(PasswordModeArg::File), _) => PasswordMode::File,
+        (None, Some(r)) => r.password_mode,
+        (None, None) => PasswordMode::Embed,
+    };
+    let keyshare = match (a.keyshare, &recorded) {
+        (Some(f), _) => Some(f),
+        (None, Some(r)) => r.keyshare.as_deref().map(str::parse).transpose()?,
+        (None, None) => None,
+    };
+    let settings = RunSettings::new(&a.spec, &a.roster, &signer, password_mode, keyshare)?;
     let rollout = Rollout {
         spec,
         spec_origin: a.spec.display().to_string(),
@@ -97,20 +128,26 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         out: a.out.clone(),
         signer,
         in_password: a.in_password.source().given()?,
-        password_mode: match a.password_mode {
-            PasswordModeArg::Embed => PasswordMode::Embed,
-            PasswordModeArg::File => PasswordMode::File,
-        },
+        password_mode,
         resume: a.resume,
-        keyshare: a.keyshare,
+        keyshare,
+        settings: Some(settings),
+        dry_run: a.dry_run,
     };
     let rows = count_rows(&a.roster)?;
     let bar = crate::progress::bar(rows, "rollout");
     // Whether stdout still has a reader: `rollout --json | head -2` must not stop the
     // rollout, only its report (every profile is still written).
     let stdout_open = Mutex::new(true);
+    let outcomes = Mutex::new(Vec::new());
     let report = |o: &Outcome| {
         bar.inc(1);
+        if a.report.is_some() {
+            outcomes
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(o.clone());
+        }
         let mut open = stdout_open.lock().unwrap_or_else(|p| p.into_inner());
         if a.json {
             if let (true, Ok(line)) = (*open, serde_json::to_string(o)) {
@@ -136,13 +173,32 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
             usize::from,
         ))
         .build()?;
-    let summary = pool.install(|| rollout.run(&a.roster, &report))?;
+    let summary = match pool.install(|| rollout.run(&a.roster, &report)) {
+        Err(
+            e @ (pbkit_rollout::Error::ResumeDiffers { .. }
+            | pbkit_rollout::Error::NothingToResume(_)),
+        ) => return Err(crate::Usage(e.to_string()).into()),
+        other => other?,
+    };
     bar.finish_and_clear();
+    if let Some(path) = &a.report {
+        let mut outcomes = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
+        outcomes.sort_by_key(line_of);
+        write_report(path, &outcomes)?;
+    }
     if a.json {
         outln!("{}", serde_json::json!({ "summary": summary }));
     } else {
         outln!(
-            "{} profiles in {}: {} done, {} skipped (already done), {} failed",
+            "{}{} profiles in {}: {} done, {} skipped (already done), {} failed",
+            if a.dry_run {
+                format!(
+                    "dry run, nothing written: {} rows would be done; ",
+                    summary.checked
+                )
+            } else {
+                String::new()
+            },
             summary.done + summary.skipped,
             a.out.display(),
             summary.done,
@@ -170,4 +226,70 @@ fn count_rows(roster: &Path) -> anyhow::Result<u64> {
         n += 1;
     }
     Ok(n)
+}
+
+/// The roster line of an outcome.
+fn line_of(o: &Outcome) -> u64 {
+    match o {
+        Outcome::Done { line, .. }
+        | Outcome::Checked { line, .. }
+        | Outcome::Skipped { line, .. }
+        | Outcome::Failed { line, .. } => *line,
+    }
+}
+
+/// `--report`: one CSV row per roster row, in roster order, for the admin's spreadsheet.
+fn write_report(path: &Path, outcomes: &[Outcome]) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["line", "username", "status", "file", "bytes", "reason"])?;
+    for o in outcomes {
+        let (status, username, file, bytes, reason) = match o {
+            Outcome::Done {
+                username,
+                file,
+                bytes,
+                ..
+            } => (
+                "done",
+                username.as_str(),
+                file.as_str(),
+                bytes.to_string(),
+                "",
+            ),
+            Outcome::Checked {
+                username, bytes, ..
+            } => ("checked", username.as_str(), "", bytes.to_string(), ""),
+            Outcome::Skipped {
+                username, reason, ..
+            } => (
+                "skipped",
+                username.as_str(),
+                "",
+                String::new(),
+                reason.as_str(),
+            ),
+            Outcome::Failed {
+                username, reason, ..
+            } => (
+                "failed",
+                username.as_deref().unwrap_or(""),
+                "",
+                String::new(),
+                reason.as_str(),
+            ),
+        };
+        w.write_record([
+            &line_of(o).to_string(),
+            username,
+            status,
+            file,
+            &bytes,
+            reason,
+        ])?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("{}", e.error()))?;
+    pbkit_outfile::write(path, &bytes, pbkit_outfile::Perm::Public)?;
+    Ok(())
 }

@@ -101,6 +101,21 @@ pub enum Error {
         #[source]
         source: pbkit_pkcs12::UnknownSuite,
     },
+    /// A resume was asked with settings other than the run's (`--resume` must finish the
+    /// same job): each difference in words.
+    #[error("{out}: --resume with other settings than the interrupted run: {}", differences.join("; "))]
+    ResumeDiffers {
+        /// The output folder.
+        out: String,
+        /// What differs.
+        differences: Vec<String>,
+    },
+    /// A resume was asked of a folder that holds no record of a run.
+    #[error("{0}: no {RUN_FILE} here: nothing to resume (start the rollout without --resume)")]
+    NothingToResume(String),
+    /// The run's record could not be written.
+    #[error(transparent)]
+    Write(#[from] pbkit_outfile::Error),
     /// The output folder holds profiles and resume was not asked.
     #[error("{0}: holds profiles already (use --resume to finish an interrupted rollout)")]
     NotEmpty(String),
@@ -113,6 +128,125 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// The file in the output folder that records a run's settings.
+pub const RUN_FILE: &str = "rollout.json";
+
+/// What a run was started with, recorded in `OUT/rollout.json`, so that `--resume`
+/// finishes the same job: the same spec, roster and signer, the same password mode and
+/// key-share format. The spec and roster are named by path and SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunSettings {
+    /// The spec, as given.
+    pub spec: String,
+    /// SHA-256 of the spec's bytes.
+    pub spec_sha256: String,
+    /// The roster, as given.
+    pub roster: String,
+    /// SHA-256 of the roster's bytes.
+    pub roster_sha256: String,
+    /// SHA-256 of the signer's certificate.
+    pub signer_sha256: String,
+    /// Where new passwords go.
+    pub password_mode: PasswordMode,
+    /// The key-sharing pack format (`2025`, `legacy`), if packs are written.
+    pub keyshare: Option<String>,
+}
+
+impl RunSettings {
+    /// The settings of a run over these files.
+    pub fn new(
+        spec: &Path,
+        roster: &Path,
+        signer: &Signer,
+        password_mode: PasswordMode,
+        keyshare: Option<pbkit_keyshare::Format>,
+    ) -> Result<RunSettings, Error> {
+        let digest = |p: &Path| -> Result<String, Error> {
+            let mut file = std::fs::File::open(p).map_err(|source| Error::Io {
+                path: p.display().to_string(),
+                source,
+            })?;
+            let mut hash = sha2::Sha256::new();
+            std::io::copy(&mut file, &mut hash).map_err(|source| Error::Io {
+                path: p.display().to_string(),
+                source,
+            })?;
+            Ok(pbkit_pki::hex::upper(&hash.finalize()))
+        };
+        Ok(RunSettings {
+            spec: spec.display().to_string(),
+            spec_sha256: digest(spec)?,
+            roster: roster.display().to_string(),
+            roster_sha256: digest(roster)?,
+            signer_sha256: signer.certificate().sha256_hex(),
+            password_mode,
+            keyshare: keyshare.map(|f| f.to_string()),
+        })
+    }
+
+    /// The settings recorded in `out`, if a run was started there.
+    pub fn read(out: &Path) -> Result<Option<RunSettings>, Error> {
+        let path = out.join(RUN_FILE);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(Error::Io {
+                    path: path.display().to_string(),
+                    source,
+                })
+            }
+        };
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| Error::Io {
+                path: path.display().to_string(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
+            })
+    }
+
+    /// What differs from `recorded`, in words (empty: the same job).
+    pub fn differences(&self, recorded: &RunSettings) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut differ = |what: &str, then: String, now: String| {
+            if then != now {
+                out.push(format!("{what} was {then}, is {now}"));
+            }
+        };
+        differ(
+            "the spec",
+            format!("{} ({})", recorded.spec, short(&recorded.spec_sha256)),
+            format!("{} ({})", self.spec, short(&self.spec_sha256)),
+        );
+        differ(
+            "the roster",
+            format!("{} ({})", recorded.roster, short(&recorded.roster_sha256)),
+            format!("{} ({})", self.roster, short(&self.roster_sha256)),
+        );
+        differ(
+            "the signer",
+            short(&recorded.signer_sha256),
+            short(&self.signer_sha256),
+        );
+        differ(
+            "--password-mode",
+            format!("{:?}", recorded.password_mode).to_lowercase(),
+            format!("{:?}", self.password_mode).to_lowercase(),
+        );
+        differ(
+            "--keyshare",
+            recorded.keyshare.clone().unwrap_or_else(|| "none".into()),
+            self.keyshare.clone().unwrap_or_else(|| "none".into()),
+        );
+        out
+    }
+}
+
+/// The first 12 hex digits of a SHA-256: enough to tell files apart in a message.
+fn short(sha256: &str) -> String {
+    format!("sha256 {}", &sha256[..12.min(sha256.len())])
 }
 
 /// One roster row.
@@ -137,7 +271,8 @@ pub struct Row {
 }
 
 /// Where each user's new PKCS#12 password goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum PasswordMode {
     /// In the profile (the device installs without asking; the profile is a secret).
     Embed,
@@ -158,6 +293,16 @@ pub enum Outcome {
         /// The profile.
         file: String,
         /// Its size.
+        bytes: usize,
+    },
+    /// Dry run: the row would be done (files, passwords, address, identity rule and
+    /// signature all hold); nothing was written.
+    Checked {
+        /// CSV line.
+        line: u64,
+        /// The user.
+        username: String,
+        /// The size the profile would have.
         bytes: usize,
     },
     /// A valid profile was already there (resume).
@@ -185,10 +330,17 @@ pub enum Outcome {
 pub struct Summary {
     /// Profiles written.
     pub done: usize,
+    /// Rows checked by a dry run.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub checked: usize,
     /// Users already done (resume).
     pub skipped: usize,
     /// Rows that failed.
     pub failed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A configured rollout.
@@ -214,6 +366,12 @@ pub struct Rollout {
     /// Also write `<username>.keyshare/`, the user's identities as a key-sharing pack of
     /// this format, under the same fresh password.
     pub keyshare: Option<pbkit_keyshare::Format>,
+    /// The run's settings: recorded at the start, and a resume must have the same.
+    /// `None`: not recorded or checked (a library caller's own business).
+    pub settings: Option<RunSettings>,
+    /// Check every row (files, passwords, addresses, the identity rule, signing) and write
+    /// nothing: each good row is [`Outcome::Checked`].
+    pub dry_run: bool,
 }
 
 impl Rollout {
@@ -247,12 +405,24 @@ impl Rollout {
     }
 
     /// Prepares the output folder: refuses one with profiles unless resuming; when
-    /// resuming, removes temporary files a killed run left.
+    /// resuming, removes temporary files a killed run left and checks that the run's
+    /// settings are the recorded ones; when starting, records them.
     fn prepare(&self) -> Result<(), Error> {
         let io = |source| Error::Io {
             path: self.out.display().to_string(),
             source,
         };
+        if let (true, Some(settings)) = (self.resume, &self.settings) {
+            let recorded = RunSettings::read(&self.out)?
+                .ok_or_else(|| Error::NothingToResume(self.out.display().to_string()))?;
+            let differences = settings.differences(&recorded);
+            if !differences.is_empty() {
+                return Err(Error::ResumeDiffers {
+                    out: self.out.display().to_string(),
+                    differences,
+                });
+            }
+        }
         std::fs::create_dir_all(&self.out).map_err(io)?;
         for entry in std::fs::read_dir(&self.out).map_err(io)? {
             let path = entry.map_err(io)?.path();
@@ -270,6 +440,15 @@ impl Rollout {
             } else if name.ends_with(".mobileconfig") && !self.resume {
                 return Err(Error::NotEmpty(self.out.display().to_string()));
             }
+        }
+        if let (false, Some(settings)) = (self.resume, &self.settings) {
+            let json = serde_json::to_vec_pretty(settings).map_err(|e| {
+                io(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    e.to_string(),
+                ))
+            })?;
+            pbkit_outfile::write(self.out.join(RUN_FILE), &json, Perm::Public)?;
         }
         Ok(())
     }
@@ -298,8 +477,10 @@ impl Rollout {
                 )));
             }
         }
-        // Only a roster that can be read gets an output folder.
-        self.prepare()?;
+        // Only a roster that can be read gets an output folder; a dry run gets none.
+        if !self.dry_run {
+            self.prepare()?;
+        }
         // Usernames seen so far, as 128-bit digests: the only state that grows with the
         // roster, at ~20 bytes per user rather than a String each.
         let seen = Mutex::new(HashSet::new());
@@ -330,6 +511,7 @@ impl Rollout {
                     let mut s = summary.lock().unwrap_or_else(|p| p.into_inner());
                     match outcome {
                         Outcome::Done { .. } => s.done += 1,
+                        Outcome::Checked { .. } => s.checked += 1,
                         Outcome::Skipped { .. } => s.skipped += 1,
                         Outcome::Failed { .. } => s.failed += 1,
                     }
@@ -342,12 +524,17 @@ impl Rollout {
     fn row(&self, line: u64, row: &Row, suite: Suite, seen: &Mutex<HashSet<[u8; 16]>>) -> Outcome {
         let file = self.out.join(format!("{}.mobileconfig", row.username));
         let result = self.check_row(row, seen).and_then(|()| {
-            if self.resume && self.is_done(&file) {
+            if self.resume && !self.dry_run && self.is_done(&file) {
                 return Ok(None);
             }
             self.build(row, suite, &file).map(Some)
         });
         match result {
+            Ok(Some(bytes)) if self.dry_run => Outcome::Checked {
+                line,
+                username: row.username.clone(),
+                bytes,
+            },
             Ok(Some(bytes)) => Outcome::Done {
                 line,
                 username: row.username.clone(),
@@ -464,6 +651,9 @@ impl Rollout {
         // unfit identities, or an address that is not the signing identity's, fail here.
         let profile = self.spec.build(&self.spec_origin, &ctx)?;
         let signed = self.signer.sign(&profile.to_xml())?;
+        if self.dry_run {
+            return Ok(signed.len());
+        }
         if let Some(format) = self.keyshare {
             self.pack(row, format, [&signing, &encryption], &fresh, file)?;
         }

@@ -31,6 +31,8 @@ fn rollout(dir: &Path, resume: bool, mode: PasswordMode) -> Rollout {
         password_mode: mode,
         resume,
         keyshare: None,
+        settings: None,
+        dry_run: false,
     }
 }
 
