@@ -414,7 +414,7 @@ fn resume_remembers_the_run_and_refuses_other_settings() {
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
     }
-    let mut c = rollout(&r, &out, &["--resume"]);
+    let c = rollout(&r, &out, &["--resume"]);
     let args: Vec<_> = c.get_args().map(|a| a.to_os_string()).collect();
     let mut other = pbkit();
     for a in &args {
