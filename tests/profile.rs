@@ -250,7 +250,25 @@ fn inspect_shows_references_certificates_and_the_signer() {
         v["signer"]["subject"],
         "C=US, O=pbkit Test PKI, OU=DoD, OU=PKI, OU=USN, CN=mdm.pbkit.test"
     );
-    assert_eq!(v["chain"].as_array().unwrap().len(), 6);
+    // The signer's path only: SW CA-66, DoD Root CA 3 (cross), IRCA 2 (cross), FBCA G4
+    // (cross); not the ID and EMAIL CAs that --chain also held. (CMS keeps certificates
+    // as a SET: in DER order, not path order.)
+    let mut cns: Vec<&str> = v["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["subject"].as_str().unwrap().rsplit("CN=").next().unwrap())
+        .collect();
+    cns.sort_unstable();
+    assert_eq!(
+        cns,
+        [
+            "Test DOD SW CA-66",
+            "Test DoD Interoperability Root CA 2",
+            "Test DoD Root CA 3",
+            "Test Federal Bridge CA G4"
+        ]
+    );
     let eas = &v["payloads"][2];
     assert_eq!(eas["references"][0]["key"], "SMIMESigningCertificateUUID");
     assert_eq!(
@@ -392,4 +410,59 @@ fn spec_errors_name_file_key_and_problem() {
         assert_eq!(err.lines().count(), 1, "{what}: {err}");
         assert!(!out.exists(), "{what}");
     }
+}
+
+/// Signing embeds the signer's path through --chain, not every certificate given, and
+/// warns when that path reaches none of the --signer-anchor certificates.
+#[test]
+fn signing_embeds_the_signers_path_and_warns_when_it_reaches_no_anchor() {
+    let pki = generated_pki();
+    let tmp = tempfile::tempdir().unwrap();
+    let plain = tmp.path().join("p.mobileconfig");
+    ok(pbkit()
+        .args(["profile", "build"])
+        .arg(root().join("profiles/dod-trust.toml"))
+        .arg("--out")
+        .arg(&plain));
+    let sign = |chain: &[PathBuf], anchor: &Path| {
+        let out = tmp.path().join("s.mobileconfig");
+        let mut c = pbkit();
+        c.args(["profile", "sign"])
+            .arg(&plain)
+            .arg("--out")
+            .arg(&out);
+        c.arg("--signer").arg(pki.join("server/mdm-server.p12"));
+        c.arg("--signer-password-file").arg(pki.join("password"));
+        for f in chain {
+            c.arg("--chain").arg(f);
+        }
+        c.arg("--signer-anchor").arg(anchor);
+        let o = run(&mut c);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&ok(pbkit()
+            .args(["profile", "inspect", "--json", "--anchor"])
+            .arg(anchor)
+            .arg(&out)))
+        .unwrap();
+        (v, stderr(&o))
+    };
+    let anchor = pki.join("trust/anchor.pem");
+    // The intermediates twice and the real FPKI pool beside them: still the path, once.
+    let noise = [
+        pki.join("trust/intermediates.pem"),
+        pki.join("trust/intermediates.pem"),
+        fixture("fpki/dod-root-ca-3.pem"),
+        fixture("fpki/dod-id-ca-63.pem"),
+    ];
+    let (v, warnings) = sign(&noise, &anchor);
+    assert_eq!(v["chain"].as_array().unwrap().len(), 4, "{v}");
+    assert_eq!(v["verdict"]["verdict"], "Verified");
+    assert_eq!(warnings, "");
+    // Without the intermediates the chain stops short of the anchor: said, not silent.
+    let (v, warnings) = sign(&[fixture("fpki/dod-id-ca-63.pem")], &anchor);
+    assert_eq!(v["chain"].as_array().unwrap().len(), 0, "{v}");
+    assert!(
+        warnings.contains("reaches no --signer-anchor"),
+        "{warnings}"
+    );
 }

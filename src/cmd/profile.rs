@@ -82,9 +82,14 @@ pub struct SignerArgs {
     signer: Option<PathBuf>,
     #[command(flatten)]
     signer_password: SignerPasswordArgs,
-    /// PEM/DER/PKCS#7 file of further chain certificates to embed; repeatable.
+    /// PEM/DER/PKCS#7 file of chain certificates: the signer's path through them is
+    /// embedded (not the others); repeatable.
     #[arg(long, value_name = "PEM", requires = "signer")]
     chain: Vec<PathBuf>,
+    /// Anchors devices trust (e.g. FCPCA G2): a warning when the embedded chain reaches
+    /// none of them; repeatable.
+    #[arg(long = "signer-anchor", value_name = "PEM", requires = "signer")]
+    anchor: Vec<PathBuf>,
 }
 
 #[derive(Args)]
@@ -271,8 +276,28 @@ impl SignerArgs {
             .signer_password
             .source()
             .required("Password of the signer PKCS#12: ")?;
-        Ok(Some(Signer::load(path, &password, &self.chain)?))
+        let signer = Signer::load(path, &password, &self.chain)?;
+        warn_unless_reaches(&signer, &self.anchor)?;
+        Ok(Some(signer))
     }
+}
+
+/// Warns when `anchors` were given and the signer's embedded chain reaches none of them.
+pub fn warn_unless_reaches(signer: &Signer, anchors: &[PathBuf]) -> anyhow::Result<()> {
+    if anchors.is_empty() {
+        return Ok(());
+    }
+    let anchors = self::anchors(anchors)?;
+    if !signer.reaches(&anchors) {
+        let top = signer.chain().last().unwrap_or(signer.certificate());
+        eprintln!(
+            "warning: the embedded chain ends at {} and reaches no --signer-anchor: devices \
+             that trust only those will show the profile as Unverified (give the missing \
+             intermediates with --chain)",
+            top.facts()?.subject
+        );
+    }
+    Ok(())
 }
 
 fn read(path: &Path) -> anyhow::Result<Vec<u8>> {

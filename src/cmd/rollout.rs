@@ -62,9 +62,12 @@ pub struct RolloutArgs {
     signer: PathBuf,
     #[command(flatten)]
     signer_password: SignerPasswordArgs,
-    /// Chain certificates to embed with every signature; repeatable.
+    /// Chain certificates: the signer's path through them is embedded; repeatable.
     #[arg(long, value_name = "PEM")]
     chain: Vec<PathBuf>,
+    /// Anchors devices trust: a warning when the embedded chain reaches none; repeatable.
+    #[arg(long = "signer-anchor", value_name = "PEM")]
+    signer_anchor: Vec<PathBuf>,
     #[command(flatten)]
     in_password: InPasswordArgs,
     /// Where each user's new PKCS#12 password goes [default: embed; with --resume, the
@@ -102,6 +105,7 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         .source()
         .required("Password of the signer PKCS#12: ")?;
     let signer = Signer::load(&a.signer, &signer_pw, &a.chain)?;
+    super::profile::warn_unless_reaches(&signer, &a.signer_anchor)?;
     // A resume takes the interrupted run's settings for the flags it was not given.
     let recorded = if a.resume {
         RunSettings::read(&a.out)?

@@ -287,6 +287,53 @@ fn common_name(subject: &str) -> String {
         .to_string()
 }
 
+/// Whether `cert` was issued by `issuer`: names match and `issuer`'s key verifies it.
+pub fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
+    issuer.x509().issued(cert.x509()) == openssl::x509::X509VerifyResult::OK
+        && issuer
+            .x509()
+            .public_key()
+            .and_then(|k| cert.x509().verify(&k))
+            .unwrap_or(false)
+}
+
+/// The certificates of `pool` that issue `leaf` and each other upward, leaf excluded,
+/// each once: what a signature should carry instead of every certificate it was given.
+/// At each step the issuer that is not self-signed wins (a cross-certificate leads on
+/// toward a bridge), then the one expiring last; a certificate issued by a subject the
+/// path already holds (a reverse cross-certificate) is never taken, and a self-signed
+/// one ends the path.
+pub fn issuer_chain(leaf: &Certificate, pool: &[Certificate]) -> Vec<Certificate> {
+    let subject = |c: &Certificate| c.x509().subject_name().to_der().unwrap_or_default();
+    let issuer = |c: &Certificate| c.x509().issuer_name().to_der().unwrap_or_default();
+    let mut seen = vec![subject(leaf)];
+    let mut path: Vec<Certificate> = Vec::new();
+    let mut current = leaf.clone();
+    loop {
+        let best = pool
+            .iter()
+            .filter(|c| {
+                let self_signed = c.is_self_signed();
+                !seen.contains(&subject(c))
+                    && (self_signed || !seen.contains(&issuer(c)))
+                    && issued_by(&current, c)
+            })
+            .max_by_key(|c| {
+                let not_after = c.facts().map(|f| f.not_after).ok();
+                (!c.is_self_signed(), not_after)
+            });
+        let Some(next) = best.cloned() else { break };
+        seen.push(subject(&next));
+        let last = next.is_self_signed();
+        path.push(next.clone());
+        if last {
+            break;
+        }
+        current = next;
+    }
+    path
+}
+
 /// Searches `pool` for paths from `leaf` to one of `anchors`.
 pub fn build_path(
     leaf: &Certificate,

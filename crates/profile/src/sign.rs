@@ -30,16 +30,27 @@ pub struct Signer {
 }
 
 impl Signer {
-    /// The identity, embedding its PKCS#12 chain plus `extra_chain`, each certificate once
-    /// (the signer's own certificate is never repeated as chain).
+    /// The identity, embedding the signer's path through its PKCS#12 chain and
+    /// `extra_chain` ([`pbkit_pki::path::issuer_chain`]): each certificate once, and none
+    /// that does not issue the signer or the path above it.
     pub fn new(identity: Identity, extra_chain: Vec<Certificate>) -> Signer {
-        let mut chain: Vec<Certificate> = Vec::new();
-        for c in identity.chain().iter().cloned().chain(extra_chain) {
-            if &c != identity.certificate() && !chain.contains(&c) {
-                chain.push(c);
-            }
-        }
+        let pool: Vec<Certificate> = identity
+            .chain()
+            .iter()
+            .cloned()
+            .chain(extra_chain)
+            .collect();
+        let chain = pbkit_pki::path::issuer_chain(identity.certificate(), &pool);
         Signer { identity, chain }
+    }
+
+    /// Whether the embedded chain ends at one of `anchors`: its top certificate is an
+    /// anchor or is issued by one. A device that trusts none of them shows Unverified.
+    pub fn reaches(&self, anchors: &[Certificate]) -> bool {
+        let top = self.chain.last().unwrap_or(self.identity.certificate());
+        anchors
+            .iter()
+            .any(|a| a == top || pbkit_pki::path::issued_by(top, a))
     }
 
     /// Opens the signer's PKCS#12 and reads extra chain certificates (PEM, DER, PKCS#7).
