@@ -327,8 +327,9 @@ fn a_bad_input_stops_the_pack_and_writes_nothing() {
     );
 }
 
+/// PEM certificates need no password (no --in-password-file, no terminal to prompt on).
 #[test]
-fn classify_names_the_rule() {
+fn classify_names_the_rule_and_needs_no_password_for_certificates() {
     let json = ok(pbkit()
         .args(["keyshare", "classify", "--json"])
         .arg(fixture("fpki/fcpca-g2.pem"))

@@ -624,6 +624,8 @@ impl Profile {
         let mut out = Vec::new();
         plist::to_writer_xml(&mut out, &Value::Dictionary(self.to_dictionary()))
             .expect("writing a plist to memory cannot fail");
+        // A text file ends with a newline (Apple's tools write one; `cat` and diff expect it).
+        out.push(b'\n');
         out
     }
 

@@ -21,3 +21,11 @@ fn the_purebred_exchange_example_equals_the_shipped_spec_byte_for_byte() {
         String::from_utf8(built.to_xml()).unwrap()
     );
 }
+
+#[test]
+fn a_written_profile_ends_with_one_newline() {
+    let xml = example::purebred_exchange("mail.example.mil")
+        .unwrap()
+        .to_xml();
+    assert!(xml.ends_with(b"</plist>\n"), "{:?}", &xml[xml.len() - 12..]);
+}
