@@ -77,25 +77,8 @@ pub fn describe(e: &anyhow::Error) -> String {
     // Every I/O error's text, wherever it stands, in words.
     for cause in e.chain() {
         if let Some(io) = cause.downcast_ref::<io::Error>() {
-            line = line.replace(&io.to_string(), &io_reason(io));
+            line = line.replace(&io.to_string(), &pbkit_outfile::io_reason(io));
         }
     }
     line
-}
-
-/// An I/O error in words: `no such file or folder`, not `No such file or directory (os error 2)`.
-pub fn io_reason(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::NotFound => "no such file or folder".into(),
-        io::ErrorKind::PermissionDenied => "permission denied".into(),
-        io::ErrorKind::IsADirectory => "is a folder, not a file".into(),
-        io::ErrorKind::NotADirectory => "a part of the path is not a folder".into(),
-        io::ErrorKind::AlreadyExists => "already exists".into(),
-        io::ErrorKind::StorageFull => "no space left on the device".into(),
-        io::ErrorKind::ReadOnlyFilesystem => "read-only file system".into(),
-        kind => {
-            let text = kind.to_string();
-            text.split(" (os error").next().unwrap_or(&text).to_string()
-        }
-    }
 }

@@ -11,6 +11,7 @@ mod bad_input;
 mod chain;
 mod cli;
 mod demo;
+mod docs;
 mod flags;
 mod fuzz_checks;
 mod keyshare;

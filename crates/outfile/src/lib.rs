@@ -36,6 +36,24 @@ pub struct Error {
     pub source: io::Error,
 }
 
+/// An I/O error in words, without its `(os error N)`: `no such file or folder`, not
+/// `No such file or directory (os error 2)`. Every pbkit message about a file says it so.
+pub fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file or folder".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::IsADirectory => "is a folder, not a file".into(),
+        io::ErrorKind::NotADirectory => "a part of the path is not a folder".into(),
+        io::ErrorKind::AlreadyExists => "already exists".into(),
+        io::ErrorKind::StorageFull => "no space left on the device".into(),
+        io::ErrorKind::ReadOnlyFilesystem => "read-only file system".into(),
+        kind => {
+            let text = kind.to_string();
+            text.split(" (os error").next().unwrap_or(&text).to_string()
+        }
+    }
+}
+
 fn err<'a>(path: &'a Path, action: &'static str) -> impl FnOnce(io::Error) -> Error + 'a {
     // The error alone: tempfile's errors name the temporary path, which is no concern of
     // the user's (the message names the destination).

@@ -102,11 +102,12 @@ impl PasswordSource {
         };
         let bytes = match self {
             PasswordSource::File(path) => {
-                let file = std::fs::File::open(path).map_err(|e| bad(io_reason(&e)))?;
+                let file =
+                    std::fs::File::open(path).map_err(|e| bad(pbkit_outfile::io_reason(&e)))?;
                 let mut bytes = Zeroizing::new(Vec::new());
                 file.take(Self::MAX_FILE_LEN + 1)
                     .read_to_end(&mut bytes)
-                    .map_err(|e| bad(io_reason(&e)))?;
+                    .map_err(|e| bad(pbkit_outfile::io_reason(&e)))?;
                 if bytes.len() as u64 > Self::MAX_FILE_LEN {
                     return Err(bad(format!(
                         "longer than {} bytes: not a password file",
@@ -141,24 +142,6 @@ impl fmt::Display for PasswordSource {
         match self {
             PasswordSource::File(p) => write!(f, "password file {}", p.display()),
             PasswordSource::Env(n) => write!(f, "environment variable {n}"),
-        }
-    }
-}
-
-/// An I/O error's reason without the path (the message names the input once).
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::IsADirectory => "is a folder".into(),
-        _ => {
-            let text = e.to_string();
-            // "Is a directory (os error 21)" -> "is a directory".
-            let text = text.split(" (os error").next().unwrap_or(&text);
-            let mut c = text.chars();
-            c.next()
-                .map(|first| first.to_lowercase().chain(c).collect())
-                .unwrap_or_default()
         }
     }
 }
@@ -216,7 +199,10 @@ mod tests {
         let e = PasswordSource::File(dir.path().join("none"))
             .read()
             .unwrap_err();
-        assert!(e.to_string().ends_with("/none: no such file"), "{e}");
+        assert!(
+            e.to_string().ends_with("/none: no such file or folder"),
+            "{e}"
+        );
         let e = PasswordSource::Env("PBKIT_TEST_SURELY_UNSET".into())
             .read()
             .unwrap_err();

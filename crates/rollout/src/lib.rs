@@ -41,7 +41,7 @@ pub enum RowError {
     #[error(transparent)]
     Password(pbkit_pkcs12::Error),
     /// A file of the row could not be read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {}", pbkit_outfile::io_reason(source))]
     Read {
         /// The file.
         path: String,
