@@ -52,10 +52,15 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 /// `1 payload`, `2 payloads`.
 pub fn plural(n: usize, word: &str) -> String {
+    count(n, word, &format!("{word}s"))
+}
+
+/// `1 identity`, `2 identities`: for words whose plural is not an `s` away.
+pub fn count(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
-        format!("1 {word}")
+        format!("1 {one}")
     } else {
-        format!("{n} {word}s")
+        format!("{n} {many}")
     }
 }
 

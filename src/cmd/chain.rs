@@ -139,9 +139,9 @@ fn print_report(r: &Report) {
             Purpose::Any => "any",
         };
         outln!(
-            "valid path at {} ({} certificates + anchor, purpose {purpose}):",
+            "valid path at {} ({} + anchor, purpose {purpose}):",
             r.at,
-            r.path.len()
+            crate::out::plural(r.path.len(), "certificate")
         );
         for (i, c) in r.path.iter().enumerate() {
             outln!(
@@ -197,9 +197,9 @@ pub fn run(cmd: ChainCommand) -> anyhow::Result<ExitCode> {
                 print_report(&report);
                 if let (Some(out), true) = (&a.out, report.valid) {
                     outln!(
-                        "wrote {} ({} certificates, leaf first)",
+                        "wrote {} ({}, leaf first)",
                         out.display(),
-                        report.path.len()
+                        crate::out::plural(report.path.len(), "certificate")
                     );
                 }
             }

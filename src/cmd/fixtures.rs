@@ -89,12 +89,12 @@ pub fn run(args: FixturesArgs) -> anyhow::Result<ExitCode> {
             .filter(|f| f.format == pbkit_fixtures::FileFormat::Pkcs12)
             .count();
         outln!(
-            "wrote {} files to {}: {} users x {} generations, {} PKCS#12 identities (ios-legacy), {}, valid around {}",
+            "wrote {} files to {}: {} x {}, {} (ios-legacy), {}, valid around {}",
             manifest.files.len() + 1,
             args.out.display(),
-            manifest.users,
-            manifest.generations,
-            identities,
+            crate::out::plural(manifest.users as usize, "user"),
+            crate::out::plural(manifest.generations as usize, "generation"),
+            crate::out::count(identities, "PKCS#12 identity", "PKCS#12 identities"),
             manifest.key,
             rfc3339(manifest.at),
         );

@@ -187,8 +187,8 @@ fn pack(a: PackArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     outln!(
-        "packed {} identities into {} ({} format, suite {}, friendlyName {})",
-        manifest.entries.len(),
+        "packed {} into {} ({} format, suite {}, friendlyName {})",
+        crate::out::count(manifest.entries.len(), "identity", "identities"),
         a.out.display(),
         manifest.format,
         manifest.suite,
