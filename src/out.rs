@@ -23,6 +23,15 @@ pub fn line(args: fmt::Arguments<'_>) {
     }
 }
 
+/// Writes a rendered report (already ending in a newline) to stdout, as [`line`] does.
+pub fn text(report: &str) {
+    if let Err(e) = bytes(report.as_bytes()) {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
+
 /// Writes one line to stdout; `false` when it could not (the reader went away).
 pub fn try_line(args: fmt::Arguments<'_>) -> bool {
     write_line(args).is_ok()

@@ -10,7 +10,6 @@ use time::OffsetDateTime;
 
 use crate::cmd::p12::WriteArgs;
 use crate::secret::KeyPasswordArgs;
-use pbkit_pki::rfc3339;
 
 use crate::out::outln;
 
@@ -127,53 +126,7 @@ fn search(leaf: &PathBuf, s: &SearchArgs, purpose: Purpose) -> anyhow::Result<(O
 }
 
 fn print_report(r: &Report) {
-    let cn = |s: &str| {
-        s.rsplit(", ")
-            .find_map(|p| p.strip_prefix("CN="))
-            .unwrap_or(s)
-            .to_string()
-    };
-    if r.valid {
-        let purpose = match r.purpose {
-            Purpose::SslServer => "sslserver",
-            Purpose::Any => "any",
-        };
-        outln!(
-            "valid path at {} ({} + anchor, purpose {purpose}):",
-            r.at,
-            crate::out::plural(r.path.len(), "certificate")
-        );
-        for (i, c) in r.path.iter().enumerate() {
-            outln!(
-                "  {i} {} (by {}), until {}",
-                cn(&c.subject),
-                cn(&c.issuer),
-                rfc3339(c.not_after)
-            );
-        }
-        if let Some(a) = &r.anchor {
-            outln!("  anchor {} (not in the bundle)", cn(&a.subject));
-        }
-        if let Some(e) = &r.earliest_expiry {
-            outln!(
-                "earliest-expiring link: {} on {} ({} days)",
-                cn(&e.subject),
-                e.not_after,
-                e.days
-            );
-        }
-    } else {
-        outln!("no valid path at {}", r.at);
-    }
-    for w in &r.warnings {
-        outln!("warning: {w}");
-    }
-    if !r.rejected.is_empty() {
-        outln!("{} other candidates failed:", r.rejected.len());
-        for x in &r.rejected {
-            outln!("  {}: {}", x.path.join(" <- "), x.reason);
-        }
-    }
+    crate::out::text(&r.to_string());
 }
 
 pub fn run(cmd: ChainCommand) -> anyhow::Result<ExitCode> {

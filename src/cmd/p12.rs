@@ -4,9 +4,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use openssl::pkey::PKey;
-use pbkit_pkcs12::{
-    inspect, private_key_from_bytes, Identity, Password, Report, Suite, WriteOptions,
-};
+use pbkit_pkcs12::{inspect, private_key_from_bytes, Identity, Password, Suite, WriteOptions};
 use pbkit_pki::bundle;
 use serde::Serialize;
 
@@ -230,117 +228,8 @@ fn run_inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         super::print_json(&report)?;
     } else {
-        print_report(&a.file.display().to_string(), &report);
+        outln!("{}", a.file.display());
+        crate::out::text(&report.to_string());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn print_report(name: &str, r: &Report) {
-    let row = |label: &str, value: &str| outln!("  {label:<15}{value}");
-    outln!("{name}");
-    match &r.mac {
-        Some(m) => row(
-            "MAC",
-            &format!(
-                "{}, {}, {}-byte salt",
-                m.digest.name(),
-                iterations(m.iterations),
-                m.salt_bytes
-            ),
-        ),
-        None => row("MAC", "none"),
-    }
-    for (i, safe) in r.safes.iter().enumerate() {
-        let enc = match (&safe.encryption, safe.iterations) {
-            (Some(e), Some(n)) => format!("encrypted: {e}, {}", iterations(n)),
-            _ => "not encrypted".to_string(),
-        };
-        row(&format!("safe {}", i + 1), &enc);
-        match &safe.bags {
-            None => outln!("    (bags hidden: give --password-file to list them)"),
-            Some(bags) => {
-                for b in bags {
-                    let mut line = format!("    {}", b.kind);
-                    if let (Some(e), Some(n)) = (&b.encryption, b.iterations) {
-                        line += &format!(": {e}, {}", iterations(n));
-                    }
-                    if let Some(f) = &b.friendly_name {
-                        line += &format!("; friendlyName {f:?}");
-                    }
-                    if let Some(k) = &b.local_key_id {
-                        line += &format!("; localKeyId {k}");
-                    }
-                    outln!("{line}");
-                }
-            }
-        }
-    }
-    row(
-        "suite",
-        r.suite.map_or("none of pbkit's named suites", |s| s.name()),
-    );
-    row(
-        "iOS import",
-        &format!("{}: {}", serde_plain(&r.ios.import), r.ios.reason),
-    );
-    if r.version != 3 {
-        row(
-            "version",
-            &format!(
-                "{} (RFC 7292 says 3; read anyway, as OpenSSL does)",
-                r.version
-            ),
-        );
-    }
-    if r.trailing_bytes > 0 {
-        row(
-            "trailing",
-            &format!(
-                "{} bytes after the PKCS#12, ignored (outside the MAC)",
-                r.trailing_bytes
-            ),
-        );
-    }
-    if let Some(ids) = &r.identities {
-        for (i, id) in ids.iter().enumerate() {
-            match &id.certificate {
-                Some(f) => row(
-                    &format!("identity {}", i + 1),
-                    &format!(
-                        "{} (serial {}, until {})",
-                        f.subject,
-                        f.serial,
-                        pbkit_pki::rfc3339(f.not_after)
-                    ),
-                ),
-                None => row(
-                    &format!("identity {}", i + 1),
-                    "private key with no matching certificate",
-                ),
-            }
-        }
-    }
-    if let Some(extra) = &r.extra_certificates {
-        for f in extra {
-            row(
-                "extra cert",
-                &format!("{} (serial {})", f.subject, f.serial),
-            );
-        }
-    }
-}
-
-fn serde_plain<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-fn iterations(n: u32) -> String {
-    if n == 1 {
-        "1 iteration".into()
-    } else {
-        format!("{n} iterations")
-    }
 }

@@ -6,11 +6,9 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use pbkit_pki::bundle;
 use pbkit_preflight::{
-    all_open, check_ports, port_table, probe_tls, PortState, Product, Target, TlsOptions,
+    all_open, check_ports, port_table, probe_tls, PortsReport, Product, Target, TlsOptions,
 };
 use time::OffsetDateTime;
-
-use crate::out::outln;
 
 #[derive(Subcommand)]
 pub enum PreflightCommand {
@@ -119,44 +117,7 @@ fn tls(a: TlsArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         super::print_json(&r)?;
     } else {
-        outln!("{}", r.target);
-        if let Some(e) = &r.error {
-            outln!("  error: {e}");
-        }
-        for v in &r.versions {
-            outln!(
-                "  {:<8} {:<9} {}",
-                v.version,
-                if v.accepted { "accepted" } else { "refused" },
-                v.detail
-            );
-        }
-        if !r.tls12_ciphers.is_empty() {
-            outln!(
-                "  TLS 1.2 cipher suites ({}): {}",
-                r.tls12_ciphers.len(),
-                r.tls12_ciphers.join(", ")
-            );
-        }
-        for (i, c) in r.chain.iter().enumerate() {
-            outln!(
-                "  sent #{i} {} (until {}){}",
-                c.certificate.subject,
-                c.certificate.not_after.date(),
-                if c.valid { "" } else { " NOT VALID" }
-            );
-        }
-        for p in &r.chain_problems {
-            outln!("  problem: {p}");
-        }
-        for x in &r.anchors {
-            if let Some(reason) = &x.reason {
-                outln!("  {}: {reason}", x.anchor);
-            }
-        }
-        for v in &r.verdicts {
-            outln!("{v}");
-        }
+        crate::out::text(&r.to_string());
     }
     Ok(if passed {
         ExitCode::SUCCESS
@@ -177,57 +138,7 @@ fn ports(a: PortsArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         super::print_json(&results)?;
     } else {
-        // Columns as wide as their widest cell, so that every row lines up.
-        let width = |f: &dyn Fn(&pbkit_preflight::PortRule) -> usize, head: &str| {
-            results
-                .iter()
-                .map(|r| f(&r.rule))
-                .max()
-                .unwrap_or(0)
-                .max(head.len())
-        };
-        let (wf, wt, wp) = (
-            width(&|r| r.from.len(), "from"),
-            width(&|r| r.to.len(), "to"),
-            width(&|r| r.purpose.len(), "purpose"),
-        );
-        outln!(
-            "{:<wf$}  {:<wt$}  {:>5}  {:<wp$}  result",
-            "from",
-            "to",
-            "port",
-            "purpose"
-        );
-        for r in &results {
-            let state = match r.state {
-                PortState::Open => "open".to_string(),
-                PortState::Closed => "CLOSED".to_string(),
-                PortState::Timeout => "NO ANSWER (filtered?)".to_string(),
-                PortState::NotTested => "not testable from here".to_string(),
-            };
-            let via = match r.connected_port {
-                Some(p) if p != r.rule.port => format!(" (via {p})"),
-                _ => String::new(),
-            };
-            outln!(
-                "{:<wf$}  {:<wt$}  {:>5}  {:<wp$}  {state}{via}",
-                r.rule.from,
-                r.rule.to,
-                r.rule.port,
-                r.rule.purpose
-            );
-        }
-        let count = |s: PortState| results.iter().filter(|r| r.state == s).count();
-        let testable = results.len() - count(PortState::NotTested);
-        outln!(
-            "{}: {} of {} open ({} closed, {} without answer), {} not testable from here",
-            if passed { "PASS" } else { "FAIL" },
-            count(PortState::Open),
-            crate::out::plural(testable, "testable port"),
-            count(PortState::Closed),
-            count(PortState::Timeout),
-            count(PortState::NotTested)
-        );
+        crate::out::text(&PortsReport(&results).to_string());
     }
     Ok(if passed {
         ExitCode::SUCCESS

@@ -5,10 +5,10 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use pbkit_outfile::Perm;
-use pbkit_pki::{bundle, Certificate, Summary};
+use pbkit_pki::{bundle, Certificate};
 use pbkit_profile::{
-    inspect, is_signed, lint, verify, BuildContext, Finding, Inspection, LintOptions, Profile,
-    Severity, Signer, Spec, Verdict, Verification,
+    inspect, is_signed, lint, verify, BuildContext, Finding, LintOptions, Profile, Severity,
+    Signer, Spec, Verdict, Verification,
 };
 use serde::Serialize;
 
@@ -494,64 +494,15 @@ fn inspect_cmd(a: InspectArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         super::print_json(&view)?;
     } else {
-        print_inspected(&a.file, &view);
+        outln!(
+            "{} ({} bytes): {}",
+            a.file.display(),
+            view.bytes,
+            view.verdict
+        );
+        crate::out::text(&view.to_string());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn print_inspected(file: &Path, v: &Inspection) {
-    let until = |s: &Summary| pbkit_pki::rfc3339(s.not_after);
-    let word = match &v.verdict {
-        Verdict::Verified => "Verified".to_string(),
-        Verdict::Unverified(w) => format!("Unverified ({w})"),
-        Verdict::Invalid(w) => format!("Invalid ({w})"),
-        Verdict::Unsigned => "Unsigned".to_string(),
-    };
-    outln!("{} ({} bytes): {word}", file.display(), v.bytes);
-    outln!(
-        "profile {} {}",
-        v.identifier,
-        v.display_name
-            .as_deref()
-            .map(|n| format!("\"{n}\""))
-            .unwrap_or_default()
-    );
-    outln!("  uuid {}", v.uuid);
-    for (i, p) in v.payloads.iter().enumerate() {
-        outln!(
-            "  [{}] {} {}",
-            i + 1,
-            p.payload_type,
-            p.display_name
-                .as_deref()
-                .map(|n| format!("\"{n}\""))
-                .unwrap_or_default()
-        );
-        outln!("      identifier {}  uuid {}", p.identifier, p.uuid);
-        if let Some(c) = &p.certificate {
-            outln!(
-                "      certificate {} (serial {}, until {})",
-                c.subject,
-                c.serial,
-                until(c)
-            );
-        }
-        if let Some(n) = &p.note {
-            outln!("      note: {n}");
-        }
-        for r in &p.references {
-            match &r.target {
-                Some(t) => outln!("      {} -> {t}", r.key),
-                None => outln!("      {} -> {} (NOT IN THIS PROFILE)", r.key, r.uuid),
-            }
-        }
-    }
-    if let Some(s) = &v.signer {
-        outln!("signer {} (until {})", s.subject, until(s));
-        for c in &v.chain {
-            outln!("  chain {} (until {})", c.subject, until(c));
-        }
-    }
 }
 
 #[derive(Serialize)]
@@ -594,18 +545,7 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<ExitCode> {
         super::print_json(&all)?;
     } else {
         for f in &all {
-            let sev = match f.finding.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Note => "note",
-            };
-            outln!(
-                "{}: {sev}: {}: {} [{}]",
-                f.file,
-                f.finding.location,
-                f.finding.message,
-                f.finding.check
-            );
+            outln!("{}: {}", f.file, f.finding);
         }
         let warnings = all
             .iter()

@@ -90,6 +90,18 @@ pub enum IosImport {
     Unknown,
 }
 
+impl IosImport {
+    /// `works`, `risky`, `fails` or `unknown`, as in the JSON.
+    pub fn word(self) -> &'static str {
+        match self {
+            IosImport::Works => "works",
+            IosImport::Risky => "risky",
+            IosImport::Fails => "fails",
+            IosImport::Unknown => "unknown",
+        }
+    }
+}
+
 /// The iOS verdict and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct IosVerdict {
@@ -298,5 +310,101 @@ fn ios_verdict(pfx: &Pfx) -> IosVerdict {
             IosImport::Unknown,
             "no MAC: iOS's handling of unauthenticated files is not documented",
         ),
+    }
+}
+
+/// The report as `pbkit p12 inspect` prints it: one labelled row per fact, the bags of each
+/// safe indented below it.
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn row(f: &mut std::fmt::Formatter<'_>, label: &str, value: &str) -> std::fmt::Result {
+            writeln!(f, "  {label:<15}{value}")
+        }
+        match &self.mac {
+            Some(m) => row(
+                f,
+                "MAC",
+                &format!(
+                    "{}, {}, {}-byte salt",
+                    m.digest.name(),
+                    iterations(m.iterations),
+                    m.salt_bytes
+                ),
+            )?,
+            None => row(f, "MAC", "none")?,
+        }
+        for (i, safe) in self.safes.iter().enumerate() {
+            let enc = match (&safe.encryption, safe.iterations) {
+                (Some(e), Some(n)) => format!("encrypted: {e}, {}", iterations(n)),
+                _ => "not encrypted".to_string(),
+            };
+            row(f, &format!("safe {}", i + 1), &enc)?;
+            match &safe.bags {
+                None => writeln!(f, "    (bags hidden: give --password-file to list them)")?,
+                Some(bags) => {
+                    for b in bags {
+                        let mut line = format!("    {}", b.kind);
+                        if let (Some(e), Some(n)) = (&b.encryption, b.iterations) {
+                            line += &format!(": {e}, {}", iterations(n));
+                        }
+                        if let Some(name) = &b.friendly_name {
+                            line += &format!("; friendlyName {name:?}");
+                        }
+                        if let Some(k) = &b.local_key_id {
+                            line += &format!("; localKeyId {k}");
+                        }
+                        writeln!(f, "{line}")?;
+                    }
+                }
+            }
+        }
+        let suite = self
+            .suite
+            .map_or("none of pbkit's named suites", |s| s.name());
+        row(f, "suite", suite)?;
+        let verdict = format!("{}: {}", self.ios.import.word(), self.ios.reason);
+        row(f, "iOS import", &verdict)?;
+        if self.version != 3 {
+            let text = format!(
+                "{} (RFC 7292 says 3; read anyway, as OpenSSL does)",
+                self.version
+            );
+            row(f, "version", &text)?;
+        }
+        if self.trailing_bytes > 0 {
+            let text = format!(
+                "{} bytes after the PKCS#12, ignored (outside the MAC)",
+                self.trailing_bytes
+            );
+            row(f, "trailing", &text)?;
+        }
+        for (i, id) in self.identities.iter().flatten().enumerate() {
+            let text = match &id.certificate {
+                Some(c) => format!(
+                    "{} (serial {}, until {})",
+                    c.subject,
+                    c.serial,
+                    pbkit_pki::rfc3339(c.not_after)
+                ),
+                None => "private key with no matching certificate".into(),
+            };
+            row(f, &format!("identity {}", i + 1), &text)?;
+        }
+        for c in self.extra_certificates.iter().flatten() {
+            row(
+                f,
+                "extra cert",
+                &format!("{} (serial {})", c.subject, c.serial),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn iterations(n: u32) -> String {
+    if n == 1 {
+        "1 iteration".into()
+    } else {
+        format!("{n} iterations")
     }
 }

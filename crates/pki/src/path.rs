@@ -210,6 +210,69 @@ impl Report {
     }
 }
 
+/// The report as `pbkit chain build` prints it: the path by common names, the anchor, the
+/// link that expires first, the warnings, and every candidate that failed with why.
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let cn = |s: &str| {
+            s.rsplit(", ")
+                .find_map(|p| p.strip_prefix("CN="))
+                .unwrap_or(s)
+                .to_string()
+        };
+        if self.valid {
+            let purpose = match self.purpose {
+                Purpose::SslServer => "sslserver",
+                Purpose::Any => "any",
+            };
+            let n = self.path.len();
+            let certs = if n == 1 {
+                "certificate"
+            } else {
+                "certificates"
+            };
+            writeln!(
+                f,
+                "valid path at {} ({n} {certs} + anchor, purpose {purpose}):",
+                self.at
+            )?;
+            for (i, c) in self.path.iter().enumerate() {
+                writeln!(
+                    f,
+                    "  {i} {} (by {}), until {}",
+                    cn(&c.subject),
+                    cn(&c.issuer),
+                    rfc3339(c.not_after)
+                )?;
+            }
+            if let Some(a) = &self.anchor {
+                writeln!(f, "  anchor {} (not in the bundle)", cn(&a.subject))?;
+            }
+            if let Some(e) = &self.earliest_expiry {
+                writeln!(
+                    f,
+                    "earliest-expiring link: {} on {} ({} days)",
+                    cn(&e.subject),
+                    e.not_after,
+                    e.days
+                )?;
+            }
+        } else {
+            writeln!(f, "no valid path at {}", self.at)?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "warning: {w}")?;
+        }
+        if !self.rejected.is_empty() {
+            writeln!(f, "{} other candidates failed:", self.rejected.len())?;
+            for x in &self.rejected {
+                writeln!(f, "  {}: {}", x.path.join(" <- "), x.reason)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 struct Node {
     cert: Certificate,
     subject: Vec<u8>,

@@ -3,7 +3,9 @@
 mod ports;
 mod tls;
 
-pub use ports::{all_open, check_ports, port_table, PortResult, PortRule, PortState, Product};
+pub use ports::{
+    all_open, check_ports, port_table, PortResult, PortRule, PortState, PortsReport, Product,
+};
 pub use tls::{
     probe_tls, AnchorResult, SentCertificate, Target, TlsOptions, TlsReport, VersionResult,
 };

@@ -183,6 +183,63 @@ pub fn check_ports(
         .collect()
 }
 
+/// The port checks as `pbkit preflight ports` prints them: a table whose columns are as
+/// wide as their widest cell, then a PASS/FAIL line.
+pub struct PortsReport<'a>(pub &'a [PortResult]);
+
+impl std::fmt::Display for PortsReport<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let results = self.0;
+        let width = |cell: &dyn Fn(&PortRule) -> usize, head: &str| {
+            results
+                .iter()
+                .map(|r| cell(&r.rule))
+                .max()
+                .unwrap_or(0)
+                .max(head.len())
+        };
+        let (wf, wt, wp) = (
+            width(&|r| r.from.len(), "from"),
+            width(&|r| r.to.len(), "to"),
+            width(&|r| r.purpose.len(), "purpose"),
+        );
+        writeln!(
+            f,
+            "{:<wf$}  {:<wt$}  {:>5}  {:<wp$}  result",
+            "from", "to", "port", "purpose"
+        )?;
+        for r in results {
+            let state = match r.state {
+                PortState::Open => "open",
+                PortState::Closed => "CLOSED",
+                PortState::Timeout => "NO ANSWER (filtered?)",
+                PortState::NotTested => "not testable from here",
+            };
+            let via = match r.connected_port {
+                Some(p) if p != r.rule.port => format!(" (via {p})"),
+                _ => String::new(),
+            };
+            writeln!(
+                f,
+                "{:<wf$}  {:<wt$}  {:>5}  {:<wp$}  {state}{via}",
+                r.rule.from, r.rule.to, r.rule.port, r.rule.purpose
+            )?;
+        }
+        let count = |s: PortState| results.iter().filter(|r| r.state == s).count();
+        let testable = results.len() - count(PortState::NotTested);
+        writeln!(
+            f,
+            "{}: {} of {testable} testable {} open ({} closed, {} without answer), {} not testable from here",
+            if all_open(results) { "PASS" } else { "FAIL" },
+            count(PortState::Open),
+            if testable == 1 { "port" } else { "ports" },
+            count(PortState::Closed),
+            count(PortState::Timeout),
+            count(PortState::NotTested)
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

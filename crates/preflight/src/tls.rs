@@ -220,6 +220,49 @@ fn handshake_error(e: &openssl::ssl::HandshakeError<TcpStream>) -> String {
 }
 
 /// Probes `target`. Never hangs: every connection is bounded by `opts.timeout`.
+/// The report as `pbkit preflight tls` prints it.
+impl std::fmt::Display for TlsReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "{}", self.target)?;
+        if let Some(e) = &self.error {
+            writeln!(f, "  error: {e}")?;
+        }
+        for v in &self.versions {
+            let word = if v.accepted { "accepted" } else { "refused" };
+            writeln!(f, "  {:<8} {word:<9} {}", v.version, v.detail)?;
+        }
+        if !self.tls12_ciphers.is_empty() {
+            writeln!(
+                f,
+                "  TLS 1.2 cipher suites ({}): {}",
+                self.tls12_ciphers.len(),
+                self.tls12_ciphers.join(", ")
+            )?;
+        }
+        for (i, c) in self.chain.iter().enumerate() {
+            writeln!(
+                f,
+                "  sent #{i} {} (until {}){}",
+                c.certificate.subject,
+                c.certificate.not_after.date(),
+                if c.valid { "" } else { " NOT VALID" }
+            )?;
+        }
+        for p in &self.chain_problems {
+            writeln!(f, "  problem: {p}")?;
+        }
+        for x in &self.anchors {
+            if let Some(reason) = &x.reason {
+                writeln!(f, "  {}: {reason}", x.anchor)?;
+            }
+        }
+        for v in &self.verdicts {
+            writeln!(f, "{v}")?;
+        }
+        Ok(())
+    }
+}
+
 impl TlsReport {
     /// Every check passed: the host answered, TLS 1.2 is accepted, the sent chain has no
     /// problem, and it reaches every anchor given.

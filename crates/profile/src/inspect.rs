@@ -63,6 +63,58 @@ pub struct Reference {
     pub target: Option<String>,
 }
 
+/// The inspection as `pbkit profile inspect` prints it below its `FILE (N bytes): verdict`
+/// line: the profile, each payload with its certificate and references, the signer and chain.
+impl std::fmt::Display for Inspection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let until = |s: &Summary| pbkit_pki::rfc3339(s.not_after);
+        let quoted =
+            |n: &Option<String>| n.as_deref().map(|n| format!("\"{n}\"")).unwrap_or_default();
+        writeln!(
+            f,
+            "profile {} {}",
+            self.identifier,
+            quoted(&self.display_name)
+        )?;
+        writeln!(f, "  uuid {}", self.uuid)?;
+        for (i, p) in self.payloads.iter().enumerate() {
+            writeln!(
+                f,
+                "  [{}] {} {}",
+                i + 1,
+                p.payload_type,
+                quoted(&p.display_name)
+            )?;
+            writeln!(f, "      identifier {}  uuid {}", p.identifier, p.uuid)?;
+            if let Some(c) = &p.certificate {
+                writeln!(
+                    f,
+                    "      certificate {} (serial {}, until {})",
+                    c.subject,
+                    c.serial,
+                    until(c)
+                )?;
+            }
+            if let Some(n) = &p.note {
+                writeln!(f, "      note: {n}")?;
+            }
+            for r in &p.references {
+                match &r.target {
+                    Some(t) => writeln!(f, "      {} -> {t}", r.key)?,
+                    None => writeln!(f, "      {} -> {} (NOT IN THIS PROFILE)", r.key, r.uuid)?,
+                }
+            }
+        }
+        if let Some(s) = &self.signer {
+            writeln!(f, "signer {} (until {})", s.subject, until(s))?;
+            for c in &self.chain {
+                writeln!(f, "  chain {} (until {})", c.subject, until(c))?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Inspects a profile, signed or not; `anchors` tell Verified from Unverified.
 pub fn inspect(bytes: &[u8], anchors: &[Certificate]) -> Result<Inspection, Error> {
     let verification = verify(bytes, anchors);

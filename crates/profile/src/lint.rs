@@ -36,6 +36,22 @@ pub struct Finding {
     pub message: String,
 }
 
+/// `error: location: message [check]`, as `pbkit profile lint` prints it after the file.
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        };
+        write!(
+            f,
+            "{severity}: {}: {} [{}]",
+            self.location, self.message, self.check
+        )
+    }
+}
+
 /// What to lint against.
 #[derive(Debug, Clone)]
 pub struct LintOptions {

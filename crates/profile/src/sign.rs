@@ -118,6 +118,18 @@ pub enum Verdict {
     Unsigned,
 }
 
+/// `Verified`, `Unverified (why)`, `Invalid (why)`, `Unsigned`.
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Verdict::Verified | Verdict::Unsigned => f.write_str(self.word()),
+            Verdict::Unverified(why) | Verdict::Invalid(why) => {
+                write!(f, "{} ({why})", self.word())
+            }
+        }
+    }
+}
+
 impl Verdict {
     /// `Verified`, `Unverified`, `Invalid` or `Unsigned`.
     pub fn word(&self) -> &'static str {
