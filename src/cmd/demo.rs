@@ -12,65 +12,30 @@ use serde::Serialize;
 
 use crate::out::outln;
 
+/// `(name, bytes)` of files under `profiles/`, embedded at build time.
+macro_rules! profiles {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_bytes!(concat!("../../profiles/", $name)))),*]
+    };
+}
+
 /// The shipped `profiles/`, embedded so that the demo runs from anywhere.
-pub const PROFILES: &[(&str, &[u8])] = &[
-    ("README.md", include_bytes!("../../profiles/README.md")),
-    (
-        "purebred-exchange.toml",
-        include_bytes!("../../profiles/purebred-exchange.toml"),
-    ),
-    (
-        "exchange-smime-identities.toml",
-        include_bytes!("../../profiles/exchange-smime-identities.toml"),
-    ),
-    (
-        "mail-smime.toml",
-        include_bytes!("../../profiles/mail-smime.toml"),
-    ),
-    (
-        "dod-trust.toml",
-        include_bytes!("../../profiles/dod-trust.toml"),
-    ),
-    (
-        "test-identities/signature.p12",
-        include_bytes!("../../profiles/test-identities/signature.p12"),
-    ),
-    (
-        "test-identities/encryption.p12",
-        include_bytes!("../../profiles/test-identities/encryption.p12"),
-    ),
-    (
-        "test-identities/password",
-        include_bytes!("../../profiles/test-identities/password"),
-    ),
-    (
-        "certs/dod-root-ca-3.pem",
-        include_bytes!("../../profiles/certs/dod-root-ca-3.pem"),
-    ),
-    (
-        "certs/dod-id-ca-63.pem",
-        include_bytes!("../../profiles/certs/dod-id-ca-63.pem"),
-    ),
-    (
-        "certs/dod-id-ca-71.pem",
-        include_bytes!("../../profiles/certs/dod-id-ca-71.pem"),
-    ),
-    (
-        "certs/dod-email-ca-63.pem",
-        include_bytes!("../../profiles/certs/dod-email-ca-63.pem"),
-    ),
-    (
-        "certs/dod-email-ca-71.pem",
-        include_bytes!("../../profiles/certs/dod-email-ca-71.pem"),
-    ),
-    (
-        "certs/dod-sw-ca-66.pem",
-        include_bytes!("../../profiles/certs/dod-sw-ca-66.pem"),
-    ),
-    (
-        "certs/dod-sw-ca-75.pem",
-        include_bytes!("../../profiles/certs/dod-sw-ca-75.pem"),
-    ),
+pub const PROFILES: &[(&str, &[u8])] = profiles![
+    "README.md",
+    "purebred-exchange.toml",
+    "exchange-smime-identities.toml",
+    "mail-smime.toml",
+    "dod-trust.toml",
+    "test-identities/signature.p12",
+    "test-identities/encryption.p12",
+    "test-identities/password",
+    "certs/dod-root-ca-3.pem",
+    "certs/dod-id-ca-63.pem",
+    "certs/dod-id-ca-71.pem",
+    "certs/dod-email-ca-63.pem",
+    "certs/dod-email-ca-71.pem",
+    "certs/dod-sw-ca-66.pem",
+    "certs/dod-sw-ca-75.pem",
 ];
 
 #[derive(Args)]

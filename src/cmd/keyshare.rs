@@ -320,29 +320,7 @@ fn open_cmd(a: OpenArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         super::print_json(&imported)?;
     } else {
-        for i in &imported {
-            match (&i.classification, &i.certificate) {
-                (Some(c), Some(cert)) => {
-                    outln!(
-                        "{}: {} identity, serial {}, {}",
-                        i.name,
-                        c.cert_type.label(),
-                        cert.serial,
-                        cert.subject
-                    );
-                    outln!("  keychain label {}", cert.sha256);
-                }
-                _ => outln!("{}: not importable", i.name),
-            }
-            for p in &i.problems {
-                outln!("  problem: {p}");
-            }
-        }
-        outln!(
-            "{} of {} entries would import cleanly",
-            imported.iter().filter(|i| i.problems.is_empty()).count(),
-            imported.len()
-        );
+        crate::out::text(&pbkit_keyshare::OpenReport(&imported).to_string());
     }
     Ok(if failed {
         ExitCode::from(crate::EXIT_FAILURE)

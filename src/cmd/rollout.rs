@@ -187,8 +187,9 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     if let Some(path) = &a.report {
         let mut outcomes = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
-        outcomes.sort_by_key(line_of);
-        write_report(path, &outcomes)?;
+        outcomes.sort_by_key(Outcome::line);
+        let csv = pbkit_rollout::report_csv(&outcomes).map_err(|e| anyhow::anyhow!("{e}"))?;
+        pbkit_outfile::write(path, &csv, pbkit_outfile::Perm::Public)?;
     }
     if a.json {
         outln!("{}", serde_json::json!({ "summary": summary }));
@@ -230,70 +231,4 @@ fn count_rows(roster: &Path) -> anyhow::Result<u64> {
         n += 1;
     }
     Ok(n)
-}
-
-/// The roster line of an outcome.
-fn line_of(o: &Outcome) -> u64 {
-    match o {
-        Outcome::Done { line, .. }
-        | Outcome::Checked { line, .. }
-        | Outcome::Skipped { line, .. }
-        | Outcome::Failed { line, .. } => *line,
-    }
-}
-
-/// `--report`: one CSV row per roster row, in roster order, for the admin's spreadsheet.
-fn write_report(path: &Path, outcomes: &[Outcome]) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["line", "username", "status", "file", "bytes", "reason"])?;
-    for o in outcomes {
-        let (status, username, file, bytes, reason) = match o {
-            Outcome::Done {
-                username,
-                file,
-                bytes,
-                ..
-            } => (
-                "done",
-                username.as_str(),
-                file.as_str(),
-                bytes.to_string(),
-                "",
-            ),
-            Outcome::Checked {
-                username, bytes, ..
-            } => ("checked", username.as_str(), "", bytes.to_string(), ""),
-            Outcome::Skipped {
-                username, reason, ..
-            } => (
-                "skipped",
-                username.as_str(),
-                "",
-                String::new(),
-                reason.as_str(),
-            ),
-            Outcome::Failed {
-                username, reason, ..
-            } => (
-                "failed",
-                username.as_deref().unwrap_or(""),
-                "",
-                String::new(),
-                reason.as_str(),
-            ),
-        };
-        w.write_record([
-            &line_of(o).to_string(),
-            username,
-            status,
-            file,
-            &bytes,
-            reason,
-        ])?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| anyhow::anyhow!("{}", e.error()))?;
-    pbkit_outfile::write(path, &bytes, pbkit_outfile::Perm::Public)?;
-    Ok(())
 }

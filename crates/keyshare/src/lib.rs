@@ -41,7 +41,7 @@ pub fn pkcs12_inputs(inputs: &[std::path::PathBuf]) -> Result<Vec<std::path::Pat
     }
     Ok(out)
 }
-pub use open::{open, Imported};
+pub use open::{open, Imported, OpenReport};
 pub use pack::{
     archive_name, ArchiveManifest, Entry, EntryManifest, Manifest, PackOptions, Placement, Plan,
     Source, FRIENDLY_NAME,

@@ -54,6 +54,40 @@ pub fn open(bytes: &[u8], name: &str, password: &Password) -> Result<Vec<Importe
     Ok(out)
 }
 
+/// What `open` found, as `pbkit keyshare open` prints it: each entry's type, serial,
+/// subject and keychain label, its problems, then how many would import cleanly.
+pub struct OpenReport<'a>(pub &'a [Imported]);
+
+impl std::fmt::Display for OpenReport<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for i in self.0 {
+            match (&i.classification, &i.certificate) {
+                (Some(c), Some(cert)) => {
+                    writeln!(
+                        f,
+                        "{}: {} identity, serial {}, {}",
+                        i.name,
+                        c.cert_type.label(),
+                        cert.serial,
+                        cert.subject
+                    )?;
+                    writeln!(f, "  keychain label {}", cert.sha256)?;
+                }
+                _ => writeln!(f, "{}: not importable", i.name)?,
+            }
+            for p in &i.problems {
+                writeln!(f, "  problem: {p}")?;
+            }
+        }
+        let clean = self.0.iter().filter(|i| i.problems.is_empty()).count();
+        writeln!(
+            f,
+            "{clean} of {} entries would import cleanly",
+            self.0.len()
+        )
+    }
+}
+
 fn import(name: &str, der: &[u8], password: &Password) -> Imported {
     let mut imported = Imported {
         name: name.into(),

@@ -325,6 +325,54 @@ pub enum Outcome {
     },
 }
 
+impl Outcome {
+    /// The roster line the outcome is about.
+    pub fn line(&self) -> u64 {
+        match self {
+            Outcome::Done { line, .. }
+            | Outcome::Checked { line, .. }
+            | Outcome::Skipped { line, .. }
+            | Outcome::Failed { line, .. } => *line,
+        }
+    }
+}
+
+/// The outcomes as CSV, one row per roster row (`line, username, status, file, bytes,
+/// reason`): the report an admin opens in a spreadsheet.
+pub fn report_csv(outcomes: &[Outcome]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["line", "username", "status", "file", "bytes", "reason"])?;
+    for o in outcomes {
+        let line = o.line().to_string();
+        let row: [&str; 6] = match o {
+            Outcome::Done {
+                username,
+                file,
+                bytes,
+                ..
+            } => [&line, username, "done", file, &bytes.to_string(), ""],
+            Outcome::Checked {
+                username, bytes, ..
+            } => [&line, username, "checked", "", &bytes.to_string(), ""],
+            Outcome::Skipped {
+                username, reason, ..
+            } => [&line, username, "skipped", "", "", reason],
+            Outcome::Failed {
+                username, reason, ..
+            } => [
+                &line,
+                username.as_deref().unwrap_or(""),
+                "failed",
+                "",
+                "",
+                reason,
+            ],
+        };
+        w.write_record(row)?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
 /// Counts of a finished rollout.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Summary {
