@@ -466,3 +466,30 @@ fn signing_embeds_the_signers_path_and_warns_when_it_reaches_no_anchor() {
         "{warnings}"
     );
 }
+
+/// An anchor is an anchor: an intermediate given as `--anchor` is trusted as it is, as
+/// `openssl cms -verify -partial_chain` trusts it.
+#[test]
+fn verify_trusts_an_intermediate_given_as_anchor() {
+    let pki = generated_pki();
+    let tmp = tempfile::tempdir().unwrap();
+    let signed = tmp.path().join("s.mobileconfig");
+    ok(pbkit()
+        .args(["profile", "build"])
+        .arg(root().join("profiles/dod-trust.toml"))
+        .args(signer_args(pki))
+        .arg("--out")
+        .arg(&signed));
+    let o = run(pbkit()
+        .args(["profile", "verify", "--anchor"])
+        .arg(pki.join("ca/dod-sw-ca-66.pem"))
+        .arg(&signed));
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).starts_with("Verified"), "{}", stdout(&o));
+    // An unrelated intermediate is no anchor for this signer.
+    let o = run(pbkit()
+        .args(["profile", "verify", "--anchor"])
+        .arg(pki.join("ca/dod-email-ca-63.pem"))
+        .arg(&signed));
+    assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
+}
