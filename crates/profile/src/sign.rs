@@ -288,13 +288,17 @@ pub fn embedded_certificates(bytes: &[u8]) -> Result<Vec<Certificate>, Error> {
         .collect()
 }
 
-/// OpenSSL's most specific reason, with its detail ("Verify error:…") when it has one.
+/// OpenSSL's most specific reason, with its detail when it has one: `unable to get local
+/// issuer certificate`, not `certificate verify error: Verify error:unable to get…`.
 fn reason(e: &openssl::error::ErrorStack) -> String {
     e.errors()
         .iter()
         .rev()
         .find_map(|e| {
             e.reason().map(|r| match e.data() {
+                Some(d) if d.starts_with("Verify error:") => {
+                    d.trim_start_matches("Verify error:").trim().to_string()
+                }
                 Some(d) if !d.is_empty() => format!("{r}: {d}"),
                 _ => r.to_string(),
             })
