@@ -44,6 +44,18 @@ fn signer_args(pki: &Path) -> Vec<String> {
     .to_vec()
 }
 
+/// `profiles/dod-trust.toml` built and signed by the generated MDM server identity.
+fn signed_dod_trust(dir: &Path) -> PathBuf {
+    let signed = dir.join("s.mobileconfig");
+    ok(pbkit()
+        .args(["profile", "build"])
+        .arg(root().join("profiles/dod-trust.toml"))
+        .args(signer_args(generated_pki()))
+        .arg("--out")
+        .arg(&signed));
+    signed
+}
+
 #[test]
 fn every_shipped_spec_builds_lints_clean_and_parses_in_plistlib() {
     let tmp = tempfile::tempdir().unwrap();
@@ -354,15 +366,8 @@ fn lint_finds_every_kind_of_problem() {
 
 #[test]
 fn lint_reads_signed_profiles_and_rejects_broken_signatures() {
-    let pki = generated_pki();
     let tmp = tempfile::tempdir().unwrap();
-    let signed = tmp.path().join("s.mobileconfig");
-    ok(pbkit()
-        .args(["profile", "build"])
-        .arg(root().join("profiles/dod-trust.toml"))
-        .args(signer_args(pki))
-        .arg("--out")
-        .arg(&signed));
+    let signed = signed_dod_trust(tmp.path());
     let (code, findings) = lint_json(&[&signed], &[]);
     assert_eq!((code, findings.len()), (0, 0), "{findings:#?}");
     let mut bytes = std::fs::read(&signed).unwrap();
@@ -473,13 +478,7 @@ fn signing_embeds_the_signers_path_and_warns_when_it_reaches_no_anchor() {
 fn verify_trusts_an_intermediate_given_as_anchor() {
     let pki = generated_pki();
     let tmp = tempfile::tempdir().unwrap();
-    let signed = tmp.path().join("s.mobileconfig");
-    ok(pbkit()
-        .args(["profile", "build"])
-        .arg(root().join("profiles/dod-trust.toml"))
-        .args(signer_args(pki))
-        .arg("--out")
-        .arg(&signed));
+    let signed = signed_dod_trust(tmp.path());
     let o = run(pbkit()
         .args(["profile", "verify", "--anchor"])
         .arg(pki.join("ca/dod-sw-ca-66.pem"))

@@ -32,6 +32,13 @@ fn roster(dir: &Path, copies: usize, extra: &[&str]) -> PathBuf {
     path
 }
 
+/// The generated PKI's test.user1 signing and encryption PKCS#12 paths, for roster rows.
+fn user1_files() -> (String, String) {
+    let user = generated_pki().join("users/test.user1");
+    let path = |f: &str| user.join(f).display().to_string();
+    (path("signature-g3.p12"), path("encryption-g3.p12"))
+}
+
 fn rollout(roster: &Path, out: &Path, extra: &[&str]) -> Command {
     let pki = generated_pki();
     let mut c = pbkit();
@@ -72,15 +79,7 @@ fn profiles(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn every_good_row_gets_one_verified_profile_and_bad_rows_are_reported() {
     let tmp = tempfile::tempdir().unwrap();
-    let pki = generated_pki();
-    let sig = pki
-        .join("users/test.user1/signature-g3.p12")
-        .display()
-        .to_string();
-    let enc = pki
-        .join("users/test.user1/encryption-g3.p12")
-        .display()
-        .to_string();
+    let (sig, enc) = user1_files();
     let bad = [
         format!("not-an-email,bad-email,Bad,{sig},{enc}"),
         format!("test.user1@pbkit.test,missing-file,Missing,/nonexistent.p12,{enc}"),
@@ -142,7 +141,7 @@ fn every_good_row_gets_one_verified_profile_and_bad_rows_are_reported() {
         );
         let v = ok(pbkit()
             .args(["profile", "verify", "--anchor"])
-            .arg(pki.join("trust/anchor.pem"))
+            .arg(generated_pki().join("trust/anchor.pem"))
             .arg(f));
         assert!(v.starts_with("Verified"), "{v}");
         let (code, findings) = {
@@ -438,15 +437,7 @@ fn resume_remembers_the_run_and_refuses_other_settings() {
 #[test]
 fn dry_run_writes_nothing_and_report_has_a_row_per_user() {
     let tmp = tempfile::tempdir().unwrap();
-    let pki = generated_pki();
-    let sig = pki
-        .join("users/test.user1/signature-g3.p12")
-        .display()
-        .to_string();
-    let enc = pki
-        .join("users/test.user1/encryption-g3.p12")
-        .display()
-        .to_string();
+    let (sig, enc) = user1_files();
     let swapped = format!("test.user1@pbkit.test,swapped,Swapped,{enc},{sig}");
     let r = roster(tmp.path(), 1, &[&swapped]);
     let out = tmp.path().join("out");
