@@ -351,6 +351,9 @@ fn usage_errors_exit_2() {
         vec!["fixtures", "--out", "x", "--generations", "21"],
         vec!["fixtures", "--out", "x", "--key", "rsa1024"],
         vec!["fixtures", "--out", "x", "--at", "yesterday"],
+        // Dates the test PKI cannot span (it panicked at 9990, failed in DER at 0001).
+        vec!["fixtures", "--out", "x", "--at", "9990-01-01"],
+        vec!["fixtures", "--out", "x", "--at", "0001-01-01"],
         vec!["cert", "show"],
         vec!["no-such-command"],
         // Found after parsing, exit 2 all the same.

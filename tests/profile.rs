@@ -497,3 +497,20 @@ fn verify_trusts_an_intermediate_given_as_anchor() {
          (unable to get local issuer certificate)\n"
     );
 }
+
+/// Unsigned means a plain plist: empty or random bytes are Invalid (exit 1), not Unsigned.
+#[test]
+fn verify_calls_what_is_no_plist_invalid() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, bytes) in [("empty", &b""[..]), ("random", &b"\x01\x02garbage\xff"[..])] {
+        let file = tmp.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        let o = run(pbkit().args(["profile", "verify"]).arg(&file));
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stdout(&o));
+        assert!(
+            stdout(&o).starts_with("Invalid: neither a signed profile nor a plist"),
+            "{name}: {}",
+            stdout(&o)
+        );
+    }
+}

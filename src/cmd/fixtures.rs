@@ -65,6 +65,8 @@ pub fn run(args: FixturesArgs) -> anyhow::Result<ExitCode> {
     if let Some(at) = args.at {
         opts.at = at;
     }
+    // Out-of-range options are usage errors, found before anything is written.
+    opts.check().map_err(|e| crate::Usage(e.to_string()))?;
     let existing = if args.force {
         Existing::Replace
     } else {

@@ -210,6 +210,11 @@ pub fn is_signed(bytes: &[u8]) -> bool {
 pub fn verify(bytes: &[u8], anchors: &[Certificate]) -> Verification {
     let invalid = |reason: String| Verification::Invalid { reason };
     if !is_signed(bytes) {
+        // Unsigned means a plain plist; anything else (empty, random bytes) is no profile.
+        if let Err(e) = plist::Value::from_reader(std::io::Cursor::new(bytes)) {
+            let why = crate::model::plist_reason(&e);
+            return invalid(format!("neither a signed profile nor a plist ({why})"));
+        }
         return Verification::Unsigned {
             content: bytes.to_vec(),
         };
