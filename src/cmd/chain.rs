@@ -125,10 +125,6 @@ fn search(leaf: &PathBuf, s: &SearchArgs, purpose: Purpose) -> anyhow::Result<(O
     Ok((outcome, report))
 }
 
-fn print_report(r: &Report) {
-    crate::out::text(&r.to_string());
-}
-
 pub fn run(cmd: ChainCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         ChainCommand::Build(a) => {
@@ -147,7 +143,7 @@ pub fn run(cmd: ChainCommand) -> anyhow::Result<ExitCode> {
             if a.json {
                 super::print_json(&report)?;
             } else {
-                print_report(&report);
+                crate::out::text(&report.to_string());
                 if let (Some(out), true) = (&a.out, report.valid) {
                     outln!(
                         "wrote {} ({}, leaf first)",
@@ -168,7 +164,7 @@ pub fn run(cmd: ChainCommand) -> anyhow::Result<ExitCode> {
                 if a.write.json {
                     super::print_json(&serde_json::json!({ "path": report }))?;
                 } else {
-                    print_report(&report);
+                    crate::out::text(&report.to_string());
                 }
                 return Ok(ExitCode::from(crate::EXIT_FAILURE));
             };
@@ -180,7 +176,7 @@ pub fn run(cmd: ChainCommand) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("{} and {}", a.key.display(), a.leaf.display()))?
                 .with_chain(certs.collect());
             if !a.write.json {
-                print_report(&report);
+                crate::out::text(&report.to_string());
             }
             let written = super::p12::write(&identity, &a.write)?;
             if a.write.json {

@@ -367,29 +367,43 @@ pub fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
 /// path already holds (a reverse cross-certificate) is never taken, and a self-signed
 /// one ends the path.
 pub fn issuer_chain(leaf: &Certificate, pool: &[Certificate]) -> Vec<Certificate> {
-    let subject = |c: &Certificate| c.x509().subject_name().to_der().unwrap_or_default();
-    let issuer = |c: &Certificate| c.x509().issuer_name().to_der().unwrap_or_default();
-    let mut seen = vec![subject(leaf)];
+    let name = |n: &openssl::x509::X509NameRef| n.to_der().unwrap_or_default();
+    // Each candidate's names and self-signature, worked out once, not once per step.
+    let candidates: Vec<(&Certificate, Vec<u8>, Vec<u8>, bool)> = pool
+        .iter()
+        .map(|c| {
+            let x = c.x509();
+            (
+                c,
+                name(x.subject_name()),
+                name(x.issuer_name()),
+                c.is_self_signed(),
+            )
+        })
+        .collect();
+    let mut seen = vec![name(leaf.x509().subject_name())];
     let mut path: Vec<Certificate> = Vec::new();
-    let mut current = leaf.clone();
+    let mut current = leaf;
     loop {
-        let best = pool
+        let best = candidates
             .iter()
-            .filter(|c| {
-                let self_signed = c.is_self_signed();
-                !seen.contains(&subject(c))
-                    && (self_signed || !seen.contains(&issuer(c)))
-                    && issued_by(&current, c)
+            .filter(|(c, subject, issuer, self_signed)| {
+                !seen.contains(subject)
+                    && (*self_signed || !seen.contains(issuer))
+                    && issued_by(current, c)
             })
-            .max_by_key(|c| {
-                let not_after = c.facts().map(|f| f.not_after).ok();
-                (!c.is_self_signed(), not_after)
+            .max_by(|a, b| {
+                (!a.3).cmp(&!b.3).then_with(|| {
+                    let (x, y) = (a.0.x509().not_after(), b.0.x509().not_after());
+                    x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal)
+                })
             });
-        let Some(next) = best.cloned() else { break };
-        seen.push(subject(&next));
-        let last = next.is_self_signed();
-        path.push(next.clone());
-        if last {
+        let Some((next, subject, _, self_signed)) = best else {
+            break;
+        };
+        seen.push(subject.clone());
+        path.push((*next).clone());
+        if *self_signed {
             break;
         }
         current = next;

@@ -655,13 +655,13 @@ impl Spec {
     /// Whether the profile identifier names this variable (a rollout spec that puts
     /// `{{username}}` in it gets no automatic per-user suffix).
     pub fn identifier_uses(&self, name: &str) -> bool {
-        placeholders(&self.profile.identifier)
-            .iter()
-            .any(|n| n == name)
-            || placeholders(&self.profile.identifier)
-                .iter()
-                .filter_map(|n| self.vars.get(n))
-                .any(|v| placeholders(v).iter().any(|n| n == name))
+        placeholders(&self.profile.identifier).iter().any(|n| {
+            n == name
+                || self
+                    .vars
+                    .get(n)
+                    .is_some_and(|v| placeholders(v).iter().any(|m| m == name))
+        })
     }
 }
 
