@@ -7,6 +7,9 @@
 //! Without arguments it uses the test identities shipped in `profiles/test-identities/`
 //! (RSA-2048, ios-legacy, 2048 iterations; the signature identity signs, the encryption
 //! one is the user's file read and written) and `profiles/exchange-smime-identities.toml`.
+//!
+//! Under `cargo test --bench rollout_phases` (no `--bench` flag, as with Criterion's
+//! benches) each phase runs once: a check that the bench works, not a measurement.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test's unwrap is its assertion
 
@@ -47,7 +50,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let signer = Signer::new(Identity::from_pkcs12(&signer_der, &pw)?, Vec::new());
     let user = std::fs::read(&user)?;
     let spec = Spec::read(&spec_path)?;
-    let n = 200;
+    let n = if std::env::args().any(|a| a == "--bench") {
+        200
+    } else {
+        1
+    };
     let time = |label: &str, f: &mut dyn FnMut()| {
         let t = Instant::now();
         for _ in 0..n {

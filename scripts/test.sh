@@ -15,13 +15,14 @@ apt() {
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get "$@"
 }
 
-say "system packages (OpenSSL headers, the openssl CLI, Java keytool, Python)"
+say "system packages (OpenSSL headers, the openssl CLI, Java keytool, Python, bc)"
 need=()
 command -v pkg-config >/dev/null || need+=(pkg-config)
 dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
 command -v openssl >/dev/null || need+=(openssl)
 command -v keytool >/dev/null || need+=(default-jre-headless)
 command -v python3 >/dev/null || need+=(python3 python3-pip)
+command -v bc >/dev/null || need+=(bc) # scripts/bench-vs-openssl.sh, run by the docs test
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   apt update -qq

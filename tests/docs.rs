@@ -8,18 +8,29 @@ use crate::common::*;
 use std::path::Path;
 use std::process::Command;
 
-/// The `$ ` commands of a guide's console blocks, continuation lines joined, each with the
-/// first line of the output the guide shows for it.
-fn commands(markdown: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
+/// One `$ ` command of a guide, continuation lines joined, with the output the guide shows
+/// for it (every line up to the next command or the end of the block).
+struct Step {
+    command: String,
+    shown: Vec<String>,
+}
+
+fn steps(markdown: &str) -> Vec<Step> {
+    let mut out: Vec<Step> = Vec::new();
     let mut in_console = false;
-    let mut lines = markdown.lines().peekable();
+    let mut lines = markdown.lines();
     while let Some(line) = lines.next() {
         if line.starts_with("```") {
             in_console = !in_console && line.trim() == "```console";
             continue;
         }
-        let Some(first) = line.strip_prefix("$ ").filter(|_| in_console) else {
+        if !in_console {
+            continue;
+        }
+        let Some(first) = line.strip_prefix("$ ") else {
+            if let Some(step) = out.last_mut() {
+                step.shown.push(line.to_string());
+            }
             continue;
         };
         let mut command = first.trim_end().to_string();
@@ -33,14 +44,75 @@ fn commands(markdown: &str) -> Vec<(String, String)> {
                 None => break,
             }
         }
-        let shown = lines
-            .peek()
-            .filter(|l| !l.starts_with("$ ") && !l.starts_with("```"))
-            .map(|l| l.to_string())
-            .unwrap_or_default();
-        out.push((command.trim().to_string(), shown));
+        out.push(Step {
+            command: command.trim().to_string(),
+            shown: Vec::new(),
+        });
     }
     out
+}
+
+/// A line with every word that holds a digit masked: what stays the same from one run to
+/// the next (dates, serials, key identifiers, counts and times change).
+fn shape(line: &str) -> String {
+    line.split_whitespace()
+        .map(|w| {
+            if w.contains(|c: char| c.is_ascii_digit()) {
+                "#"
+            } else {
+                w
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A command the guide leaves running (`… &`), stopped when the guide's test ends.
+struct Background(std::process::Child);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts a background server (`-accept PORT`) and waits until the port accepts.
+fn start_server(command: &str, dir: &Path) -> Background {
+    let port: u16 = command
+        .split_whitespace()
+        .skip_while(|w| *w != "-accept")
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| {
+            panic!("a background command must be a server with -accept PORT: {command}")
+        });
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let busy = std::net::TcpStream::connect(addr).is_ok();
+    assert!(
+        !busy,
+        "port {port} is in use: the guide's test server cannot start"
+    );
+    let child = Command::new("bash")
+        .arg("-c")
+        .arg(format!("exec {command}"))
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut server = Background(child);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(addr).is_err() {
+        let exited = server.0.try_wait().unwrap();
+        assert!(exited.is_none(), "`{command}` exited: {exited:?}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "`{command}` never listened"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    server
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -56,7 +128,21 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// How a guide's commands are run: as written, or (for measurements that take minutes)
+/// at their smallest, with an environment.
+#[derive(Default)]
+struct Run<'a> {
+    /// `(as written, as run)` replacements in commands.
+    smaller: &'a [(&'a str, &'a str)],
+    /// Extra environment.
+    env: &'a [(&'a str, &'a str)],
+}
+
 fn run_guide(name: &str) {
+    run_guide_with(name, &Run::default());
+}
+
+fn run_guide_with(name: &str, how: &Run) {
     let text = std::fs::read_to_string(root().join("docs").join(name)).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&root().join("profiles"), &tmp.path().join("profiles"));
@@ -70,11 +156,20 @@ fn run_guide(name: &str) {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let commands = commands(&text);
-    assert!(!commands.is_empty(), "{name} has no console block");
-    for (command, shown) in commands {
-        // The library examples run where cargo finds them: the repository.
-        let dir = if command.starts_with("cargo ") {
+    let steps = steps(&text);
+    assert!(!steps.is_empty(), "{name} has no console block");
+    let mut servers = Vec::new();
+    for Step { command, shown } in steps {
+        if let Some(server) = command.strip_suffix('&') {
+            servers.push(start_server(server.trim_end(), tmp.path()));
+            continue;
+        }
+        let command = how
+            .smaller
+            .iter()
+            .fold(command, |c, (written, run)| c.replace(written, run));
+        // cargo and the scripts run where they are found: the repository.
+        let dir = if command.starts_with("cargo ") || command.starts_with("scripts/") {
             root()
         } else {
             tmp.path()
@@ -83,15 +178,17 @@ fn run_guide(name: &str) {
             .arg("-c")
             .arg(&command)
             .current_dir(dir)
+            .envs(how.env.iter().copied())
             .env("PATH", &path));
         let (out, err) = (stdout(&o), stderr(&o));
         let code = o.status.code();
         let context = format!("{name}: `{command}` exited {code:?}\nstdout: {out}\nstderr: {err}");
         assert_ne!(code, Some(101), "panicked: {context}");
         assert!(!err.contains("panicked"), "{context}");
-        if shown.starts_with("pbkit:") {
+        let first = shown.first().map(String::as_str).unwrap_or_default();
+        if first.starts_with("pbkit:") {
             // The error the guide shows, word for word.
-            assert_eq!(err.lines().next(), Some(shown.as_str()), "{context}");
+            assert_eq!(err.lines().next(), Some(first), "{context}");
             continue;
         }
         assert_ne!(code, Some(2), "usage error: {context}");
@@ -103,7 +200,18 @@ fn run_guide(name: &str) {
                 && !err.contains("No such file"),
             "a missing input: {context}"
         );
+        // Every line the guide shows is printed, up to what changes from run to run.
+        let printed: Vec<String> = out.lines().chain(err.lines()).map(shape).collect();
+        let missing: Vec<&String> = shown
+            .iter()
+            .filter(|l| l.as_str() != "..." && !printed.contains(&shape(l)))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "shown but not printed: {missing:#?}\n{context}"
+        );
     }
+    drop(servers);
 }
 
 #[test]
@@ -119,4 +227,74 @@ fn the_app_developer_guide_runs_as_written() {
 #[test]
 fn the_mdm_server_guide_runs_as_written() {
     run_guide("mdm-servers.md");
+}
+
+/// The measurements take minutes (a release build, a 35 s wait for a quiet disk, 100 users,
+/// 200 rounds of each phase); here each runs at its smallest, on the test build: 4 users,
+/// no wait, one round. What is checked is that they run and print every line shown, not
+/// the figures.
+#[test]
+fn the_performance_guide_runs_at_its_smallest() {
+    let bin = env!("CARGO_BIN_EXE_pbkit");
+    run_guide_with(
+        "performance.md",
+        &Run {
+            smaller: &[
+                (
+                    "scripts/bench-vs-openssl.sh 100",
+                    "scripts/bench-vs-openssl.sh 4",
+                ),
+                ("cargo bench --bench", "cargo test --bench"),
+            ],
+            env: &[("PBKIT", bin), ("BENCH_SETTLE", "0")],
+        },
+    );
+}
+
+/// README's first block: the main job on built-in defaults (run here with the test build,
+/// as `cargo run --release --` would run the release one) and the test command, which is
+/// what CI runs (running it here would run this test again).
+#[test]
+fn the_readme_commands_run_and_ci_runs_the_test_command() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let block = readme
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("README starts with a sh block");
+    let commands: Vec<&str> = block
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or_default().trim())
+        .collect();
+    let [main_job, tests] = commands[..] else {
+        panic!("README's first block has two commands: {commands:?}");
+    };
+    let ci = std::fs::read_to_string(root().join(".ci/run")).unwrap();
+    assert!(
+        ci.lines().any(|l| l.trim() == tests),
+        ".ci/run does not run README's `{tests}`"
+    );
+    let args = main_job
+        .strip_prefix("cargo run --release -- ")
+        .expect("the main job is `cargo run --release -- ...`");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = ok(pbkit()
+        .args(args.split_whitespace())
+        .current_dir(tmp.path())
+        .env("TMPDIR", tmp.path()));
+    let first = out.lines().next().unwrap_or_default();
+    let dir = first
+        .strip_prefix("pbkit demo: everything is in ")
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        Path::new(dir).starts_with(tmp.path()),
+        "the demo writes under the temporary folder: {dir}"
+    );
+    for profile in std::fs::read_dir(Path::new(dir).join("profiles")).unwrap() {
+        let profile = profile.unwrap().path();
+        ok(pbkit()
+            .args(["profile", "verify"])
+            .arg(&profile)
+            .args(["--anchor", &format!("{dir}/pki/trust/anchor.pem")]));
+    }
 }

@@ -391,3 +391,54 @@ fn pbkit_reads_every_pbe_algorithm_openssl_writes() {
         assert_eq!(cert_safe["encryption"].as_str(), cert_name, "{what}");
     }
 }
+
+/// `p12 inspect` lists the bags a file holds and nothing else: a certificates-only file
+/// (`openssl pkcs12 -export -nokeys`) shows two certificate bags, no key, no identity, and
+/// its JSON bags carry only their kind; the Purebred-era fixture shows its certificate and
+/// its shrouded key.
+#[test]
+fn p12_inspect_names_only_the_bags_present() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = generated_pki();
+    let pw = pki.join("password");
+    let certs_only = tmp.path().join("certs-only.p12");
+    ok(Command::new("openssl")
+        .args(["pkcs12", "-export", "-nokeys", "-in"])
+        .arg(pki.join("server/mdm-server.pem"))
+        .arg("-certfile")
+        .arg(pki.join("ca/dod-sw-ca-66.pem"))
+        .arg("-passout")
+        .arg(format!("file:{}", pw.display()))
+        .arg("-out")
+        .arg(&certs_only));
+    let bag_lines = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("    "))
+            .map(|l| l.trim().split([';', ':']).next().unwrap().to_string())
+            .collect()
+    };
+    let text = ok(pbkit()
+        .args(["p12", "inspect", "--password-file"])
+        .arg(&pw)
+        .arg(&certs_only));
+    assert_eq!(bag_lines(&text), ["certificate", "certificate"], "{text}");
+    assert!(!text.contains("identity"), "{text}");
+    assert_eq!(text.matches("extra cert").count(), 2, "{text}");
+    let v = inspect_json(&pw, &certs_only);
+    for bag in v["safes"][0]["bags"].as_array().unwrap() {
+        let keys: Vec<&String> = bag.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["kind"], "{bag}");
+    }
+
+    let skp_pw = tmp.path().join("skp.pw");
+    std::fs::write(&skp_pw, "password").unwrap();
+    let text = ok(pbkit()
+        .args(["p12", "inspect", "--password-file"])
+        .arg(&skp_pw)
+        .arg(&purebred_fixtures()[0]));
+    assert_eq!(
+        bag_lines(&text),
+        ["certificate", "pkcs8-shrouded-key"],
+        "{text}"
+    );
+}

@@ -52,18 +52,22 @@ pub struct SafeReport {
     pub bags: Option<Vec<BagReport>>,
 }
 
-/// One SafeBag.
+/// One SafeBag. What a bag does not have is left out of the JSON, as from the text.
 #[derive(Debug, Serialize)]
 pub struct BagReport {
     /// `certificate`, `pkcs8-shrouded-key`, `key`, …
     pub kind: &'static str,
     /// For a shrouded key: its encryption.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub encryption: Option<String>,
     /// For a shrouded key: its iterations.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub iterations: Option<u32>,
     /// `friendlyName`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub friendly_name: Option<String>,
     /// `localKeyId`, uppercase hex.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub local_key_id: Option<String>,
 }
 
