@@ -88,6 +88,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    out::claim_stdout_for_data(std::env::args_os());
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Chain(c) => cmd::chain::run(c),

@@ -6,6 +6,29 @@
 
 use std::fmt;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set when an output flag names `-`: stdout carries that output, so reports (text and
+/// JSON) go to stderr, where they cannot corrupt it.
+static STDOUT_IS_DATA: AtomicBool = AtomicBool::new(false);
+
+/// Output flags whose value `-` means standard output.
+const OUTPUT_FLAGS: [&str; 3] = ["--out", "--report", "--out-password-file"];
+
+/// Looks at the command line for an output flag naming `-` (see [`STDOUT_IS_DATA`]).
+pub fn claim_stdout_for_data(args: impl IntoIterator<Item = std::ffi::OsString>) {
+    let args: Vec<String> = args
+        .into_iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let named = args
+        .windows(2)
+        .any(|w| OUTPUT_FLAGS.contains(&w[0].as_str()) && w[1] == "-")
+        || args
+            .iter()
+            .any(|a| OUTPUT_FLAGS.iter().any(|f| *a == format!("{f}=-")));
+    STDOUT_IS_DATA.store(named, Ordering::Relaxed);
+}
 
 /// Writes one line to stdout; on a closed pipe exits 0 at once, on another error ignores it.
 macro_rules! outln {
@@ -25,7 +48,7 @@ pub fn line(args: fmt::Arguments<'_>) {
 
 /// Writes a rendered report (already ending in a newline) to stdout, as [`line`] does.
 pub fn text(report: &str) {
-    if let Err(e) = bytes(report.as_bytes()) {
+    if let Err(e) = report_bytes(report.as_bytes()) {
         if e.kind() == io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
@@ -38,10 +61,16 @@ pub fn try_line(args: fmt::Arguments<'_>) -> bool {
 }
 
 fn write_line(args: fmt::Arguments<'_>) -> io::Result<()> {
-    let mut out = io::stdout().lock();
-    out.write_fmt(args)?;
-    out.write_all(b"\n")?;
-    out.flush()
+    report_bytes(format!("{args}\n").as_bytes())
+}
+
+fn report_bytes(b: &[u8]) -> io::Result<()> {
+    if STDOUT_IS_DATA.load(Ordering::Relaxed) {
+        let mut err = io::stderr().lock();
+        err.write_all(b)?;
+        return err.flush();
+    }
+    bytes(b)
 }
 
 /// Writes bytes to stdout (a plist, a man page, a completion script).

@@ -91,14 +91,14 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
     } else {
         Existing::Refuse
     };
-    let staged = StagedDir::new(&out, existing)?;
+    let staged = StagedDir::new(&out, existing, Perm::Secret)?;
     let dir = staged.path().to_path_buf();
     let opts = Options::default();
     let bar = crate::progress::bar(opts.steps() + 2 * (PROFILES.len() as u64), "demo");
 
     // 1. A test PKI.
     let pki_dir = dir.join("pki");
-    std::fs::create_dir(&pki_dir)?;
+    pbkit_outfile::create_dir(&pki_dir, Perm::Secret)?;
     let pki = generate(&opts, &|| bar.inc(1))?;
     let manifest = pki.write(&pki_dir)?.clone();
 
@@ -111,14 +111,17 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
         .collect();
     inputs.sort();
     for p in inputs {
-        let identity = Identity::from_pkcs12(&std::fs::read(&p)?, pki.password())?;
+        let identity = Identity::from_pkcs12(
+            &pbkit_infile::read(&p, pbkit_pkcs12::FILE_LIMIT)?,
+            pki.password(),
+        )?;
         sources.push(Source {
             origin: rel(&p, &dir),
             identity,
         });
     }
     let pack_dir = dir.join("pack");
-    std::fs::create_dir(&pack_dir)?;
+    pbkit_outfile::create_dir(&pack_dir, Perm::Secret)?;
     let pack = Plan::new(sources, opts.at)?.write(
         &pack_dir,
         PackOptions::for_format(pbkit_keyshare::Format::V2025),
@@ -129,14 +132,14 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
     let specs_dir = dir.join("specs");
     for (name, bytes) in PROFILES {
         let path = specs_dir.join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
         let perm = if name.starts_with("test-identities/") {
             Perm::Secret
         } else {
             Perm::Public
         };
+        if let Some(parent) = path.parent() {
+            pbkit_outfile::create_dir(parent, perm)?;
+        }
         pbkit_outfile::write(&path, bytes, perm)?;
     }
     let signer = Signer::load(
@@ -146,7 +149,7 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
     )?;
     let anchors = pbkit_pki::bundle::read_file(pki_dir.join("trust/anchor.pem"))?;
     let profiles_dir = dir.join("profiles");
-    std::fs::create_dir(&profiles_dir)?;
+    pbkit_outfile::create_dir(&profiles_dir, Perm::Secret)?;
     let mut profiles = Vec::new();
     let (mut errors, mut warnings) = (0, 0);
     let mut warning_checks = std::collections::BTreeSet::new();

@@ -73,7 +73,7 @@ pub fn run(args: FixturesArgs) -> anyhow::Result<ExitCode> {
         Existing::Refuse
     };
     // Refuse before spending seconds on key generation.
-    let staged = StagedDir::new(&args.out, existing)?;
+    let staged = StagedDir::new(&args.out, existing, pbkit_outfile::Perm::Secret)?;
     let bar = crate::progress::bar(opts.steps(), "generating");
     let pki = generate(&opts, &|| bar.inc(1))?;
     bar.finish_and_clear();

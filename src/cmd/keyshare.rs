@@ -144,7 +144,7 @@ pub fn run(cmd: KeyshareCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn read_identity(path: &Path, password: &Password) -> anyhow::Result<Identity> {
-    let der = std::fs::read(path).with_context(|| path.display().to_string())?;
+    let der = pbkit_infile::read(path, pbkit_pkcs12::FILE_LIMIT)?;
     Identity::from_pkcs12(&der, password).with_context(|| path.display().to_string())
 }
 
@@ -160,7 +160,7 @@ fn pack(a: PackArgs) -> anyhow::Result<ExitCode> {
     } else {
         Existing::Refuse
     };
-    let staged = StagedDir::new(&a.out, existing)?;
+    let staged = StagedDir::new(&a.out, existing, pbkit_outfile::Perm::Secret)?;
     // Any unreadable input stops the pack: a pack silently missing an identity is worse
     // than none.
     let sources = files
@@ -220,7 +220,7 @@ fn classify_cmd(a: ClassifyArgs) -> anyhow::Result<ExitCode> {
     let mut password: Option<Password> = None;
     let mut rows = Vec::new();
     for path in &files {
-        let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
+        let bytes = pbkit_infile::read(path, pbkit_pkcs12::FILE_LIMIT)?;
         let certs = match pbkit_pki::bundle::parse(&bytes, &path.display().to_string()) {
             Ok(certs) => certs,
             Err(_) => {
@@ -310,7 +310,7 @@ fn utis(a: UtisArgs) -> anyhow::Result<ExitCode> {
 
 fn open_cmd(a: OpenArgs) -> anyhow::Result<ExitCode> {
     let password = a.password.source().required("Pack password: ")?;
-    let bytes = std::fs::read(&a.file).with_context(|| a.file.display().to_string())?;
+    let bytes = pbkit_infile::read(&a.file, pbkit_keyshare::FILE_LIMIT)?;
     let name = a.file.file_name().map_or_else(
         || a.file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),

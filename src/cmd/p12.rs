@@ -150,16 +150,16 @@ pub fn run(cmd: P12Command) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn read(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| path.display().to_string())
+fn read(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    Ok(pbkit_infile::read(path, pbkit_pkcs12::FILE_LIMIT)?)
 }
 
 /// Reads a private key file (PEM, possibly encrypted, or DER); errors name the file.
 pub fn read_key(
-    path: &PathBuf,
+    path: &std::path::Path,
     password: Option<&Password>,
 ) -> anyhow::Result<PKey<openssl::pkey::Private>> {
-    let bytes = zeroize::Zeroizing::new(read(path)?);
+    let bytes = pbkit_infile::read_secret(path, pbkit_pkcs12::KEY_FILE_LIMIT)?;
     private_key_from_bytes(&bytes, password).with_context(|| path.display().to_string())
 }
 

@@ -301,7 +301,7 @@ pub fn warn_unless_reaches(signer: &Signer, anchors: &[PathBuf]) -> anyhow::Resu
 }
 
 fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| path.display().to_string())
+    Ok(pbkit_profile::read_file(path)?)
 }
 
 /// A profile with an identity or a password in it is a secret.

@@ -41,7 +41,11 @@ pub fn pkcs12_inputs(inputs: &[std::path::PathBuf]) -> Result<Vec<std::path::Pat
     }
     Ok(out)
 }
-pub use open::{open, Imported, OpenReport};
+pub use open::{open, Imported, OpenReport, MAX_ENTRIES, MAX_INFLATED, MAX_RATIO};
+
+/// The largest pack file `open` reads: [`MAX_INFLATED`] stored, or one PKCS#12.
+pub const FILE_LIMIT: pbkit_infile::Limit =
+    pbkit_infile::Limit::new(MAX_INFLATED, "a key-sharing pack");
 pub use pack::{
     archive_name, ArchiveManifest, Entry, EntryManifest, Manifest, PackOptions, Placement, Plan,
     Source, FRIENDLY_NAME,
@@ -79,6 +83,14 @@ pub enum Error {
         /// The I/O error.
         #[source]
         source: std::io::Error,
+    },
+    /// A zip archive breaks a limit of [`open`] (a zip bomb, or not a pack).
+    #[error("{archive}: {detail}")]
+    ZipLimit {
+        /// The archive.
+        archive: String,
+        /// Which limit, and by how much.
+        detail: String,
     },
     /// A zip archive could not be read or written.
     #[error("zip: {0}")]

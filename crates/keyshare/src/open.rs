@@ -26,22 +26,74 @@ pub struct Imported {
     pub problems: Vec<String>,
 }
 
-/// Opens a zip pack or a single PKCS#12 with the pack password.
+/// The most entries a pack may hold: Purebred's largest pack holds every identity of a
+/// user, a few dozen.
+pub const MAX_ENTRIES: usize = 256;
+
+/// The most one pack may inflate to, over all its entries.
+pub const MAX_INFLATED: u64 = 64 << 20;
+
+/// The most an entry may inflate to per byte stored: PKCS#12 files are encrypted, so
+/// they do not compress (a real pack's entries are stored at ~1:1).
+pub const MAX_RATIO: u64 = 100;
+
+/// Opens a zip pack or a single PKCS#12 with the pack password. A zip is checked before
+/// anything is inflated: at most [`MAX_ENTRIES`] entries, each at most
+/// [`pbkit_pkcs12::FILE_LIMIT`] and [`MAX_RATIO`] times its stored size, [`MAX_INFLATED`]
+/// in all; sizes are enforced while inflating too (a header can lie).
 pub fn open(bytes: &[u8], name: &str, password: &Password) -> Result<Vec<Imported>, Error> {
     if !bytes.starts_with(b"PK") {
         return Ok(vec![import(name, bytes, password)]);
     }
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(Error::Zip)?;
+    let refuse = |detail: String| Error::ZipLimit {
+        archive: name.to_string(),
+        detail,
+    };
+    if zip.len() > MAX_ENTRIES {
+        return Err(refuse(format!(
+            "{} entries, more than the {MAX_ENTRIES} a pack may hold",
+            zip.len()
+        )));
+    }
+    let entry_limit = pbkit_pkcs12::FILE_LIMIT.bytes;
+    let mut inflated = 0u64;
     let mut out = Vec::new();
     for i in 0..zip.len() {
-        let mut file = zip.by_index(i).map_err(Error::Zip)?;
+        let file = zip.by_index(i).map_err(Error::Zip)?;
         if file.is_dir() {
             continue;
         }
         let entry_name = file.name().map_err(Error::Zip)?.to_string();
+        let (size, stored) = (file.size(), file.compressed_size());
+        if size > entry_limit {
+            return Err(refuse(format!(
+                "{entry_name}: inflates to {size} bytes, more than {} (not a PKCS#12)",
+                pbkit_pkcs12::FILE_LIMIT
+            )));
+        }
+        if size > 64 << 10 && size / stored.max(1) > MAX_RATIO {
+            return Err(refuse(format!(
+                "{entry_name}: inflates {}-fold ({stored} to {size} bytes); a PKCS#12 does not compress",
+                size / stored.max(1)
+            )));
+        }
+        inflated += size;
+        if inflated > MAX_INFLATED {
+            return Err(refuse(format!(
+                "inflates to more than {} MiB in all",
+                MAX_INFLATED >> 20
+            )));
+        }
         let mut data = Vec::new();
-        file.read_to_end(&mut data)
+        file.take(size + 1)
+            .read_to_end(&mut data)
             .map_err(|e| Error::Zip(e.into()))?;
+        if data.len() as u64 > size {
+            return Err(refuse(format!(
+                "{entry_name}: inflates to more than the {size} bytes its header says"
+            )));
+        }
         let mut imported = import(&entry_name, &data, password);
         if !entry_name.ends_with(".p12") {
             imported.problems.push("entry is not named *.p12".into());

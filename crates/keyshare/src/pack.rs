@@ -214,10 +214,7 @@ impl Plan {
             files.insert(&e.name, leaf.to_pkcs12(password, &write_options)?);
         }
         let p12_dir = dir.join("p12");
-        std::fs::create_dir_all(&p12_dir).map_err(|source| Error::Io {
-            path: p12_dir.display().to_string(),
-            source,
-        })?;
+        pbkit_outfile::create_dir(&p12_dir, Perm::Secret)?;
         for (name, bytes) in &files {
             pbkit_outfile::write(p12_dir.join(name), bytes, Perm::Secret)?;
         }

@@ -16,6 +16,13 @@ mod suite;
 mod write;
 
 pub use error::Error;
+
+/// The largest PKCS#12 file read: one identity with its chain is a few KiB.
+pub const FILE_LIMIT: pbkit_infile::Limit = pbkit_infile::Limit::new(4 << 20, "a PKCS#12 file");
+
+/// The largest private key file read (PEM or DER): an RSA-16384 key is under 13 KiB.
+pub const KEY_FILE_LIMIT: pbkit_infile::Limit =
+    pbkit_infile::Limit::new(1 << 20, "a private key file");
 pub use fitness::{fitness, SmimeUse, Unfit};
 pub use identity::{private_key_from_bytes, Identity, WriteOptions};
 pub use inspect::{

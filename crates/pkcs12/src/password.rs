@@ -1,5 +1,4 @@
 use std::fmt;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
@@ -90,8 +89,8 @@ pub enum PasswordSource {
 }
 
 impl PasswordSource {
-    /// The longest password file read, in bytes: a password, not a whole disk.
-    pub const MAX_FILE_LEN: u64 = 4096;
+    /// The longest password file read: a password, not a whole disk.
+    pub const FILE_LIMIT: pbkit_infile::Limit = pbkit_infile::Limit::new(4096, "a password file");
 
     /// Reads the password. Every buffer that held it is wiped; errors name the source,
     /// never the password.
@@ -101,21 +100,8 @@ impl PasswordSource {
             detail,
         };
         let bytes = match self {
-            PasswordSource::File(path) => {
-                let file =
-                    std::fs::File::open(path).map_err(|e| bad(pbkit_outfile::io_reason(&e)))?;
-                let mut bytes = Zeroizing::new(Vec::new());
-                file.take(Self::MAX_FILE_LEN + 1)
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| bad(pbkit_outfile::io_reason(&e)))?;
-                if bytes.len() as u64 > Self::MAX_FILE_LEN {
-                    return Err(bad(format!(
-                        "longer than {} bytes: not a password file",
-                        Self::MAX_FILE_LEN
-                    )));
-                }
-                bytes
-            }
+            PasswordSource::File(path) => pbkit_infile::read_secret(path, Self::FILE_LIMIT)
+                .map_err(|e| bad(e.problem.to_string()))?,
             PasswordSource::Env(name) => match std::env::var_os(name) {
                 None => return Err(bad("not set".into())),
                 Some(value) => Zeroizing::new(value.into_encoded_bytes()),
@@ -195,7 +181,10 @@ mod tests {
         assert!(e.ends_with("/d: not UTF-8"), "{e}");
         assert!(!e.contains("Secret"), "{e}");
         let e = file("e", &[b'x'; 5000]).read().unwrap_err().to_string();
-        assert!(e.contains("longer than 4096 bytes"), "{e}");
+        assert!(
+            e.ends_with("/e: larger than 4 KiB: not a password file"),
+            "{e}"
+        );
         let e = PasswordSource::File(dir.path().join("none"))
             .read()
             .unwrap_err();

@@ -13,15 +13,15 @@ const PEM_CERT_MARKERS: [&str; 2] = [
 ];
 const PEM_PKCS7_MARKER: &str = "-----BEGIN PKCS7-----";
 
+/// The largest certificate file read: GSA's whole Federal PKI bundle is under 1 MiB.
+pub const FILE_LIMIT: pbkit_infile::Limit =
+    pbkit_infile::Limit::new(16 << 20, "a certificate file");
+
 /// Reads every certificate in a file (PEM, DER or PKCS#7); errors name the path.
 pub fn read_file(path: impl AsRef<Path>) -> Result<Vec<Certificate>, Error> {
     let path = path.as_ref();
-    let origin = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        origin: origin.clone(),
-        source,
-    })?;
-    parse(&bytes, &origin)
+    let bytes = pbkit_infile::read(path, FILE_LIMIT)?;
+    parse(&bytes, &path.display().to_string())
 }
 
 /// Reads the one certificate of a file (a leaf, a signer); a file holding several, or

@@ -47,6 +47,9 @@ pub enum Error {
         /// What could not be decoded.
         detail: String,
     },
+    /// The input file could not be read (missing, too large, not a file).
+    #[error(transparent)]
+    Read(#[from] pbkit_infile::Error),
     /// The input could not be read from disk.
     #[error("{origin}: {source}")]
     Io {

@@ -17,27 +17,15 @@ pub use model::{
 pub use sign::{embedded_certificates, is_signed, verify, Signer, Verdict, Verification};
 pub use spec::{BuildContext, ProvidedIdentity, Spec, SpecProblem};
 
-/// The largest profile, spec or certificate file pbkit reads: Apple's tools refuse
-/// profiles far smaller, so anything bigger is not what the user meant.
-pub const MAX_FILE_LEN: u64 = 16 * 1024 * 1024;
+/// The largest profile, spec or signer file pbkit reads, and the largest profile it
+/// builds: Apple's tools refuse profiles far smaller (1 MB), so anything bigger is not
+/// what the user meant.
+pub const FILE_LIMIT: pbkit_infile::Limit =
+    pbkit_infile::Limit::new(16 << 20, "a profile, spec or signer file");
 
-/// Reads a profile, spec or signer file, refusing one over [`MAX_FILE_LEN`].
-pub(crate) fn read_file(path: &std::path::Path) -> Result<Vec<u8>, Error> {
-    use std::io::Read;
-    let io = |source| Error::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_LEN + 1).read_to_end(&mut bytes))
-        .map_err(io)?;
-    if bytes.len() as u64 > MAX_FILE_LEN {
-        return Err(Error::TooLarge {
-            path: path.display().to_string(),
-        });
-    }
-    Ok(bytes)
+/// Reads a profile, spec or signer file, refusing one over [`FILE_LIMIT`].
+pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, Error> {
+    Ok(pbkit_infile::read(path, FILE_LIMIT)?)
 }
 
 /// Why a profile or spec could not be read, built, signed or verified.
@@ -103,12 +91,9 @@ pub enum Error {
     /// A PKCS#12 could not be written.
     #[error(transparent)]
     Pkcs12(#[from] pbkit_pkcs12::Error),
-    /// A file is larger than any profile, spec or certificate file.
-    #[error("{path}: larger than {} MiB: not a profile, spec or certificate file", MAX_FILE_LEN >> 20)]
-    TooLarge {
-        /// The file.
-        path: String,
-    },
+    /// A file could not be read (missing, larger than [`FILE_LIMIT`], not a file).
+    #[error(transparent)]
+    Read(#[from] pbkit_infile::Error),
     /// A signed profile could not be read.
     #[error("CMS: {0}")]
     Cms(String),

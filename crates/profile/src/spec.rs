@@ -146,14 +146,8 @@ pub enum SpecProblem {
     #[error("`file` is for certificate payloads, not {0}")]
     FileNotForType(String),
     /// A file could not be read.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The error.
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Read(pbkit_infile::Error),
     /// A certificate file does not hold exactly one certificate.
     #[error("{path}: holds {count} certificates; a certificate payload holds one")]
     CertificateCount {
@@ -413,15 +407,12 @@ impl Build<'_> {
         };
         let file = self.text(file, &file_key)?;
         let path = self.ctx.base.join(&file);
-        let bytes = std::fs::read(&path).map_err(|source| {
-            self.err(
-                &file_key,
-                SpecProblem::Io {
-                    path: path.display().to_string(),
-                    source,
-                },
-            )
-        })?;
+        let limit = match content {
+            Content::Pkcs12(_) => pbkit_pkcs12::FILE_LIMIT,
+            _ => pbkit_pki::bundle::FILE_LIMIT,
+        };
+        let bytes = pbkit_infile::read(&path, limit)
+            .map_err(|e| self.err(&file_key, SpecProblem::Read(e)))?;
         let name = Path::new(&file)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned());

@@ -739,7 +739,8 @@ impl Rollout {
         }
         let plan = pbkit_keyshare::Plan::new(sources, time::OffsetDateTime::now_utc())?;
         let dir = file.with_extension("keyshare");
-        let staged = pbkit_outfile::StagedDir::new(&dir, pbkit_outfile::Existing::Replace)?;
+        let staged =
+            pbkit_outfile::StagedDir::new(&dir, pbkit_outfile::Existing::Replace, Perm::Secret)?;
         plan.write(
             staged.path(),
             pbkit_keyshare::PackOptions::for_format(format),
