@@ -82,6 +82,7 @@ fn rollout(users: u64, threads: usize) -> Duration {
         keyshare: None,
         settings: None,
         dry_run: false,
+        allow_outside: true, // the shipped identities, outside the roster's folder
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)

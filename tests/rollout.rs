@@ -10,16 +10,23 @@ const SPEC: &str = "profiles/exchange-smime-identities.toml";
 
 /// A roster over the generated PKI's two users, each repeated `copies` times under
 /// different usernames (same identities, so the emails match), plus `extra` raw lines.
+/// The users' files are copied beside it (`ids/`): a row's files must be under the
+/// roster's folder.
 fn roster(dir: &Path, copies: usize, extra: &[&str]) -> PathBuf {
     let pki = generated_pki();
+    for u in 1..=2 {
+        let ids = dir.join(format!("ids/test.user{u}"));
+        std::fs::create_dir_all(&ids).unwrap();
+        for f in ["signature-g3.p12", "encryption-g3.p12"] {
+            std::fs::copy(pki.join(format!("users/test.user{u}/{f}")), ids.join(f)).unwrap();
+        }
+    }
     let mut text = String::from("email,username,display_name,signing_p12,encryption_p12\n");
     for c in 0..copies {
         for u in 1..=2 {
-            let user = pki.join(format!("users/test.user{u}"));
             text += &format!(
-                "test.user{u}@pbkit.test,user{u}-{c},Test User {u},{},{}\n",
-                user.join("signature-g3.p12").display(),
-                user.join("encryption-g3.p12").display()
+                "test.user{u}@pbkit.test,user{u}-{c},Test User {u},\
+                 ids/test.user{u}/signature-g3.p12,ids/test.user{u}/encryption-g3.p12\n"
             );
         }
     }
@@ -32,11 +39,12 @@ fn roster(dir: &Path, copies: usize, extra: &[&str]) -> PathBuf {
     path
 }
 
-/// The generated PKI's test.user1 signing and encryption PKCS#12 paths, for roster rows.
+/// test.user1's signing and encryption PKCS#12 paths as roster rows name them.
 fn user1_files() -> (String, String) {
-    let user = generated_pki().join("users/test.user1");
-    let path = |f: &str| user.join(f).display().to_string();
-    (path("signature-g3.p12"), path("encryption-g3.p12"))
+    (
+        "ids/test.user1/signature-g3.p12".into(),
+        "ids/test.user1/encryption-g3.p12".into(),
+    )
 }
 
 fn rollout(roster: &Path, out: &Path, extra: &[&str]) -> Command {
@@ -222,14 +230,19 @@ fn sigkill_then_resume_finishes_without_redoing_or_half_writing() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // Killed once the journal records some users: at most one batch (16 users) in flight
+    // is lost, and those are done again.
+    let journal = out.join("rollout.journal");
+    let recorded = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.split(' ').nth(1))
+            .map(str::to_string)
+            .collect()
+    };
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let done = if out.exists() {
-            profiles(&out).len()
-        } else {
-            0
-        };
-        if done >= 6 {
+        let text = std::fs::read_to_string(&journal).unwrap_or_default();
+        if recorded(&text).len() >= 16 {
             break;
         }
         assert!(Instant::now() < deadline, "no progress");
@@ -243,9 +256,11 @@ fn sigkill_then_resume_finishes_without_redoing_or_half_writing() {
     child.wait().unwrap();
 
     use std::os::unix::fs::MetadataExt;
-    let before: BTreeMap<PathBuf, (u64, i64)> = profiles(&out)
-        .into_iter()
-        .map(|p| {
+    let finished = recorded(&std::fs::read_to_string(&journal).unwrap());
+    let before: BTreeMap<PathBuf, (u64, i64)> = finished
+        .iter()
+        .map(|user| {
+            let p = out.join(format!("{user}.mobileconfig"));
             let m = std::fs::metadata(&p).unwrap();
             (p, (m.ino(), m.mtime_nsec()))
         })
@@ -271,7 +286,7 @@ fn sigkill_then_resume_finishes_without_redoing_or_half_writing() {
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.ends_with(".mobileconfig") && n != "rollout.json")
+        .filter(|n| !n.ends_with(".mobileconfig") && n != "rollout.json" && n != "rollout.journal")
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     for p in after {
@@ -467,4 +482,47 @@ fn dry_run_writes_nothing_and_report_has_a_row_per_user() {
         done.contains(",done,") && done.contains("user2-0.mobileconfig"),
         "{done}"
     );
+}
+
+/// Killed again and again, each run records what it finished: every resume moves forward
+/// (the journal is written at least every 200 ms), and the last one completes.
+#[test]
+fn repeated_kills_still_move_forward() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = roster(tmp.path(), 60, &[]);
+    let out = tmp.path().join("out");
+    let journal = out.join("rollout.journal");
+    let lines = || {
+        std::fs::read_to_string(&journal)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    let mut recorded = Vec::new();
+    for round in 0..3 {
+        let extra: &[&str] = if round == 0 { &[] } else { &["--resume"] };
+        let mut child = rollout(&r, &out, extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = lines();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while lines() == start {
+            assert!(Instant::now() < deadline, "round {round}: no progress");
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "round {round}: finished"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        recorded.push(lines());
+    }
+    assert!(recorded.windows(2).all(|w| w[0] < w[1]), "{recorded:?}");
+    let o = ok(&mut rollout(&r, &out, &["--resume", "--json"]));
+    let summary = json_lines(&o).last().unwrap()["summary"].clone();
+    assert_eq!(summary["failed"], 0);
+    assert_eq!(profiles(&out).len(), 120);
 }

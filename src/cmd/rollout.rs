@@ -2,7 +2,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
 
-use anyhow::Context;
 use clap::{Args, ValueEnum};
 use pbkit_profile::{Signer, Spec};
 use pbkit_rollout::{Outcome, PasswordMode, Rollout, RunSettings};
@@ -23,7 +22,8 @@ enum PasswordModeArg {
 #[command(after_help = "\
 Roster: a CSV with a header and the columns email, username, display_name, signing_p12,
 encryption_p12 (paths relative to the roster), and optionally password_file or password_env
-naming where that row's PKCS#12 password is (never the password itself).
+naming where that row's PKCS#12 password is (never the password itself). A row's files must
+be under the roster's folder and its variables named PBKIT_*, unless --allow-outside.
 
 Per user: both identities repacked to the spec's suite with a fresh password, the spec built
 with the row's values ({{email}}, {{username}}, {{display_name}}, and Jamf's $EMAIL,
@@ -93,6 +93,10 @@ pub struct RolloutArgs {
     /// pack of this format (same fresh password) [with --resume: the interrupted run's].
     #[arg(long, value_name = "2025|legacy", value_parser = crate::cmd::keyshare::parse_format)]
     keyshare: Option<pbkit_keyshare::Format>,
+    /// Let rows name files outside the roster's folder and any environment variable
+    /// (otherwise only files under the roster's folder and variables named PBKIT_*).
+    #[arg(long)]
+    allow_outside: bool,
     /// Print one JSON object per user, then a summary object.
     #[arg(long)]
     json: bool,
@@ -137,6 +141,7 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         keyshare,
         settings: Some(settings),
         dry_run: a.dry_run,
+        allow_outside: a.allow_outside,
     };
     let rows = count_rows(&a.roster)?;
     let bar = crate::progress::bar(rows, "rollout");
@@ -222,9 +227,11 @@ fn parent(p: &Path) -> PathBuf {
     p.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
-/// Rows in the roster, for the progress bar (a fast pass that parses no fields).
+/// Rows in the roster, for the progress bar (a fast pass that parses no fields, on a
+/// regular file only: /dev/zero or a FIFO is refused here, before anything is done).
 fn count_rows(roster: &Path) -> anyhow::Result<u64> {
-    let mut r = csv::Reader::from_path(roster).with_context(|| roster.display().to_string())?;
+    let file = pbkit_infile::open_regular(roster)?;
+    let mut r = csv::Reader::from_reader(std::io::BufReader::new(file));
     let mut rec = csv::ByteRecord::new();
     let mut n = 0;
     while r.read_byte_record(&mut rec).unwrap_or(false) {

@@ -1,13 +1,16 @@
 #![doc = include_str!("../README.md")]
 
+pub mod journal;
+
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use journal::Journal;
 use pbkit_outfile::Perm;
 use pbkit_pkcs12::{Password, PasswordSource, RawIdentity, Suite, WriteOptions};
 use pbkit_pki::Certificate;
-use pbkit_profile::{verify, BuildContext, ProvidedIdentity, Signer, Spec, Verification};
+use pbkit_profile::{BuildContext, ProvidedIdentity, Signer, Spec};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
@@ -41,14 +44,21 @@ pub enum RowError {
     #[error(transparent)]
     Password(pbkit_pkcs12::Error),
     /// A file of the row could not be read.
-    #[error("{path}: {}", pbkit_outfile::io_reason(source))]
-    Read {
-        /// The file.
+    #[error(transparent)]
+    Read(#[from] pbkit_infile::Error),
+    /// A file column names a file outside the roster's folder.
+    #[error("{column}: {path} is outside the roster's folder {base} (--allow-outside allows it)")]
+    Outside {
+        /// The column.
+        column: &'static str,
+        /// The file, resolved.
         path: String,
-        /// Why.
-        #[source]
-        source: std::io::Error,
+        /// The roster's folder.
+        base: String,
     },
+    /// A password_env column names a variable that is not a pbkit password variable.
+    #[error("password_env: {0} does not start with PBKIT_ (--allow-outside allows any variable)")]
+    Variable(String),
     /// A PKCS#12 of the row could not be read or written.
     #[error("{path}: {source}")]
     Pkcs12 {
@@ -116,8 +126,8 @@ pub enum Error {
     /// The run's record could not be written.
     #[error(transparent)]
     Write(#[from] pbkit_outfile::Error),
-    /// The output folder holds profiles and resume was not asked.
-    #[error("{0}: holds profiles already (use --resume to finish an interrupted rollout)")]
+    /// The output folder is not empty and resume was not asked.
+    #[error("{0}: folder is not empty (use --resume to finish an interrupted rollout there, or name a new folder)")]
     NotEmpty(String),
     /// I/O on the output folder.
     #[error("{path}: {source}")]
@@ -164,9 +174,10 @@ impl RunSettings {
         keyshare: Option<pbkit_keyshare::Format>,
     ) -> Result<RunSettings, Error> {
         let digest = |p: &Path| -> Result<String, Error> {
-            let mut file = std::fs::File::open(p).map_err(|source| Error::Io {
+            // Regular files only: a device or FIFO would never end or not read twice.
+            let mut file = pbkit_infile::open_regular(p).map_err(|e| Error::Roster {
                 path: p.display().to_string(),
-                source,
+                detail: e.problem.to_string(),
             })?;
             let mut hash = sha2::Sha256::new();
             std::io::copy(&mut file, &mut hash).map_err(|source| Error::Io {
@@ -420,6 +431,10 @@ pub struct Rollout {
     /// Check every row (files, passwords, addresses, the identity rule, signing) and write
     /// nothing: each good row is [`Outcome::Checked`].
     pub dry_run: bool,
+    /// Let rows name files outside the roster's folder and any environment variable
+    /// (otherwise: files under the roster's folder, variables starting with `PBKIT_`, so
+    /// that a roster from elsewhere cannot make pbkit read `/etc/shadow` or `HOME`).
+    pub allow_outside: bool,
 }
 
 impl Rollout {
@@ -452,10 +467,10 @@ impl Rollout {
             })
     }
 
-    /// Prepares the output folder: refuses one with profiles unless resuming; when
-    /// resuming, removes temporary files a killed run left and checks that the run's
-    /// settings are the recorded ones; when starting, records them.
-    fn prepare(&self) -> Result<(), Error> {
+    /// Prepares the output folder: refuses one that is not empty unless resuming; when
+    /// resuming, removes what a killed run staged (nothing else) and checks that the run's
+    /// settings are the recorded ones; when starting, records them. Opens the journal.
+    fn prepare(&self) -> Result<Journal, Error> {
         let io = |source| Error::Io {
             path: self.out.display().to_string(),
             source,
@@ -471,24 +486,13 @@ impl Rollout {
                 });
             }
         }
-        std::fs::create_dir_all(&self.out).map_err(io)?;
-        for entry in std::fs::read_dir(&self.out).map_err(io)? {
-            let path = entry.map_err(io)?.path();
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if name.starts_with(".pbkit-") && self.resume {
-                // A staged file, or a staged key-sharing pack folder, of a killed run.
-                if path.is_dir() {
-                    std::fs::remove_dir_all(&path).map_err(io)?;
-                } else {
-                    std::fs::remove_file(&path).map_err(io)?;
-                }
-            } else if name.ends_with(".mobileconfig") && !self.resume {
-                return Err(Error::NotEmpty(self.out.display().to_string()));
-            }
+        if self.resume {
+            pbkit_outfile::remove_stale(&self.out)?;
+        } else if std::fs::read_dir(&self.out).is_ok_and(|mut d| d.next().is_some()) {
+            return Err(Error::NotEmpty(self.out.display().to_string()));
         }
+        // Owner-only whatever the umask: profiles with identities and passwords go here.
+        pbkit_outfile::create_dir(&self.out, Perm::Secret)?;
         if let (false, Some(settings)) = (self.resume, &self.settings) {
             let json = serde_json::to_vec_pretty(settings).map_err(|e| {
                 io(std::io::Error::new(
@@ -498,7 +502,7 @@ impl Rollout {
             })?;
             pbkit_outfile::write(self.out.join(RUN_FILE), &json, Perm::Public)?;
         }
-        Ok(())
+        Journal::open(&self.out, self.resume).map_err(io)
     }
 
     /// Runs the rollout over the roster at `roster`, calling `report` once per row (from
@@ -509,7 +513,9 @@ impl Rollout {
             path: roster.display().to_string(),
             detail,
         };
-        let mut reader = csv::Reader::from_path(roster).map_err(|e| bad(e.to_string()))?;
+        // A regular file: it is hashed, counted and read, and /dev/zero never ends.
+        let file = pbkit_infile::open_regular(roster).map_err(|e| bad(e.problem.to_string()))?;
+        let mut reader = csv::Reader::from_reader(std::io::BufReader::new(file));
         let headers = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
         for col in [
             "email",
@@ -526,9 +532,26 @@ impl Rollout {
             }
         }
         // Only a roster that can be read gets an output folder; a dry run gets none.
-        if !self.dry_run {
-            self.prepare()?;
-        }
+        let journal = if self.dry_run {
+            None
+        } else {
+            Some(self.prepare()?)
+        };
+        let base = if self.allow_outside {
+            self.roster_base.clone()
+        } else {
+            let base = if self.roster_base.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                &self.roster_base
+            };
+            std::fs::canonicalize(base).map_err(|e| bad(pbkit_outfile::io_reason(&e)))?
+        };
+        let run = Run {
+            journal: journal.as_ref(),
+            base,
+            suite,
+        };
         // Usernames seen so far, as 128-bit digests: the only state that grows with the
         // roster, at ~20 bytes per user rather than a String each.
         let seen = Mutex::new(HashSet::new());
@@ -552,7 +575,7 @@ impl Rollout {
                             username: r.get(1).map(str::to_string),
                             reason: RowError::Csv(csv_reason(&e)).to_string(),
                         },
-                        Ok(row) => self.row(line, &row, suite, &seen),
+                        Ok(row) => self.row(line, &row, &r, &run, &seen),
                     },
                 };
                 {
@@ -566,16 +589,47 @@ impl Rollout {
                 }
                 report(&outcome);
             });
+        if let Some(journal) = &journal {
+            journal.flush().map_err(|source| Error::Io {
+                path: self.out.join(journal::JOURNAL_FILE).display().to_string(),
+                source,
+            })?;
+        }
         Ok(summary.into_inner().unwrap_or_else(|p| p.into_inner()))
     }
 
-    fn row(&self, line: u64, row: &Row, suite: Suite, seen: &Mutex<HashSet<[u8; 16]>>) -> Outcome {
+    fn row(
+        &self,
+        line: u64,
+        row: &Row,
+        record: &csv::StringRecord,
+        run: &Run<'_>,
+        seen: &Mutex<HashSet<[u8; 16]>>,
+    ) -> Outcome {
         let file = self.out.join(format!("{}.mobileconfig", row.username));
         let result = self.check_row(row, seen).and_then(|()| {
-            if self.resume && !self.dry_run && self.is_done(&file) {
-                return Ok(None);
+            let inputs = self.inputs(row, &run.base)?;
+            let paths: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+            let digest = journal::row_digest(record.iter().map(str::as_bytes), &paths);
+            if let Some(journal) = run.journal {
+                if self.resume
+                    && journal.is_done(&row.username, &digest)
+                    && self.outputs_exist(&file)
+                {
+                    return Ok(None);
+                }
             }
-            self.build(row, suite, &file).map(Some)
+            let bytes = self.build(row, &inputs, run.suite, &file)?;
+            if let Some(journal) = run.journal {
+                journal.record(&row.username, &digest).map_err(|source| {
+                    RowError::Write(pbkit_outfile::Error {
+                        path: self.out.join(journal::JOURNAL_FILE),
+                        action: "append",
+                        source,
+                    })
+                })?;
+            }
+            Ok(Some(bytes))
         });
         match result {
             Ok(Some(bytes)) if self.dry_run => Outcome::Checked {
@@ -592,7 +646,7 @@ impl Rollout {
             Ok(None) => Outcome::Skipped {
                 line,
                 username: row.username.clone(),
-                reason: "a valid signed profile is already there".into(),
+                reason: "done by the interrupted run (same row, same inputs)".into(),
             },
             Err(e) => Outcome::Failed {
                 line,
@@ -614,47 +668,88 @@ impl Rollout {
         check_email(&row.email)
     }
 
-    /// Whether a finished run left a validly signed profile for this user.
-    fn is_done(&self, file: &Path) -> bool {
-        std::fs::read(file).is_ok_and(|bytes| {
-            matches!(
-                verify(&bytes, &[]),
-                Verification::Verified { .. } | Verification::Unverified { .. }
-            )
-        })
+    /// Whether every output of a finished user is there: the profile, and the password
+    /// file or key-sharing pack this run writes.
+    fn outputs_exist(&self, file: &Path) -> bool {
+        file.is_file()
+            && (self.password_mode != PasswordMode::File
+                || file.with_extension("password").is_file())
+            && (self.keyshare.is_none() || file.with_extension("keyshare").is_dir())
     }
 
-    fn password(&self, row: &Row) -> Result<Password, RowError> {
-        let source = match (&row.password_file, &row.password_env) {
-            (Some(f), _) => PasswordSource::File(self.roster_base.join(f)),
+    /// The row's input files, resolved from the roster's folder and, unless
+    /// `allow_outside`, confined to it: signing, encryption, then the password file if any.
+    fn inputs(&self, row: &Row, base: &Path) -> Result<Vec<PathBuf>, RowError> {
+        let mut inputs = Vec::new();
+        let columns = [
+            ("signing_p12", Some(&row.signing_p12)),
+            ("encryption_p12", Some(&row.encryption_p12)),
+            ("password_file", row.password_file.as_ref()),
+        ];
+        for (column, given) in columns {
+            let Some(given) = given else { continue };
+            let path = self.roster_base.join(given);
+            if self.allow_outside {
+                inputs.push(path);
+                continue;
+            }
+            let resolved = std::fs::canonicalize(&path).map_err(|e| {
+                RowError::Read(pbkit_infile::Error {
+                    path: path.clone(),
+                    problem: pbkit_infile::Problem::Io(e),
+                })
+            })?;
+            if !resolved.starts_with(base) {
+                return Err(RowError::Outside {
+                    column,
+                    path: resolved.display().to_string(),
+                    base: base.display().to_string(),
+                });
+            }
+            inputs.push(resolved);
+        }
+        if let (Some(var), false) = (&row.password_env, self.allow_outside) {
+            if !var.starts_with("PBKIT_") {
+                return Err(RowError::Variable(var.clone()));
+            }
+        }
+        Ok(inputs)
+    }
+
+    fn password(&self, row: &Row, file: Option<&PathBuf>) -> Result<Password, RowError> {
+        let source = match (file, &row.password_env) {
+            (Some(f), _) => PasswordSource::File(f.clone()),
             (None, Some(var)) => PasswordSource::Env(var.clone()),
             (None, None) => return self.in_password.clone().ok_or(RowError::NoPassword),
         };
         source.read().map_err(RowError::Password)
     }
 
-    /// Builds, signs and writes one user's profile; returns its size.
-    fn build(&self, row: &Row, suite: Suite, file: &Path) -> Result<usize, RowError> {
-        let password = self.password(row)?;
+    /// Builds, signs and writes one user's profile from its resolved `inputs`; returns its
+    /// size.
+    fn build(
+        &self,
+        row: &Row,
+        inputs: &[PathBuf],
+        suite: Suite,
+        file: &Path,
+    ) -> Result<usize, RowError> {
+        let password = self.password(row, inputs.get(2))?;
         // Bytes only: OpenSSL never decodes these keys (in OpenSSL 3.0 that costs more than
         // the KDF); key and certificate are paired on the public key by pbkit.
-        let open = |p: &Path| -> Result<RawIdentity, RowError> {
-            let path = self.roster_base.join(p);
+        let open = |path: &Path| -> Result<RawIdentity, RowError> {
             let pkcs12 = |source| RowError::Pkcs12 {
                 path: path.display().to_string(),
                 source,
             };
-            let der = std::fs::read(&path).map_err(|source| RowError::Read {
-                path: path.display().to_string(),
-                source,
-            })?;
+            let der = pbkit_infile::read(path, pbkit_pkcs12::FILE_LIMIT)?;
             let mut raw = RawIdentity::read(&der, &password).map_err(pkcs12)?;
             // The leaf alone, as a device needs it.
             raw.chain.clear();
             Ok(raw)
         };
-        let signing = open(&row.signing_p12)?;
-        let encryption = open(&row.encryption_p12)?;
+        let signing = open(&inputs[0])?;
+        let encryption = open(&inputs[1])?;
         let fresh = Password::generate();
         let options = WriteOptions::new(suite);
         let provide = |id: &RawIdentity, origin: &Path| -> Result<ProvidedIdentity, RowError> {
@@ -705,19 +800,28 @@ impl Rollout {
         if let Some(format) = self.keyshare {
             self.pack(row, format, [&signing, &encryption], &fresh, file)?;
         }
+        // The folder is synced once per journal batch, before the batch is recorded.
         if self.password_mode == PasswordMode::File {
             let pw_file = file.with_extension("password");
-            pbkit_outfile::write(&pw_file, fresh.as_str().as_bytes(), Perm::Secret)?;
+            pbkit_outfile::write_deferred(&pw_file, fresh.as_str().as_bytes(), Perm::Secret)?;
         }
-        // Last: the profile's presence is what marks the user done.
-        pbkit_outfile::write(file, &signed, Perm::Secret)?;
+        pbkit_outfile::write_deferred(file, &signed, Perm::Secret)?;
         Ok(signed.len())
     }
 }
 
+/// What every row of one run shares.
+struct Run<'a> {
+    /// The journal; `None` in a dry run.
+    journal: Option<&'a Journal>,
+    /// The roster's folder, resolved (rows' files must be under it).
+    base: PathBuf,
+    /// The suite the identities are written in.
+    suite: Suite,
+}
+
 impl Rollout {
-    /// Writes the user's key-sharing pack beside the profile (before it: the profile's
-    /// presence is what marks the user done).
+    /// Writes the user's key-sharing pack beside the profile.
     fn pack(
         &self,
         row: &Row,

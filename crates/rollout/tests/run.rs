@@ -1,5 +1,6 @@
 //! `Rollout::run` as a library: good rows done, unfit rows failed with nothing written,
-//! resume skips finished users, a folder of profiles is refused without resume.
+//! resume skips exactly the users the interrupted run finished, a folder that is not empty is
+//! refused without resume, rows' files are confined to the roster's folder.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test's unwrap is its assertion
 
@@ -33,6 +34,7 @@ fn rollout(dir: &Path, resume: bool, mode: PasswordMode) -> Rollout {
         keyshare: None,
         settings: None,
         dry_run: false,
+        allow_outside: true, // the shipped identities, outside the roster's folder
     }
 }
 
@@ -89,7 +91,10 @@ fn unfit_rows_fail_with_the_identity_rule_and_leave_nothing() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     left.sort();
-    assert_eq!(left, ["good.mobileconfig", "good.password"]);
+    assert_eq!(
+        left,
+        ["good.mobileconfig", "good.password", "rollout.journal"]
+    );
 
     // Resume: the finished user is skipped, the unfit ones fail again, nothing appears.
     let r = rollout(dir.path(), true, PasswordMode::File);
@@ -97,10 +102,116 @@ fn unfit_rows_fail_with_the_identity_rule_and_leave_nothing() {
     assert_eq!((summary.done, summary.skipped, summary.failed), (0, 1, 2));
     assert_eq!(
         std::fs::read_dir(dir.path().join("out")).unwrap().count(),
-        2
+        3
     );
 
     // Without resume, a folder of profiles is refused before any row is read.
     let r = rollout(dir.path(), false, PasswordMode::File);
     assert!(matches!(r.run(&roster, &|_| ()), Err(Error::NotEmpty(_))));
+}
+
+/// Outcomes by status, for one user.
+fn status(outcomes: &[Outcome], user: &str) -> &'static str {
+    outcomes
+        .iter()
+        .find_map(|o| match o {
+            Outcome::Done { username, .. } if username == user => Some("done"),
+            Outcome::Skipped { username, .. } if username == user => Some("skipped"),
+            Outcome::Failed {
+                username: Some(u), ..
+            } if u == user => Some("failed"),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no outcome for {user}: {outcomes:?}"))
+}
+
+#[test]
+fn resume_redoes_a_user_whose_row_inputs_or_outputs_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    // The identities copied beside the roster, so that one can be replaced.
+    for f in ["signature.p12", "encryption.p12"] {
+        std::fs::copy(ids().join(f), dir.path().join(f)).unwrap();
+    }
+    let write_roster = |display: &str| {
+        let rows: String = ["a", "b", "c"]
+            .iter()
+            .map(|u| {
+                let name = if *u == "c" { display } else { "Same" };
+                format!("test.user1@pbkit.test,{u},{name},signature.p12,encryption.p12\n")
+            })
+            .collect();
+        std::fs::write(
+            dir.path().join("roster.csv"),
+            format!("email,username,display_name,signing_p12,encryption_p12\n{rows}"),
+        )
+        .unwrap();
+    };
+    write_roster("First");
+    let roster = dir.path().join("roster.csv");
+    let mut r = rollout(dir.path(), false, PasswordMode::File);
+    r.allow_outside = false;
+    let (summary, _) = run(&r, &roster);
+    assert_eq!(summary.done, 3);
+
+    let mut r = rollout(dir.path(), true, PasswordMode::File);
+    r.allow_outside = false;
+    let (summary, _) = run(&r, &roster);
+    assert_eq!((summary.done, summary.skipped), (0, 3), "nothing changed");
+
+    // c's row changes; b's password file is gone.
+    write_roster("Second");
+    std::fs::remove_file(dir.path().join("out/b.password")).unwrap();
+    let (_, outcomes) = run(&r, &roster);
+    assert_eq!(status(&outcomes, "a"), "skipped");
+    assert_eq!(status(&outcomes, "b"), "done");
+    assert_eq!(status(&outcomes, "c"), "done");
+
+    // An input replaced under the same name: every row that uses it is new.
+    let bytes = std::fs::read(dir.path().join("encryption.p12")).unwrap();
+    std::fs::write(dir.path().join("encryption.p12"), bytes).unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(dir.path().join("encryption.p12"))
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let (summary, _) = run(&r, &roster);
+    assert_eq!((summary.done, summary.skipped), (3, 0));
+}
+
+#[test]
+fn rows_cannot_reach_outside_the_roster_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster_dir = dir.path().join("roster");
+    std::fs::create_dir(&roster_dir).unwrap();
+    std::fs::copy(ids().join("encryption.p12"), roster_dir.join("enc.p12")).unwrap();
+    std::fs::write(dir.path().join("secret.pw"), "password").unwrap();
+    std::fs::write(
+        roster_dir.join("roster.csv"),
+        format!(
+            "email,username,display_name,signing_p12,encryption_p12,password_file,password_env\n\
+             test.user1@pbkit.test,abs,A,{},enc.p12,,\n\
+             test.user1@pbkit.test,dots,D,../secret.pw,enc.p12,,\n\
+             test.user1@pbkit.test,pwfile,P,enc.p12,enc.p12,../secret.pw,\n\
+             test.user1@pbkit.test,env,E,enc.p12,enc.p12,,HOME\n",
+            ids().join("signature.p12").display()
+        ),
+    )
+    .unwrap();
+    let mut r = rollout(&roster_dir, false, PasswordMode::Embed);
+    r.allow_outside = false;
+    let (summary, outcomes) = run(&r, &roster_dir.join("roster.csv"));
+    assert_eq!(summary.failed, 4);
+    assert!(
+        reason(&outcomes, "abs").starts_with("signing_p12: "),
+        "{outcomes:?}"
+    );
+    assert!(reason(&outcomes, "abs").contains("is outside the roster's folder"));
+    assert!(reason(&outcomes, "dots").contains("secret.pw is outside"));
+    assert!(reason(&outcomes, "pwfile").starts_with("password_file: "));
+    assert_eq!(
+        reason(&outcomes, "env"),
+        "password_env: HOME does not start with PBKIT_ (--allow-outside allows any variable)"
+    );
 }

@@ -1,0 +1,200 @@
+//! The record of finished users, so that a resume skips them in microseconds.
+//!
+//! One line per finished user, `done USERNAME DIGEST`, where the digest covers the user's
+//! roster row and the size and time of each of its input files. Lines are appended in
+//! batches: first the output folder is synced (the batch's renames are on disk), then the
+//! lines are written and synced. A kill loses at most the batch in flight; those users
+//! are simply done again. A torn or foreign line is ignored.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use sha2::Digest as _;
+
+/// The journal's file name in the output folder.
+pub const JOURNAL_FILE: &str = "rollout.journal";
+
+/// Users recorded per write: one folder sync and one journal sync per batch.
+const BATCH: usize = 16;
+
+/// The longest a finished user waits to be recorded: however often a run is killed, a
+/// resume that lives this long moves forward.
+const BATCH_TIME: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// What identifies a row's work: 16 bytes of SHA-256.
+pub type RowDigest = [u8; 16];
+
+/// The digest of a row: its fields, and the length and modification time of each input
+/// file (a PKCS#12 replaced under the same name makes the row new again).
+pub fn row_digest<'a>(fields: impl IntoIterator<Item = &'a [u8]>, inputs: &[&Path]) -> RowDigest {
+    let mut hash = sha2::Sha256::new();
+    for field in fields {
+        hash.update((field.len() as u64).to_le_bytes());
+        hash.update(field);
+    }
+    for input in inputs {
+        let (len, modified) = fs::metadata(input)
+            .map(|m| {
+                let nanos = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                (m.len(), nanos)
+            })
+            .unwrap_or_default();
+        hash.update(len.to_le_bytes());
+        hash.update(modified.to_le_bytes());
+    }
+    let mut digest = [0; 16];
+    digest.copy_from_slice(&hash.finalize()[..16]);
+    digest
+}
+
+/// The finished users a journal records, by username. Lines that are torn (no final
+/// newline), malformed or not UTF-8 are ignored; a later line for a user wins.
+pub fn parse(bytes: &[u8]) -> HashMap<String, RowDigest> {
+    let mut done = HashMap::new();
+    let complete = match bytes.iter().rposition(|&b| b == b'\n') {
+        Some(end) => &bytes[..end],
+        None => return done,
+    };
+    for line in complete.split(|&b| b == b'\n') {
+        let Ok(line) = std::str::from_utf8(line) else {
+            continue;
+        };
+        let mut words = line.split(' ');
+        let (Some("done"), Some(user), Some(hex), None) =
+            (words.next(), words.next(), words.next(), words.next())
+        else {
+            continue;
+        };
+        if let (false, Some(digest)) = (user.is_empty(), from_hex(hex)) {
+            done.insert(user.to_string(), digest);
+        }
+    }
+    done
+}
+
+fn from_hex(hex: &str) -> Option<RowDigest> {
+    if hex.len() != 32 || !hex.is_ascii() {
+        return None;
+    }
+    let mut out = [0; 16];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+/// The journal of a run in progress.
+pub(crate) struct Journal {
+    dir: PathBuf,
+    path: PathBuf,
+    done: HashMap<String, RowDigest>,
+    pending: Mutex<Pending>,
+}
+
+struct Pending {
+    lines: Vec<u8>,
+    count: usize,
+    since: std::time::Instant,
+}
+
+impl Journal {
+    /// Starts a run's journal in `dir`: empty for a new run, the recorded users for a
+    /// resume.
+    pub(crate) fn open(dir: &Path, resume: bool) -> std::io::Result<Journal> {
+        let path = dir.join(JOURNAL_FILE);
+        let done = if resume {
+            match fs::read(&path) {
+                Ok(bytes) => parse(&bytes),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => HashMap::new(),
+                Err(e) => return Err(e),
+            }
+        } else {
+            fs::write(&path, b"")?;
+            HashMap::new()
+        };
+        Ok(Journal {
+            dir: dir.to_path_buf(),
+            path,
+            done,
+            pending: Mutex::new(Pending {
+                lines: Vec::new(),
+                count: 0,
+                since: std::time::Instant::now(),
+            }),
+        })
+    }
+
+    /// Whether the interrupted run finished this user with this row.
+    pub(crate) fn is_done(&self, username: &str, digest: &RowDigest) -> bool {
+        self.done.get(username) == Some(digest)
+    }
+
+    /// Records a finished user; writes the batch when it is full.
+    pub(crate) fn record(&self, username: &str, digest: &RowDigest) -> std::io::Result<()> {
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        pending.lines.extend_from_slice(
+            format!("done {username} {}\n", pbkit_pki::hex::upper(digest)).as_bytes(),
+        );
+        pending.count += 1;
+        if pending.count >= BATCH || pending.since.elapsed() >= BATCH_TIME {
+            self.write(&mut pending)?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is pending: the folder's renames first, then the lines.
+    pub(crate) fn flush(&self) -> std::io::Result<()> {
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        self.write(&mut pending)
+    }
+
+    fn write(&self, pending: &mut Pending) -> std::io::Result<()> {
+        if pending.count > 0 {
+            pbkit_outfile::sync_dir(&self.dir).map_err(|e| e.source)?;
+            let mut file = fs::OpenOptions::new().append(true).open(&self.path)?;
+            file.write_all(&pending.lines)?;
+            file.sync_data()?;
+        }
+        pending.lines.clear();
+        pending.count = 0;
+        pending.since = std::time::Instant::now();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn torn_and_foreign_lines_are_ignored() {
+        let d = "00112233445566778899AABBCCDDEEFF";
+        let text = format!(
+            "done user1 {d}\ngarbage\ndone  {d}\ndone user2 {d} extra\ndone user3 XYZ\ndone user4 {d}"
+        );
+        let done = parse(text.as_bytes());
+        assert_eq!(done.len(), 1, "{done:?}");
+        assert_eq!(done["user1"][15], 0xFF);
+        assert!(parse(b"").is_empty());
+        assert!(parse(&[0xff, b'\n']).is_empty());
+    }
+
+    #[test]
+    fn a_row_is_new_again_when_a_field_or_an_input_changes() {
+        let d = tempfile::tempdir().unwrap();
+        let p12 = d.path().join("a.p12");
+        fs::write(&p12, b"one").unwrap();
+        let a = row_digest([b"a".as_slice(), b"b"], &[&p12]);
+        assert_eq!(a, row_digest([b"a".as_slice(), b"b"], &[&p12]));
+        assert_ne!(a, row_digest([b"ab".as_slice(), b""], &[&p12]));
+        fs::write(&p12, b"four").unwrap();
+        assert_ne!(a, row_digest([b"a".as_slice(), b"b"], &[&p12]));
+    }
+}
