@@ -45,6 +45,18 @@ impl std::error::Error for Usage {}
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Key-derivation iterations one PKCS#12 may declare (MAC, safes and keys together);
+    /// a command reading several (a pack, a profile) may spend 4 times this in all. A
+    /// guard against hostile files: a file pbkit writes declares 6,144, the Purebred-era
+    /// fixtures 4,097.
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        default_value_t = pbkit_pkcs12::DEFAULT_FILE_LIMIT,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    max_kdf_iterations: u64,
 }
 
 #[derive(Subcommand)]
@@ -89,6 +101,12 @@ fn main() -> ExitCode {
         }
     };
     out::claim_stdout_for_data(std::env::args_os());
+    // A rollout reads the admin's own files, thousands of them: only the per-file limit.
+    let total = match cli.command {
+        Command::Rollout(_) => None,
+        _ => Some(cli.max_kdf_iterations.saturating_mul(4)),
+    };
+    pbkit_pkcs12::set_kdf_limits(cli.max_kdf_iterations, total);
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Chain(c) => cmd::chain::run(c),

@@ -15,7 +15,8 @@ pub enum PreflightCommand {
     /// Probe a TLS endpoint: versions, TLS 1.2 cipher suites, the chain as sent, paths to anchors.
     #[command(after_help = "\
 Each protocol version is tried on its own; TLS 1.2 cipher suites are enumerated by offering
-all of OpenSSL's and excluding each one the server picks. Every connection has --timeout.
+all of OpenSSL's and excluding each one the server picks. Every connection has --timeout,
+and the whole probe --deadline.
 
 Exit codes: 0 every check passed (TLS 1.2 available, no chain problem, the sent chain
 reaches every --anchor), 1 a check failed or the host did not answer, 2 usage.
@@ -51,6 +52,10 @@ pub struct TlsArgs {
     /// Seconds for each connect, read and write.
     #[arg(long, default_value_t = 5, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=120))]
     timeout: u64,
+    /// Seconds for the whole probe: a server that sends one byte at a time is cut off here,
+    /// with the results so far.
+    #[arg(long, default_value_t = 60, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    deadline: u64,
     /// Judge validity at this date [default: now].
     #[arg(long, value_name = "DATE", value_parser = crate::args::instant)]
     at: Option<OffsetDateTime>,
@@ -108,6 +113,7 @@ fn tls(a: TlsArgs) -> anyhow::Result<ExitCode> {
     let (pool, _) = bundle::read_pool(&a.pool)?;
     let opts = TlsOptions {
         timeout: Duration::from_secs(a.timeout),
+        deadline: Duration::from_secs(a.deadline),
         anchors,
         pool,
         at: a.at.unwrap_or_else(crate::args::now),

@@ -388,6 +388,24 @@ fn build(a: BuildArgs) -> anyhow::Result<ExitCode> {
     };
     let profile = spec.build(&origin, &ctx)?;
     let xml = profile.to_xml();
+    // What pbkit would refuse to read back is refused here, before anything is written.
+    let limit = pbkit_profile::FILE_LIMIT;
+    if xml.len() as u64 > limit.bytes {
+        anyhow::bail!(
+            "{origin}: the built profile is {} bytes, over the {limit} pbkit writes (Intune \
+             and Fleet reject profiles over {} bytes): look at the --var values",
+            xml.len(),
+            pbkit_profile::lint::MAX_SIZE
+        );
+    }
+    if xml.len() > pbkit_profile::lint::MAX_SIZE {
+        eprintln!(
+            "pbkit: warning: {origin}: the built profile is {} bytes; Intune and Fleet reject \
+             profiles over {} bytes",
+            xml.len(),
+            pbkit_profile::lint::MAX_SIZE
+        );
+    }
     let signer = a.signer.load()?;
     let bytes = match &signer {
         Some(signer) => signer.sign(&xml)?,

@@ -13,6 +13,17 @@ pub enum Error {
     /// The MAC did not verify: almost always a wrong password.
     #[error("wrong password (MAC check failed)")]
     WrongPassword,
+    /// The file declares more key-derivation work than the limit allows (a hostile file
+    /// would keep pbkit busy for minutes); nothing was derived.
+    #[error("declares {declared} key-derivation iterations for {scope}, over the limit of {limit} (raise it with --max-kdf-iterations only for a file you trust)")]
+    TooMuchWork {
+        /// Iterations declared.
+        declared: u64,
+        /// The limit.
+        limit: u64,
+        /// `this file`, or `the files read so far`.
+        scope: &'static str,
+    },
     /// The bytes are not a PKCS#12 PFX.
     #[error("not a PKCS#12 file")]
     NotPkcs12,

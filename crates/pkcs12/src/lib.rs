@@ -13,9 +13,11 @@ mod provider;
 mod read;
 pub mod structure;
 mod suite;
+mod work;
 mod write;
 
 pub use error::Error;
+pub use work::{kdf_iterations_spent, set_kdf_limits, DEFAULT_FILE_LIMIT};
 
 /// The largest PKCS#12 file read: one identity with its chain is a few KiB.
 pub const FILE_LIMIT: pbkit_infile::Limit = pbkit_infile::Limit::new(4 << 20, "a PKCS#12 file");

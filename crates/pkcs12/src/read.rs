@@ -5,6 +5,7 @@ use pbkit_pki::Certificate;
 
 use crate::kdf::{Purpose, Request, Secrets};
 use crate::structure::{parse_safe_contents, Bag, BagKind, Pfx, Safe};
+use crate::work::Work;
 use crate::{ensure_legacy_provider, Error, Password, WriteOptions};
 use zeroize::Zeroizing;
 
@@ -88,6 +89,17 @@ impl Opened {
     fn open(der: &[u8], password: &Password) -> Result<Opened, Error> {
         ensure_legacy_provider()?;
         let pfx = Pfx::parse(der)?;
+        // What the file declares is charged before it is derived.
+        let mut work = Work::default();
+        if let Some(mac) = &pfx.mac {
+            work.charge(mac.iterations)?;
+        }
+        for safe in &pfx.safes {
+            match safe {
+                Safe::Encrypted { algorithm, .. } => work.charge(algorithm.iterations())?,
+                Safe::Plain(bags) => charge_keys(bags, &mut work)?,
+            }
+        }
         let mut secrets = Secrets::new(password.as_str());
         secrets.prepare(&requests(&pfx));
         if pfx.mac.is_some() {
@@ -106,8 +118,14 @@ impl Opened {
         let safes = pfx
             .safes
             .iter()
-            .map(|safe| safe_bags(safe, &secrets, &undecryptable))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|safe| {
+                let bags = safe_bags(safe, &secrets, &undecryptable)?;
+                if let Safe::Encrypted { .. } = safe {
+                    charge_keys(&bags, &mut work)?;
+                }
+                Ok(bags)
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
         let (mut keys, mut certs) = (Vec::new(), Vec::new());
         for bags in &safes {
             walk(bags, &secrets, &mut keys, &mut certs, &undecryptable)?;
@@ -119,6 +137,18 @@ impl Opened {
             certs,
         })
     }
+}
+
+/// Charges the shrouded keys among `bags` (nested ones too).
+fn charge_keys(bags: &[Bag], work: &mut Work) -> Result<(), Error> {
+    for bag in bags {
+        match &bag.kind {
+            BagKind::ShroudedKey { algorithm, .. } => work.charge(algorithm.iterations())?,
+            BagKind::Nested(inner) => charge_keys(inner, work)?,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The bags of one safe, decrypting it when it is encrypted.

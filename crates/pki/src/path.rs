@@ -49,13 +49,14 @@ pub struct PathOptions {
 }
 
 impl PathOptions {
-    /// Defaults: valid `at`, any purpose, SHA-1 refused, depth 10, 512 validations.
+    /// Defaults: valid `at`, any purpose, SHA-1 refused, up to 100 intermediates (OpenSSL's
+    /// verify depth), 512 validations, 20,000 partial paths.
     pub fn new(at: OffsetDateTime) -> PathOptions {
         PathOptions {
             at,
             purpose: Purpose::Any,
             allow_sha1: false,
-            max_depth: 10,
+            max_depth: 100,
             max_validations: 512,
             max_partials: 20_000,
             per_state: 4,
@@ -113,6 +114,30 @@ pub struct Outcome {
     pub validations: usize,
     /// Whether a bound stopped the search early.
     pub bounded: bool,
+    /// Which bound, when one did.
+    pub bound: Option<Bound>,
+}
+
+/// A bound of the search ([`PathOptions`]) that stopped it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Bound {
+    /// Paths with more intermediates than this were not tried.
+    Depth(usize),
+    /// This many partial paths were explored.
+    Partials(usize),
+    /// This many complete candidates were validated.
+    Validations(usize),
+}
+
+impl std::fmt::Display for Bound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Bound::Depth(n) => write!(f, "{n} intermediates (its depth limit)"),
+            Bound::Partials(n) => write!(f, "{n} partial paths (its work limit)"),
+            Bound::Validations(n) => write!(f, "{n} validated candidates (its work limit)"),
+        }
+    }
 }
 
 /// A path link expiring in fewer days than this is a warning in the [`Report`]: time to
@@ -201,9 +226,10 @@ impl Report {
                 days,
             });
         }
-        if outcome.bounded {
-            warnings
-                .push("the search hit its bounds; a path through more candidates may exist".into());
+        if let Some(bound) = outcome.bound {
+            warnings.push(format!(
+                "the search stopped at {bound}; a path through more candidates may exist"
+            ));
         }
         report.warnings = warnings;
         Ok(report)
@@ -465,16 +491,17 @@ pub fn build_path(
         rejected: Vec::new(),
         validations: 0,
         bounded: false,
+        bound: None,
     };
     let mut edge_cache: HashMap<(usize, usize), bool> = HashMap::new();
     let mut frontier: Vec<Vec<usize>> = vec![Vec::new()];
     let mut explored = 0usize;
     let mut dead_ends: BTreeMap<String, String> = BTreeMap::new();
 
-    for _depth in 0..=opts.max_depth {
+    for depth in 0..=opts.max_depth {
         let mut complete: Vec<(Vec<usize>, usize)> = Vec::new();
         let mut next: Vec<Vec<usize>> = Vec::new();
-        let mut per_state: HashMap<(usize, Vec<usize>), usize> = HashMap::new();
+        let mut per_state: HashMap<(usize, &[u8], Vec<usize>), usize> = HashMap::new();
         for partial in &frontier {
             let top = partial.last().map_or(&leaf, |&i| &nodes[i]);
             let used: HashSet<(&[u8], &[u8])> = std::iter::once(&leaf)
@@ -511,11 +538,15 @@ pub fn build_path(
                     continue;
                 }
                 progressed = true;
-                // Partial paths at the same CA having used the same CAs have the same
-                // futures; keep the best few (issuers are tried in preference order).
+                // Partial paths at the same CA, by a certificate of the same issuer, having
+                // used the same CAs have the same futures; keep the best few (issuers are
+                // tried in preference order). Certificates of one CA by different issuers
+                // (cross-certificates) lead to different places and are all kept.
                 let mut state: Vec<usize> = partial.iter().map(|&i| kid[i]).collect();
                 state.sort_unstable();
-                let count = per_state.entry((kid[ci], state)).or_default();
+                let count = per_state
+                    .entry((kid[ci], cand.issuer.as_slice(), state))
+                    .or_default();
                 if *count >= opts.per_state {
                     continue;
                 }
@@ -526,6 +557,7 @@ pub fn build_path(
                 explored += 1;
                 if explored >= opts.max_partials {
                     out.bounded = true;
+                    out.bound = Some(Bound::Partials(opts.max_partials));
                     break;
                 }
             }
@@ -550,6 +582,7 @@ pub fn build_path(
         for (partial, ai) in complete {
             if out.validations >= opts.max_validations {
                 out.bounded = true;
+                out.bound = Some(Bound::Validations(opts.max_validations));
                 break;
             }
             out.validations += 1;
@@ -580,6 +613,12 @@ pub fn build_path(
             break;
         }
         if next.is_empty() || out.bounded {
+            break;
+        }
+        if depth == opts.max_depth {
+            // Longer candidates exist: say so rather than report "no path".
+            out.bounded = true;
+            out.bound = Some(Bound::Depth(opts.max_depth));
             break;
         }
         frontier = next;

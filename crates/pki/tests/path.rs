@@ -349,3 +349,91 @@ fn sha1_links_need_allow_sha1() {
         .best
         .is_some());
 }
+
+/// Ten CAs, each cross-certified by every other, and CA0 also certified by the anchor: the
+/// search must try every issuer of CA0, not follow the mesh's loops (openssl verify finds
+/// leaf <- CA0 <- anchor).
+#[test]
+fn a_mesh_of_cross_certified_cas_still_yields_the_direct_path() {
+    use openssl::hash::MessageDigest;
+    let sha = MessageDigest::sha256();
+    let anchor_key = generated::key();
+    let anchor = generated::ca("Anchor", &anchor_key, "Anchor", &anchor_key, 1, sha);
+    let keys: Vec<_> = (0..10).map(|_| generated::key()).collect();
+    let names: Vec<String> = (0..10).map(|i| format!("CA{i}")).collect();
+    let mut pool = Vec::new();
+    let mut serial = 10;
+    for i in 0..10 {
+        for j in 0..10 {
+            if i != j {
+                serial += 1;
+                pool.push(generated::ca(
+                    &names[i], &keys[i], &names[j], &keys[j], serial, sha,
+                ));
+            }
+        }
+    }
+    // Last in the pool: a naive search meets the mesh first.
+    pool.push(generated::ca(
+        "CA0",
+        &keys[0],
+        "Anchor",
+        &anchor_key,
+        2,
+        sha,
+    ));
+    let leaf_key = generated::key();
+    let leaf = generated::ca("Leaf CA", &leaf_key, "CA0", &keys[0], 3, sha);
+    let out = build_path(&leaf, &pool, &[anchor], &PathOptions::new(GEN_AT)).unwrap();
+    let best = out
+        .best
+        .unwrap_or_else(|| panic!("{:#?}", &out.rejected[..3]));
+    assert_eq!(
+        best.certificates.iter().map(cn).collect::<Vec<_>>(),
+        ["Leaf CA", "CA0"]
+    );
+}
+
+/// A path of 14 certificates (a leaf, 13 intermediates) is found; with a depth limit
+/// below that, the report says the limit stopped the search.
+#[test]
+fn long_paths_are_found_and_a_depth_limit_is_reported() {
+    use openssl::hash::MessageDigest;
+    let sha = MessageDigest::sha256();
+    let anchor_key = generated::key();
+    let anchor = generated::ca("Anchor", &anchor_key, "Anchor", &anchor_key, 1, sha);
+    let mut pool = Vec::new();
+    let (mut issuer, mut issuer_key) = ("Anchor".to_string(), anchor_key);
+    for i in 0..13 {
+        let key = generated::key();
+        let name = format!("Level {i}");
+        pool.push(generated::ca(
+            &name,
+            &key,
+            &issuer,
+            &issuer_key,
+            10 + i,
+            sha,
+        ));
+        (issuer, issuer_key) = (name, key);
+    }
+    let leaf_key = generated::key();
+    let leaf = generated::ca("Leaf CA", &leaf_key, &issuer, &issuer_key, 99, sha);
+    let out = build_path(&leaf, &pool, &[anchor.clone()], &PathOptions::new(GEN_AT)).unwrap();
+    assert_eq!(out.best.unwrap().certificates.len(), 14);
+
+    let mut opts = PathOptions::new(GEN_AT);
+    opts.max_depth = 5;
+    let out = build_path(&leaf, &pool, &[anchor], &opts).unwrap();
+    assert!(out.best.is_none());
+    assert_eq!(out.bound, Some(pbkit_pki::path::Bound::Depth(5)));
+    let report = pbkit_pki::path::Report::new(&out, &opts, Vec::new()).unwrap();
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("5 intermediates (its depth limit)")),
+        "{:?}",
+        report.warnings
+    );
+}

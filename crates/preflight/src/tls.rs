@@ -1,7 +1,7 @@
 //! Probing a TLS endpoint: versions, TLS 1.2 cipher suites, the chain as sent.
 
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode, SslVersion};
 use pbkit_pki::path::{build_path, PathOptions};
@@ -63,6 +63,9 @@ impl Target {
 pub struct TlsOptions {
     /// Connect, read and write timeout.
     pub timeout: Duration,
+    /// The most the whole probe may take (every connection together): a server that
+    /// answers one byte at a time, each within `timeout`, is cut off here.
+    pub deadline: Duration,
     /// Anchors the sent chain should reach.
     pub anchors: Vec<Certificate>,
     /// Certificates pbkit may add to complete a path.
@@ -75,6 +78,7 @@ impl Default for TlsOptions {
     fn default() -> TlsOptions {
         TlsOptions {
             timeout: Duration::from_secs(5),
+            deadline: Duration::from_secs(60),
             anchors: Vec::new(),
             pool: Vec::new(),
             at: OffsetDateTime::now_utc(),
@@ -155,13 +159,59 @@ struct Handshake {
     chain: Vec<Certificate>,
 }
 
+/// A TCP stream that refuses to read or write past the probe's deadline, and never waits
+/// longer than what is left of it.
+#[derive(Debug)]
+struct Bounded {
+    stream: TcpStream,
+    timeout: Duration,
+    end: Instant,
+}
+
+impl Bounded {
+    fn left(&self) -> std::io::Result<Duration> {
+        let left = self.end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the probe's deadline passed",
+            ));
+        }
+        Ok(left.min(self.timeout))
+    }
+}
+
+impl std::io::Read for Bounded {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let wait = self.left()?;
+        self.stream.set_read_timeout(Some(wait))?;
+        self.stream.read(buf)
+    }
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let wait = self.left()?;
+        self.stream.set_write_timeout(Some(wait))?;
+        self.stream.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.stream.flush()
+    }
+}
+
 fn connect(
     addr: &SocketAddr,
     target: &Target,
     timeout: Duration,
+    end: Instant,
     version: SslVersion,
     ciphers: &str,
 ) -> Result<Handshake, String> {
+    let left = end.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(DEADLINE.into());
+    }
     let mut b = SslConnector::builder(SslMethod::tls_client()).map_err(|e| e.to_string())?;
     // Old versions and weak ciphers must be offered to be detected.
     b.set_security_level(0);
@@ -172,13 +222,13 @@ fn connect(
     b.set_cipher_list(ciphers).map_err(|e| e.to_string())?;
     b.set_verify(SslVerifyMode::NONE);
     let connector = b.build();
-    let stream = TcpStream::connect_timeout(addr, timeout).map_err(|e| format!("TCP: {e}"))?;
-    stream
-        .set_read_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
-    stream
-        .set_write_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
+    let stream =
+        TcpStream::connect_timeout(addr, timeout.min(left)).map_err(|e| format!("TCP: {e}"))?;
+    let stream = Bounded {
+        stream,
+        timeout,
+        end,
+    };
     let mut cfg = connector.configure().map_err(|e| e.to_string())?;
     cfg.set_verify_hostname(false);
     let ssl = cfg
@@ -203,7 +253,10 @@ fn connect(
     })
 }
 
-fn handshake_error(e: &openssl::ssl::HandshakeError<TcpStream>) -> String {
+/// What a connection attempted after the deadline says.
+const DEADLINE: &str = "not tried: the probe's deadline passed";
+
+fn handshake_error(e: &openssl::ssl::HandshakeError<Bounded>) -> String {
     let text = e.to_string();
     match e {
         openssl::ssl::HandshakeError::Failure(m) => match m.error().ssl_error() {
@@ -305,10 +358,11 @@ pub fn probe_tls(target: &Target, opts: &TlsOptions) -> TlsReport {
         report.error = Some(format!("no TCP connection to {}: {e}", report.target));
         return report;
     }
+    let end = Instant::now() + opts.deadline;
 
     let mut chain = Vec::new();
     for (v, name) in VERSIONS {
-        match connect(&addr, target, opts.timeout, v, ALL_CIPHERS) {
+        match connect(&addr, target, opts.timeout, end, v, ALL_CIPHERS) {
             Ok(h) => {
                 if chain.is_empty() {
                     chain = h.chain;
@@ -334,7 +388,7 @@ pub fn probe_tls(target: &Target, opts: &TlsOptions) -> TlsReport {
         .any(|v| v.version == "TLS 1.2" && v.accepted)
     {
         let mut offer = ALL_CIPHERS.to_string();
-        while let Ok(h) = connect(&addr, target, opts.timeout, SslVersion::TLS1_2, &offer) {
+        while let Ok(h) = connect(&addr, target, opts.timeout, end, SslVersion::TLS1_2, &offer) {
             if h.cipher.is_empty()
                 || report.tls12_ciphers.contains(&h.cipher)
                 || report.tls12_ciphers.len() > 200
@@ -346,6 +400,13 @@ pub fn probe_tls(target: &Target, opts: &TlsOptions) -> TlsReport {
         }
     }
 
+    if Instant::now() >= end {
+        report.error = Some(format!(
+            "stopped at the deadline of {} s: the results are partial (the server is slow, or \
+             stalls on purpose)",
+            opts.deadline.as_secs()
+        ));
+    }
     analyse_chain(&mut report, &chain, opts);
     verdicts(&mut report);
     report
