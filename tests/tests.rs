@@ -14,6 +14,7 @@ mod demo;
 mod docs;
 mod flags;
 mod fuzz_checks;
+mod hostile;
 mod keyshare;
 mod preflight;
 mod profile;
