@@ -134,4 +134,27 @@ mod checks {
             let _ = record.deserialize::<pbkit_rollout::Row>(Some(&headers));
         }
     }
+
+    /// Any bytes as a key-sharing pack (zip or PKCS#12): opened or refused, never a panic,
+    /// never more entries than the limit, and the limits hold before anything is inflated.
+    pub fn keyshare_open(data: &[u8]) {
+        use pbkit_keyshare::{open, MAX_ENTRIES};
+        if let Ok(entries) = open(data, "fuzz.zip", &Password::new("password")) {
+            assert!(entries.len() <= MAX_ENTRIES);
+        }
+    }
+
+    /// Any bytes as a rollout journal: parsed without a panic; what parses, written back
+    /// in the journal's own form, parses to the same.
+    pub fn journal_parse(data: &[u8]) {
+        use pbkit_rollout::journal::parse;
+        let done = parse(data);
+        let mut text = String::new();
+        for (user, digest) in &done {
+            assert!(!user.is_empty() && !user.contains([' ', '\n']), "{user:?}");
+            let hex: String = digest.iter().map(|b| format!("{b:02X}")).collect();
+            text += &format!("done {user} {hex}\n");
+        }
+        assert_eq!(parse(text.as_bytes()), done);
+    }
 }

@@ -92,3 +92,30 @@ fn parser_checks_hold_on_their_seeds_and_the_regressions() {
         checks::roster_parse(&data);
     }
 }
+
+#[test]
+fn pack_and_journal_checks_hold_on_their_seeds_and_the_regressions() {
+    // A real pack, as scripts/fuzz-smoke.sh seeds it, and the fixtures as single files.
+    let mut packs = files_in(&Path::new(ROOT).join("tests/fixtures/purebred-skp"));
+    let zip = {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (i, p12) in packs.iter().enumerate() {
+            w.start_file(
+                format!("signature_{i}.p12"),
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
+            w.write_all(p12).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    };
+    packs.push(zip);
+    for data in packs.iter().chain(&regressions("keyshare_open")) {
+        checks::keyshare_open(data);
+    }
+    let journal = b"done u1 00112233445566778899AABBCCDDEEFF\ndone u2 00112233445566778899AABBCCDDEEFF\ndone torn".to_vec();
+    for data in std::iter::once(journal).chain(regressions("journal_parse")) {
+        checks::journal_parse(&data);
+    }
+}
