@@ -102,6 +102,7 @@ fn serve(dir: &Path, min: SslVersion, max: SslVersion, ciphers: &str, chain: &[&
 fn opts(dir: &Path, pool: &[&str]) -> TlsOptions {
     TlsOptions {
         timeout: Duration::from_secs(2),
+        deadline: Duration::from_secs(60),
         anchors: certs(dir, &["trust/anchor.pem"]),
         pool: certs(dir, pool),
         at: AT,
