@@ -442,3 +442,29 @@ fn p12_inspect_names_only_the_bags_present() {
         "{text}"
     );
 }
+
+/// A PKCS#12 without a MAC (`openssl pkcs12 -export -nomac`) and without encryption opens
+/// with any password: inspect says its integrity is not protected.
+#[test]
+fn a_pkcs12_without_a_mac_is_named_unprotected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pw = tmp.path().join("pw");
+    std::fs::write(&pw, "right").unwrap();
+    let out = tmp.path().join("nomac.p12");
+    openssl_export(
+        &["-nomac", "-keypbe", "NONE", "-certpbe", "NONE"],
+        &pw,
+        &out,
+    );
+    let wrong = tmp.path().join("wrong");
+    std::fs::write(&wrong, "wrong").unwrap();
+    let text = ok(pbkit()
+        .args(["p12", "inspect", "--password-file"])
+        .arg(&wrong)
+        .arg(&out));
+    assert!(
+        text.contains("MAC            none: integrity not protected"),
+        "{text}"
+    );
+    assert!(text.contains("identity 1"), "{text}");
+}

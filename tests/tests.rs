@@ -16,6 +16,7 @@ mod flags;
 mod fuzz_checks;
 mod hostile;
 mod keyshare;
+mod peers;
 mod preflight;
 mod profile;
 mod rollout;

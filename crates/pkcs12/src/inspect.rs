@@ -28,6 +28,9 @@ pub struct Report {
     pub version: u32,
     /// Bytes after the PFX, ignored (as OpenSSL ignores them).
     pub trailing_bytes: usize,
+    /// Opened with an empty password: which of its two spellings the file uses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub empty_password: Option<crate::EmptyPassword>,
 }
 
 /// MacData, summarised.
@@ -121,6 +124,7 @@ pub fn inspect(der: &[u8], password: Option<&Password>) -> Result<Report, Error>
     let pfx = Pfx::parse(der)?;
     let mut identities = None;
     let mut extra_certificates = None;
+    let mut empty_password = None;
     let mut opened: Vec<Option<Vec<Bag>>> = pfx
         .safes
         .iter()
@@ -131,6 +135,7 @@ pub fn inspect(der: &[u8], password: Option<&Password>) -> Result<Report, Error>
         .collect();
     if let Some(pw) = password {
         let mut contents = Contents::read(der, pw)?;
+        empty_password = contents.empty_password;
         opened = std::mem::take(&mut contents.opened)
             .into_iter()
             .map(Some)
@@ -168,6 +173,7 @@ pub fn inspect(der: &[u8], password: Option<&Password>) -> Result<Report, Error>
         extra_certificates,
         version: pfx.version,
         trailing_bytes: pfx.trailing_bytes,
+        empty_password,
     })
 }
 
@@ -335,7 +341,11 @@ impl std::fmt::Display for Report {
                     m.salt_bytes
                 ),
             )?,
-            None => row(f, "MAC", "none")?,
+            None => row(
+                f,
+                "MAC",
+                "none: integrity not protected (any password opens what is not encrypted)",
+            )?,
         }
         for (i, safe) in self.safes.iter().enumerate() {
             let enc = match (&safe.encryption, safe.iterations) {
@@ -361,6 +371,9 @@ impl std::fmt::Display for Report {
                     }
                 }
             }
+        }
+        if let Some(empty) = self.empty_password {
+            row(f, "password", empty.describe())?;
         }
         let suite = self
             .suite

@@ -32,7 +32,7 @@ pub use inspect::{
 };
 pub use password::{Password, PasswordSource, ALPHABET};
 pub use provider::ensure_legacy_provider;
-pub use read::{CertEntry, Contents, KeyEntry, RawIdentity};
+pub use read::{CertEntry, Contents, EmptyPassword, KeyEntry, RawIdentity};
 pub use suite::{Suite, UnknownSuite};
 
 #[doc(hidden)]

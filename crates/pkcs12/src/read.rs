@@ -40,6 +40,8 @@ pub struct Contents {
     pub certificates: Vec<CertEntry>,
     /// The bags of each safe, decrypted, in the order of `pfx.safes`.
     pub(crate) opened: Vec<Vec<Bag>>,
+    /// With an empty password: which of its two spellings opened the file.
+    pub empty_password: Option<EmptyPassword>,
 }
 
 impl Contents {
@@ -52,6 +54,7 @@ impl Contents {
             keys: Vec::new(),
             certificates: Vec::new(),
             opened: opened.safes,
+            empty_password: opened.empty,
         };
         for c in opened.certs {
             let certificate = Certificate::from_der(&c.value).map_err(|_| {
@@ -83,11 +86,36 @@ struct Opened {
     safes: Vec<Vec<Bag>>,
     keys: Vec<RawBag<Zeroizing<Vec<u8>>>>,
     certs: Vec<RawBag<Vec<u8>>>,
+    empty: Option<EmptyPassword>,
 }
 
 impl Opened {
+    /// Opens with `password`. An empty password has two spellings in PKCS#12 files: an
+    /// empty string (the KDF takes its two-byte NUL terminator) and no password at all (the
+    /// KDF takes zero bytes: Windows exports, pyca's NoEncryption, OpenSSL with a NULL
+    /// password). As OpenSSL, pyca and Go do, both are tried; [`EmptyPassword`] says which
+    /// one opened the file.
     fn open(der: &[u8], password: &Password) -> Result<Opened, Error> {
         ensure_legacy_provider()?;
+        if !password.as_str().is_empty() {
+            return Opened::open_with(der, Secrets::new(password.as_str()), None);
+        }
+        match Opened::open_with(der, Secrets::new(""), Some(EmptyPassword::EmptyString)) {
+            Err(first @ (Error::WrongPassword | Error::Malformed(_))) => Opened::open_with(
+                der,
+                Secrets::empty_as_no_bytes(),
+                Some(EmptyPassword::Absent),
+            )
+            .map_err(|_| first),
+            other => other,
+        }
+    }
+
+    fn open_with(
+        der: &[u8],
+        mut secrets: Secrets,
+        empty: Option<EmptyPassword>,
+    ) -> Result<Opened, Error> {
         let pfx = Pfx::parse(der)?;
         // What the file declares is charged before it is derived.
         let mut work = Work::default();
@@ -100,7 +128,6 @@ impl Opened {
                 Safe::Plain(bags) => charge_keys(bags, &mut work)?,
             }
         }
-        let mut secrets = Secrets::new(password.as_str());
         secrets.prepare(&requests(&pfx));
         if pfx.mac.is_some() {
             verify_mac(&pfx, &secrets)?;
@@ -135,7 +162,30 @@ impl Opened {
             safes,
             keys,
             certs,
+            empty,
         })
+    }
+}
+
+/// Which spelling of the empty password opened a file (see [`Contents::empty_password`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EmptyPassword {
+    /// An empty string: the KDF takes the BMPString terminator, two zero bytes.
+    EmptyString,
+    /// No password at all: the KDF takes zero bytes.
+    Absent,
+}
+
+impl EmptyPassword {
+    /// In words, for reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            EmptyPassword::EmptyString => "an empty string (the KDF takes a two-byte NUL)",
+            EmptyPassword::Absent => {
+                "absent (a NULL password: the KDF takes zero bytes, as Windows and pyca write)"
+            }
+        }
     }
 }
 
@@ -332,38 +382,30 @@ impl RawIdentity {
     }
 }
 
-/// HMAC over the AuthenticatedSafe with the appendix B MAC key. An empty password is
-/// also tried as zero bytes, as OpenSSL does for files made without a password.
+/// HMAC over the AuthenticatedSafe with the appendix B MAC key.
 fn verify_mac(pfx: &Pfx, secrets: &Secrets) -> Result<(), Error> {
     let Some(mac) = pfx.mac.as_ref() else {
         return Err(Error::Malformed("no MAC to verify".into()));
     };
-    let no_bytes;
-    let mut candidates = vec![secrets];
-    if secrets.password().is_empty() {
-        no_bytes = Secrets::empty_as_no_bytes();
-        candidates.push(&no_bytes);
+    let computed = if mac.digest == crate::pbe::Digest::Sha1 {
+        crate::write::hmac_sha1(&secrets.sha1(mac_request(mac)), &pfx.auth_safe)
+    } else {
+        let md = mac.digest.openssl();
+        let key = mac.digest.pkcs12_kdf(
+            Purpose::Mac,
+            secrets.bmp(),
+            &mac.salt,
+            mac.iterations,
+            md.size(),
+        );
+        let hkey = PKey::hmac(&key)?;
+        let mut signer = openssl::sign::Signer::new(md, &hkey)?;
+        signer.update(&pfx.auth_safe)?;
+        signer.sign_to_vec()?
+    };
+    if computed.len() == mac.value.len() && openssl::memcmp::eq(&computed, &mac.value) {
+        Ok(())
+    } else {
+        Err(Error::WrongPassword)
     }
-    for secrets in candidates {
-        let computed = if mac.digest == crate::pbe::Digest::Sha1 {
-            crate::write::hmac_sha1(&secrets.sha1(mac_request(mac)), &pfx.auth_safe)
-        } else {
-            let md = mac.digest.openssl();
-            let key = mac.digest.pkcs12_kdf(
-                Purpose::Mac,
-                secrets.bmp(),
-                &mac.salt,
-                mac.iterations,
-                md.size(),
-            );
-            let hkey = PKey::hmac(&key)?;
-            let mut signer = openssl::sign::Signer::new(md, &hkey)?;
-            signer.update(&pfx.auth_safe)?;
-            signer.sign_to_vec()?
-        };
-        if computed.len() == mac.value.len() && openssl::memcmp::eq(&computed, &mac.value) {
-            return Ok(());
-        }
-    }
-    Err(Error::WrongPassword)
 }

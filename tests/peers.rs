@@ -1,0 +1,297 @@
+//! pbkit's PKCS#12 reader against other projects' published test vectors, each with the
+//! outcome the peer's own test suite states (never pbkit's): pyca/cryptography's
+//! `cryptography-vectors` (tests/hazmat/primitives/test_pkcs12.py), Go's
+//! golang.org/x/crypto/pkcs12 (pkcs12_test.go) and RustCrypto's `pkcs12` crate
+//! (tests/cert_tests.rs). Provenance and licences: tests/fixtures/peers/README.md.
+
+use crate::common::*;
+use pbkit_pkcs12::{Contents, Password};
+use pbkit_pki::Certificate;
+
+/// What a peer's test says a file holds, opened with `password` (`None`: the peer passes
+/// no password at all, which pbkit users give as an empty password).
+struct Expected {
+    file: &'static str,
+    password: Option<&'static str>,
+    /// The key's certificate (a file beside the vectors) and its friendlyName.
+    identity: Option<(&'static str, Option<&'static str>)>,
+    /// A key without a certificate of its own.
+    key_only: bool,
+    /// The other certificates, in order, with their friendlyNames.
+    extra: Vec<(&'static str, Option<&'static str>)>,
+    /// Whether the peer's test compares friendlyNames (load_key_and_certificates does not).
+    names: bool,
+}
+
+fn pem(dir: &str, name: &str) -> Certificate {
+    pbkit_pki::bundle::read_one(fixture(&format!("peers/{dir}/{name}"))).unwrap()
+}
+
+/// Whether pbkit's reading of `e` matches the peer's stated outcome; the difference in
+/// words when not.
+fn agrees(dir: &str, e: &Expected) -> Result<(), String> {
+    let der = std::fs::read(fixture(&format!("peers/{dir}/{}", e.file))).unwrap();
+    let password = Password::new(e.password.unwrap_or(""));
+    let contents = Contents::read(&der, &password).map_err(|err| format!("{err}"))?;
+    let mut certs = contents.certificates;
+    let key = match contents.keys.as_slice() {
+        [] => None,
+        [k] => Some(&k.key),
+        keys => return Err(format!("{} keys", keys.len())),
+    };
+    let own = key.and_then(|k| {
+        certs.iter().position(|c| {
+            c.certificate
+                .x509()
+                .public_key()
+                .is_ok_and(|p| p.public_eq(k))
+        })
+    });
+    let own = own.map(|i| certs.remove(i));
+    match (&e.identity, &own) {
+        (Some((file, name)), Some(c)) => {
+            if c.certificate != pem(dir, file) || (e.names && c.friendly_name.as_deref() != *name) {
+                return Err(format!(
+                    "identity {:?} {:?}",
+                    c.certificate.facts().map(|f| f.subject),
+                    c.friendly_name
+                ));
+            }
+        }
+        (None, None) => {}
+        (want, got) => {
+            return Err(format!(
+                "identity: expected {want:?}, got {}",
+                got.is_some()
+            ))
+        }
+    }
+    if e.key_only != (key.is_some() && own.is_none()) {
+        return Err(format!("key without certificate: expected {}", e.key_only));
+    }
+    let extra: Vec<(Certificate, Option<String>)> = certs
+        .into_iter()
+        .map(|c| (c.certificate, c.friendly_name.filter(|_| e.names)))
+        .collect();
+    let want: Vec<(Certificate, Option<String>)> = e
+        .extra
+        .iter()
+        .map(|(f, n)| (pem(dir, f), n.filter(|_| e.names).map(str::to_string)))
+        .collect();
+    if extra != want {
+        return Err(format!(
+            "extra certificates differ ({} vs {})",
+            extra.len(),
+            want.len()
+        ));
+    }
+    Ok(())
+}
+
+fn check_all(dir: &str, vectors: &[Expected]) {
+    let failures: Vec<String> = vectors
+        .iter()
+        .filter_map(|e| agrees(dir, e).err().map(|why| format!("{}: {why}", e.file)))
+        .collect();
+    println!(
+        "{dir}: pbkit agrees with the peer on {} of {} vectors",
+        vectors.len() - failures.len(),
+        vectors.len()
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// test_pkcs12.py: test_load_pkcs12_ec_keys, _rc2, _cert_only, _key_only, test_load_object
+/// and test_load_object_no_cert_key.
+#[test]
+fn pyca_pkcs12_vectors_agree() {
+    let ca = ("ca.pem", None);
+    let mut v = vec![
+        Expected {
+            file: "cert-key-aes256cbc.p12",
+            password: Some("cryptography"),
+            identity: Some(ca),
+            key_only: false,
+            extra: vec![],
+            names: false,
+        },
+        Expected {
+            file: "cert-none-key-none.p12",
+            password: Some("cryptography"),
+            identity: Some(ca),
+            key_only: false,
+            extra: vec![],
+            names: false,
+        },
+        Expected {
+            file: "cert-rc2-key-3des.p12",
+            password: Some("cryptography"),
+            identity: Some(ca),
+            key_only: false,
+            extra: vec![],
+            names: false,
+        },
+        Expected {
+            file: "no-password.p12",
+            password: None,
+            identity: Some(ca),
+            key_only: false,
+            extra: vec![],
+            names: false,
+        },
+        Expected {
+            file: "cert-aes256cbc-no-key.p12",
+            password: Some("cryptography"),
+            identity: None,
+            key_only: false,
+            extra: vec![("ca.pem", None)],
+            names: false,
+        },
+        Expected {
+            file: "no-cert-key-aes256cbc.p12",
+            password: Some("cryptography"),
+            identity: None,
+            key_only: true,
+            extra: vec![],
+            names: false,
+        },
+    ];
+    // test_load_object: (name, name2, name3, file, password).
+    let names: [(
+        Option<&'static str>,
+        Option<&'static str>,
+        Option<&'static str>,
+        &'static str,
+    ); 7] = [
+        (None, None, None, "no-name"),
+        (Some("name"), Some("name2"), Some("name3"), "name-all"),
+        (Some("name"), None, None, "name-1"),
+        (None, Some("name2"), Some("name3"), "name-2-3"),
+        (None, Some("name2"), None, "name-2"),
+        (None, None, Some("name3"), "name-3"),
+        (Some("☺"), Some("ä"), Some("ç"), "name-unicode"),
+    ];
+    let file = |stem: &str, pwd: bool| -> &'static str {
+        Box::leak(format!("{stem}-{}.p12", if pwd { "pwd" } else { "no-pwd" }).into_boxed_str())
+    };
+    for (n1, n2, n3, stem) in names {
+        for pwd in [false, true] {
+            v.push(Expected {
+                file: file(stem, pwd),
+                password: pwd.then_some("password"),
+                identity: Some(("ca.pem", n1)),
+                key_only: false,
+                extra: vec![("cryptography.io.pem", n2), ("letsencryptx3.pem", n3)],
+                names: true,
+            });
+        }
+    }
+    // test_load_object_no_cert_key: (name2, name3, file, password).
+    let no_cert: [(Option<&'static str>, Option<&'static str>, &'static str); 5] = [
+        (None, None, "no-cert-no-name"),
+        (Some("name2"), Some("name3"), "no-cert-name-all"),
+        (Some("name2"), None, "no-cert-name-2"),
+        (None, Some("name3"), "no-cert-name-3"),
+        (Some("☹"), Some("ï"), "no-cert-name-unicode"),
+    ];
+    for (n2, n3, stem) in no_cert {
+        for pwd in [false, true] {
+            v.push(Expected {
+                file: file(stem, pwd),
+                password: pwd.then_some("password"),
+                identity: None,
+                key_only: false,
+                extra: vec![("cryptography.io.pem", n2), ("letsencryptx3.pem", n3)],
+                names: true,
+            });
+        }
+    }
+    check_all("pyca", &v);
+    // test_invalid_password: a wrong password is an error.
+    let der = std::fs::read(fixture("peers/pyca/cert-key-aes256cbc.p12")).unwrap();
+    assert!(Contents::read(&der, &Password::new("invalid")).is_err());
+}
+
+/// pkcs12_test.go TestPfx: each file decodes with the empty password to an RSA key and
+/// a certificate whose common name is the map's key.
+#[test]
+fn go_pkcs12_vectors_agree() {
+    let cases = [
+        ("windows-azure-tools.p12", "Windows Azure Tools"),
+        (
+            "windows-ias-peap-ldaps-certificates.p12",
+            "Windows IAS PEAP & LDAPS certificates",
+        ),
+        ("testing-example-com.p12", "testing@example.com"),
+    ];
+    let mut agree = 0;
+    let mut failures = Vec::new();
+    for (file, cn) in cases {
+        let der = std::fs::read(fixture(&format!("peers/go/{file}"))).unwrap();
+        let outcome = pbkit_pkcs12::Identity::from_pkcs12(&der, &Password::new(""))
+            .map_err(|e| e.to_string())
+            .and_then(|id| {
+                // Go compares cert.Subject.CommonName: the subject's CN attribute.
+                let common_name = id
+                    .certificate()
+                    .x509()
+                    .subject_name()
+                    .entries_by_nid(openssl::nid::Nid::COMMONNAME)
+                    .next()
+                    .and_then(|e| e.data().as_utf8().ok().map(|s| s.to_string()));
+                let rsa = id.key().rsa().map_err(|e| e.to_string())?;
+                match (common_name.as_deref() == Some(cn), rsa.check_key()) {
+                    (true, Ok(true)) => Ok(()),
+                    _ => Err(format!("common name {common_name:?}")),
+                }
+            });
+        match outcome {
+            Ok(()) => agree += 1,
+            Err(e) => failures.push(format!("{file}: {e}")),
+        }
+    }
+    println!(
+        "go: pbkit agrees with the peer on {agree} of {} vectors",
+        cases.len()
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// cert_tests.rs decode_sample_pfx(2): example.pfx (empty password) and example2.pfx
+/// (`1234`) hold cert.der and the PKCS#8 key.der.
+#[test]
+fn rustcrypto_pkcs12_vectors_agree() {
+    let cert = std::fs::read(fixture("peers/rustcrypto/cert.der")).unwrap();
+    let key = std::fs::read(fixture("peers/rustcrypto/key.der")).unwrap();
+    let mut agree = 0;
+    let mut failures = Vec::new();
+    for (file, pw) in [("example.pfx", ""), ("example2.pfx", "1234")] {
+        let der = std::fs::read(fixture(&format!("peers/rustcrypto/{file}"))).unwrap();
+        match pbkit_pkcs12::RawIdentity::read(&der, &Password::new(pw)) {
+            Ok(id) if id.certificate == cert && id.pkcs8.as_slice() == key.as_slice() => agree += 1,
+            Ok(_) => failures.push(format!("{file}: other certificate or key")),
+            Err(e) => failures.push(format!("{file}: {e}")),
+        }
+    }
+    println!("rustcrypto: pbkit agrees with the peer on {agree} of 2 vectors");
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// `p12 inspect` says which spelling of "no password" a file uses: pyca's no-password.p12
+/// (written with a NULL password) and RustCrypto's example.pfx (`openssl pkcs12 -export
+/// -passout pass:`, an empty string).
+#[test]
+fn inspect_names_the_empty_password_spelling() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("empty.pw");
+    std::fs::write(&empty, "").unwrap();
+    let v = inspect_json(&empty, &fixture("peers/pyca/no-password.p12"));
+    assert_eq!(v["empty_password"], "absent");
+    let v = inspect_json(&empty, &fixture("peers/rustcrypto/example.pfx"));
+    assert_eq!(v["empty_password"], "empty-string");
+    let text = ok(pbkit()
+        .args(["p12", "inspect", "--password-file"])
+        .arg(&empty)
+        .arg(fixture("peers/pyca/no-password.p12")));
+    assert!(text.contains("password       absent (a NULL password"), "{text}");
+}
