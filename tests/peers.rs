@@ -23,6 +23,9 @@ struct Expected {
     names: bool,
 }
 
+/// A friendlyName a peer's test expects.
+type Name = Option<&'static str>;
+
 fn pem(dir: &str, name: &str) -> Certificate {
     pbkit_pki::bundle::read_one(fixture(&format!("peers/{dir}/{name}"))).unwrap()
 }
@@ -157,12 +160,7 @@ fn pyca_pkcs12_vectors_agree() {
         },
     ];
     // test_load_object: (name, name2, name3, file, password).
-    let names: [(
-        Option<&'static str>,
-        Option<&'static str>,
-        Option<&'static str>,
-        &'static str,
-    ); 7] = [
+    let names: [(Name, Name, Name, &str); 7] = [
         (None, None, None, "no-name"),
         (Some("name"), Some("name2"), Some("name3"), "name-all"),
         (Some("name"), None, None, "name-1"),
@@ -187,7 +185,7 @@ fn pyca_pkcs12_vectors_agree() {
         }
     }
     // test_load_object_no_cert_key: (name2, name3, file, password).
-    let no_cert: [(Option<&'static str>, Option<&'static str>, &'static str); 5] = [
+    let no_cert: [(Name, Name, &str); 5] = [
         (None, None, "no-cert-no-name"),
         (Some("name2"), Some("name3"), "no-cert-name-all"),
         (Some("name2"), None, "no-cert-name-2"),
@@ -238,7 +236,7 @@ fn go_pkcs12_vectors_agree() {
                     .subject_name()
                     .entries_by_nid(openssl::nid::Nid::COMMONNAME)
                     .next()
-                    .and_then(|e| e.data().as_utf8().ok().map(|s| s.to_string()));
+                    .and_then(|e| e.data().to_string().ok());
                 let rsa = id.key().rsa().map_err(|e| e.to_string())?;
                 match (common_name.as_deref() == Some(cn), rsa.check_key()) {
                     (true, Ok(true)) => Ok(()),
@@ -293,5 +291,8 @@ fn inspect_names_the_empty_password_spelling() {
         .args(["p12", "inspect", "--password-file"])
         .arg(&empty)
         .arg(fixture("peers/pyca/no-password.p12")));
-    assert!(text.contains("password       absent (a NULL password"), "{text}");
+    assert!(
+        text.contains("password       absent (a NULL password"),
+        "{text}"
+    );
 }
