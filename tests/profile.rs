@@ -308,7 +308,7 @@ fn lint_finds_every_kind_of_problem() {
         ("type", "d['PayloadContent'][2]['SSL'] = 'yes'", "error", "SSL must be <boolean>"),
         ("required", "del d['PayloadContent'][0]['PayloadContent']", "error", "required key PayloadContent is missing"),
         ("duplicate-uuid", "d['PayloadContent'][1]['PayloadUUID'] = d['PayloadContent'][0]['PayloadUUID']", "error", "is used 2 times"),
-        ("duplicate-identifier", "d['PayloadContent'][1]['PayloadIdentifier'] = d['PayloadContent'][0]['PayloadIdentifier']", "error", "is used 2 times"),
+        ("duplicate-identifier", "d['PayloadContent'][1]['PayloadIdentifier'] = d['PayloadContent'][0]['PayloadIdentifier']", "error", "is used by 2 payloads"),
         ("reference", "d['PayloadContent'][2]['SMIMESigningCertificateUUID'] = '00000000-0000-0000-0000-000000000000'", "error", "not in this profile"),
         ("reference", "d['PayloadContent'][2]['SMIMESigningCertificateUUID'] = d['PayloadContent'][2]['PayloadUUID']", "error", "not an identity payload"),
         ("pkcs12", "d['PayloadContent'][0]['Password'] = 'wrong'", "error", "wrong password"),
@@ -513,4 +513,137 @@ fn verify_calls_what_is_no_plist_invalid() {
             stdout(&o)
         );
     }
+}
+
+/// `profiles/purebred-exchange.toml` built, then changed by Python's plistlib as another
+/// tool would write it (`edit` is Python over the dictionary `p`).
+fn edited_exchange_profile(dir: &Path, name: &str, edit: &str) -> PathBuf {
+    let built = dir.join("built.mobileconfig");
+    build("purebred-exchange", &built, &[]);
+    let out = dir.join(name);
+    ok(Command::new("python3")
+        .arg("-c")
+        .arg(format!(
+            "import plistlib, sys\np = plistlib.load(open(sys.argv[1], 'rb'))\n{edit}\n\
+             plistlib.dump(p, open(sys.argv[2], 'wb'))"
+        ))
+        .arg(&built)
+        .arg(&out));
+    out
+}
+
+fn findings_of(file: &Path) -> Vec<(String, String, String)> {
+    lint_json(&[file], &[])
+        .1
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (s("severity"), s("location"), s("check"))
+        })
+        .collect()
+}
+
+/// Apple's schema writes ConsentText's language keys as a placeholder (`ConsentTextItem`
+/// holding `ANY`): the keys are free, their values strings.
+#[test]
+fn consent_text_takes_any_language_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = edited_exchange_profile(
+        tmp.path(),
+        "consent.mobileconfig",
+        "p['ConsentText'] = {'default': 'Agree?', 'en': 'Agree?', 'de': 'Zustimmen?'}",
+    );
+    let consent: Vec<_> = findings_of(&good)
+        .into_iter()
+        .filter(|f| f.1.contains("ConsentText"))
+        .collect();
+    assert!(consent.is_empty(), "{consent:?}");
+    let bad = edited_exchange_profile(
+        tmp.path(),
+        "consent-bad.mobileconfig",
+        "p['ConsentText'] = {'en': 5}",
+    );
+    assert!(findings_of(&bad).contains(&(
+        "error".into(),
+        "profile.ConsentText.en".into(),
+        "type".into()
+    )));
+}
+
+/// A profile whose identifier is its payload's installs (many distributed profiles do it):
+/// a note with the reason. Two payloads sharing one stay an error.
+#[test]
+fn an_identifier_shared_with_a_payload_is_a_note_and_between_payloads_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shared = edited_exchange_profile(
+        tmp.path(),
+        "shared.mobileconfig",
+        "p['PayloadContent'][0]['PayloadIdentifier'] = p['PayloadIdentifier']",
+    );
+    let f = findings_of(&shared);
+    assert!(
+        f.contains(&("note".into(), "profile".into(), "shared-identifier".into())),
+        "{f:?}"
+    );
+    assert!(!f.iter().any(|x| x.0 == "error"), "{f:?}");
+    let twice = edited_exchange_profile(
+        tmp.path(),
+        "twice.mobileconfig",
+        "import copy, uuid\nq = copy.deepcopy(p['PayloadContent'][0])\n\
+         q['PayloadUUID'] = str(uuid.uuid4()).upper()\np['PayloadContent'].append(q)",
+    );
+    let f = findings_of(&twice);
+    assert!(
+        f.contains(&(
+            "error".into(),
+            "profile".into(),
+            "duplicate-identifier".into()
+        )),
+        "{f:?}"
+    );
+}
+
+/// PayloadEnabled, which macOS management tools write, is known: a note, not an unknown key.
+#[test]
+fn payload_enabled_is_known_outside_the_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = edited_exchange_profile(
+        tmp.path(),
+        "enabled.mobileconfig",
+        "p['PayloadContent'][0]['PayloadEnabled'] = True",
+    );
+    let f = findings_of(&p);
+    assert!(
+        f.contains(&(
+            "note".into(),
+            "payloads[0] (com.apple.eas.account).PayloadEnabled".into(),
+            "outside-schema".into()
+        )),
+        "{f:?}"
+    );
+    assert!(!f.iter().any(|x| x.2 == "unknown-key"), "{f:?}");
+}
+
+/// A PayloadVersion written as a string: lint reports it, inspect still shows the profile.
+#[test]
+fn inspect_shows_a_profile_it_cannot_model_with_the_problem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = edited_exchange_profile(
+        tmp.path(),
+        "version.mobileconfig",
+        "p['PayloadVersion'] = '1'",
+    );
+    let text = ok(pbkit().args(["profile", "inspect"]).arg(&p));
+    assert!(
+        text.contains("profile mil.example.purebred.exchange"),
+        "{text}"
+    );
+    assert!(
+        text.contains("problem: PayloadVersion is not an integer"),
+        "{text}"
+    );
+    assert!(text.contains("[1] com.apple.eas.account"), "{text}");
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(pbkit().args(["profile", "inspect", "--json"]).arg(&p))).unwrap();
+    assert_eq!(v["problems"][0], "PayloadVersion is not an integer");
 }

@@ -28,6 +28,10 @@ pub struct Inspection {
     pub bytes: usize,
     /// The payloads, in order.
     pub payloads: Vec<PayloadView>,
+    /// What pbkit could not read as a profile (a key of the wrong type, …): the rest is
+    /// shown as it stands, without references or certificates.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
 }
 
 /// One payload as inspected.
@@ -77,6 +81,9 @@ impl std::fmt::Display for Inspection {
             quoted(&self.display_name)
         )?;
         writeln!(f, "  uuid {}", self.uuid)?;
+        for p in &self.problems {
+            writeln!(f, "  problem: {p}")?;
+        }
         for (i, p) in self.payloads.iter().enumerate() {
             writeln!(
                 f,
@@ -120,7 +127,6 @@ pub fn inspect(bytes: &[u8], anchors: &[Certificate]) -> Result<Inspection, Erro
     let verification = verify(bytes, anchors);
     let verdict = verification.verdict();
     let plist = verification.into_content().map_err(Error::Invalid)?;
-    let profile = Profile::from_plist(&plist)?;
     let (signer, chain) = if is_signed(bytes) {
         let summaries = embedded_certificates(bytes)?
             .iter()
@@ -130,6 +136,22 @@ pub fn inspect(bytes: &[u8], anchors: &[Certificate]) -> Result<Inspection, Erro
         (it.next(), it.collect())
     } else {
         (None, Vec::new())
+    };
+    let profile = match Profile::from_plist(&plist) {
+        Ok(profile) => profile,
+        // Not a profile pbkit can model: still show what is there, and why.
+        Err(problem @ (Error::WrongType { .. } | Error::Missing(_) | Error::BadPayload { .. })) => {
+            let mut raw = as_it_stands(&plist)?;
+            raw.problems.push(problem.to_string());
+            return Ok(Inspection {
+                verdict,
+                signer,
+                chain,
+                bytes: bytes.len(),
+                ..raw
+            });
+        }
+        Err(e) => return Err(e),
     };
     let payloads = profile
         .payloads
@@ -164,6 +186,58 @@ pub fn inspect(bytes: &[u8], anchors: &[Certificate]) -> Result<Inspection, Erro
         display_name: profile.top.display_name.clone(),
         bytes: bytes.len(),
         payloads,
+        problems: Vec::new(),
+    })
+}
+
+/// The profile's keys as they stand in the plist, where the typed model refused it.
+fn as_it_stands(plist: &[u8]) -> Result<Inspection, Error> {
+    use plist::Value;
+    let top = Value::from_reader(std::io::Cursor::new(plist))
+        .map_err(|e| Error::Plist(crate::model::plist_reason(&e)))?;
+    let text = |d: &plist::Dictionary, key: &str| -> String {
+        d.get(key)
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => format!("({})", crate::lint::type_name(other)),
+            })
+            .unwrap_or_else(|| "(missing)".into())
+    };
+    let top = top
+        .as_dictionary()
+        .ok_or_else(|| Error::Plist("the top level is not a dictionary".into()))?;
+    let payloads = match top.get("PayloadContent") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_dictionary)
+            .map(|d| PayloadView {
+                payload_type: text(d, "PayloadType"),
+                identifier: text(d, "PayloadIdentifier"),
+                uuid: text(d, "PayloadUUID"),
+                display_name: d
+                    .get("PayloadDisplayName")
+                    .and_then(Value::as_string)
+                    .map(str::to_string),
+                references: Vec::new(),
+                certificate: None,
+                note: None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(Inspection {
+        verdict: Verdict::Unsigned,
+        signer: None,
+        chain: Vec::new(),
+        identifier: text(top, "PayloadIdentifier"),
+        uuid: text(top, "PayloadUUID"),
+        display_name: top
+            .get("PayloadDisplayName")
+            .and_then(Value::as_string)
+            .map(str::to_string),
+        bytes: 0,
+        payloads,
+        problems: Vec::new(),
     })
 }
 

@@ -39,11 +39,11 @@ pub enum Error {
     #[error("missing {0}")]
     Missing(&'static str),
     /// A key has the wrong type.
-    #[error("{key} is not a {expected}")]
+    #[error("{key} is not {expected}")]
     WrongType {
         /// The key.
         key: &'static str,
-        /// The expected type.
+        /// The expected type, with its article (`an integer`).
         expected: &'static str,
     },
     /// A payload is malformed.

@@ -238,7 +238,18 @@ impl Linter<'_> {
     }
 
     /// Checks a dictionary against key definitions. `open`: unknown keys are expected.
+    ///
+    /// Apple's schema says "any key" in two ways: a subkey named `ANY`, and (for
+    /// `ConsentText` and its kind) a single placeholder dictionary (`ConsentTextItem`)
+    /// whose only subkey is `ANY`. Either way the dictionary's own keys are free, and each
+    /// value is checked against `ANY`'s definition.
     fn key_list(&mut self, d: &Dictionary, defs: &[&KeyDef], loc: &str, open: bool) {
+        if let Some(any) = any_key(defs) {
+            for (k, v) in d {
+                self.value(v, any, &format!("{loc}.{k}"));
+            }
+            return;
+        }
         let by_name: BTreeMap<&str, &KeyDef> = defs.iter().map(|k| (k.key.as_str(), *k)).collect();
         for def in defs {
             if def.presence.as_deref() == Some("required") && !d.contains_key(&def.key) {
@@ -253,7 +264,9 @@ impl Linter<'_> {
         for (k, v) in d {
             let kl = format!("{loc}.{k}");
             let Some(def) = by_name.get(k.as_str()) else {
-                if !open {
+                if let Some(why) = known_outside_schema(k) {
+                    self.add(Severity::Note, &kl, "outside-schema", why.into());
+                } else if !open {
                     self.add(
                         Severity::Warning,
                         &kl,
@@ -373,7 +386,6 @@ impl Linter<'_> {
         let mut uuids: BTreeMap<&str, usize> = BTreeMap::new();
         let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
         *uuids.entry(&p.uuid).or_default() += 1;
-        *ids.entry(&p.identifier).or_default() += 1;
         for pl in &p.payloads {
             *uuids.entry(&pl.uuid).or_default() += 1;
             *ids.entry(&pl.identifier).or_default() += 1;
@@ -381,12 +393,29 @@ impl Linter<'_> {
         for (u, n) in uuids.iter().filter(|(_, n)| **n > 1) {
             self.add(Severity::Error, "profile", "duplicate-uuid", format!("PayloadUUID {u} is used {n} times (\"the PayloadUUID ... is used more than once\" on install)"));
         }
+        // Two payloads with one identifier: the device keeps one of them.
         for (i, n) in ids.iter().filter(|(_, n)| **n > 1) {
             self.add(
                 Severity::Error,
                 "profile",
                 "duplicate-identifier",
-                format!("PayloadIdentifier {i} is used {n} times"),
+                format!("PayloadIdentifier {i} is used by {n} payloads; a device keeps one"),
+            );
+        }
+        // The profile's identifier on one of its payloads: many distributed profiles do
+        // this and it installs; Apple only says payload identifiers are usually derived
+        // from the profile's.
+        if ids.contains_key(p.identifier.as_str()) {
+            self.add(
+                Severity::Note,
+                "profile",
+                "shared-identifier",
+                format!(
+                    "the profile and a payload share PayloadIdentifier {}: it installs, but \
+                     Apple derives payload identifiers from the profile's (e.g. {}.payload), \
+                     which keeps them apart in MDM logs",
+                    p.identifier, p.identifier
+                ),
             );
         }
 
@@ -527,6 +556,30 @@ impl Linter<'_> {
 fn is_placeholder_host(host: &str) -> bool {
     host.split('.')
         .any(|label| label.eq_ignore_ascii_case("example"))
+}
+
+/// The definition every key of a free-keyed dictionary is checked against, if `defs`
+/// describe one: `[ANY]`, or `[SomethingItem]` whose only subkey is `ANY`.
+fn any_key<'a>(defs: &[&'a KeyDef]) -> Option<&'a KeyDef> {
+    match defs {
+        [any] if any.key == "ANY" => Some(any),
+        [item] if item.value_type == "<dictionary>" => match item.subkeys.as_deref() {
+            Some([any]) if any.key == "ANY" => Some(any),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Keys Apple's own tools write outside the schema, and what becomes of them.
+fn known_outside_schema(key: &str) -> Option<&'static str> {
+    match key {
+        "PayloadEnabled" => Some(
+            "PayloadEnabled is written by macOS management tools (Profile Manager, Apple \
+             Configurator) outside Apple's schema; iOS ignores it",
+        ),
+        _ => None,
+    }
 }
 
 /// Whether `v` has the type Apple's schema writes as `value_type` (`<string>`, …).

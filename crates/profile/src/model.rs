@@ -512,7 +512,7 @@ impl Payload {
             Some(_) => {
                 return Err(Error::WrongType {
                     key: "PayloadType",
-                    expected: "string",
+                    expected: "a string",
                 })
             }
             None => return Err(Error::Missing("PayloadType")),
@@ -572,7 +572,7 @@ fn take_string(d: &mut Dictionary, key: &'static str) -> Result<Option<String>, 
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(Error::WrongType {
             key,
-            expected: "string",
+            expected: "a string",
         }),
     }
 }
@@ -667,7 +667,7 @@ impl Profile {
             .map(|v| {
                 v.as_signed_integer().ok_or(Error::WrongType {
                     key: "PayloadVersion",
-                    expected: "integer",
+                    expected: "an integer",
                 })
             })
             .transpose()?
@@ -680,14 +680,14 @@ impl Profile {
                     Value::Dictionary(p) => Payload::from_dictionary(p),
                     _ => Err(Error::WrongType {
                         key: "PayloadContent",
-                        expected: "array of dictionaries",
+                        expected: "an array of dictionaries",
                     }),
                 })
                 .collect::<Result<_, _>>()?,
             Some(_) => {
                 return Err(Error::WrongType {
                     key: "PayloadContent",
-                    expected: "array",
+                    expected: "an array",
                 })
             }
         };
