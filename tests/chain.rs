@@ -193,3 +193,18 @@ fn chain_p12_is_one_keytool_entry_with_the_path() {
     assert!(order[3].contains("Test DoD Interoperability Root CA 2"));
     assert!(order[4].contains("Test Federal Bridge CA G4"));
 }
+
+/// A certificate issued by the anchor itself needs no pool (x509-limbo has 75 such cases).
+#[test]
+fn chain_build_needs_no_pool_for_a_certificate_of_the_anchor() {
+    let out = ok(pbkit()
+        .args(["chain", "build"])
+        .arg(fixture("fpki/fbca-g4-by-fcpca-g2.pem"))
+        .arg("--anchor")
+        .arg(fixture("fpki/fcpca-g2.pem"))
+        .args(["--at", "2026-11-22"]));
+    assert!(
+        out.starts_with("valid path at 2026-11-22T00:00:00Z (1 certificate + anchor"),
+        "{out}"
+    );
+}

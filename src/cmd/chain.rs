@@ -56,7 +56,8 @@ enum PurposeArg {
 #[derive(Args)]
 pub struct SearchArgs {
     /// Certificates to build from: PEM/DER files, PKCS#7 bundles, folders; repeatable.
-    #[arg(long, required = true, value_name = "PATH")]
+    /// Without one, only a leaf issued by an anchor itself has a path.
+    #[arg(long, value_name = "PATH")]
     pool: Vec<PathBuf>,
     /// Trusted certificates (need not be self-signed); repeatable.
     #[arg(long, required = true, value_name = "PEM")]

@@ -637,7 +637,9 @@ fn labels(leaf: &Node, partial: &[usize], nodes: &[Node]) -> Vec<String> {
         .collect()
 }
 
-/// OpenSSL's verdict on exactly this path to exactly this anchor.
+/// OpenSSL's verdict on exactly this path to exactly this anchor, with validity periods
+/// judged by pbkit as RFC 5280 §4.1.2.5 says: notBefore and notAfter both inclusive
+/// (OpenSSL counts a certificate as expired at its notAfter second).
 fn validate(
     leaf: &Node,
     partial: &[usize],
@@ -645,11 +647,29 @@ fn validate(
     anchor: &Node,
     opts: &PathOptions,
 ) -> Result<Result<(), String>, Error> {
+    let path = std::iter::once(leaf)
+        .chain(partial.iter().map(|&i| &nodes[i]))
+        .chain(std::iter::once(anchor));
+    for n in path {
+        if opts.at < n.not_before {
+            return Ok(Err(format!(
+                "certificate is not yet valid (at {})",
+                n.label
+            )));
+        }
+        if opts.at > n.not_after {
+            return Ok(Err(format!("certificate has expired (at {})", n.label)));
+        }
+    }
     let mut store = X509StoreBuilder::new()?;
     store.add_cert(anchor.cert.x509().to_owned())?;
     let mut param = X509VerifyParam::new()?;
-    param.set_flags(X509VerifyFlags::X509_STRICT | X509VerifyFlags::PARTIAL_CHAIN)?;
-    param.set_time(opts.at.unix_timestamp() as _);
+    param.set_flags(
+        X509VerifyFlags::X509_STRICT
+            | X509VerifyFlags::PARTIAL_CHAIN
+            | X509VerifyFlags::NO_CHECK_TIME,
+    )?;
+    // No set_time: OpenSSL's check time would override NO_CHECK_TIME; times are pbkit's.
     param.set_auth_level(if opts.allow_sha1 { 0 } else { 2 });
     param.set_depth((partial.len() + 2) as i32);
     param.set_purpose(match opts.purpose {

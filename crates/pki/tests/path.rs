@@ -437,3 +437,34 @@ fn long_paths_are_found_and_a_depth_limit_is_reported() {
         report.warnings
     );
 }
+
+/// RFC 5280 §4.1.2.5: a certificate is valid from notBefore through notAfter, both
+/// inclusive (OpenSSL alone counts the notAfter second as expired).
+#[test]
+fn not_after_is_inclusive_and_no_pool_is_needed_for_a_leaf_of_the_anchor() {
+    use openssl::hash::MessageDigest;
+    let sha = MessageDigest::sha256();
+    let root_key = generated::key();
+    let root = generated::ca("Root", &root_key, "Root", &root_key, 1, sha);
+    let leaf_key = generated::key();
+    // generated::ca makes certificates valid 1,700,000,000 ..= 1,900,000,000 (Unix time).
+    let leaf = generated::ca("Leaf CA", &leaf_key, "Root", &root_key, 2, sha);
+    let at = |unix: i64| PathOptions::new(OffsetDateTime::from_unix_timestamp(unix).unwrap());
+    for (unix, valid) in [
+        (1_700_000_000, true),
+        (1_900_000_000, true),
+        (1_900_000_001, false),
+        (1_699_999_999, false),
+    ] {
+        let out = build_path(&leaf, &[], std::slice::from_ref(&root), &at(unix)).unwrap();
+        assert_eq!(out.best.is_some(), valid, "at {unix}: {:?}", out.rejected);
+    }
+    let out = build_path(&leaf, &[], &[root], &at(1_900_000_001)).unwrap();
+    assert!(
+        out.rejected
+            .iter()
+            .any(|r| r.reason == "certificate has expired (at Leaf CA)"),
+        "{:?}",
+        out.rejected
+    );
+}
