@@ -20,6 +20,7 @@ seed() {
   case $target in
     pkcs12_parse|pkcs12_differential)
       cp "$here"/tests/fixtures/purebred-skp/*.p12 "$here"/profiles/test-identities/*.p12 "$dir"/
+      cp "$here"/tests/fixtures/peers/rfc9579/*.p12 "$dir"/ # PBMAC1
       # One fixture in every suite, so that PBES2 and the purebred layout are mutated too.
       for suite in ios-legacy purebred modern; do
         PBKIT_FUZZ_PW=password "$here/target/release/pbkit" p12 repack \

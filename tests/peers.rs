@@ -296,3 +296,61 @@ fn inspect_names_the_empty_password_spelling() {
         "{text}"
     );
 }
+
+/// RFC 9579/9879 appendix A: A.1, a valid PKCS#12 with a PBMAC1 (HMAC-SHA-256, PBKDF2
+/// with HMAC-SHA-256) under the password `1234`, as pyasn1-alt-modules publishes it; and the
+/// appendix's invalid variants (A.4 iteration count, A.5 salt, A.6 no key length), made
+/// from A.1 by the changes the RFC describes, with the short-key bypass (a key length of
+/// 1). The RFC and the OpenJDK test of these vectors (PBMAC1Encoding.java) expect A.1 to
+/// load and A.4 to A.6 to fail.
+#[test]
+fn rfc9579_pbmac1_vectors_agree() {
+    let a1 = std::fs::read(fixture("peers/rfc9579/a1-sha256.p12")).unwrap();
+    // MacData's PBKDF2 parameters in A.1: salt at 2612 (8 bytes), iterations 0x0800 at
+    // 2622, keyLength 32 at 2624..2627.
+    assert_eq!(
+        &a1[2612..2620],
+        &[0x6F, 0x47, 0x3C, 0x38, 0xB0, 0x2E, 0x31, 0x73]
+    );
+    assert_eq!(&a1[2620..2627], &[0x02, 0x02, 0x08, 0x00, 0x02, 0x01, 0x20]);
+    let pw = Password::new("1234");
+    let id = pbkit_pkcs12::Identity::from_pkcs12(&a1, &pw).expect("A.1 opens");
+    assert!(id.certificate().facts().unwrap().subject.ends_with("CN=tt"));
+    assert!(matches!(
+        pbkit_pkcs12::Identity::from_pkcs12(&a1, &Password::new("4321")),
+        Err(pbkit_pkcs12::Error::WrongPassword)
+    ));
+
+    let mut a4 = a1.clone();
+    a4[2623] = 0x01; // iterations 2049
+    let mut a5 = a1.clone();
+    a5[2612..2620].copy_from_slice(b"NOT USED"); // another salt
+    let mut short = a1.clone();
+    short[2626] = 0x01; // keyLength 1: the bypass
+                        // A.6: keyLength removed, and every enclosing length 3 bytes shorter.
+    let mut a6 = a1.clone();
+    a6.drain(2624..2627);
+    for at in [2609, 2596, 2594, 2581, 2579, 2577] {
+        a6[at] -= 3;
+    }
+    let outer = u16::from_be_bytes([a6[2], a6[3]]) - 3;
+    a6[2..4].copy_from_slice(&outer.to_be_bytes());
+
+    let mut agree = 1;
+    for (name, der, expected) in [
+        ("A.4", &a4, "wrong password"),
+        ("A.5", &a5, "wrong password"),
+        ("A.6", &a6, "PBMAC1 without a PBKDF2 key length"),
+        (
+            "short key",
+            &short,
+            "PBMAC1 key length 1 is not the 32-byte output",
+        ),
+    ] {
+        match pbkit_pkcs12::Identity::from_pkcs12(der, &pw) {
+            Err(e) if e.to_string().contains(expected) => agree += 1,
+            other => panic!("{name}: {:?}", other.map(|_| "opened")),
+        }
+    }
+    println!("rfc9579: pbkit agrees with the RFC on {agree} of 5 vectors");
+}

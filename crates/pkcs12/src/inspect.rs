@@ -38,10 +38,13 @@ pub struct Report {
 pub struct MacReport {
     /// HMAC digest.
     pub digest: Digest,
-    /// KDF iterations.
+    /// KDF iterations (PBKDF2's, for PBMAC1).
     pub iterations: u32,
-    /// Salt length in bytes.
+    /// Salt length in bytes (PBKDF2's, for PBMAC1).
     pub salt_bytes: usize,
+    /// For PBMAC1 (RFC 9579): PBKDF2's PRF; the key comes from PBKDF2, not the PKCS#12 KDF.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pbmac1_prf: Option<Digest>,
 }
 
 /// One SafeContents.
@@ -161,10 +164,19 @@ pub fn inspect(der: &[u8], password: Option<&Password>) -> Result<Report, Error>
         })
         .collect();
     Ok(Report {
-        mac: pfx.mac.as_ref().map(|m| MacReport {
-            digest: m.digest,
-            iterations: m.iterations,
-            salt_bytes: m.salt.len(),
+        mac: pfx.mac.as_ref().map(|m| match &m.pbmac1 {
+            Some(p) => MacReport {
+                digest: m.digest,
+                iterations: p.iterations,
+                salt_bytes: p.salt.len(),
+                pbmac1_prf: Some(p.prf),
+            },
+            None => MacReport {
+                digest: m.digest,
+                iterations: m.iterations,
+                salt_bytes: m.salt.len(),
+                pbmac1_prf: None,
+            },
         }),
         safes,
         suite: detect_suite(&pfx),
@@ -254,7 +266,8 @@ fn detect_suite(pfx: &Pfx) -> Option<Suite> {
             Safe::Plain(_) => None,
         })
         .collect();
-    let mac = pfx.mac.as_ref()?.digest;
+    // PBMAC1 is none of pbkit's suites.
+    let mac = pfx.mac.as_ref().filter(|m| m.pbmac1.is_none())?.digest;
     let triple_des = matches!(
         key,
         Algorithm::Pbes1 {
@@ -298,6 +311,13 @@ fn ios_verdict(pfx: &Pfx) -> IosVerdict {
             "no password protects it; iOS cannot import a PKCS#12 without one",
         );
     }
+    if pfx.mac.as_ref().is_some_and(|m| m.pbmac1.is_some()) {
+        return verdict(
+            IosImport::Unknown,
+            "PBMAC1 (RFC 9579) is newer than any public report of SecPKCS12Import: untested \
+             on devices, so unknown; --suite ios-legacy is the safe choice",
+        );
+    }
     if algs.iter().any(|a| a.is_pbes2()) {
         return verdict(
             IosImport::Risky,
@@ -331,16 +351,25 @@ impl std::fmt::Display for Report {
             writeln!(f, "  {label:<15}{value}")
         }
         match &self.mac {
-            Some(m) => row(
-                f,
-                "MAC",
-                &format!(
-                    "{}, {}, {}-byte salt",
-                    m.digest.name(),
-                    iterations(m.iterations),
-                    m.salt_bytes
-                ),
-            )?,
+            Some(m) => {
+                let kdf = match m.pbmac1_prf {
+                    Some(prf) => format!(
+                        "PBMAC1: HMAC-{}, key by PBKDF2-HMAC-{}",
+                        m.digest.name(),
+                        prf.name()
+                    ),
+                    None => m.digest.name().to_string(),
+                };
+                row(
+                    f,
+                    "MAC",
+                    &format!(
+                        "{kdf}, {}, {}-byte salt",
+                        iterations(m.iterations),
+                        m.salt_bytes
+                    ),
+                )?
+            }
             None => row(
                 f,
                 "MAC",

@@ -405,16 +405,22 @@ impl fmt::Display for Algorithm {
     }
 }
 
-fn parse_pbes2(params: &Any<'_>, what: &str) -> Result<Algorithm, Error> {
-    let p = ber::sequence(params, what)?;
-    let [kdf, scheme] = &p[..] else {
-        return Err(short(what));
-    };
+/// PBKDF2's parameters (RFC 8018 appendix A.2), shared by PBES2 and PBMAC1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Pbkdf2 {
+    pub(crate) salt: Vec<u8>,
+    pub(crate) iterations: u32,
+    pub(crate) key_length: Option<u32>,
+    pub(crate) prf: Digest,
+}
+
+/// Parses a keyDerivationFunc AlgorithmIdentifier that must be PBKDF2.
+pub(crate) fn parse_pbkdf2(kdf: &Any<'_>, what: &str) -> Result<Pbkdf2, Error> {
     let kdf = ber::sequence(kdf, what)?;
     let kdf_oid = ber::oid(kdf.first().ok_or_else(|| short(what))?, what)?;
     if kdf_oid != "1.2.840.113549.1.5.12" {
         return Err(Error::UnsupportedAlgorithm(format!(
-            "{what} PBES2 key derivation {}",
+            "{what} key derivation {}",
             name_of_oid(&kdf_oid)
         )));
     }
@@ -432,6 +438,25 @@ fn parse_pbes2(params: &Any<'_>, what: &str) -> Result<Algorithm, Error> {
             key_length = Some(ber::uint(item, what)?);
         }
     }
+    Ok(Pbkdf2 {
+        salt,
+        iterations,
+        key_length,
+        prf,
+    })
+}
+
+fn parse_pbes2(params: &Any<'_>, what: &str) -> Result<Algorithm, Error> {
+    let p = ber::sequence(params, what)?;
+    let [kdf, scheme] = &p[..] else {
+        return Err(short(what));
+    };
+    let Pbkdf2 {
+        salt,
+        iterations,
+        key_length,
+        prf,
+    } = parse_pbkdf2(kdf, &format!("{what} PBES2"))?;
     let scheme = ber::sequence(scheme, what)?;
     let cipher_oid = ber::oid(scheme.first().ok_or_else(|| short(what))?, what)?;
     let cipher = match cipher_oid.as_str() {

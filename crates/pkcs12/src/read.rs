@@ -120,7 +120,7 @@ impl Opened {
         // What the file declares is charged before it is derived.
         let mut work = Work::default();
         if let Some(mac) = &pfx.mac {
-            work.charge(mac.iterations)?;
+            work.charge(mac.pbmac1.as_ref().map_or(mac.iterations, |p| p.iterations))?;
         }
         for safe in &pfx.safes {
             match safe {
@@ -239,7 +239,7 @@ fn requests(pfx: &Pfx) -> Vec<Request<'_>> {
     if let Some(mac) = pfx
         .mac
         .as_ref()
-        .filter(|m| m.digest == crate::pbe::Digest::Sha1)
+        .filter(|m| m.digest == crate::pbe::Digest::Sha1 && m.pbmac1.is_none())
     {
         out.push(mac_request(mac));
     }
@@ -387,7 +387,22 @@ fn verify_mac(pfx: &Pfx, secrets: &Secrets) -> Result<(), Error> {
     let Some(mac) = pfx.mac.as_ref() else {
         return Err(Error::Malformed("no MAC to verify".into()));
     };
-    let computed = if mac.digest == crate::pbe::Digest::Sha1 {
+    let computed = if let Some(p) = &mac.pbmac1 {
+        // RFC 9579: PBKDF2 over the password as UTF-8 (not the PKCS#12 BMPString), then
+        // HMAC with the derived key.
+        let mut key = Zeroizing::new(vec![0u8; p.key_length as usize]);
+        openssl::pkcs5::pbkdf2_hmac(
+            secrets.password().as_bytes(),
+            &p.salt,
+            p.iterations as usize,
+            p.prf.openssl(),
+            &mut key,
+        )?;
+        let hkey = PKey::hmac(&key)?;
+        let mut signer = openssl::sign::Signer::new(mac.digest.openssl(), &hkey)?;
+        signer.update(&pfx.auth_safe)?;
+        signer.sign_to_vec()?
+    } else if mac.digest == crate::pbe::Digest::Sha1 {
         crate::write::hmac_sha1(&secrets.sha1(mac_request(mac)), &pfx.auth_safe)
     } else {
         let md = mac.digest.openssl();

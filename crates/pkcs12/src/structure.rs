@@ -47,7 +47,26 @@ pub struct Mac {
     pub salt: Vec<u8>,
     /// KDF iterations.
     pub iterations: u32,
+    /// PBMAC1 (RFC 9579): the HMAC key comes from PBKDF2 with these parameters, not from
+    /// the PKCS#12 KDF; `salt` and `iterations` above are then unused.
+    pub pbmac1: Option<Pbmac1>,
 }
+
+/// PBMAC1's key derivation (PBKDF2); [`Mac::digest`] is its HMAC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pbmac1 {
+    /// PBKDF2's PRF.
+    pub prf: Digest,
+    /// PBKDF2's salt.
+    pub salt: Vec<u8>,
+    /// PBKDF2's iterations.
+    pub iterations: u32,
+    /// The HMAC key length, in bytes: always the HMAC's output size (checked when parsed).
+    pub key_length: u32,
+}
+
+/// id-PBMAC1 (RFC 8018 appendix A.5).
+const PBMAC1: &str = "1.2.840.113549.1.5.14";
 
 /// One SafeContents of the AuthenticatedSafe.
 #[derive(Debug, Clone)]
@@ -168,8 +187,11 @@ fn parse_mac(any: &Any<'_>) -> Result<Mac, Error> {
     let what = "MacData";
     let items = ber::sequence(any, what)?;
     let digest_info = ber::sequence(items.first().ok_or_else(|| missing(what))?, what)?;
-    let digest =
-        Digest::from_mac_algorithm(digest_info.first().ok_or_else(|| missing(what))?, "MAC")?;
+    let algorithm = digest_info.first().ok_or_else(|| missing(what))?;
+    let (digest, pbmac1) = match pbmac1_params(algorithm)? {
+        Some((hmac, p)) => (hmac, Some(p)),
+        None => (Digest::from_mac_algorithm(algorithm, "MAC")?, None),
+    };
     let value = ber::octets(digest_info.get(1).ok_or_else(|| missing(what))?, what)?.into_owned();
     let salt = ber::octets(items.get(1).ok_or_else(|| missing(what))?, what)?.into_owned();
     let iterations = match items.get(2) {
@@ -181,7 +203,52 @@ fn parse_mac(any: &Any<'_>) -> Result<Mac, Error> {
         value,
         salt,
         iterations,
+        pbmac1,
     })
+}
+
+/// PBMAC1-params of a MAC AlgorithmIdentifier, if it names PBMAC1: the HMAC digest and the
+/// key derivation. RFC 9879 requires PBKDF2's keyLength, equal to the HMAC's output size:
+/// a shorter key is the known bypass (a one-byte key is guessed in 256 tries).
+fn pbmac1_params(algorithm: &Any<'_>) -> Result<Option<(Digest, Pbmac1)>, Error> {
+    let what = "PBMAC1";
+    let items = ber::sequence(algorithm, what)?;
+    let oid = ber::oid(items.first().ok_or_else(|| missing(what))?, what)?;
+    if oid != PBMAC1 {
+        return Ok(None);
+    }
+    let params = ber::sequence(items.get(1).ok_or_else(|| missing(what))?, what)?;
+    let [kdf, scheme] = &params[..] else {
+        return Err(missing(what));
+    };
+    let kdf = crate::pbe::parse_pbkdf2(kdf, what)?;
+    let hmac = Digest::from_prf_algorithm(scheme, what)?;
+    let size = hmac.openssl().size() as u32;
+    let key_length = match kdf.key_length {
+        Some(n) if n == size => n,
+        Some(n) => {
+            return Err(Error::Malformed(format!(
+                "PBMAC1 key length {n} is not the {}-byte output of HMAC-{} (RFC 9879: a \
+                 shorter key makes the MAC guessable)",
+                size,
+                hmac.name()
+            )))
+        }
+        None => {
+            return Err(Error::Malformed(
+                "PBMAC1 without a PBKDF2 key length (RFC 9879 requires it)".into(),
+            ))
+        }
+    };
+    Ok(Some((
+        hmac,
+        Pbmac1 {
+            prf: kdf.prf,
+            salt: kdf.salt,
+            iterations: kdf.iterations,
+            key_length,
+        },
+    )))
 }
 
 fn parse_safe(any: &Any<'_>) -> Result<Safe, Error> {
