@@ -31,7 +31,9 @@ fn pkcs12_checks_hold_on_the_real_fixtures_and_the_regressions() {
     let mut seeds = files_in(&Path::new(ROOT).join("tests/fixtures/purebred-skp"));
     assert_eq!(seeds.len(), 8);
     // A PBMAC1 file (RFC 9579 A.1).
-    seeds.extend(files_in(&Path::new(ROOT).join("tests/fixtures/peers/rfc9579")));
+    seeds.extend(files_in(
+        &Path::new(ROOT).join("tests/fixtures/peers/rfc9579"),
+    ));
     // The first fixture in every suite, as scripts/fuzz-smoke.sh seeds it.
     let password = pbkit_pkcs12::Password::new("password");
     let id = pbkit_pkcs12::Identity::from_pkcs12(&seeds[0], &password).unwrap();

@@ -354,3 +354,38 @@ fn rfc9579_pbmac1_vectors_agree() {
     }
     println!("rfc9579: pbkit agrees with the RFC on {agree} of 5 vectors");
 }
+
+/// `--pbmac1` writes a file whose MAC pbkit reads as PBMAC1, with iOS "unknown"; with the
+/// modern suite (written by OpenSSL 3.0, which has no PBMAC1) it is refused.
+#[test]
+fn pbmac1_is_written_on_request_and_refused_where_it_cannot_be() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pw = tmp.path().join("pw");
+    let repack = |suite: &str, out: &str| {
+        run(pbkit()
+            .args(["p12", "repack", "--pbmac1", "--suite", suite])
+            .arg(fixture("peers/rfc9579/a1-sha256.p12"))
+            .arg("--in-password-file")
+            .arg(&{
+                let p = tmp.path().join("in.pw");
+                std::fs::write(&p, "1234").unwrap();
+                p
+            })
+            .arg("--out")
+            .arg(tmp.path().join(out))
+            .arg("--out-password-file")
+            .arg(&pw))
+    };
+    assert!(repack("purebred", "a.p12").status.success());
+    let v = inspect_json(&pw, &tmp.path().join("a.p12"));
+    assert_eq!(v["mac"]["pbmac1_prf"], "sha256");
+    assert_eq!(v["ios"]["import"], "unknown");
+    let o = repack("modern", "b.p12");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("PBMAC1 with the modern suite"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!tmp.path().join("b.p12").exists());
+}

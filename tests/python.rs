@@ -97,3 +97,43 @@ print(n)
         "5 + 5 + 1 + 4 + 8 entries across the archives"
     );
 }
+
+/// A PBMAC1 file pbkit writes (`--pbmac1`) opens in Python `cryptography` (which reads
+/// RFC 9579 MACs) with its password and not with another.
+#[test]
+fn python_cryptography_verifies_the_pbmac1_pbkit_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("pbmac1.p12");
+    let pw = tmp.path().join("pbmac1.pw");
+    for suite in ["ios-legacy", "purebred"] {
+        let _ = std::fs::remove_file(&out);
+        ok(pbkit()
+            .args(["p12", "repack", "--pbmac1", "--suite", suite])
+            .arg(generated_pki().join("users/test.user1/signature-g3.p12"))
+            .arg("--in-password-file")
+            .arg(generated_pki().join("password"))
+            .arg("--out")
+            .arg(&out)
+            .arg("--out-password-file")
+            .arg(&pw));
+        let script = r#"
+import sys
+from cryptography.hazmat.primitives.serialization import pkcs12
+data = open(sys.argv[1], 'rb').read()
+key, cert, _ = pkcs12.load_key_and_certificates(data, sys.argv[2].encode())
+print(cert.subject.rfc4514_string())
+try:
+    pkcs12.load_key_and_certificates(data, b'not-the-password')
+    print('wrong password accepted')
+except ValueError:
+    print('wrong password refused')
+"#;
+        let text = ok(Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .arg(&out)
+            .arg(password_of(&pw)));
+        assert!(text.contains("CN=test.user1.1000000001"), "{suite}: {text}");
+        assert!(text.contains("wrong password refused"), "{suite}: {text}");
+    }
+}

@@ -70,6 +70,10 @@ pub struct WriteArgs {
     /// friendlyName of the key and certificate bags (Purebred's provider writes "SKP").
     #[arg(long, value_name = "NAME")]
     friendly_name: Option<String>,
+    /// MAC the file with PBMAC1 (RFC 9579: HMAC-SHA-256 keyed by PBKDF2) instead of the
+    /// suite's MAC; ios-legacy and purebred only. Whether iOS imports it is unknown.
+    #[arg(long)]
+    pbmac1: bool,
     /// Print what was written as JSON.
     #[arg(long)]
     pub json: bool,
@@ -186,7 +190,9 @@ pub fn write(identity: &Identity, out: &WriteArgs) -> anyhow::Result<Written> {
         .out_password
         .source()
         .new_password("Password for the new PKCS#12: ")?;
-    let mut options = WriteOptions::new(out.suite).iterations(out.iterations);
+    let mut options = WriteOptions::new(out.suite)
+        .iterations(out.iterations)
+        .pbmac1(out.pbmac1);
     if let Some(name) = &out.friendly_name {
         options = options.friendly_name(name);
     }

@@ -23,6 +23,9 @@ pub struct WriteOptions {
     pub iterations: u32,
     /// `friendlyName` of the key and certificate bags (Purebred's provider writes `SKP`).
     pub friendly_name: Option<String>,
+    /// Protect the file with a PBMAC1 (RFC 9579: HMAC-SHA-256 keyed by PBKDF2) instead of
+    /// the suite's PKCS#12-KDF MAC. Whether iOS imports it is unknown (no device report).
+    pub pbmac1: bool,
 }
 
 impl WriteOptions {
@@ -32,7 +35,14 @@ impl WriteOptions {
             suite,
             iterations: 2048,
             friendly_name: None,
+            pbmac1: false,
         }
+    }
+
+    /// Uses a PBMAC1 (RFC 9579) for the file's MAC.
+    pub fn pbmac1(mut self, on: bool) -> WriteOptions {
+        self.pbmac1 = on;
+        self
     }
 
     /// Sets the friendly name.
@@ -153,6 +163,13 @@ impl Identity {
                 chain: &chain,
             };
             return crate::write::write_legacy(&parts, password, options);
+        }
+        if options.pbmac1 {
+            return Err(Error::UnsupportedAlgorithm(
+                "PBMAC1 with the modern suite (written by OpenSSL, which has PBMAC1 from 3.4 \
+                 on); use ios-legacy or purebred"
+                    .into(),
+            ));
         }
         let mut builder = Pkcs12::builder();
         builder

@@ -214,6 +214,9 @@ pub(crate) fn write_legacy(
     let keys_ci = data_content_info(&seq(&[&key_bag]));
 
     let auth_safe = seq(&[&certs_ci, &keys_ci]);
+    if options.pbmac1 {
+        return pbmac1_pfx(&auth_safe, password, mac_salt, mac_iterations);
+    }
     let mac = hmac_sha1(&secrets.sha1(mac_request), &auth_safe);
     let digest_info = seq(&[
         &seq(&[&o(oid!(1.3.14 .3 .2 .26)), &der(&())]),
@@ -232,4 +235,39 @@ pub(crate) fn write_legacy(
         &data_content_info(&auth_safe),
         &seq(&mac_data),
     ]))
+}
+
+/// The PFX around `auth_safe` with a PBMAC1 (RFC 9579): HMAC-SHA-256 with a 32-byte key
+/// from PBKDF2-HMAC-SHA-256 over the UTF-8 password. MacData's own salt and iterations
+/// are unused; as the RFC's examples do, the salt says so and the count is the default.
+fn pbmac1_pfx(
+    auth_safe: &[u8],
+    password: &Password,
+    salt: &[u8],
+    iterations: u32,
+) -> Result<Vec<u8>, Error> {
+    let mut key = Zeroizing::new([0u8; 32]);
+    openssl::pkcs5::pbkdf2_hmac(
+        password.as_str().as_bytes(),
+        salt,
+        iterations as usize,
+        openssl::hash::MessageDigest::sha256(),
+        key.as_mut_slice(),
+    )?;
+    let hkey = openssl::pkey::PKey::hmac(key.as_slice())?;
+    let mut signer = openssl::sign::Signer::new(openssl::hash::MessageDigest::sha256(), &hkey)?;
+    signer.update(auth_safe)?;
+    let mac = signer.sign_to_vec()?;
+    let hmac_sha256 = seq(&[&o(oid!(1.2.840 .113549 .2 .9)), &der(&())]);
+    let pbkdf2 = seq(&[
+        &o(oid!(1.2.840 .113549 .1 .5 .12)),
+        &seq(&[&octets(salt), &int(iterations), &int(32), &hmac_sha256]),
+    ]);
+    let pbmac1 = seq(&[
+        &o(oid!(1.2.840 .113549 .1 .5 .14)),
+        &seq(&[&pbkdf2, &hmac_sha256]),
+    ]);
+    let digest_info = seq(&[&pbmac1, &octets(&mac)]);
+    let mac_data = seq(&[&digest_info, &octets(b"NOT USED")]);
+    Ok(seq(&[&int(3), &data_content_info(auth_safe), &mac_data]))
 }
