@@ -389,3 +389,42 @@ fn pbmac1_is_written_on_request_and_refused_where_it_cannot_be() {
     );
     assert!(!tmp.path().join("b.p12").exists());
 }
+
+/// NIST PKITS' DSAParametersInheritedCACert.p12 (password `password`): its certificate's
+/// DSA key takes its parameters from the issuer, which OpenSSL cannot decode alone. Inspect
+/// shows the rest and names the certificate (exit 0); repack, which needs the identity,
+/// fails saying why.
+#[test]
+fn inspect_shows_the_rest_when_a_certificate_cannot_be_decoded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pw = tmp.path().join("pw");
+    std::fs::write(&pw, "password").unwrap();
+    let file = fixture("peers/pyca/DSAParametersInheritedCACert.p12");
+    let text = ok(pbkit()
+        .args(["p12", "inspect", "--password-file"])
+        .arg(&pw)
+        .arg(&file));
+    assert!(text.contains("pkcs8-shrouded-key"), "{text}");
+    assert!(
+        text.contains(
+            "problem        certificate US, Test Certificates 2011, DSA Parameters Inherited CA: \
+             its public key cannot be decoded (OpenSSL: decode error)"
+        ),
+        "{text}"
+    );
+    let o = run(pbkit()
+        .args(["p12", "repack"])
+        .arg(&file)
+        .arg("--in-password-file")
+        .arg(&pw)
+        .arg("--out")
+        .arg(tmp.path().join("out.p12"))
+        .arg("--out-password-file")
+        .arg(tmp.path().join("out.pw")));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("matches no certificate"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -118,6 +118,10 @@ impl Identity {
 
     /// The identity of already-read contents; see [`Identity::from_pkcs12`].
     pub fn from_contents(contents: Contents) -> Result<Identity, Error> {
+        // A bag that did not decode would silently be missing from the identity.
+        if let Some(problem) = contents.problems.into_iter().next() {
+            return Err(problem);
+        }
         let mut keys = contents.keys;
         let entry = match keys.len() {
             0 => return Err(Error::NoPrivateKey),

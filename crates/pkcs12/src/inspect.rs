@@ -31,6 +31,9 @@ pub struct Report {
     /// Opened with an empty password: which of its two spellings the file uses.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub empty_password: Option<crate::EmptyPassword>,
+    /// With the password: bags that did not decode (everything else is still shown).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
 }
 
 /// MacData, summarised.
@@ -128,6 +131,7 @@ pub fn inspect(der: &[u8], password: Option<&Password>) -> Result<Report, Error>
     let mut identities = None;
     let mut extra_certificates = None;
     let mut empty_password = None;
+    let mut problems = Vec::new();
     let mut opened: Vec<Option<Vec<Bag>>> = pfx
         .safes
         .iter()
@@ -139,11 +143,15 @@ pub fn inspect(der: &[u8], password: Option<&Password>) -> Result<Report, Error>
     if let Some(pw) = password {
         let mut contents = Contents::read(der, pw)?;
         empty_password = contents.empty_password;
+        problems = std::mem::take(&mut contents.problems)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         opened = std::mem::take(&mut contents.opened)
             .into_iter()
             .map(Some)
             .collect();
-        let (ids, extra) = pair(contents)?;
+        let (ids, extra) = pair(contents, &mut problems);
         identities = Some(ids);
         extra_certificates = Some(extra);
     }
@@ -186,6 +194,7 @@ pub fn inspect(der: &[u8], password: Option<&Password>) -> Result<Report, Error>
         version: pfx.version,
         trailing_bytes: pfx.trailing_bytes,
         empty_password,
+        problems,
     })
 }
 
@@ -204,7 +213,24 @@ fn bag_report(bag: &Bag) -> BagReport {
 }
 
 /// Every key with the certificate of its public key; the other certificates are extra.
-fn pair(contents: Contents) -> Result<(Vec<IdentityReport>, Vec<Facts>), Error> {
+/// A certificate whose facts cannot be read (a DSA key whose parameters it inherits, a
+/// malformed extension) is named in `problems`, and the rest is still shown.
+fn pair(contents: Contents, problems: &mut Vec<String>) -> (Vec<IdentityReport>, Vec<Facts>) {
+    let mut facts = |c: &crate::CertEntry| match c.certificate.facts() {
+        Ok(f) => Some(f),
+        Err(e) => {
+            let subject = c
+                .certificate
+                .x509()
+                .subject_name()
+                .entries()
+                .filter_map(|e| e.data().to_string().ok())
+                .collect::<Vec<_>>()
+                .join(", ");
+            problems.push(format!("certificate {subject}: {}", undecodable(&e)));
+            None
+        }
+    };
     let mut certs = contents.certificates;
     let mut ids = Vec::new();
     for key in contents.keys {
@@ -219,14 +245,29 @@ fn pair(contents: Contents) -> Result<(Vec<IdentityReport>, Vec<Facts>), Error> 
             friendly_name: key
                 .friendly_name
                 .or_else(|| cert.as_ref().and_then(|c| c.friendly_name.clone())),
-            certificate: cert.map(|c| c.certificate.facts()).transpose()?,
+            certificate: cert.as_ref().and_then(&mut facts),
         });
     }
-    let extra = certs
-        .iter()
-        .map(|c| c.certificate.facts())
-        .collect::<Result<_, _>>()?;
-    Ok((ids, extra))
+    let extra = certs.iter().filter_map(&mut facts).collect();
+    (ids, extra)
+}
+
+/// Why a certificate's facts cannot be read, in words (OpenSSL's reason, not its stack).
+fn undecodable(e: &pbkit_pki::Error) -> String {
+    match e {
+        pbkit_pki::Error::OpenSsl(stack) => {
+            let first = stack.errors().first();
+            let part = match first.and_then(|x| x.function()) {
+                Some(f) if f.contains("PUBKEY") => "its public key cannot be decoded",
+                _ => "it cannot be decoded",
+            };
+            match first.and_then(|x| x.reason()) {
+                Some(reason) => format!("{part} (OpenSSL: {reason})"),
+                None => part.to_string(),
+            }
+        }
+        other => format!("it cannot be decoded ({other})"),
+    }
 }
 
 /// Every encryption algorithm visible without the password.
@@ -435,6 +476,9 @@ impl std::fmt::Display for Report {
                 None => "private key with no matching certificate".into(),
             };
             row(f, &format!("identity {}", i + 1), &text)?;
+        }
+        for p in &self.problems {
+            row(f, "problem", p)?;
         }
         for c in self.extra_certificates.iter().flatten() {
             row(

@@ -42,6 +42,10 @@ pub struct Contents {
     pub(crate) opened: Vec<Vec<Bag>>,
     /// With an empty password: which of its two spellings opened the file.
     pub empty_password: Option<EmptyPassword>,
+    /// Bags that decrypted but could not be decoded, each as its error (unsupported: a key
+    /// algorithm OpenSSL does not have; malformed: damaged): shown by `inspect`, an error
+    /// for anything that needs the whole file ([`crate::Identity::from_contents`]).
+    pub problems: Vec<Error>,
 }
 
 impl Contents {
@@ -55,26 +59,30 @@ impl Contents {
             certificates: Vec::new(),
             opened: opened.safes,
             empty_password: opened.empty,
+            problems: Vec::new(),
         };
-        for c in opened.certs {
-            let certificate = Certificate::from_der(&c.value).map_err(|_| {
-                Error::Malformed("a certificate bag holds no valid certificate".into())
-            })?;
-            contents.certificates.push(CertEntry {
-                certificate,
-                friendly_name: c.friendly_name,
-                local_key_id: c.local_key_id,
-            });
+        for (i, c) in opened.certs.into_iter().enumerate() {
+            match Certificate::from_der(&c.value) {
+                Ok(certificate) => contents.certificates.push(CertEntry {
+                    certificate,
+                    friendly_name: c.friendly_name,
+                    local_key_id: c.local_key_id,
+                }),
+                Err(e) => contents.problems.push(Error::Malformed(format!(
+                    "certificate bag {}: not a certificate OpenSSL can decode ({e})",
+                    i + 1
+                ))),
+            }
         }
-        for k in opened.keys {
-            let key = PKey::private_key_from_pkcs8(&k.value).map_err(|_| {
-                Error::Malformed("a key bag holds no valid PKCS#8 private key".into())
-            })?;
-            contents.keys.push(KeyEntry {
-                key,
-                friendly_name: k.friendly_name,
-                local_key_id: k.local_key_id,
-            });
+        for (i, k) in opened.keys.into_iter().enumerate() {
+            match PKey::private_key_from_pkcs8(&k.value) {
+                Ok(key) => contents.keys.push(KeyEntry {
+                    key,
+                    friendly_name: k.friendly_name,
+                    local_key_id: k.local_key_id,
+                }),
+                Err(_) => contents.problems.push(key_problem(i + 1, &k.value)),
+            }
         }
         Ok(contents)
     }
@@ -165,6 +173,43 @@ impl Opened {
             empty,
         })
     }
+}
+
+/// Why key bag `n` did not decode: a PKCS#8 whose algorithm OpenSSL does not have
+/// (GOST, say) is unsupported; anything else is malformed.
+fn key_problem(n: usize, pkcs8: &[u8]) -> Error {
+    let what = "PrivateKeyInfo";
+    let algorithm = crate::ber::only(pkcs8, what)
+        .and_then(|info| crate::ber::sequence(&info, what))
+        .ok()
+        .and_then(|items| {
+            let alg = crate::ber::sequence(items.get(1)?, what).ok()?;
+            crate::ber::oid(alg.first()?, what).ok()
+        });
+    match algorithm {
+        Some(oid) if !known_key_algorithm(&oid) => Error::UnsupportedAlgorithm(format!(
+            "key bag {n}: key algorithm {}",
+            crate::pbe::name_of_oid(&oid)
+        )),
+        _ => Error::Malformed(format!(
+            "key bag {n}: not a PKCS#8 private key OpenSSL can decode"
+        )),
+    }
+}
+
+/// Key algorithms OpenSSL decodes: RSA, RSA-PSS, DSA, EC, Ed25519, Ed448, X25519, X448.
+fn known_key_algorithm(oid: &str) -> bool {
+    matches!(
+        oid,
+        "1.2.840.113549.1.1.1"
+            | "1.2.840.113549.1.1.10"
+            | "1.2.840.10040.4.1"
+            | "1.2.840.10045.2.1"
+            | "1.3.101.112"
+            | "1.3.101.113"
+            | "1.3.101.110"
+            | "1.3.101.111"
+    )
 }
 
 /// Which spelling of the empty password opened a file (see [`Contents::empty_password`]).
