@@ -468,3 +468,42 @@ fn a_pkcs12_without_a_mac_is_named_unprotected() {
     );
     assert!(text.contains("identity 1"), "{text}");
 }
+
+/// A bundle holding a certificate whose DSA key inherits its parameters (PKITS, extracted
+/// by `openssl pkcs12`) after a good one: cert show shows the good one, names the other,
+/// and exits 1.
+#[test]
+fn cert_show_shows_the_rest_when_one_certificate_cannot_be_decoded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dsa = tmp.path().join("dsa.pem");
+    ok(Command::new("openssl")
+        .args([
+            "pkcs12",
+            "-legacy",
+            "-nokeys",
+            "-passin",
+            "pass:password",
+            "-in",
+        ])
+        .arg(fixture("peers/pyca/DSAParametersInheritedCACert.p12"))
+        .arg("-out")
+        .arg(&dsa));
+    let bundle = tmp.path().join("bundle.pem");
+    let mut text = std::fs::read_to_string(fixture("fpki/fcpca-g2.pem")).unwrap();
+    text += &std::fs::read_to_string(&dsa).unwrap();
+    std::fs::write(&bundle, text).unwrap();
+    let o = run(pbkit().args(["cert", "show"]).arg(&bundle));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("CN=Federal Common Policy CA G2"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        stderr(&o).trim(),
+        format!(
+            "pbkit: {} [2]: its public key cannot be decoded (OpenSSL: decode error)",
+            bundle.display()
+        )
+    );
+}

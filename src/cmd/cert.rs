@@ -40,19 +40,24 @@ pub fn run(cmd: CertCommand) -> anyhow::Result<ExitCode> {
     let names: Vec<String> = args.files.iter().map(|p| p.display().to_string()).collect();
     let mut failed = false;
     for (path, name) in args.files.iter().zip(&names) {
-        // A bad file is reported and the others are still shown.
-        let facts = bundle::read_file(path).and_then(|certs| {
-            certs
-                .iter()
-                .map(|c| c.facts())
-                .collect::<Result<Vec<_>, _>>()
-        });
-        match facts {
-            Ok(all) => shown.extend(all.into_iter().enumerate().map(|(index, facts)| Shown {
-                file: name,
-                index,
-                facts,
-            })),
+        // A bad file, or a certificate whose facts cannot be read, is reported; the
+        // others are still shown.
+        match bundle::read_file(path) {
+            Ok(certs) => {
+                for (index, cert) in certs.iter().enumerate() {
+                    match cert.facts() {
+                        Ok(facts) => shown.push(Shown {
+                            file: name,
+                            index,
+                            facts,
+                        }),
+                        Err(e) => {
+                            eprintln!("pbkit: {name} [{}]: {}", index + 1, e.undecodable());
+                            failed = true;
+                        }
+                    }
+                }
+            }
             Err(e) => {
                 eprintln!("pbkit: {}", crate::out::describe(&e.into()));
                 failed = true;

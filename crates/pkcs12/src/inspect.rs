@@ -227,7 +227,7 @@ fn pair(contents: Contents, problems: &mut Vec<String>) -> (Vec<IdentityReport>,
                 .filter_map(|e| e.data().to_string().ok())
                 .collect::<Vec<_>>()
                 .join(", ");
-            problems.push(format!("certificate {subject}: {}", undecodable(&e)));
+            problems.push(format!("certificate {subject}: {}", e.undecodable()));
             None
         }
     };
@@ -250,24 +250,6 @@ fn pair(contents: Contents, problems: &mut Vec<String>) -> (Vec<IdentityReport>,
     }
     let extra = certs.iter().filter_map(&mut facts).collect();
     (ids, extra)
-}
-
-/// Why a certificate's facts cannot be read, in words (OpenSSL's reason, not its stack).
-fn undecodable(e: &pbkit_pki::Error) -> String {
-    match e {
-        pbkit_pki::Error::OpenSsl(stack) => {
-            let first = stack.errors().first();
-            let part = match first.and_then(|x| x.function()) {
-                Some(f) if f.contains("PUBKEY") => "its public key cannot be decoded",
-                _ => "it cannot be decoded",
-            };
-            match first.and_then(|x| x.reason()) {
-                Some(reason) => format!("{part} (OpenSSL: {reason})"),
-                None => part.to_string(),
-            }
-        }
-        other => format!("it cannot be decoded ({other})"),
-    }
 }
 
 /// Every encryption algorithm visible without the password.

@@ -63,3 +63,25 @@ pub enum Error {
     #[error("OpenSSL: {0}")]
     OpenSsl(#[from] openssl::error::ErrorStack),
 }
+
+impl Error {
+    /// Why a certificate that parsed could not be read further, in words: OpenSSL's
+    /// reason rather than its error stack (`its public key cannot be decoded (OpenSSL:
+    /// decode error)` for a DSA key whose parameters come from its issuer).
+    pub fn undecodable(&self) -> String {
+        match self {
+            Error::OpenSsl(stack) => {
+                let first = stack.errors().first();
+                let part = match first.and_then(|x| x.function()) {
+                    Some(f) if f.contains("PUBKEY") => "its public key cannot be decoded",
+                    _ => "it cannot be decoded",
+                };
+                match first.and_then(|x| x.reason()) {
+                    Some(reason) => format!("{part} (OpenSSL: {reason})"),
+                    None => part.to_string(),
+                }
+            }
+            other => format!("it cannot be decoded ({other})"),
+        }
+    }
+}
