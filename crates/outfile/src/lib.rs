@@ -406,7 +406,7 @@ pub fn write(path: impl AsRef<Path>, contents: &[u8], perm: Perm) -> Result<(), 
     staged.commit()
 }
 
-/// As [`write`], but the folder's flush is left to the caller ([`sync_dir`]), for bulk
+/// As [`write()`], but the folder's flush is left to the caller ([`sync_dir`]), for bulk
 /// jobs that flush once per batch.
 pub fn write_deferred(path: impl AsRef<Path>, contents: &[u8], perm: Perm) -> Result<(), Error> {
     let path = path.as_ref();
