@@ -419,7 +419,13 @@ fn long_paths_are_found_and_a_depth_limit_is_reported() {
     }
     let leaf_key = generated::key();
     let leaf = generated::ca("Leaf CA", &leaf_key, &issuer, &issuer_key, 99, sha);
-    let out = build_path(&leaf, &pool, &[anchor.clone()], &PathOptions::new(GEN_AT)).unwrap();
+    let out = build_path(
+        &leaf,
+        &pool,
+        std::slice::from_ref(&anchor),
+        &PathOptions::new(GEN_AT),
+    )
+    .unwrap();
     assert_eq!(out.best.unwrap().certificates.len(), 14);
 
     let mut opts = PathOptions::new(GEN_AT);
