@@ -208,3 +208,28 @@ fn chain_build_needs_no_pool_for_a_certificate_of_the_anchor() {
         "{out}"
     );
 }
+
+/// `--peer-name` checks the leaf's subjectAltName: the generated MDM server certificate is
+/// for mdm.pbkit.test and for nothing else.
+#[test]
+fn chain_build_checks_the_peer_name_against_the_san() {
+    let pki = generated_pki();
+    let build = |name: &str| {
+        run(pbkit()
+            .args(["chain", "build"])
+            .arg(pki.join("server/mdm-server.pem"))
+            .arg("--pool")
+            .arg(pki.join("ca"))
+            .arg("--anchor")
+            .arg(pki.join("trust/anchor.pem"))
+            .args(["--at", AT, "--purpose", "sslserver", "--peer-name", name]))
+    };
+    assert!(build("mdm.pbkit.test").status.success());
+    let o = build("other.pbkit.test");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("hostname mismatch (at mdm.pbkit.test)"),
+        "{}",
+        stdout(&o)
+    );
+}

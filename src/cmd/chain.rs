@@ -5,7 +5,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use pbkit_pkcs12::Identity;
 use pbkit_pki::bundle;
-use pbkit_pki::path::{build_path, Outcome, PathOptions, Purpose, Report};
+use pbkit_pki::path::{build_path, Outcome, PathOptions, PeerName, Purpose, Report};
 use time::OffsetDateTime;
 
 use crate::cmd::p12::WriteArgs;
@@ -62,6 +62,10 @@ pub struct SearchArgs {
     /// Trusted certificates (need not be self-signed); repeatable.
     #[arg(long, required = true, value_name = "PEM")]
     anchor: Vec<PathBuf>,
+    /// The host name or IP address the leaf must be for, matched against its
+    /// subjectAltName (never its CN, as iOS does).
+    #[arg(long, value_name = "HOST")]
+    peer_name: Option<String>,
     /// Validate at this date or RFC 3339 instant [default: now].
     #[arg(long, value_name = "DATE", value_parser = crate::args::instant)]
     at: Option<OffsetDateTime>,
@@ -117,6 +121,10 @@ fn search(leaf: &PathBuf, s: &SearchArgs, purpose: Purpose) -> anyhow::Result<(O
     let mut opts = PathOptions::new(s.at.unwrap_or_else(crate::args::now));
     opts.purpose = purpose;
     opts.allow_sha1 = s.allow_sha1;
+    opts.peer_name = s.peer_name.as_deref().map(|n| match n.parse() {
+        Ok(ip) => PeerName::Ip(ip),
+        Err(_) => PeerName::Dns(n.to_string()),
+    });
     let outcome = build_path(&leaf_cert, &pool, &anchors, &opts)?;
     let skipped = skipped
         .into_iter()

@@ -25,6 +25,8 @@ use crate::{rfc3339, Certificate, Error};
 pub enum Purpose {
     /// A TLS server: serverAuth in the leaf's EKU (and in CAs' EKUs when present).
     SslServer,
+    /// A TLS client: clientAuth in the leaf's EKU (and in CAs' EKUs when present).
+    SslClient,
     /// Any purpose.
     Any,
 }
@@ -46,6 +48,20 @@ pub struct PathOptions {
     pub max_partials: usize,
     /// Partial paths kept per search state (same top CA and CAs used).
     pub per_state: usize,
+    /// The name the leaf must be for (a TLS server's host name, say), checked by OpenSSL
+    /// against its subjectAltName (and name constraints along the path).
+    pub peer_name: Option<PeerName>,
+}
+
+/// A name a leaf certificate must carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeerName {
+    /// A DNS name (`mdm.example.mil`).
+    Dns(String),
+    /// An IP address.
+    Ip(std::net::IpAddr),
+    /// An email address.
+    Email(String),
 }
 
 impl PathOptions {
@@ -60,6 +76,7 @@ impl PathOptions {
             max_validations: 512,
             max_partials: 20_000,
             per_state: 4,
+            peer_name: None,
         }
     }
 }
@@ -249,6 +266,7 @@ impl std::fmt::Display for Report {
         if self.valid {
             let purpose = match self.purpose {
                 Purpose::SslServer => "sslserver",
+                Purpose::SslClient => "sslclient",
                 Purpose::Any => "any",
             };
             let n = self.path.len();
@@ -650,14 +668,16 @@ fn validate(
     let path = std::iter::once(leaf)
         .chain(partial.iter().map(|&i| &nodes[i]))
         .chain(std::iter::once(anchor));
+    // Certificate times are whole seconds: the notAfter second is valid throughout.
+    let at = opts.at.replace_nanosecond(0).unwrap_or(opts.at);
     for n in path {
-        if opts.at < n.not_before {
+        if at < n.not_before {
             return Ok(Err(format!(
                 "certificate is not yet valid (at {})",
                 n.label
             )));
         }
-        if opts.at > n.not_after {
+        if at > n.not_after {
             return Ok(Err(format!("certificate has expired (at {})", n.label)));
         }
     }
@@ -672,8 +692,18 @@ fn validate(
     // No set_time: OpenSSL's check time would override NO_CHECK_TIME; times are pbkit's.
     param.set_auth_level(if opts.allow_sha1 { 0 } else { 2 });
     param.set_depth((partial.len() + 2) as i32);
+    // A host name is matched against the subjectAltName only, never the subject's CN:
+    // iOS and every browser stopped trusting CN names (Apple: iOS 13).
+    param.set_hostflags(openssl::x509::verify::X509CheckFlags::NEVER_CHECK_SUBJECT);
+    match &opts.peer_name {
+        Some(PeerName::Dns(host)) => param.set_host(host)?,
+        Some(PeerName::Ip(ip)) => param.set_ip(*ip)?,
+        Some(PeerName::Email(email)) => param.set_email(email)?,
+        None => {}
+    }
     param.set_purpose(match opts.purpose {
         Purpose::SslServer => X509PurposeId::SSL_SERVER,
+        Purpose::SslClient => X509PurposeId::SSL_CLIENT,
         Purpose::Any => X509PurposeId::ANY,
     })?;
     store.set_param(&param)?;
