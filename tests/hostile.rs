@@ -328,23 +328,6 @@ fn roster_with_user1(dir: &Path, extra_rows: &str) -> PathBuf {
     roster
 }
 
-fn rollout(roster: &Path, out: &Path) -> Command {
-    let mut c = pbkit();
-    c.arg("rollout")
-        .arg(roster)
-        .arg("--spec")
-        .arg(root().join(SPEC))
-        .arg("--out")
-        .arg(out)
-        .arg("--signer")
-        .arg(pki().join("server/mdm-server.p12"))
-        .arg("--signer-password-file")
-        .arg(password())
-        .arg("--in-password-file")
-        .arg(password());
-    c
-}
-
 #[test]
 fn rollout_refuses_a_folder_of_other_files_and_a_resume_keeps_the_users_own() {
     let tmp = tempfile::tempdir().unwrap();
@@ -352,19 +335,19 @@ fn rollout_refuses_a_folder_of_other_files_and_a_resume_keeps_the_users_own() {
     let out = tmp.path().join("out");
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("notes.txt"), "mine").unwrap();
-    let o = run(&mut rollout(&roster, &out));
+    let o = run(&mut rollout_command(&roster, &out));
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("folder is not empty"), "{}", stderr(&o));
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
 
     std::fs::remove_file(out.join("notes.txt")).unwrap();
-    ok(&mut rollout(&roster, &out));
+    ok(&mut rollout_command(&roster, &out));
     // The user's own look-alikes of pbkit's staging names survive a resume.
     for mine in [".pbkit-notes", ".u1.mobileconfig.pbkit-mine"] {
         std::fs::create_dir(out.join(mine)).unwrap();
         std::fs::write(out.join(mine).join("keep"), "mine").unwrap();
     }
-    ok(rollout(&roster, &out).arg("--resume"));
+    ok(rollout_command(&roster, &out).arg("--resume"));
     for mine in [".pbkit-notes", ".u1.mobileconfig.pbkit-mine"] {
         assert!(out.join(mine).join("keep").exists(), "{mine} removed");
     }
@@ -381,12 +364,13 @@ fn roster_rows_reach_outside_their_folder_only_when_allowed() {
             s(&pki().join("users/test.user1/signature-g3.p12"))
         ),
     );
-    let o = run(rollout(&roster, &tmp.path().join("out")).arg("--json"));
+    let o = run(rollout_command(&roster, &tmp.path().join("out")).arg("--json"));
     assert_eq!(o.status.code(), Some(1));
     let text = stdout(&o);
     assert!(text.contains("signing_p12: ") && text.contains("is outside the roster's folder"));
     assert!(text.contains("password_env: HOME does not start with PBKIT_"));
-    let o = run(rollout(&roster, &tmp.path().join("out2")).args(["--allow-outside", "--json"]));
+    let o =
+        run(rollout_command(&roster, &tmp.path().join("out2")).args(["--allow-outside", "--json"]));
     // With --allow-outside the absolute path is read; HOME holds no PKCS#12 password.
     let text = stdout(&o);
     assert!(
@@ -409,125 +393,41 @@ fn no_message_shows_a_password() {
         tmp.path(),
         "test.user1@pbkit.test,u2,U2,signature-g3.p12,encryption-g3.p12,PBKIT_CANARY\n",
     );
-    let out = |n: &str| s(&tmp.path().join(n));
-    let cases: Vec<Vec<String>> = vec![
-        vec![
-            "p12".into(),
-            "inspect".into(),
-            s(&p12),
-            "--password-env".into(),
-            "PBKIT_CANARY".into(),
-        ],
-        vec![
-            "p12".into(),
-            "repack".into(),
-            s(&p12),
-            "--in-password-env".into(),
-            "PBKIT_CANARY".into(),
-            "--out".into(),
-            out("a.p12"),
-        ],
-        vec![
-            "p12".into(),
-            "repack".into(),
-            s(&p12),
-            "--in-password-file".into(),
-            s(&password()),
-            "--out-password-env".into(),
-            "PBKIT_CANARY".into(),
-            "--out".into(),
-            out("b.p12"),
-        ],
-        vec![
-            "keyshare".into(),
-            "open".into(),
-            s(&p12),
-            "--password-env".into(),
-            "PBKIT_CANARY".into(),
-        ],
-        vec![
-            "chain".into(),
-            "p12".into(),
-            "--key".into(),
-            s(&key),
-            "--leaf".into(),
-            s(&pki().join("server/mdm-server.pem")),
-            "--pool".into(),
-            s(&pki().join("ca")),
-            "--anchor".into(),
-            s(&pki().join("trust/anchor.pem")),
-            "--out".into(),
-            out("c.p12"),
-            "--out-password-env".into(),
-            "PBKIT_CANARY".into(),
-        ],
-        vec![
-            "chain".into(),
-            "p12".into(),
-            "--key".into(),
-            s(&key),
-            "--key-password-env".into(),
-            "PBKIT_CANARY".into(),
-            "--leaf".into(),
-            s(&pki().join("server/mdm-server.pem")),
-            "--pool".into(),
-            s(&pki().join("ca")),
-            "--anchor".into(),
-            s(&pki().join("trust/anchor.pem")),
-            "--out".into(),
-            out("d.p12"),
-            "--out-password-file".into(),
-            out("d.pw"),
-        ],
-        vec![
-            "profile".into(),
-            "sign".into(),
-            s(&plain),
-            "--signer".into(),
-            s(&pki().join("server/mdm-server.p12")),
-            "--signer-password-env".into(),
-            "PBKIT_CANARY".into(),
-            "--out".into(),
-            out("e.mobileconfig"),
-        ],
-        vec![
-            "keyshare".into(),
-            "pack".into(),
-            s(&p12),
-            "--in-password-env".into(),
-            "PBKIT_CANARY".into(),
-            "--out".into(),
-            out("pack"),
-        ],
-        vec![
-            "rollout".into(),
-            s(&roster),
-            "--spec".into(),
-            s(&root().join(SPEC)),
-            "--out".into(),
-            out("r1"),
-            "--signer".into(),
-            s(&pki().join("server/mdm-server.p12")),
-            "--signer-password-env".into(),
-            "PBKIT_CANARY".into(),
-        ],
-        vec![
-            "rollout".into(),
-            s(&roster),
-            "--spec".into(),
-            s(&root().join(SPEC)),
-            "--out".into(),
-            out("r2"),
-            "--signer".into(),
-            s(&pki().join("server/mdm-server.p12")),
-            "--signer-password-file".into(),
-            s(&password()),
-            "--in-password-env".into(),
-            "PBKIT_CANARY".into(),
-            "--json".into(),
-        ],
+    let t = tmp.path().display().to_string();
+    let (p12, key, plain, roster) = (s(&p12), s(&key), s(&plain), s(&roster));
+    let (pki, spec, pw) = (s(pki()), s(&root().join(SPEC)), s(&password()));
+    let chain_p12 = format!(
+        "chain p12 --key {key} --leaf {pki}/server/mdm-server.pem --pool {pki}/ca \
+         --anchor {pki}/trust/anchor.pem"
+    );
+    let rollout = format!("rollout {roster} --spec {spec} --signer {pki}/server/mdm-server.p12");
+    // One command line per case (no path holds a space).
+    let cases = [
+        format!("p12 inspect {p12} --password-env PBKIT_CANARY"),
+        format!("p12 repack {p12} --in-password-env PBKIT_CANARY --out {t}/a.p12"),
+        format!(
+            "p12 repack {p12} --in-password-file {pw} --out-password-env PBKIT_CANARY \
+             --out {t}/b.p12"
+        ),
+        format!("keyshare open {p12} --password-env PBKIT_CANARY"),
+        format!("{chain_p12} --out {t}/c.p12 --out-password-env PBKIT_CANARY"),
+        format!(
+            "{chain_p12} --key-password-env PBKIT_CANARY --out {t}/d.p12 \
+             --out-password-file {t}/d.pw"
+        ),
+        format!(
+            "profile sign {plain} --signer {pki}/server/mdm-server.p12 \
+             --signer-password-env PBKIT_CANARY --out {t}/e.mobileconfig"
+        ),
+        format!("keyshare pack {p12} --in-password-env PBKIT_CANARY --out {t}/pack"),
+        format!("{rollout} --out {t}/r1 --signer-password-env PBKIT_CANARY"),
+        format!(
+            "{rollout} --out {t}/r2 --signer-password-file {pw} \
+             --in-password-env PBKIT_CANARY --json"
+        ),
     ];
-    for args in cases {
+    for line in cases {
+        let args: Vec<&str> = line.split_whitespace().collect();
         let o = run(pbkit().args(&args).env("PBKIT_CANARY", canary));
         let all = format!("{}{}", stdout(&o), stderr(&o));
         assert!(
@@ -557,113 +457,62 @@ fn endless_and_blocking_inputs_end_at_once_with_a_reason() {
         .unwrap()
         .success());
     let (plain, signed) = profiles(tmp.path());
-    let p12 = pki().join("users/test.user1/signature-g3.p12");
-    let zero = "/dev/zero".to_string();
-    let fifo = s(&fifo);
-    let cases: Vec<(Vec<String>, &str)> = vec![
+    let (plain, signed, fifo) = (s(&plain), s(&signed), s(&fifo));
+    let p12 = s(&pki().join("users/test.user1/signature-g3.p12"));
+    let (pki, spec, pw, t) = (
+        s(pki()),
+        s(&root().join(SPEC)),
+        s(&password()),
+        tmp.path().display().to_string(),
+    );
+    let signer = format!("--signer {pki}/server/mdm-server.p12 --signer-password-file {pw}");
+    // One command line per case (no path holds a space), and what its error says.
+    let cases = [
         (
-            vec!["p12".into(), "inspect".into(), zero.clone()],
+            "p12 inspect /dev/zero".to_string(),
             "/dev/zero: larger than 4 MiB: not a PKCS#12 file",
         ),
         (
-            vec![
-                "p12".into(),
-                "inspect".into(),
-                s(&p12),
-                "--password-file".into(),
-                zero.clone(),
-            ],
+            format!("p12 inspect {p12} --password-file /dev/zero"),
             "/dev/zero: larger than 4 KiB: not a password file",
         ),
+        ("profile lint /dev/zero".into(), "larger than 16 MiB"),
         (
-            vec!["profile".into(), "lint".into(), zero.clone()],
-            "larger than 16 MiB",
-        ),
-        (
-            vec!["profile".into(), "inspect".into(), zero.clone()],
+            "profile inspect /dev/zero".into(),
             "/dev/zero: larger than 16 MiB: not a profile, spec or signer file",
         ),
         (
-            vec![
-                "profile".into(),
-                "build".into(),
-                zero.clone(),
-                "--out".into(),
-                s(&tmp.path().join("b")),
-            ],
+            format!("profile build /dev/zero --out {t}/b"),
             "/dev/zero: larger than 16 MiB",
         ),
         (
-            vec![
-                "profile".into(),
-                "verify".into(),
-                s(&signed),
-                "--anchor".into(),
-                zero.clone(),
-            ],
+            format!("profile verify {signed} --anchor /dev/zero"),
             "/dev/zero: larger than 16 MiB: not a certificate file",
         ),
         (
-            vec![
-                "profile".into(),
-                "sign".into(),
-                s(&plain),
-                "--signer".into(),
-                s(&pki().join("server/mdm-server.p12")),
-                "--signer-password-file".into(),
-                s(&password()),
-                "--chain".into(),
-                zero.clone(),
-                "--out".into(),
-                s(&tmp.path().join("x")),
-            ],
+            format!("profile sign {plain} {signer} --chain /dev/zero --out {t}/x"),
             "/dev/zero: larger than 16 MiB: not a certificate file",
         ),
         (
-            vec!["cert".into(), "show".into(), zero.clone()],
+            "cert show /dev/zero".into(),
             "/dev/zero: larger than 16 MiB: not a certificate file",
         ),
         (
-            vec![
-                "keyshare".into(),
-                "open".into(),
-                zero.clone(),
-                "--password-file".into(),
-                s(&password()),
-            ],
+            format!("keyshare open /dev/zero --password-file {pw}"),
             "/dev/zero: larger than 64 MiB: not a key-sharing pack",
         ),
         (
-            vec![
-                "rollout".into(),
-                zero.clone(),
-                "--spec".into(),
-                s(&root().join(SPEC)),
-                "--out".into(),
-                s(&tmp.path().join("r")),
-                "--signer".into(),
-                s(&pki().join("server/mdm-server.p12")),
-                "--signer-password-file".into(),
-                s(&password()),
-            ],
+            format!("rollout /dev/zero --spec {spec} --out {t}/r {signer}"),
             "/dev/zero: a device, FIFO or socket, not a file",
         ),
+        (format!("p12 inspect {fifo}"), "not a PKCS#12 file"),
         (
-            vec!["p12".into(), "inspect".into(), fifo.clone()],
-            "not a PKCS#12 file",
-        ),
-        (
-            vec![
-                "p12".into(),
-                "inspect".into(),
-                s(&p12),
-                "--password-file".into(),
-                fifo.clone(),
-            ],
+            format!("p12 inspect {p12} --password-file {fifo}"),
             "wrong password",
         ),
     ];
-    for (args, expected) in cases {
+    for (line, expected) in cases {
+        let args: Vec<&str> = line.split_whitespace().collect();
         let o = run_within(pbkit().args(&args), 30);
         let (out, err) = (stdout(&o), stderr(&o));
         assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");

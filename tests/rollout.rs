@@ -48,23 +48,8 @@ fn user1_files() -> (String, String) {
 }
 
 fn rollout(roster: &Path, out: &Path, extra: &[&str]) -> Command {
-    let pki = generated_pki();
-    let mut c = pbkit();
-    c.arg("rollout")
-        .arg(roster)
-        .arg("--spec")
-        .arg(root().join(SPEC))
-        .arg("--out")
-        .arg(out)
-        .arg("--signer")
-        .arg(pki.join("server/mdm-server.p12"))
-        .arg("--signer-password-file")
-        .arg(pki.join("password"))
-        .arg("--chain")
-        .arg(pki.join("trust/intermediates.pem"))
-        .arg("--in-password-file")
-        .arg(pki.join("password"))
-        .args(extra);
+    let mut c = rollout_command(roster, out);
+    c.args(extra);
     c
 }
 

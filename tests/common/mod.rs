@@ -185,3 +185,25 @@ pub fn run_with_closed_stdout(cmd: &mut Command) -> Output {
     drop(child.stdout.take());
     child.wait_with_output().unwrap()
 }
+
+/// `pbkit rollout ROSTER --out OUT` with `profiles/exchange-smime-identities.toml`, signed
+/// by the generated MDM server identity with its chain, inputs opened with its password.
+pub fn rollout_command(roster: &Path, out: &Path) -> Command {
+    let pki = generated_pki();
+    let mut c = pbkit();
+    c.arg("rollout")
+        .arg(roster)
+        .arg("--spec")
+        .arg(root().join("profiles/exchange-smime-identities.toml"))
+        .arg("--out")
+        .arg(out)
+        .arg("--signer")
+        .arg(pki.join("server/mdm-server.p12"))
+        .arg("--signer-password-file")
+        .arg(pki.join("password"))
+        .arg("--chain")
+        .arg(pki.join("trust/intermediates.pem"))
+        .arg("--in-password-file")
+        .arg(pki.join("password"));
+    c
+}

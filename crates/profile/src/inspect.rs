@@ -203,6 +203,11 @@ fn as_it_stands(plist: &[u8]) -> Result<Inspection, Error> {
             })
             .unwrap_or_else(|| "(missing)".into())
     };
+    let display_name = |d: &plist::Dictionary| {
+        d.get("PayloadDisplayName")
+            .and_then(Value::as_string)
+            .map(str::to_string)
+    };
     let top = top
         .as_dictionary()
         .ok_or_else(|| Error::Plist("the top level is not a dictionary".into()))?;
@@ -214,10 +219,7 @@ fn as_it_stands(plist: &[u8]) -> Result<Inspection, Error> {
                 payload_type: text(d, "PayloadType"),
                 identifier: text(d, "PayloadIdentifier"),
                 uuid: text(d, "PayloadUUID"),
-                display_name: d
-                    .get("PayloadDisplayName")
-                    .and_then(Value::as_string)
-                    .map(str::to_string),
+                display_name: display_name(d),
                 references: Vec::new(),
                 certificate: None,
                 note: None,
@@ -231,10 +233,7 @@ fn as_it_stands(plist: &[u8]) -> Result<Inspection, Error> {
         chain: Vec::new(),
         identifier: text(top, "PayloadIdentifier"),
         uuid: text(top, "PayloadUUID"),
-        display_name: top
-            .get("PayloadDisplayName")
-            .and_then(Value::as_string)
-            .map(str::to_string),
+        display_name: display_name(top),
         bytes: 0,
         payloads,
         problems: Vec::new(),
