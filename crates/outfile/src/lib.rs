@@ -163,13 +163,15 @@ pub fn sync_dir(dir: &Path) -> Result<(), Error> {
 /// The name a staged file or folder of `dest` starts with: `.NAME.pbkit-`, so that what a
 /// killed run left is recognisably ours and tied to its destination.
 fn staging_prefix(dest: &Path) -> String {
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // Room for the random part within a file name's 255 bytes.
-    let name: String = name.chars().take(64).collect();
-    format!(".{name}.pbkit-")
+    format!(".{}.pbkit-", staging_name_of(dest))
+}
+
+/// The destination's name as staged entries carry it: at most 64 characters, leaving room
+/// for the rest within a file name's 255 bytes.
+fn staging_name_of(dest: &Path) -> String {
+    dest.file_name()
+        .map(|n| n.to_string_lossy().chars().take(64).collect())
+        .unwrap_or_default()
 }
 
 /// What a staged entry's name says: `.DEST.pbkit-XXXXXX.tmp` is a staged file (locked
@@ -464,8 +466,7 @@ impl StagedDir {
             return Err(refused(&dest, "standard output (`-`) cannot be a folder").into());
         }
         let parent = parent_of(&dest);
-        let prefix = staging_prefix(&dest);
-        remove_stale_of(parent, Some(&prefix[1..prefix.len() - ".pbkit-".len()]))?;
+        remove_stale_of(parent, Some(&staging_name_of(&dest)))?;
         if existing == Existing::Refuse && !is_absent_or_empty(&dest)? {
             return Err(DirError::NotEmpty(dest));
         }
