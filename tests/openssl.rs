@@ -470,10 +470,11 @@ fn a_pkcs12_without_a_mac_is_named_unprotected() {
 }
 
 /// A bundle holding a certificate whose DSA key inherits its parameters (PKITS, extracted
-/// by `openssl pkcs12`) after a good one: cert show shows the good one, names the other,
-/// and exits 1.
+/// by `openssl pkcs12`) after a good one: cert show shows both, the key as a problem, and
+/// exits 0. With a certificate whose time cannot be read (pyca's `badasn1time.pem`)
+/// added, that one is named on standard error, the others shown, and the exit code is 1.
 #[test]
-fn cert_show_shows_the_rest_when_one_certificate_cannot_be_decoded() {
+fn cert_show_names_what_cannot_be_decoded_and_shows_the_rest() {
     let tmp = tempfile::tempdir().unwrap();
     let dsa = tmp.path().join("dsa.pem");
     ok(Command::new("openssl")
@@ -491,19 +492,37 @@ fn cert_show_shows_the_rest_when_one_certificate_cannot_be_decoded() {
     let bundle = tmp.path().join("bundle.pem");
     let mut text = std::fs::read_to_string(fixture("fpki/fcpca-g2.pem")).unwrap();
     text += &std::fs::read_to_string(&dsa).unwrap();
-    std::fs::write(&bundle, text).unwrap();
+    std::fs::write(&bundle, &text).unwrap();
+    let o = run(pbkit().args(["cert", "show"]).arg(&bundle));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("CN=Federal Common Policy CA G2"), "{out}");
+    assert!(out.contains("CN=DSA Parameters Inherited CA"), "{out}");
+    assert!(
+        out.contains("  key            (cannot be decoded)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  problem        the public key cannot be decoded (OpenSSL: decode error)"),
+        "{out}"
+    );
+
+    text += &std::fs::read_to_string(fixture("peers/pyca/x509/badasn1time.pem")).unwrap();
+    std::fs::write(&bundle, &text).unwrap();
     let o = run(pbkit().args(["cert", "show"]).arg(&bundle));
     assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stdout(&o).contains("CN=Federal Common Policy CA G2"),
+    assert_eq!(
+        stdout(&o).matches("  subject  ").count(),
+        2,
         "{}",
         stdout(&o)
     );
-    assert_eq!(
-        stderr(&o).trim(),
-        format!(
-            "pbkit: {} [2]: its public key cannot be decoded (OpenSSL: decode error)",
+    let err = stderr(&o);
+    assert!(
+        err.starts_with(&format!(
+            "pbkit: {} [3]: it cannot be decoded",
             bundle.display()
-        )
+        )) && err.contains("InvalidDate"),
+        "{err}"
     );
 }

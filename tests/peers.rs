@@ -408,7 +408,7 @@ fn inspect_shows_the_rest_when_a_certificate_cannot_be_decoded() {
     assert!(
         text.contains(
             "problem        certificate US, Test Certificates 2011, DSA Parameters Inherited CA: \
-             its public key cannot be decoded (OpenSSL: decode error)"
+             the public key cannot be decoded (OpenSSL: decode error)"
         ),
         "{text}"
     );
@@ -426,5 +426,264 @@ fn inspect_shows_the_rest_when_a_certificate_cannot_be_decoded() {
         stderr(&o).contains("matches no certificate"),
         "{}",
         stderr(&o)
+    );
+}
+
+/// What pyca's `tests/x509/test_x509.py` and `test_x509_ext.py` (cryptography 46.0.3)
+/// state about a certificate file.
+enum Pyca {
+    /// It loads, with these facts (RFC 3339 times, the serial in decimal, a subject part).
+    Loads {
+        serial: Option<i128>,
+        not_before: Option<&'static str>,
+        not_after: Option<&'static str>,
+        subject: Option<&'static str>,
+    },
+    /// It loads and is the same certificate as this other vector.
+    Same(&'static str),
+    /// Loading raises; pbkit must refuse it too, in these words.
+    Refused(&'static str),
+    /// It loads, but reading this part raises: pbkit must show the certificate and name
+    /// the part in a problem.
+    PartFails(&'static str),
+}
+
+const LOADS: Pyca = Pyca::Loads {
+    serial: None,
+    not_before: None,
+    not_after: None,
+    subject: None,
+};
+
+/// pbkit's differences from pyca on these vectors, each with why.
+const PYCA_X509_KNOWN: &[(&str, &str)] = &[(
+    "invalid_utf8_common_name.pem",
+    "OpenSSL refuses a name with an invalid UTF8String when it parses the certificate; \
+     pyca loads it and raises only when the subject is read",
+)];
+
+/// `pbkit cert show --json` on one vector against pyca's outcome; the difference in words.
+fn cert_show_agrees(file: &str, expected: &Pyca) -> Result<(), String> {
+    let path = fixture(&format!("peers/pyca/x509/{file}"));
+    let out = run(pbkit().args(["cert", "show", "--json"]).arg(&path));
+    let (code, err) = (out.status.code(), stderr(&out));
+    let shown: serde_json::Value =
+        serde_json::from_str(&stdout(&out)).map_err(|e| e.to_string())?;
+    let facts = &shown[0]["facts"];
+    let problems = facts["problems"].as_array().cloned().unwrap_or_default();
+    let loads = code == Some(0) && facts.is_object();
+    match expected {
+        Pyca::Refused(words) => {
+            if code != Some(1)
+                || !err.contains(words)
+                || shown.as_array().is_some_and(|a| !a.is_empty())
+            {
+                return Err(format!("pyca refuses it; pbkit exit {code:?}: {err}"));
+            }
+        }
+        Pyca::PartFails(part) => {
+            if !loads
+                || !problems
+                    .iter()
+                    .any(|p| p.as_str().is_some_and(|p| p.contains(part)))
+            {
+                return Err(format!("pyca loads it and fails on {part}; pbkit exit {code:?} {err} problems {problems:?}"));
+            }
+        }
+        Pyca::Same(other) => {
+            let other =
+                pbkit_pki::bundle::read_one(fixture(&format!("peers/pyca/{other}"))).unwrap();
+            if !loads || facts["sha256"] != other.sha256_hex() {
+                return Err(format!(
+                    "pyca reads {other:?}; pbkit exit {code:?} {err} {facts}"
+                ));
+            }
+        }
+        Pyca::Loads {
+            serial,
+            not_before,
+            not_after,
+            subject,
+        } => {
+            if !loads || !problems.is_empty() {
+                return Err(format!(
+                    "pyca loads it; pbkit exit {code:?}: {err} {problems:?}"
+                ));
+            }
+            if let Some(serial) = serial {
+                let hex = facts["serial"].as_str().unwrap();
+                let value = match hex.strip_prefix('-') {
+                    Some(h) => -i128::from_str_radix(h, 16).unwrap(),
+                    None => i128::from_str_radix(hex, 16).unwrap(),
+                };
+                if value != *serial {
+                    return Err(format!("serial {serial}, pbkit {hex}"));
+                }
+            }
+            for (key, want) in [("not_before", not_before), ("not_after", not_after)] {
+                if let Some(want) = want {
+                    if facts[key] != *want {
+                        return Err(format!("{key} {want}, pbkit {}", facts[key]));
+                    }
+                }
+            }
+            if let Some(want) = subject {
+                if !facts["subject"].as_str().unwrap().contains(want) {
+                    return Err(format!("subject with {want}, pbkit {}", facts["subject"]));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn pyca_x509_vectors_agree() {
+    use Pyca::*;
+    let times = |nb, na| Loads {
+        serial: None,
+        not_before: nb,
+        not_after: na,
+        subject: None,
+    };
+    let vectors: Vec<(&str, Pyca)> = vec![
+        // test_load_pem_cert, test_post_2000_utc_cert
+        (
+            "post2000utctime.pem",
+            Loads {
+                serial: Some(11_559_813_051_657_483_483),
+                not_before: Some("2014-11-26T21:41:20Z"),
+                not_after: Some("2014-12-26T21:41:20Z"),
+                subject: None,
+            },
+        ),
+        // test_load_good_ca_cert
+        (
+            "GoodCACert.crt",
+            Loads {
+                serial: Some(2),
+                not_before: Some("2010-01-01T08:30:00Z"),
+                not_after: Some("2030-12-31T08:30:00Z"),
+                subject: None,
+            },
+        ),
+        // test_utc_pre_2000_not_before_cert, test_pre_2000_utc_not_after_cert
+        (
+            "Validpre2000UTCnotBeforeDateTest3EE.crt",
+            times(Some("1950-01-01T12:01:00Z"), None),
+        ),
+        (
+            "Invalidpre2000UTCEEnotAfterDateTest7EE.crt",
+            times(None, Some("1999-01-01T12:01:00Z")),
+        ),
+        // test_generalized_time_not_before_cert, test_generalized_time_not_after_cert
+        (
+            "ValidGeneralizedTimenotBeforeDateTest4EE.crt",
+            times(Some("2002-01-01T12:01:00Z"), Some("2030-12-31T08:30:00Z")),
+        ),
+        (
+            "ValidGeneralizedTimenotAfterDateTest8EE.crt",
+            times(Some("2010-01-01T08:30:00Z"), Some("2050-01-01T12:01:00Z")),
+        ),
+        // test_version_1_cert
+        ("v1_cert.pem", LOADS),
+        // test_negative_serial_number (loads, with a deprecation warning)
+        (
+            "negative_serial.pem",
+            Loads {
+                serial: Some(-18_008_675_309),
+                not_before: None,
+                not_after: None,
+                subject: None,
+            },
+        ),
+        // test_unicode_name
+        (
+            "utf8_common_name.pem",
+            Loads {
+                serial: None,
+                not_before: None,
+                not_after: None,
+                subject: Some("CN=We heart UTF8!\u{2122}"),
+            },
+        ),
+        // test_country_jurisdiction_country_too_long (loads, with a warning)
+        (
+            "bad_country.pem",
+            Loads {
+                serial: None,
+                not_before: None,
+                not_after: None,
+                subject: Some("C=too long"),
+            },
+        ),
+        // test_load_legacy_pem_header, test_load_with_other_sections,
+        // test_load_multiple_sections (the first certificate)
+        (
+            "cryptography.io.old_header.pem",
+            Same("cryptography.io.pem"),
+        ),
+        (
+            "cryptography.io.with_garbage.pem",
+            Same("cryptography.io.pem"),
+        ),
+        (
+            "cryptography.io.with_headers.pem",
+            Same("cryptography.io.pem"),
+        ),
+        ("cryptography.io.chain.pem", Same("cryptography.io.pem")),
+        // test_alternate_rsa_with_sha1_oid, test_load_dsa_cert_null_alg_params,
+        // test_unsupported_signature_hash_algorithm_cert (loads; the hash raises on use)
+        ("alternate-rsa-sha1-oid.der", LOADS),
+        ("dsa_null_alg_params.pem", LOADS),
+        ("verisign_md2_root.pem", LOADS),
+        // test_invalid_version_cert, test_bad_time_in_validity, test_invalid_pem
+        ("invalid_version.pem", Refused("version field 7")),
+        ("badasn1time.pem", Refused("it cannot be decoded")),
+        ("crl_empty.pem", Refused("no CERTIFICATE or PKCS7 block")),
+        // TestSubjectAlternativeName/TestIssuerAlternativeName test_malformed,
+        // test_duplicate_extension, test_unsupported_subject_public_key_info,
+        // test_load_ecdsa_no_named_curve, test_invalid_empty_eku, test_invalid_unicode_name
+        ("malformed-san.pem", PartFails("subjectAltName")),
+        ("malformed-ian.pem", PartFails("issuerAltName")),
+        (
+            "two_basic_constraints.pem",
+            PartFails("basicConstraints appears twice"),
+        ),
+        (
+            "unsupported_subject_public_key_info.pem",
+            PartFails("public key"),
+        ),
+        (
+            "ec_no_named_curve.pem",
+            PartFails("explicit curve parameters"),
+        ),
+        ("empty-eku.pem", PartFails("extendedKeyUsage")),
+        ("invalid_utf8_common_name.pem", PartFails("subject")),
+    ];
+    let mut differ = Vec::new();
+    for (file, expected) in &vectors {
+        if let Err(e) = cert_show_agrees(file, expected) {
+            differ.push(format!("{file}: {e}"));
+        }
+    }
+    println!(
+        "pyca x509: {} vectors, pbkit agrees on {}",
+        vectors.len(),
+        vectors.len() - differ.len()
+    );
+    let unexpected: Vec<&String> = differ
+        .iter()
+        .filter(|d| {
+            !PYCA_X509_KNOWN
+                .iter()
+                .any(|(f, _)| d.starts_with(&format!("{f}: ")))
+        })
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:#?}");
+    assert_eq!(
+        differ.len(),
+        PYCA_X509_KNOWN.len(),
+        "a known difference is fixed: {differ:#?}"
     );
 }

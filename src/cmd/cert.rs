@@ -22,7 +22,8 @@ pub struct ShowArgs {
     /// Certificate files: PEM (one or many), DER, or PKCS#7 bundles.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
-    /// Print JSON: an array of {file, index, facts}.
+    /// Print JSON: an array of {file, index, facts}; facts.problems names the parts that
+    /// could not be decoded.
     #[arg(long)]
     json: bool,
 }
@@ -91,8 +92,15 @@ fn print_facts(s: &Shown<'_>, now: OffsetDateTime) {
         }
     };
     outln!("{} [{}]", s.file, s.index + 1);
-    row("subject", &f.subject);
-    row("issuer", &f.issuer);
+    let name = |n: &str| {
+        if n.is_empty() {
+            "(empty)".to_string()
+        } else {
+            n.to_string()
+        }
+    };
+    row("subject", &name(&f.subject));
+    row("issuer", &name(&f.issuer));
     row("serial", &f.serial);
     let status = if now < f.not_before {
         " (not yet valid)"
@@ -103,7 +111,12 @@ fn print_facts(s: &Shown<'_>, now: OffsetDateTime) {
     };
     row("not before", &rfc3339(f.not_before));
     row("not after", &format!("{}{status}", rfc3339(f.not_after)));
-    row("key", &f.key.to_string());
+    row(
+        "key",
+        &f.key
+            .as_ref()
+            .map_or("(cannot be decoded)".to_string(), ToString::to_string),
+    );
     row("signature", &f.signature_algorithm);
     row(
         "key usage",
@@ -137,4 +150,7 @@ fn print_facts(s: &Shown<'_>, now: OffsetDateTime) {
         row("auth key id", aki);
     }
     row("SHA-256", &f.sha256);
+    for p in &f.problems {
+        row("problem", p);
+    }
 }

@@ -128,14 +128,15 @@ mod tests {
             subject_key_id: None,
             authority_key_id: None,
             sha256: String::new(),
-            key: KeyInfo {
+            key: Some(KeyInfo {
                 algorithm: "RSA".into(),
                 bits: 2048,
                 curve: None,
-            },
+            }),
             signature_algorithm: String::new(),
             is_ca: false,
             self_signed: false,
+            problems: Vec::new(),
         }
     }
 

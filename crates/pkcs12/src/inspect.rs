@@ -213,22 +213,31 @@ fn bag_report(bag: &Bag) -> BagReport {
 }
 
 /// Every key with the certificate of its public key; the other certificates are extra.
-/// A certificate whose facts cannot be read (a DSA key whose parameters it inherits, a
-/// malformed extension) is named in `problems`, and the rest is still shown.
+/// A certificate whose facts cannot be read, or hold a part that cannot (a DSA key whose
+/// parameters it inherits, a malformed extension), is named in `problems`, and the rest
+/// is still shown.
 fn pair(contents: Contents, problems: &mut Vec<String>) -> (Vec<IdentityReport>, Vec<Facts>) {
-    let mut facts = |c: &crate::CertEntry| match c.certificate.facts() {
-        Ok(f) => Some(f),
-        Err(e) => {
-            let subject = c
-                .certificate
+    let mut facts = |c: &crate::CertEntry| {
+        let subject = || {
+            c.certificate
                 .x509()
                 .subject_name()
                 .entries()
                 .filter_map(|e| e.data().to_string().ok())
                 .collect::<Vec<_>>()
-                .join(", ");
-            problems.push(format!("certificate {subject}: {}", e.undecodable()));
-            None
+                .join(", ")
+        };
+        match c.certificate.facts() {
+            Ok(f) => {
+                for p in &f.problems {
+                    problems.push(format!("certificate {}: {p}", subject()));
+                }
+                Some(f)
+            }
+            Err(e) => {
+                problems.push(format!("certificate {}: {}", subject(), e.undecodable()));
+                None
+            }
         }
     };
     let mut certs = contents.certificates;

@@ -6,9 +6,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for path in std::env::args().skip(1) {
         for cert in pbkit_pki::bundle::read_file(&path)? {
             let f = cert.facts()?;
-            println!("{path}: {} (serial {}, key {})", f.subject, f.serial, f.key);
+            let key = f.key.map_or("undecodable".into(), |k| k.to_string());
+            println!("{path}: {} (serial {}, key {key})", f.subject, f.serial);
             println!("  issuer {}", f.issuer);
             println!("  valid {} .. {}", f.not_before, f.not_after);
+            for problem in &f.problems {
+                println!("  problem: {problem}");
+            }
         }
     }
     Ok(())

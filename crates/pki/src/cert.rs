@@ -68,41 +68,87 @@ impl Certificate {
         Ok(self.x509.serial_number().to_bn()?.to_hex_str()?.to_string())
     }
 
-    /// Decodes every fact pbkit reports.
+    /// Decodes every fact pbkit reports. A part that cannot be decoded (a malformed or
+    /// repeated extension, a public key OpenSSL cannot use) is named in
+    /// [`Facts::problems`] and the rest is still read; a certificate whose structure,
+    /// names or times cannot be read, or whose version does not exist, is an error.
     pub fn facts(&self) -> Result<Facts, Error> {
         let (_, parsed) = X509Certificate::from_der(&self.der).map_err(|e| Error::BadField {
             subject: format!("{:?}", self.x509.subject_name()),
             detail: format!("DER not understood: {e}"),
         })?;
         let subject = parsed.subject().to_string();
-        let bad = |detail: String| Error::BadField {
-            subject: subject.clone(),
-            detail,
-        };
+        let version = parsed.version().0;
+        if version > 2 {
+            return Err(Error::BadField {
+                subject,
+                detail: format!("version field {version}: X.509 has v1 to v3 (0 to 2)"),
+            });
+        }
 
+        let mut problems = Vec::new();
         let mut key_usage = None;
         let mut extended_key_usage = Vec::new();
         let mut san = San::default();
         let mut is_ca = false;
+        let mut seen: Vec<&Oid> = Vec::new();
         for ext in parsed.extensions() {
+            let name = extension_name(&ext.oid);
+            if seen.contains(&&ext.oid) {
+                problems.push(format!("{name} appears twice (RFC 5280 4.2: at most once)"));
+                continue;
+            }
+            seen.push(&ext.oid);
             match ext.parsed_extension() {
                 ParsedExtension::KeyUsage(ku) => key_usage = Some(KeyUsage(ku.flags)),
                 ParsedExtension::ExtendedKeyUsage(_) => {
                     // Re-read the raw SEQUENCE OF OID: x509-parser's struct loses the order.
-                    let (_, oids) = Vec::<Oid>::from_der(ext.value)
-                        .map_err(|e| bad(format!("extendedKeyUsage not understood: {e}")))?;
-                    extended_key_usage = oids
-                        .iter()
-                        .map(|o| ExtendedKeyUsage::from_oid(&o.to_id_string()))
-                        .collect();
+                    match Vec::<Oid>::from_der(ext.value) {
+                        Ok((_, oids)) if !oids.is_empty() => {
+                            extended_key_usage = oids
+                                .iter()
+                                .map(|o| ExtendedKeyUsage::from_oid(&o.to_id_string()))
+                                .collect()
+                        }
+                        Ok(_) => problems.push(format!("{name} is empty (RFC 5280 4.2.1.12)")),
+                        Err(e) => problems.push(format!("{name} cannot be decoded: {e}")),
+                    }
                 }
                 ParsedExtension::SubjectAlternativeName(names) => {
-                    san = San::from_general_names(&names.general_names).map_err(bad)?
+                    match San::from_general_names(&names.general_names) {
+                        Ok(names) => san = names,
+                        Err(e) => problems.push(format!("{name} cannot be decoded: {e}")),
+                    }
+                }
+                // Not shown, but its names are decoded as the subject's are: a malformed
+                // one is named.
+                ParsedExtension::IssuerAlternativeName(names) => {
+                    if let Err(e) = San::from_general_names(&names.general_names) {
+                        problems.push(format!("{name} cannot be decoded: {e}"));
+                    }
                 }
                 ParsedExtension::BasicConstraints(bc) => is_ca = bc.ca,
+                ParsedExtension::ParseError { error } => {
+                    problems.push(format!("{name} cannot be decoded: {error}"))
+                }
                 _ => {}
             }
         }
+        let key = match KeyInfo::of(&self.x509) {
+            Ok(key) => {
+                if key.algorithm == "EC" && !ec_named_curve(&parsed) {
+                    problems.push(
+                        "EC public key with explicit curve parameters (RFC 5480: a named curve)"
+                            .into(),
+                    );
+                }
+                Some(key)
+            }
+            Err(e) => {
+                problems.push(format!("the public key cannot be decoded ({})", e.reason()));
+                None
+            }
+        };
 
         let time = |t: x509_parser::time::ASN1Time| t.to_datetime();
         Ok(Facts {
@@ -119,7 +165,7 @@ impl Certificate {
                 .authority_key_id()
                 .map(|k| hex::upper(k.as_slice())),
             sha256: self.sha256_hex(),
-            key: KeyInfo::of(&self.x509)?,
+            key,
             signature_algorithm: self
                 .x509
                 .signature_algorithm()
@@ -131,6 +177,7 @@ impl Certificate {
             is_ca,
             self_signed: self.is_self_signed(),
             subject,
+            problems,
         })
     }
 
@@ -210,14 +257,18 @@ pub struct Facts {
     pub authority_key_id: Option<String>,
     /// SHA-256 of the DER, uppercase hex.
     pub sha256: String,
-    /// Public key algorithm and size.
-    pub key: KeyInfo,
+    /// Public key algorithm and size; `None` when OpenSSL cannot decode the key (named
+    /// in `problems`).
+    pub key: Option<KeyInfo>,
     /// Signature algorithm, OpenSSL's long name (e.g. `sha256WithRSAEncryption`).
     pub signature_algorithm: String,
     /// basicConstraints cA.
     pub is_ca: bool,
     /// Issued by itself, signature checked.
     pub self_signed: bool,
+    /// Parts that could not be decoded, or break a rule, each in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
 }
 
 /// The facts that identify a certificate in a manifest: who, by whom, which, when, hash.
@@ -551,6 +602,22 @@ impl KeyInfo {
             curve,
         })
     }
+}
+
+/// An extension's name for messages: x509-parser's registry name, else the OID.
+fn extension_name(oid: &Oid) -> String {
+    x509_parser::objects::oid2sn(oid, x509_parser::objects::oid_registry())
+        .map(str::to_string)
+        .unwrap_or_else(|_| format!("extension {oid}"))
+}
+
+/// Whether an EC key's parameters name a curve (RFC 5480), rather than spell one out.
+fn ec_named_curve(cert: &X509Certificate) -> bool {
+    cert.public_key()
+        .algorithm
+        .parameters
+        .as_ref()
+        .is_some_and(|p| p.tag() == Tag::Oid)
 }
 
 impl fmt::Display for KeyInfo {

@@ -71,17 +71,25 @@ impl Error {
     pub fn undecodable(&self) -> String {
         match self {
             Error::OpenSsl(stack) => {
-                let first = stack.errors().first();
-                let part = match first.and_then(|x| x.function()) {
+                let part = match stack.errors().first().and_then(|x| x.function()) {
                     Some(f) if f.contains("PUBKEY") => "its public key cannot be decoded",
                     _ => "it cannot be decoded",
                 };
-                match first.and_then(|x| x.reason()) {
-                    Some(reason) => format!("{part} (OpenSSL: {reason})"),
-                    None => part.to_string(),
-                }
+                format!("{part} ({})", self.reason())
             }
             other => format!("it cannot be decoded ({other})"),
+        }
+    }
+
+    /// The reason in words: OpenSSL's first reason (`OpenSSL: decode error`) rather than
+    /// its error stack, else the error itself.
+    pub fn reason(&self) -> String {
+        match self {
+            Error::OpenSsl(stack) => match stack.errors().first().and_then(|x| x.reason()) {
+                Some(reason) => format!("OpenSSL: {reason}"),
+                None => "OpenSSL".to_string(),
+            },
+            other => other.to_string(),
         }
     }
 }

@@ -5,6 +5,7 @@ mod cert;
 mod error;
 pub mod hex;
 pub mod path;
+mod rfc5280;
 
 pub use cert::{
     san_of, Certificate, ExtendedKeyUsage, Facts, KeyInfo, KeyUsage, KeyUsageBit, OtherName, San,

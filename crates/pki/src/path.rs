@@ -40,7 +40,8 @@ pub struct PathOptions {
     pub purpose: Purpose,
     /// Accept SHA-1-signed links (security level 0 instead of 2).
     pub allow_sha1: bool,
-    /// Most intermediates in a path.
+    /// Most intermediates in a path, not counting self-issued ones (a CA's certificate
+    /// for its own new key, RFC 5280 6.1.4 (l)).
     pub max_depth: usize,
     /// Most complete candidates handed to OpenSSL.
     pub max_validations: usize,
@@ -329,10 +330,11 @@ struct Node {
     valid_at: bool,
     label: String,
     issuer_label: String,
+    profile: crate::rfc5280::Profile,
 }
 
 impl Node {
-    fn new(cert: &Certificate, at: OffsetDateTime) -> Result<Node, Error> {
+    fn new(cert: &Certificate, at: OffsetDateTime, anchor: bool) -> Result<Node, Error> {
         let x = cert.x509();
         let facts = cert.facts()?;
         Ok(Node {
@@ -346,6 +348,7 @@ impl Node {
             valid_at: facts.valid_at(at),
             label: common_name(&facts.subject),
             issuer_label: common_name(&facts.issuer),
+            profile: crate::rfc5280::Profile::of(cert.der(), anchor),
             cert: cert.clone(),
         })
     }
@@ -463,7 +466,7 @@ pub fn build_path(
     opts: &PathOptions,
 ) -> Result<Outcome, Error> {
     let at = opts.at;
-    let leaf = Node::new(leaf, at)?;
+    let leaf = Node::new(leaf, at, false)?;
     let anchor_ders: HashSet<&[u8]> = anchors.iter().map(Certificate::der).collect();
     let mut seen = HashSet::new();
     let mut nodes = Vec::new();
@@ -474,11 +477,11 @@ pub fn build_path(
         {
             continue;
         }
-        nodes.push(Node::new(c, at)?);
+        nodes.push(Node::new(c, at, false)?);
     }
     let anchors: Vec<Node> = anchors
         .iter()
-        .map(|a| Node::new(a, at))
+        .map(|a| Node::new(a, at, true))
         .collect::<Result<_, _>>()?;
     // Duplicates (same subject and key) share one id: the CA they stand for.
     let mut ca_ids: HashMap<(&[u8], &[u8]), usize> = HashMap::new();
@@ -516,7 +519,9 @@ pub fn build_path(
     let mut explored = 0usize;
     let mut dead_ends: BTreeMap<String, String> = BTreeMap::new();
 
-    for depth in 0..=opts.max_depth {
+    // Candidates cut for depth: when no path is found, the search says so.
+    let mut depth_cut = false;
+    loop {
         let mut complete: Vec<(Vec<usize>, usize)> = Vec::new();
         let mut next: Vec<Vec<usize>> = Vec::new();
         let mut per_state: HashMap<(usize, &[u8], Vec<usize>), usize> = HashMap::new();
@@ -568,9 +573,17 @@ pub fn build_path(
                 if *count >= opts.per_state {
                     continue;
                 }
-                *count += 1;
                 let mut p = partial.clone();
                 p.push(ci);
+                let depth = p
+                    .iter()
+                    .filter(|&&i| nodes[i].subject != nodes[i].issuer)
+                    .count();
+                if depth > opts.max_depth {
+                    depth_cut = true;
+                    continue;
+                }
+                *count += 1;
                 next.push(p);
                 explored += 1;
                 if explored >= opts.max_partials {
@@ -633,13 +646,12 @@ pub fn build_path(
         if next.is_empty() || out.bounded {
             break;
         }
-        if depth == opts.max_depth {
-            // Longer candidates exist: say so rather than report "no path".
-            out.bounded = true;
-            out.bound = Some(Bound::Depth(opts.max_depth));
-            break;
-        }
         frontier = next;
+    }
+    if out.best.is_none() && !out.bounded && depth_cut {
+        // Longer candidates exist: say so rather than report "no path".
+        out.bounded = true;
+        out.bound = Some(Bound::Depth(opts.max_depth));
     }
     out.rejected
         .extend(dead_ends.into_iter().map(|(p, reason)| Rejection {
@@ -655,7 +667,8 @@ fn labels(leaf: &Node, partial: &[usize], nodes: &[Node]) -> Vec<String> {
         .collect()
 }
 
-/// OpenSSL's verdict on exactly this path to exactly this anchor, with validity periods
+/// The verdict on exactly this path to exactly this anchor: first the RFC 5280 rules
+/// OpenSSL lets through ([`crate::rfc5280`]), then OpenSSL's, with validity periods
 /// judged by pbkit as RFC 5280 §4.1.2.5 says: notBefore and notAfter both inclusive
 /// (OpenSSL counts a certificate as expired at its notAfter second).
 fn validate(
@@ -665,12 +678,38 @@ fn validate(
     anchor: &Node,
     opts: &PathOptions,
 ) -> Result<Result<(), String>, Error> {
-    let path = std::iter::once(leaf)
-        .chain(partial.iter().map(|&i| &nodes[i]))
-        .chain(std::iter::once(anchor));
+    let path = || {
+        std::iter::once(leaf)
+            .chain(partial.iter().map(|&i| &nodes[i]))
+            .chain(std::iter::once(anchor))
+    };
+    if let Some(n) = path().find(|n| n.profile.flaw.is_some()) {
+        let flaw = n.profile.flaw.as_deref().unwrap_or_default();
+        return Ok(Err(format!("{flaw} (at {})", n.label)));
+    }
+    for base in &leaf.profile.wildcard_bases {
+        let excluded = path()
+            .skip(1)
+            .flat_map(|ca| ca.profile.excluded_dns.iter().map(move |e| (ca, e)))
+            .find(|(_, e)| crate::rfc5280::wildcard_reaches_excluded(base, e));
+        if let Some((ca, e)) = excluded {
+            return Ok(Err(format!(
+                "subjectAltName *.{base} names {e}, which {} excludes (at {})",
+                ca.label, leaf.label
+            )));
+        }
+    }
+    if let Some(cn) = &leaf.profile.cn_dns {
+        if let Some(ca) = path().skip(1).find(|ca| ca.profile.refuses_dns(cn)) {
+            return Ok(Err(format!(
+                "subject CN {cn} (no subjectAltName) is outside {}'s name constraints (at {})",
+                ca.label, leaf.label
+            )));
+        }
+    }
     // Certificate times are whole seconds: the notAfter second is valid throughout.
     let at = opts.at.replace_nanosecond(0).unwrap_or(opts.at);
-    for n in path {
+    for n in path() {
         if at < n.not_before {
             return Ok(Err(format!(
                 "certificate is not yet valid (at {})",

@@ -222,6 +222,18 @@ mod generated {
         serial: u32,
         md: MessageDigest,
     ) -> Certificate {
+        ca_with(cn, key, (issuer_cn, issuer_key), serial, md, None)
+    }
+
+    /// [`ca`] with one more extension, given in OpenSSL's config syntax (`nid`, `value`).
+    pub(crate) fn ca_with(
+        cn: &str,
+        key: &PKey<Private>,
+        (issuer_cn, issuer_key): (&str, &PKey<Private>),
+        serial: u32,
+        md: MessageDigest,
+        extra: Option<(Nid, &str)>,
+    ) -> Certificate {
         let mut b = X509::builder().unwrap();
         b.set_version(2).unwrap();
         b.set_serial_number(&BigNum::from_u32(serial).unwrap().to_asn1_integer().unwrap())
@@ -263,6 +275,12 @@ mod generated {
                 .build(&b.x509v3_context(Some(issuer.x509()), None))
                 .unwrap();
             b.append_extension(aki).unwrap();
+        }
+        if let Some((nid, value)) = extra {
+            // rust-openssl builds nameConstraints only from config text.
+            #[allow(deprecated)]
+            let ext = openssl::x509::X509Extension::new_nid(None, None, nid, value).unwrap();
+            b.append_extension(ext).unwrap();
         }
         b.sign(issuer_key, md).unwrap();
         Certificate::from_x509(b.build()).unwrap()
@@ -473,4 +491,38 @@ fn not_after_is_inclusive_and_no_pool_is_needed_for_a_leaf_of_the_anchor() {
         "{:?}",
         out.rejected
     );
+}
+
+/// A leaf without a subjectAltName is held to DNS name constraints by its subject CN (as
+/// OpenSSL does, although pbkit tells it never to match a host name against the CN); a
+/// leaf with one is judged by its subjectAltName alone.
+#[test]
+fn the_subject_cn_meets_dns_constraints_only_without_a_san() {
+    use openssl::hash::MessageDigest;
+    use openssl::nid::Nid;
+    let sha = MessageDigest::sha256();
+    let root_key = generated::key();
+    let constraint = Some((Nid::NAME_CONSTRAINTS, "critical,permitted;DNS:example.mil"));
+    let root = generated::ca_with("Root", &root_key, ("Root", &root_key), 1, sha, constraint);
+    let key = generated::key();
+    let leaf = |cn: &str, san: Option<&str>| {
+        let san = san.map(|s| (Nid::SUBJECT_ALT_NAME, s));
+        generated::ca_with(cn, &key, ("Root", &root_key), 2, sha, san)
+    };
+    let valid = |leaf: &Certificate| {
+        let opts = PathOptions::new(GEN_AT);
+        let out = build_path(leaf, &[], std::slice::from_ref(&root), &opts).unwrap();
+        (out.best.is_some(), out.rejected)
+    };
+    assert!(valid(&leaf("mdm.example.mil", None)).0);
+    let (ok, rejected) = valid(&leaf("mdm.example.com", None));
+    assert!(!ok);
+    assert_eq!(
+        rejected[0].reason,
+        "subject CN mdm.example.com (no subjectAltName) is outside Root's name constraints \
+         (at mdm.example.com)"
+    );
+    // With a subjectAltName, the CN is not a name the constraints judge.
+    assert!(valid(&leaf("mdm.example.com", Some("DNS:mdm.example.mil"))).0);
+    assert!(!valid(&leaf("mdm.example.mil", Some("DNS:mdm.example.com"))).0);
 }
