@@ -77,13 +77,18 @@ impl Drop for Background {
     }
 }
 
-/// Starts a background server (`-accept PORT`) and waits until the port accepts.
+/// Starts a background server (`openssl s_server -accept PORT`, `python3 -m http.server
+/// PORT`) and waits until the port accepts.
 fn start_server(command: &str, dir: &Path) -> Background {
-    let port: u16 = command
-        .split_whitespace()
-        .skip_while(|w| *w != "-accept")
-        .nth(1)
-        .and_then(|p| p.parse().ok())
+    let port_after = |flag: &str| {
+        command
+            .split_whitespace()
+            .skip_while(|w| *w != flag)
+            .nth(1)
+            .and_then(|p| p.parse::<u16>().ok())
+    };
+    let port = port_after("-accept")
+        .or_else(|| port_after("http.server"))
         .unwrap_or_else(|| {
             panic!("a background command must be a server with -accept PORT: {command}")
         });

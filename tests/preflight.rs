@@ -28,6 +28,15 @@ impl Drop for SServer {
 
 fn s_server(args: &[&str]) -> SServer {
     let pki = generated_pki();
+    s_server_with(
+        &pki.join("server/mdm-server.pem"),
+        &pki.join("server/mdm-server.key.pem"),
+        args,
+    )
+}
+
+/// `openssl s_server` serving `cert` with `key`.
+fn s_server_with(cert: &std::path::Path, key: &std::path::Path, args: &[&str]) -> SServer {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -37,9 +46,9 @@ fn s_server(args: &[&str]) -> SServer {
         .args(["s_server", "-quiet", "-accept"])
         .arg(format!("127.0.0.1:{port}"))
         .arg("-cert")
-        .arg(pki.join("server/mdm-server.pem"))
+        .arg(cert)
         .arg("-key")
-        .arg(pki.join("server/mdm-server.key.pem"))
+        .arg(key)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -100,6 +109,7 @@ fn tls_probe_of_an_openssl_server_sending_the_bridge_path() {
             "--anchor",
         ])
         .arg(pki.join("trust/anchor.pem"))
+        .args(["--servername", "mdm.pbkit.test"])
         .arg(format!("127.0.0.1:{}", server.1)));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(o.status.code(), Some(0), "{v:#}");
@@ -124,6 +134,262 @@ fn tls_probe_of_an_openssl_server_sending_the_bridge_path() {
     );
     assert_eq!(v["chain"].as_array().unwrap().len(), 5);
     assert_eq!(v["anchors"][0]["sent_chain_reaches"], true);
+    assert_eq!(v["ats"], true);
+    assert_eq!(v["weak_tls12_ciphers"].as_array().unwrap().len(), 0);
+    let ios: Vec<(&str, &str)> = v["ios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["verdict"].as_str().unwrap(),
+                r["detail"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ios,
+        [
+            ("pass", "mdm.pbkit.test matches mdm.pbkit.test"),
+            ("pass", "5 keys checked"),
+            ("pass", "5 signatures checked"),
+            ("pass", "present"),
+            ("pass", "395 days"),
+        ]
+    );
+}
+
+/// `preflight tls` against `server`, by `name` (SNI and the name checked).
+fn probe(server: &SServer, name: Option<&str>, extra: &[&str]) -> std::process::Output {
+    let pki = generated_pki();
+    let mut cmd = pbkit();
+    cmd.args([
+        "preflight",
+        "tls",
+        "--timeout",
+        "3",
+        "--at",
+        crate::common::AT,
+    ])
+    .arg("--anchor")
+    .arg(pki.join("trust/anchor.pem"))
+    .arg("--pool")
+    .arg(pki.join("ca"))
+    .args(extra);
+    if let Some(name) = name {
+        cmd.args(["--servername", name]);
+    }
+    run(cmd.arg(format!("127.0.0.1:{}", server.1)))
+}
+
+/// The whole forward path, as a server should send it.
+fn full_chain() -> (tempfile::TempDir, String) {
+    let pki = generated_pki();
+    let tmp = tempfile::tempdir().unwrap();
+    let chain = tmp.path().join("chain.pem");
+    let parts = [
+        "ca/dod-sw-ca-66.pem",
+        "ca/dod-root-ca-3-by-dod-irca2.pem",
+        "ca/dod-irca2-by-fbca-g4.pem",
+        "ca/fbca-g4-by-fcpca-g2.pem",
+    ];
+    let pem: Vec<u8> = parts
+        .iter()
+        .flat_map(|p| std::fs::read(pki.join(p)).unwrap())
+        .collect();
+    std::fs::write(&chain, pem).unwrap();
+    let chain = chain.to_str().unwrap().to_string();
+    (tmp, chain)
+}
+
+/// iOS matches the name it connects to against the subjectAltName only: another name, or
+/// the bare address, fails, and the certificate's names are listed.
+#[test]
+fn tls_probe_fails_a_name_the_certificate_does_not_carry() {
+    let _ports = one_at_a_time();
+    let (_tmp, chain) = full_chain();
+    let server = s_server(&["-cert_chain", &chain]);
+    let o = probe(&server, Some("mdm.pbkit.test"), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains(
+        "iOS pass the server's name in the subjectAltName: mdm.pbkit.test matches mdm.pbkit.test"
+    ));
+    for name in [Some("wrong.example.mil"), None] {
+        let o = probe(&server, name, &[]);
+        assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+        let out = stdout(&o);
+        let shown = name.unwrap_or("127.0.0.1");
+        assert!(
+            out.contains(&format!(
+                "iOS FAIL the server's name in the subjectAltName: {shown} is not among the \
+                 certificate's names (DNS mdm.pbkit.test, DNS localhost); the subject CN is not \
+                 consulted"
+            )),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "iOS certificate requirements: not met (the server's name in the subjectAltName)"
+            ),
+            "{out}"
+        );
+    }
+}
+
+/// A leaf that breaks Apple's other rules (iOS 13): a 1024-bit RSA key, a SHA-1
+/// signature, no serverAuth EKU, 900 days; made by the openssl CLI, served as its own
+/// anchor.
+#[test]
+fn tls_probe_judges_a_certificate_by_apples_rules() {
+    let _ports = one_at_a_time();
+    let tmp = tempfile::tempdir().unwrap();
+    let (key, cert) = (tmp.path().join("k.pem"), tmp.path().join("c.pem"));
+    ok(Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:1024", "-nodes", "-sha1", "-days", "900",
+        ])
+        .args([
+            "-subj",
+            "/CN=mdm.pbkit.test",
+            "-addext",
+            "subjectAltName=DNS:mdm.pbkit.test",
+        ])
+        .args(["-addext", "extendedKeyUsage=clientAuth"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert));
+    // OpenSSL's own security level refuses to serve a SHA-1, 1024-bit certificate.
+    let server = s_server_with(&cert, &key, &["-cipher", "DEFAULT:@SECLEVEL=0"]);
+    let o = run(pbkit()
+        .args([
+            "preflight",
+            "tls",
+            "--timeout",
+            "3",
+            "--servername",
+            "mdm.pbkit.test",
+        ])
+        .arg("--anchor")
+        .arg(&cert)
+        .arg(format!("127.0.0.1:{}", server.1)));
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    for line in [
+        "iOS pass the server's name in the subjectAltName: mdm.pbkit.test matches mdm.pbkit.test",
+        "iOS FAIL RSA keys of 2048 bits or more (EC: 256), leaf and issuing CAs: mdm.pbkit.test (RSA 1024)",
+        "iOS FAIL SHA-2 signatures, leaf and issuing CAs: mdm.pbkit.test (sha1WithRSAEncryption)",
+        "iOS FAIL serverAuth in the leaf's extendedKeyUsage (issued from 2019-07-01): the leaf's extendedKeyUsage is clientAuth",
+        "iOS FAIL validity of 825 days or fewer (issued from 2019-07-01): 900 days",
+        "iOS note validity of 398 days or fewer (only under Apple's preinstalled roots): 900 days: refused if the anchor is a publicly trusted root; not judged for an enterprise anchor (the DoD and Federal PKI roots are not preinstalled)",
+    ] {
+        assert!(out.contains(line), "{line}\n{out}");
+    }
+}
+
+/// App Transport Security needs TLS 1.2+ with an ECDHE suite; other accepted suites are
+/// warnings, each with what is weak about it.
+#[test]
+fn tls_probe_checks_app_transport_security_and_names_weak_suites() {
+    let _ports = one_at_a_time();
+    let (_tmp, chain) = full_chain();
+    let mixed = s_server(&[
+        "-tls1_2",
+        "-cipher",
+        "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA:AES256-SHA256",
+        "-cert_chain",
+        &chain,
+    ]);
+    let o = probe(&mixed, Some("mdm.pbkit.test"), &[]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("  weak suite AES128-SHA: no forward secrecy, CBC with SHA-1\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  weak suite AES256-SHA256: no forward secrecy\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("App Transport Security (TLS 1.2+ with forward secrecy): met"),
+        "{out}"
+    );
+    assert!(out.contains("weak TLS 1.2 suites accepted: 2"), "{out}");
+    drop(mixed);
+    let weak = s_server(&["-tls1_2", "-cipher", "AES128-SHA", "-cert_chain", &chain]);
+    let o = probe(&weak, Some("mdm.pbkit.test"), &[]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("App Transport Security (TLS 1.2+ with forward secrecy): not met"),
+        "{out}"
+    );
+}
+
+/// A port where something else listens (a real HTTP server, Python's), or where nothing
+/// answers, is named for what it is: no per-version lines, no chain verdicts.
+#[test]
+fn tls_probe_names_a_port_that_is_not_tls_or_silent() {
+    let _ports = one_at_a_time();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut http = Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            "--bind",
+            "127.0.0.1",
+            &port.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 (.ci/run installs it)");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "http.server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let o = run(pbkit()
+        .args(["preflight", "tls", "--timeout", "2"])
+        .arg(format!("127.0.0.1:{port}")));
+    let _ = http.kill();
+    let _ = http.wait();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "127.0.0.1:{port}\n  error: not a TLS server: it answered \"<!DOCTYPE HTML>\" to a \
+             TLS ClientHello\n"
+        )
+    );
+
+    // Accepts, never reads or answers.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let start = Instant::now();
+    let o = run(pbkit()
+        .args(["preflight", "tls", "--timeout", "1"])
+        .arg(format!("127.0.0.1:{port}")));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "127.0.0.1:{port}\n  error: timed out: the TCP connection opened, but nothing \
+             answered the TLS ClientHello within 1 s\n"
+        )
+    );
+    // Four versions, each waiting its 1 s timeout at most.
+    assert!(
+        start.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        start.elapsed()
+    );
+    drop(silent);
 }
 
 #[test]
@@ -156,6 +422,14 @@ fn tls_probe_reports_a_missing_intermediate_and_what_to_add() {
         "{out}"
     );
     assert!(out.contains("add: Test DOD SW CA-66, Test DoD Root CA 3, Test DoD Interoperability Root CA 2, Test Federal Bridge CA G4"), "{out}");
+    // Only what the server sent was searched: the dead end names what it does not send.
+    assert!(
+        out.contains(
+            "Test Federal Common Policy CA G2: mdm.pbkit.test: dead end: the server does not \
+             send Test DOD SW CA-66, the issuer of mdm.pbkit.test"
+        ),
+        "{out}"
+    );
 }
 
 #[test]

@@ -133,6 +133,8 @@ fn print_facts(s: &Shown<'_>, now: OffsetDateTime) {
     list("SAN UPN", &f.san.upn);
     list("SAN URI", &f.san.uri);
     list("SAN DNS", &f.san.dns);
+    let ips: Vec<String> = f.san.ip.iter().map(ToString::to_string).collect();
+    list("SAN IP", &ips);
     if f.is_ca {
         row(
             "CA",

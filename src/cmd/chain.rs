@@ -121,10 +121,7 @@ fn search(leaf: &PathBuf, s: &SearchArgs, purpose: Purpose) -> anyhow::Result<(O
     let mut opts = PathOptions::new(s.at.unwrap_or_else(crate::args::now));
     opts.purpose = purpose;
     opts.allow_sha1 = s.allow_sha1;
-    opts.peer_name = s.peer_name.as_deref().map(|n| match n.parse() {
-        Ok(ip) => PeerName::Ip(ip),
-        Err(_) => PeerName::Dns(n.to_string()),
-    });
+    opts.peer_name = s.peer_name.as_deref().map(PeerName::parse);
     let outcome = build_path(&leaf_cert, &pool, &anchors, &opts)?;
     let skipped = skipped
         .into_iter()

@@ -502,6 +502,8 @@ pub struct San {
     pub uri: Vec<String>,
     /// dNSName entries.
     pub dns: Vec<String>,
+    /// iPAddress entries (4 or 16 bytes; other lengths are not addresses and are left out).
+    pub ip: Vec<std::net::IpAddr>,
     /// otherNames other than the UPN.
     pub other_names: Vec<OtherName>,
 }
@@ -523,6 +525,13 @@ impl San {
                 GeneralName::RFC822Name(s) => san.email.push(s.to_string()),
                 GeneralName::DNSName(s) => san.dns.push(s.to_string()),
                 GeneralName::URI(s) => san.uri.push(s.to_string()),
+                GeneralName::IPAddress(b) => {
+                    if let Ok(v4) = <[u8; 4]>::try_from(*b) {
+                        san.ip.push(v4.into());
+                    } else if let Ok(v6) = <[u8; 16]>::try_from(*b) {
+                        san.ip.push(v6.into());
+                    }
+                }
                 GeneralName::OtherName(oid, value) => {
                     let oid = oid.to_id_string();
                     let text = other_name_text(value)

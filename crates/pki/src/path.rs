@@ -65,6 +65,57 @@ pub enum PeerName {
     Email(String),
 }
 
+impl PeerName {
+    /// An IP address when `name` is one, else a DNS name.
+    pub fn parse(name: &str) -> PeerName {
+        match name.parse() {
+            Ok(ip) => PeerName::Ip(ip),
+            Err(_) => PeerName::Dns(name.to_string()),
+        }
+    }
+
+    /// The subjectAltName entry that names this peer, if any: a DNS name equal to it
+    /// (ASCII case ignored, a trailing dot too), or a wildcard `*.rest` standing for its
+    /// leftmost label, as RFC 9525 6.3 allows (the whole label only, and not a wildcard of
+    /// a single label such as `*.mil`); an IP address equal to it; an email address
+    /// equal to it. The subject's CN is never consulted (iOS 13 and later).
+    pub fn matched_by(&self, san: &crate::San) -> Option<String> {
+        match self {
+            PeerName::Dns(host) => {
+                let host = host.trim_end_matches('.').to_ascii_lowercase();
+                san.dns.iter().find_map(|d| {
+                    let d_lower = d.trim_end_matches('.').to_ascii_lowercase();
+                    let matched = match d_lower.strip_prefix("*.") {
+                        Some(rest) => {
+                            rest.contains('.')
+                                && host.split_once('.').is_some_and(|(label, parent)| {
+                                    !label.is_empty() && parent == rest
+                                })
+                        }
+                        None => d_lower == host,
+                    };
+                    matched.then(|| d.clone())
+                })
+            }
+            PeerName::Ip(ip) => san.ip.iter().find(|a| *a == ip).map(ToString::to_string),
+            PeerName::Email(email) => san
+                .email
+                .iter()
+                .find(|e| e.eq_ignore_ascii_case(email))
+                .cloned(),
+        }
+    }
+}
+
+impl std::fmt::Display for PeerName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PeerName::Dns(n) | PeerName::Email(n) => f.write_str(n),
+            PeerName::Ip(ip) => write!(f, "{ip}"),
+        }
+    }
+}
+
 impl PathOptions {
     /// Defaults: valid `at`, any purpose, SHA-1 refused, up to 100 intermediates (OpenSSL's
     /// verify depth), 512 validations, 20,000 partial paths.
@@ -117,6 +168,9 @@ pub struct Rejection {
     pub path: Vec<String>,
     /// Why.
     pub reason: String,
+    /// For a dead end: the issuer (common name) of which no certificate was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_issuer: Option<String>,
 }
 
 /// The result of a search.
@@ -517,7 +571,7 @@ pub fn build_path(
     let mut edge_cache: HashMap<(usize, usize), bool> = HashMap::new();
     let mut frontier: Vec<Vec<usize>> = vec![Vec::new()];
     let mut explored = 0usize;
-    let mut dead_ends: BTreeMap<String, String> = BTreeMap::new();
+    let mut dead_ends: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
 
     // Candidates cut for depth: when no path is found, the search says so.
     let mut depth_cut = false;
@@ -596,14 +650,18 @@ pub fn build_path(
                 let names = labels(&leaf, partial, &nodes);
                 dead_ends.entry(names.join(" <- ")).or_insert_with(|| {
                     if top.subject == top.issuer {
-                        format!("{} is a self-signed root, and not one of the anchors", top.label)
+                        let why =
+                            format!("{} is a self-signed root, and not one of the anchors", top.label);
+                        (why, None)
                     } else if looped {
-                        format!("loop: every issuer of {} is already on the path", top.label)
+                        let why = format!("loop: every issuer of {} is already on the path", top.label);
+                        (why, None)
                     } else {
-                        format!(
+                        let why = format!(
                             "dead end: no certificate of {} (the issuer of {}) in the pool or anchors",
                             top.issuer_label, top.label
-                        )
+                        );
+                        (why, Some(top.issuer_label.clone()))
                     }
                 });
             }
@@ -630,6 +688,7 @@ pub fn build_path(
                 Err(reason) => out.rejected.push(Rejection {
                     path: names,
                     reason,
+                    missing_issuer: None,
                 }),
             }
         }
@@ -653,11 +712,15 @@ pub fn build_path(
         out.bounded = true;
         out.bound = Some(Bound::Depth(opts.max_depth));
     }
-    out.rejected
-        .extend(dead_ends.into_iter().map(|(p, reason)| Rejection {
-            path: p.split(" <- ").map(str::to_string).collect(),
-            reason,
-        }));
+    out.rejected.extend(
+        dead_ends
+            .into_iter()
+            .map(|(p, (reason, missing_issuer))| Rejection {
+                path: p.split(" <- ").map(str::to_string).collect(),
+                reason,
+                missing_issuer,
+            }),
+    );
     Ok(out)
 }
 

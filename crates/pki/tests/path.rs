@@ -526,3 +526,42 @@ fn the_subject_cn_meets_dns_constraints_only_without_a_san() {
     assert!(valid(&leaf("mdm.example.com", Some("DNS:mdm.example.mil"))).0);
     assert!(!valid(&leaf("mdm.example.mil", Some("DNS:mdm.example.com"))).0);
 }
+
+/// RFC 9525 6.3: a wildcard stands for one whole leftmost label, never for a label of a
+/// single-label parent; names compare without ASCII case; IP addresses only match IP
+/// entries; the CN plays no part.
+#[test]
+fn peer_names_match_san_entries_as_rfc_9525_says() {
+    let san = pbkit_pki::San {
+        dns: vec![
+            "MDM.example.mil".into(),
+            "*.apps.example.mil".into(),
+            "*.mil".into(),
+        ],
+        ip: vec!["192.0.2.7".parse().unwrap()],
+        ..Default::default()
+    };
+    let matched = |n: &str| pbkit_pki::path::PeerName::parse(n).matched_by(&san);
+    assert_eq!(
+        matched("mdm.example.mil").as_deref(),
+        Some("MDM.example.mil")
+    );
+    assert_eq!(
+        matched("mdm.example.mil.").as_deref(),
+        Some("MDM.example.mil")
+    );
+    assert_eq!(
+        matched("a.apps.example.mil").as_deref(),
+        Some("*.apps.example.mil")
+    );
+    assert_eq!(matched("a.b.apps.example.mil"), None);
+    assert_eq!(matched("apps.example.mil"), None);
+    assert_eq!(
+        matched("example.mil"),
+        None,
+        "*.mil is no wildcard for a TLD's names"
+    );
+    assert_eq!(matched("192.0.2.7").as_deref(), Some("192.0.2.7"));
+    assert_eq!(matched("192.0.2.8"), None);
+    assert_eq!(matched("wrong.example.mil"), None);
+}

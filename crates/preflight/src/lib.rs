@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod ios;
 mod ports;
 mod tls;
 
@@ -8,6 +9,7 @@ pub use ports::{
 };
 pub use tls::{
     probe_tls, AnchorResult, SentCertificate, Target, TlsOptions, TlsReport, VersionResult,
+    WeakSuite,
 };
 
 /// Why a preflight could not run.

@@ -4,11 +4,12 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode, SslVersion};
-use pbkit_pki::path::{build_path, PathOptions};
-use pbkit_pki::{Certificate, Summary};
+use pbkit_pki::path::{build_path, PathOptions, PeerName};
+use pbkit_pki::{Certificate, Facts, Summary};
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::ios::{self, Rule, Verdict};
 use crate::Error;
 
 /// `HOST[:PORT]`, and the name to send in SNI.
@@ -133,6 +134,14 @@ pub struct TlsReport {
     pub versions: Vec<VersionResult>,
     /// TLS 1.2 cipher suites the server accepts (OpenSSL names), in the server's order.
     pub tls12_ciphers: Vec<String>,
+    /// Accepted TLS 1.2 suites that are weak, with what is weak about each.
+    pub weak_tls12_ciphers: Vec<WeakSuite>,
+    /// App Transport Security is met: TLS 1.3, or TLS 1.2 with one of its ECDHE suites.
+    pub ats: bool,
+    /// The name a device connects to (`--servername`, else the host).
+    pub name: String,
+    /// Apple's rules for the leaf and the issuing CAs sent (iOS 13 and later).
+    pub ios: Vec<Rule>,
     /// The chain exactly as sent, leaf first.
     pub chain: Vec<SentCertificate>,
     /// Problems with the chain as sent: order, duplicates, missing links, expiry.
@@ -141,6 +150,15 @@ pub struct TlsReport {
     pub anchors: Vec<AnchorResult>,
     /// One-line conclusions.
     pub verdicts: Vec<String>,
+}
+
+/// An accepted TLS 1.2 suite that is weak.
+#[derive(Debug, Clone, Serialize)]
+pub struct WeakSuite {
+    /// OpenSSL's name.
+    pub suite: String,
+    /// What is weak about it (`no forward secrecy`, `CBC with SHA-1`, `3DES`, …).
+    pub weaknesses: Vec<&'static str>,
 }
 
 const VERSIONS: [(SslVersion, &str); 4] = [
@@ -166,6 +184,35 @@ struct Bounded {
     stream: TcpStream,
     timeout: Duration,
     end: Instant,
+    /// The first bytes the server sent: enough to tell TLS from anything else.
+    first: Vec<u8>,
+    /// A read waited its whole timeout.
+    timed_out: bool,
+}
+
+/// What a server answered to a ClientHello it did not complete a handshake for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Answer {
+    /// TLS records (an alert, say).
+    Tls,
+    /// Something else, starting with these bytes.
+    NotTls(Vec<u8>),
+    /// Nothing within the timeout.
+    Silent,
+    /// Nothing: the connection was closed or reset.
+    Closed,
+}
+
+impl Bounded {
+    fn answer(&self) -> Answer {
+        match self.first.as_slice() {
+            // A TLS record: content type 20 to 23, then major version 3.
+            [20..=23, 3, ..] => Answer::Tls,
+            [_, ..] => Answer::NotTls(self.first.clone()),
+            [] if self.timed_out => Answer::Silent,
+            [] => Answer::Closed,
+        }
+    }
 }
 
 impl Bounded {
@@ -185,7 +232,22 @@ impl std::io::Read for Bounded {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let wait = self.left()?;
         self.stream.set_read_timeout(Some(wait))?;
-        self.stream.read(buf)
+        match self.stream.read(buf) {
+            Ok(n) => {
+                let keep = n.min(64usize.saturating_sub(self.first.len()));
+                self.first.extend_from_slice(&buf[..keep]);
+                Ok(n)
+            }
+            Err(e) => {
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) {
+                    self.timed_out = true;
+                }
+                Err(e)
+            }
+        }
     }
 }
 
@@ -207,29 +269,31 @@ fn connect(
     end: Instant,
     version: SslVersion,
     ciphers: &str,
-) -> Result<Handshake, String> {
+) -> Result<Handshake, Failure> {
     let left = end.saturating_duration_since(Instant::now());
     if left.is_zero() {
-        return Err(DEADLINE.into());
+        return Err(Failure::local(DEADLINE));
     }
-    let mut b = SslConnector::builder(SslMethod::tls_client()).map_err(|e| e.to_string())?;
+    let mut b = SslConnector::builder(SslMethod::tls_client()).map_err(Failure::local)?;
     // Old versions and weak ciphers must be offered to be detected.
     b.set_security_level(0);
     b.set_min_proto_version(Some(version))
-        .map_err(|e| e.to_string())?;
+        .map_err(Failure::local)?;
     b.set_max_proto_version(Some(version))
-        .map_err(|e| e.to_string())?;
-    b.set_cipher_list(ciphers).map_err(|e| e.to_string())?;
+        .map_err(Failure::local)?;
+    b.set_cipher_list(ciphers).map_err(Failure::local)?;
     b.set_verify(SslVerifyMode::NONE);
     let connector = b.build();
-    let stream =
-        TcpStream::connect_timeout(addr, timeout.min(left)).map_err(|e| format!("TCP: {e}"))?;
+    let stream = TcpStream::connect_timeout(addr, timeout.min(left))
+        .map_err(|e| Failure::local(format!("TCP: {e}")))?;
     let stream = Bounded {
         stream,
         timeout,
         end,
+        first: Vec::new(),
+        timed_out: false,
     };
-    let mut cfg = connector.configure().map_err(|e| e.to_string())?;
+    let mut cfg = connector.configure().map_err(Failure::local)?;
     cfg.set_verify_hostname(false);
     let ssl = cfg
         .connect(target.sni(), stream)
@@ -256,19 +320,55 @@ fn connect(
 /// What a connection attempted after the deadline says.
 const DEADLINE: &str = "not tried: the probe's deadline passed";
 
-fn handshake_error(e: &openssl::ssl::HandshakeError<Bounded>) -> String {
+/// A connection that did not complete a handshake: why, and what the server answered.
+struct Failure {
+    detail: String,
+    answer: Option<Answer>,
+}
+
+impl Failure {
+    /// A failure on this side, before the server had a say.
+    fn local(e: impl std::fmt::Display) -> Failure {
+        Failure {
+            detail: e.to_string(),
+            answer: None,
+        }
+    }
+}
+
+fn handshake_error(e: &openssl::ssl::HandshakeError<Bounded>) -> Failure {
     let text = e.to_string();
     match e {
-        openssl::ssl::HandshakeError::Failure(m) => match m.error().ssl_error() {
-            Some(stack) => stack
-                .errors()
-                .iter()
-                .rev()
-                .find_map(|x| x.reason().map(str::to_string))
-                .unwrap_or(text),
-            None => m.error().io_error().map_or(text, |io| io.to_string()),
-        },
-        _ => text,
+        openssl::ssl::HandshakeError::Failure(m) | openssl::ssl::HandshakeError::WouldBlock(m) => {
+            let detail = match m.error().ssl_error() {
+                Some(stack) => stack
+                    .errors()
+                    .iter()
+                    .rev()
+                    .find_map(|x| x.reason().map(str::to_string))
+                    .unwrap_or(text),
+                None => m.error().io_error().map_or(text, |io| io.to_string()),
+            };
+            let mut answer = m.get_ref().answer();
+            if let Answer::NotTls(bytes) = &mut answer {
+                // OpenSSL read a record header's worth; a little more names the protocol.
+                let mut more = [0u8; 59];
+                let stream = &m.get_ref().stream;
+                if stream
+                    .set_read_timeout(Some(Duration::from_millis(200)))
+                    .is_ok()
+                {
+                    if let Ok(n) = std::io::Read::read(&mut &*stream, &mut more) {
+                        bytes.extend_from_slice(&more[..n]);
+                    }
+                }
+            }
+            Failure {
+                detail,
+                answer: Some(answer),
+            }
+        }
+        openssl::ssl::HandshakeError::SetupFailure(_) => Failure::local(text),
     }
 }
 
@@ -301,8 +401,19 @@ impl std::fmt::Display for TlsReport {
                 if c.valid { "" } else { " NOT VALID" }
             )?;
         }
+        for w in &self.weak_tls12_ciphers {
+            writeln!(f, "  weak suite {}: {}", w.suite, w.weaknesses.join(", "))?;
+        }
         for p in &self.chain_problems {
             writeln!(f, "  problem: {p}")?;
+        }
+        for x in &self.ios {
+            let word = match x.verdict {
+                Verdict::Pass => "pass",
+                Verdict::Fail => "FAIL",
+                Verdict::Note => "note",
+            };
+            writeln!(f, "  iOS {word:<4} {}: {}", x.rule, x.detail)?;
         }
         for x in &self.anchors {
             if let Some(reason) = &x.reason {
@@ -318,7 +429,8 @@ impl std::fmt::Display for TlsReport {
 
 impl TlsReport {
     /// Every check passed: the host answered, TLS 1.2 is accepted, the sent chain has no
-    /// problem, and it reaches every anchor given.
+    /// problem and reaches every anchor given, the leaf meets Apple's rules for the name
+    /// devices use, and App Transport Security is met. Weak suites are warnings.
     pub fn passed(&self) -> bool {
         self.error.is_none()
             && self
@@ -327,6 +439,8 @@ impl TlsReport {
                 .any(|v| v.version == "TLS 1.2" && v.accepted)
             && self.chain_problems.is_empty()
             && self.anchors.iter().all(|x| x.sent_chain_reaches)
+            && self.ats
+            && self.ios.iter().all(|x| x.verdict != Verdict::Fail)
     }
 }
 
@@ -339,6 +453,10 @@ pub fn probe_tls(target: &Target, opts: &TlsOptions) -> TlsReport {
         error: None,
         versions: Vec::new(),
         tls12_ciphers: Vec::new(),
+        weak_tls12_ciphers: Vec::new(),
+        ats: false,
+        name: target.sni().to_string(),
+        ios: Vec::new(),
         chain: Vec::new(),
         chain_problems: Vec::new(),
         anchors: Vec::new(),
@@ -361,6 +479,7 @@ pub fn probe_tls(target: &Target, opts: &TlsOptions) -> TlsReport {
     let end = Instant::now() + opts.deadline;
 
     let mut chain = Vec::new();
+    let mut answers = Vec::new();
     for (v, name) in VERSIONS {
         match connect(&addr, target, opts.timeout, end, v, ALL_CIPHERS) {
             Ok(h) => {
@@ -373,11 +492,23 @@ pub fn probe_tls(target: &Target, opts: &TlsOptions) -> TlsReport {
                     detail: format!("{} with {}", h.version, h.cipher),
                 });
             }
-            Err(e) => report.versions.push(VersionResult {
-                version: name,
-                accepted: false,
-                detail: e,
-            }),
+            Err(e) => {
+                answers.extend(e.answer);
+                report.versions.push(VersionResult {
+                    version: name,
+                    accepted: false,
+                    detail: e.detail,
+                });
+            }
+        }
+    }
+    // No version accepted and no TLS answer: not a TLS server refusing versions, but
+    // something else, or nothing, on that port.
+    if report.versions.iter().all(|v| !v.accepted) && Instant::now() < end {
+        if let Some(e) = not_tls(&answers, opts.timeout) {
+            report.error = Some(e);
+            report.versions.clear();
+            return report;
         }
     }
 
@@ -399,6 +530,20 @@ pub fn probe_tls(target: &Target, opts: &TlsOptions) -> TlsReport {
             report.tls12_ciphers.push(h.cipher);
         }
     }
+    report.weak_tls12_ciphers = report
+        .tls12_ciphers
+        .iter()
+        .map(|c| WeakSuite {
+            suite: c.clone(),
+            weaknesses: ios::weaknesses(c),
+        })
+        .filter(|w| !w.weaknesses.is_empty())
+        .collect();
+    report.ats = report
+        .versions
+        .iter()
+        .any(|v| v.version == "TLS 1.3" && v.accepted)
+        || report.tls12_ciphers.iter().any(|c| ios::ats_suite(c));
 
     if Instant::now() >= end {
         report.error = Some(format!(
@@ -410,6 +555,34 @@ pub fn probe_tls(target: &Target, opts: &TlsOptions) -> TlsReport {
     analyse_chain(&mut report, &chain, opts);
     verdicts(&mut report);
     report
+}
+
+/// What a server that completed no handshake is, when it is not a TLS server: `None`
+/// when it answered in TLS (refusing every version, which the versions report).
+fn not_tls(answers: &[Answer], timeout: Duration) -> Option<String> {
+    if answers.contains(&Answer::Tls) || answers.is_empty() {
+        return None;
+    }
+    if let Some(Answer::NotTls(bytes)) = answers.iter().find(|a| matches!(a, Answer::NotTls(_))) {
+        let text: String = String::from_utf8_lossy(bytes)
+            .chars()
+            .take_while(|c| *c != '\r' && *c != '\n')
+            .map(|c| if c.is_control() { '.' } else { c })
+            .take(40)
+            .collect();
+        return Some(format!(
+            "not a TLS server: it answered {text:?} to a TLS ClientHello"
+        ));
+    }
+    Some(if answers.iter().all(|a| *a == Answer::Silent) {
+        format!(
+            "timed out: the TCP connection opened, but nothing answered the TLS ClientHello \
+             within {} s",
+            timeout.as_secs_f64()
+        )
+    } else {
+        "not a TLS server: it closed the connection without a TLS answer".to_string()
+    })
 }
 
 fn analyse_chain(report: &mut TlsReport, chain: &[Certificate], opts: &TlsOptions) {
@@ -472,6 +645,11 @@ fn analyse_chain(report: &mut TlsReport, chain: &[Certificate], opts: &TlsOption
         }
     }
     let Some(leaf) = chain.first() else { return };
+    if let Ok(leaf_facts) = leaf.facts() {
+        let cas: Vec<Facts> = chain[1..].iter().filter_map(|c| c.facts().ok()).collect();
+        let name = PeerName::parse(&report.name);
+        report.ios = ios::certificate_rules(&leaf_facts, &cas, Some(&name));
+    }
     for anchor in &opts.anchors {
         let mut po = PathOptions::new(opts.at);
         po.purpose = pbkit_pki::path::Purpose::SslServer;
@@ -484,9 +662,18 @@ fn analyse_chain(report: &mut TlsReport, chain: &[Certificate], opts: &TlsOption
             Ok(o) if o.best.is_some() => (true, None),
             Ok(o) => (
                 false,
-                o.rejected
-                    .first()
-                    .map(|r| format!("{}: {}", r.path.join(" <- "), r.reason)),
+                o.rejected.first().map(|r| {
+                    let path = r.path.join(" <- ");
+                    match (&r.missing_issuer, r.path.last()) {
+                        // Only the sent certificates were searched: say what is not sent.
+                        (Some(issuer), Some(top)) => format!(
+                            "{path}: dead end: the server does not send {issuer}, the issuer \
+                             of {}",
+                            top.split(" (by ").next().unwrap_or(top)
+                        ),
+                        _ => format!("{path}: {}", r.reason),
+                    }
+                }),
             ),
             Err(e) => (false, Some(e.to_string())),
         };
@@ -549,6 +736,32 @@ fn verdicts(r: &mut TlsReport) {
         "chain as sent: {} certificates, {problems}",
         r.chain.len()
     ));
+    if !r.ios.is_empty() {
+        let failed: Vec<&str> = r
+            .ios
+            .iter()
+            .filter(|x| x.verdict == Verdict::Fail)
+            .map(|x| x.rule)
+            .collect();
+        out.push(if failed.is_empty() {
+            "iOS certificate requirements: met".to_string()
+        } else {
+            format!(
+                "iOS certificate requirements: not met ({})",
+                failed.join("; ")
+            )
+        });
+    }
+    out.push(format!(
+        "App Transport Security (TLS 1.2+ with forward secrecy): {}",
+        if r.ats { "met" } else { "not met" }
+    ));
+    if !r.weak_tls12_ciphers.is_empty() {
+        out.push(format!(
+            "weak TLS 1.2 suites accepted: {} (warnings; disable them where the server allows)",
+            r.weak_tls12_ciphers.len()
+        ));
+    }
     for a in &r.anchors {
         out.push(format!(
             "sent chain reaches {}: {}",
