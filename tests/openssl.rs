@@ -526,3 +526,81 @@ fn cert_show_names_what_cannot_be_decoded_and_shows_the_rest() {
         "{err}"
     );
 }
+
+/// `chain build --format p7b` writes what `openssl crl2pkcs7 -nocrl` writes for the same
+/// certificates, byte for byte; `--chain-only` leaves the leaf out; `--format der` writes
+/// the one certificate as `openssl x509 -outform DER` does, and refuses a bundle of more.
+#[test]
+fn chain_build_bundles_are_byte_identical_to_openssl_cli() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fpki = |f: &str| fixture(&format!("fpki/{f}.pem"));
+    let build = |extra: &[&str], out: &std::path::Path| {
+        run(pbkit()
+            .args(["chain", "build"])
+            .arg(fpki("dod-sw-ca-66"))
+            .arg("--pool")
+            .arg(fixture("fpki"))
+            .arg("--anchor")
+            .arg(fpki("fcpca-g2"))
+            .args(["--at", "2026-11-22", "--out"])
+            .arg(out)
+            .args(extra))
+    };
+    let p7b = tmp.path().join("chain.p7b");
+    let o = build(&["--chain-only", "--format", "p7b"], &p7b);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("(3 certificates, the intermediates only)"));
+    let three = tmp.path().join("three.pem");
+    let pem: Vec<u8> = [
+        "dod-root-ca-3-by-dod-irca2",
+        "dod-irca2-by-fbca-g4",
+        "fbca-g4-by-fcpca-g2",
+    ]
+    .iter()
+    .flat_map(|f| std::fs::read(fpki(f)).unwrap())
+    .collect();
+    std::fs::write(&three, pem).unwrap();
+    let reference = tmp.path().join("ref.p7b");
+    ok(Command::new("openssl")
+        .args(["crl2pkcs7", "-nocrl", "-outform", "DER", "-certfile"])
+        .arg(&three)
+        .arg("-out")
+        .arg(&reference));
+    assert_eq!(
+        std::fs::read(&p7b).unwrap(),
+        std::fs::read(&reference).unwrap()
+    );
+
+    // The same path as PEM, leaf first: the leaf then the three.
+    let pem_out = tmp.path().join("bundle.pem");
+    assert_eq!(build(&[], &pem_out).status.code(), Some(0));
+    let mut expected = std::fs::read(fpki("dod-sw-ca-66")).unwrap();
+    expected.extend(std::fs::read(&three).unwrap());
+    let normal = |b: &[u8]| String::from_utf8_lossy(b).replace("\r\n", "\n");
+    assert_eq!(normal(&std::fs::read(&pem_out).unwrap()), normal(&expected));
+
+    let der = tmp.path().join("x.der");
+    let o = build(&["--format", "der"], &der);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--format der holds one certificate, and the bundle has 4"));
+    assert!(!der.exists(), "nothing written");
+    // A leaf of the anchor itself: one certificate.
+    let o = run(pbkit()
+        .args(["chain", "build"])
+        .arg(fpki("fbca-g4-by-fcpca-g2"))
+        .arg("--anchor")
+        .arg(fpki("fcpca-g2"))
+        .args(["--at", "2026-11-22", "--format", "der", "--out"])
+        .arg(&der));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let reference = tmp.path().join("ref.der");
+    ok(Command::new("openssl")
+        .args(["x509", "-outform", "DER", "-in"])
+        .arg(fpki("fbca-g4-by-fcpca-g2"))
+        .arg("-out")
+        .arg(&reference));
+    assert_eq!(
+        std::fs::read(&der).unwrap(),
+        std::fs::read(&reference).unwrap()
+    );
+}

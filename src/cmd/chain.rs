@@ -83,12 +83,29 @@ pub struct BuildArgs {
     /// The purpose the path must serve.
     #[arg(long, value_enum, default_value = "any")]
     purpose: PurposeArg,
-    /// Write the bundle (leaf first, forward path, PEM) here.
+    /// Write the bundle (leaf first, forward path) here.
     #[arg(long, value_name = "BUNDLE")]
     out: Option<PathBuf>,
+    /// Leave the leaf out of --out: the intermediates only, as Apache's
+    /// SSLCertificateChainFile and Java's -certfile expect.
+    #[arg(long, requires = "out")]
+    chain_only: bool,
+    /// The format of --out.
+    #[arg(long, value_enum, default_value = "pem", requires = "out")]
+    format: FormatArg,
     /// Print JSON.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    /// PEM blocks, leaf first (nginx's ssl_certificate, Apache, Tomcat).
+    Pem,
+    /// One DER certificate: only for a bundle of exactly one.
+    Der,
+    /// A PKCS#7 certificates-only bundle (.p7b), DER.
+    P7b,
 }
 
 #[derive(Args)]
@@ -139,12 +156,26 @@ pub fn run(cmd: ChainCommand) -> anyhow::Result<ExitCode> {
                 PurposeArg::Any => Purpose::Any,
             };
             let (outcome, report) = search(&a.leaf, &a.search, purpose)?;
+            let skip = usize::from(a.chain_only);
+            let format = match a.format {
+                FormatArg::Pem => bundle::Format::Pem,
+                FormatArg::Der => bundle::Format::Der,
+                FormatArg::P7b => bundle::Format::P7b,
+            };
+            let mut written = 0;
             if let (Some(out), Some(best)) = (&a.out, &outcome.best) {
-                let mut pem = Vec::new();
-                for c in &best.certificates {
-                    pem.extend(c.to_pem()?);
+                let certs = &best.certificates[skip..];
+                if format == bundle::Format::Der && certs.len() != 1 {
+                    anyhow::bail!(
+                        "{}: --format der holds one certificate, and the bundle has {}: use \
+                         --format pem or p7b",
+                        out.display(),
+                        certs.len()
+                    );
                 }
-                pbkit_outfile::write(out, &pem, pbkit_outfile::Perm::Public)?;
+                let bytes = bundle::encode(certs, format)?;
+                pbkit_outfile::write(out, &bytes, pbkit_outfile::Perm::Public)?;
+                written = certs.len();
             }
             if a.json {
                 super::print_json(&report)?;
@@ -152,9 +183,14 @@ pub fn run(cmd: ChainCommand) -> anyhow::Result<ExitCode> {
                 crate::out::text(&report.to_string());
                 if let (Some(out), true) = (&a.out, report.valid) {
                     outln!(
-                        "wrote {} ({}, leaf first)",
+                        "wrote {} ({}, {})",
                         out.display(),
-                        crate::out::plural(report.path.len(), "certificate")
+                        crate::out::plural(written, "certificate"),
+                        if a.chain_only {
+                            "the intermediates only"
+                        } else {
+                            "leaf first"
+                        }
                     );
                 }
             }

@@ -1,4 +1,5 @@
-//! Reading certificates as they are found: PEM (one or many), DER, PKCS#7 bundles.
+//! Certificates as they are found and as servers want them: PEM (one or many), DER,
+//! PKCS#7 bundles.
 
 use std::path::Path;
 
@@ -12,6 +13,53 @@ const PEM_CERT_MARKERS: [&str; 2] = [
     "-----BEGIN X509 CERTIFICATE-----",
 ];
 const PEM_PKCS7_MARKER: &str = "-----BEGIN PKCS7-----";
+
+/// How certificates are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// PEM blocks, one after another (nginx, Apache, Tomcat).
+    Pem,
+    /// One DER certificate (a path of one certificate only).
+    Der,
+    /// A PKCS#7 certificates-only bundle, DER (`.p7b`, as GSA and DISA publish).
+    P7b,
+}
+
+/// Encodes `certs`, in order, as `format`. DER holds one certificate: more is an error.
+pub fn encode(certs: &[Certificate], format: Format) -> Result<Vec<u8>, Error> {
+    match format {
+        Format::Pem => {
+            let mut pem = Vec::new();
+            for c in certs {
+                pem.extend(c.to_pem()?);
+            }
+            Ok(pem)
+        }
+        Format::Der => match certs {
+            [one] => Ok(one.der().to_vec()),
+            _ => Err(Error::NotOne {
+                origin: "DER".into(),
+                count: certs.len(),
+            }),
+        },
+        Format::P7b => {
+            let mut stack = openssl::stack::Stack::new()?;
+            for c in certs {
+                stack.push(c.x509().to_owned())?;
+            }
+            // CMS_sign without a signer, left unfinalized (there is no content to sign), is a
+            // certificates-only SignedData: a .p7b.
+            let cms = openssl::cms::CmsContentInfo::sign::<openssl::pkey::Private>(
+                None,
+                None,
+                Some(&stack),
+                None,
+                openssl::cms::CMSOptions::PARTIAL | openssl::cms::CMSOptions::DETACHED,
+            )?;
+            Ok(cms.to_der()?)
+        }
+    }
+}
 
 /// The largest certificate file read: GSA's whole Federal PKI bundle is under 1 MiB.
 pub const FILE_LIMIT: pbkit_infile::Limit =
