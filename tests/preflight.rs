@@ -524,3 +524,272 @@ fn ports_table_lines_up_and_ends_with_a_verdict() {
         &"FAIL: 1 of 4 testable ports open (3 closed, 0 without answer), 2 not testable from here"
     );
 }
+
+/// A free loopback port (bound and released: see [`one_at_a_time`]).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A child process killed when dropped.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `cmd` and waits until it listens on `port`.
+fn listening(cmd: &mut Command, port: u16) -> Running {
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{cmd:?}: {e} (.ci/run installs it)"));
+    let mut running = Running(child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            running.0.try_wait().unwrap().is_none(),
+            "{cmd:?} exited before listening"
+        );
+        assert!(Instant::now() < deadline, "{cmd:?} never listened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    running
+}
+
+/// A test PKI made by `pbkit fixtures --crl-url --ocsp-url` (around `at`), its CRLs served
+/// by Python's HTTP server and its OCSP index by a real `openssl ocsp` responder.
+struct Published {
+    dir: tempfile::TempDir,
+    crl_port: u16,
+    ocsp_port: u16,
+    crl_server: Option<Running>,
+    _ocsp: Running,
+}
+
+fn published(at: &str) -> Published {
+    let dir = tempfile::tempdir().unwrap();
+    let (crl_port, ocsp_port) = (free_port(), free_port());
+    ok(pbkit()
+        .args([
+            "fixtures",
+            "--key",
+            "ec-p256",
+            "--users",
+            "1",
+            "--generations",
+            "1",
+        ])
+        .args(["--at", at, "--force", "--out"])
+        .arg(dir.path())
+        .arg("--crl-url")
+        .arg(format!("http://127.0.0.1:{crl_port}"))
+        .arg("--ocsp-url")
+        .arg(format!("http://127.0.0.1:{ocsp_port}")));
+    let crl_server = listening(
+        Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                &crl_port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ])
+            .current_dir(dir.path().join("crl")),
+        crl_port,
+    );
+    // `openssl ocsp` serves one connection at a time and would wait forever on a probe
+    // that connects and sends nothing: wait for it to say it listens instead.
+    let mut child = Command::new("openssl")
+        .args([
+            "ocsp",
+            "-index",
+            "ocsp/index.txt",
+            "-port",
+            &ocsp_port.to_string(),
+        ])
+        .args([
+            "-rsigner",
+            "ocsp/responder.pem",
+            "-rkey",
+            "ocsp/responder.key.pem",
+        ])
+        .args(["-CA", "ca/dod-sw-ca-66.pem", "-nmin", "60"])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("openssl ocsp (.ci/run installs openssl)");
+    let stderr = child.stderr.take().unwrap();
+    let ocsp = Running(child);
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stderr));
+    assert!(
+        lines.any(|l| l.is_ok_and(|l| l.contains("waiting for OCSP client connections"))),
+        "openssl ocsp did not start"
+    );
+    // Keep reading what it says, so that it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    Published {
+        dir,
+        crl_port,
+        ocsp_port,
+        crl_server: Some(crl_server),
+        _ocsp: ocsp,
+    }
+}
+
+fn now_rfc3339(days_ago: i64) -> String {
+    let t = time::OffsetDateTime::now_utc() - time::Duration::days(days_ago);
+    t.replace_nanosecond(0)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+fn revocation(p: &Published, cert: &str) -> std::process::Output {
+    run(pbkit()
+        .args(["preflight", "revocation", "--timeout", "3"])
+        .arg(p.dir.path().join(cert))
+        .arg("--anchor")
+        .arg(p.dir.path().join("trust/anchor.pem"))
+        .arg("--pool")
+        .arg(p.dir.path().join("ca")))
+}
+
+/// Good, revoked and unknown server certificates, each asked of the CRLs and of a real
+/// OCSP responder, every answer verified against the issuer.
+#[test]
+fn revocation_of_good_revoked_and_unknown_certificates() {
+    let _ports = one_at_a_time();
+    let p = published(&now_rfc3339(0));
+    let (crl, ocsp) = (p.crl_port, p.ocsp_port);
+    let o = revocation(&p, "server/mdm-server.pem");
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(out.contains(&format!(
+        "  CRL  mdm.pbkit.test [http://127.0.0.1:{crl}/dod-sw-ca-66.crl]: good (next update "
+    )));
+    assert!(out.contains(&format!(
+        "  OCSP mdm.pbkit.test [http://127.0.0.1:{ocsp}]: good"
+    )));
+    assert!(
+        out.ends_with("revocation: good (6 sources for 5 certificates)\n"),
+        "{out}"
+    );
+
+    let o = revocation(&p, "server/mdm-server-revoked.pem");
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains(&format!(
+        "  CRL  mdm.pbkit.test [http://127.0.0.1:{crl}/dod-sw-ca-66.crl]: REVOKED at "
+    )));
+    assert!(out.contains(&format!(
+        "  OCSP mdm.pbkit.test [http://127.0.0.1:{ocsp}]: REVOKED at "
+    )));
+    assert!(out.contains("revocation: 2 revoked, 0 unknown, 0 without a trustworthy answer"));
+
+    let o = revocation(&p, "server/mdm-server-unknown.pem");
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains(&format!(
+        "  OCSP mdm.pbkit.test [http://127.0.0.1:{ocsp}]: UNKNOWN to the responder"
+    )));
+}
+
+/// A CRL of another issuer, a CRL whose nextUpdate has passed, and a CRL server that is
+/// down: each is a problem, named, and fails the check.
+#[test]
+fn revocation_names_a_source_it_cannot_trust_or_reach() {
+    let _ports = one_at_a_time();
+    let mut p = published(&now_rfc3339(0));
+    let crl_dir = p.dir.path().join("crl");
+    std::fs::copy(
+        crl_dir.join("fcpca-g2.crl"),
+        crl_dir.join("dod-sw-ca-66.crl"),
+    )
+    .unwrap();
+    let o = revocation(&p, "server/mdm-server.pem");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("dod-sw-ca-66.crl]: PROBLEM: the CRL is not the issuer's"),
+        "{}",
+        stdout(&o)
+    );
+    p.crl_server = None; // stopped
+    let o = revocation(&p, "server/mdm-server.pem");
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains(&format!(
+            "(devices need port {} open to 127.0.0.1)",
+            p.crl_port
+        )),
+        "{out}"
+    );
+    assert!(out.contains("revocation: 0 revoked, 0 unknown, 5 without a trustworthy answer"));
+    drop(p);
+
+    // Made 30 days ago: its CRLs were due again 7 days after.
+    let p = published(&now_rfc3339(30));
+    let o = revocation(&p, "server/mdm-server.pem");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("dod-sw-ca-66.crl]: PROBLEM: stale: its nextUpdate "),
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// `preflight tls` checks the revocation of the path it finds: a server whose certificate
+/// is revoked fails.
+#[test]
+fn tls_probe_checks_the_revocation_of_the_path() {
+    let _ports = one_at_a_time();
+    let p = published(&now_rfc3339(0));
+    let d = p.dir.path();
+    let chain = d.join("chain.pem");
+    let pem: Vec<u8> = [
+        "ca/dod-sw-ca-66.pem",
+        "ca/dod-root-ca-3-by-dod-irca2.pem",
+        "ca/dod-irca2-by-fbca-g4.pem",
+        "ca/fbca-g4-by-fcpca-g2.pem",
+    ]
+    .iter()
+    .flat_map(|f| std::fs::read(d.join(f)).unwrap())
+    .collect();
+    std::fs::write(&chain, pem).unwrap();
+    for (variant, code, line) in [
+        ("", 0, "revocation: good (6 sources for 5 certificates)"),
+        ("-revoked", 1, "revocation: 2 revoked, 0 unknown"),
+    ] {
+        let server = s_server_with(
+            &d.join(format!("server/mdm-server{variant}.pem")),
+            &d.join(format!("server/mdm-server{variant}.key.pem")),
+            &["-cert_chain", chain.to_str().unwrap()],
+        );
+        let o = run(pbkit()
+            .args([
+                "preflight",
+                "tls",
+                "--timeout",
+                "3",
+                "--servername",
+                "mdm.pbkit.test",
+            ])
+            .arg("--anchor")
+            .arg(d.join("trust/anchor.pem"))
+            .arg(format!("127.0.0.1:{}", server.1)));
+        let out = stdout(&o);
+        assert_eq!(o.status.code(), Some(code), "{out}");
+        assert!(out.contains(line), "{out}");
+    }
+}

@@ -145,6 +145,8 @@ fn print_facts(s: &Shown<'_>, now: OffsetDateTime) {
             },
         );
     }
+    list("CRL", &f.crl_urls);
+    list("OCSP", &f.ocsp_urls);
     if let Some(ski) = &f.subject_key_id {
         row("subject key id", ski);
     }

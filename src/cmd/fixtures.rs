@@ -18,11 +18,15 @@ expired cross-certificates), trust/anchor.pem and trust/intermediates.pem, users
 (signature, encryption, piv, device; one .pem and one .p12 per generation), server/
 (MDM TLS identity: valid, expired, not yet valid; .pem, .p12, .key.pem), password (0600)
 and manifest.json. PKCS#12 files use the ios-legacy suite and the password in DIR/password.
+With --crl-url or --ocsp-url: crl/<ca>.crl, ocsp/ (index.txt, responder.pem,
+responder.key.pem), and server/mdm-server-revoked and -unknown.
 
 Examples:
   pbkit fixtures --out test-pki
   pbkit fixtures --out test-pki --at 2027-06-01 --users 4 --key ec-p256 \\
       --force
+  pbkit fixtures --out test-pki --crl-url http://127.0.0.1:18880 \\
+      --ocsp-url http://127.0.0.1:18881
   openssl verify -CAfile test-pki/trust/anchor.pem \\
       -untrusted test-pki/trust/intermediates.pem \\
       test-pki/server/mdm-server.pem")]
@@ -42,6 +46,16 @@ pub struct FixturesArgs {
     /// Key type of every certificate.
     #[arg(long, default_value = "rsa2048", value_parser = parse_key, value_name = "rsa2048|rsa3072|ec-p256|ec-p384")]
     key: KeyKind,
+    /// Publish CRLs at this http:// base: certificates point at BASE/<issuer>.crl, and
+    /// crl/ holds every CA's CRL (serve it with any web server). Adds the revoked and
+    /// unknown server variants.
+    #[arg(long, value_name = "BASE")]
+    crl_url: Option<String>,
+    /// Publish OCSP at this http:// URL: end entities point at it, and ocsp/ holds the
+    /// index and responder identity for `openssl ocsp`. Adds the revoked and unknown
+    /// server variants.
+    #[arg(long, value_name = "URL")]
+    ocsp_url: Option<String>,
     /// Replace a non-empty output folder (only once the new one is complete).
     #[arg(long)]
     force: bool,
@@ -60,6 +74,8 @@ pub fn run(args: FixturesArgs) -> anyhow::Result<ExitCode> {
         users: args.users,
         generations: args.generations,
         key: args.key,
+        crl_base: args.crl_url,
+        ocsp_url: args.ocsp_url,
         ..Options::default()
     };
     if let Some(at) = args.at {

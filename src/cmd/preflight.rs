@@ -5,9 +5,13 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use pbkit_pki::bundle;
+use pbkit_pki::path::{build_path, PathOptions, Report};
+use pbkit_preflight::revocation::{self, RevocationOptions};
 use pbkit_preflight::{
     all_open, check_ports, port_table, probe_tls, PortsReport, Product, Target, TlsOptions,
 };
+
+use crate::out::outln;
 use time::OffsetDateTime;
 
 #[derive(Subcommand)]
@@ -34,6 +38,21 @@ Examples:
   pbkit preflight ports mdm.example.mil --product ivanti-epmm
   pbkit preflight ports 127.0.0.1 --product jamf-pro --map 443=8443 --json")]
     Ports(PortsArgs),
+    /// Check a certificate's path for revocation: CRLs and OCSP, as a device would.
+    #[command(after_help = "\
+The path from CERT to an --anchor is built as `chain build` builds it. For each of its
+certificates, every http:// CRL distribution point is fetched and every OCSP responder
+asked; each answer must be signed by the certificate's issuer (or an OCSP responder it
+certified) and current. An unreachable source is named with the port devices need open.
+
+Exit codes: 0 every source answered good, 1 a certificate is revoked or unknown, a source
+could not be reached or trusted, or no path exists, 2 usage.
+
+Examples:
+  pbkit preflight revocation server.pem --anchor fcpca-g2.pem --pool fpki/
+  pbkit preflight revocation pki/server/mdm-server.pem \\
+      --anchor pki/trust/anchor.pem --pool pki/ca --json")]
+    Revocation(RevocationArgs),
 }
 
 #[derive(Args)]
@@ -59,6 +78,30 @@ pub struct TlsArgs {
     /// Judge validity at this date [default: now].
     #[arg(long, value_name = "DATE", value_parser = crate::args::instant)]
     at: Option<OffsetDateTime>,
+    /// Do not check the path's CRLs and OCSP responders.
+    #[arg(long)]
+    no_revocation: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct RevocationArgs {
+    /// The certificate to check, with the rest of its path.
+    cert: PathBuf,
+    /// Trusted certificates the path must reach; repeatable.
+    #[arg(long, required = true, value_name = "PEM")]
+    anchor: Vec<PathBuf>,
+    /// Certificates to build the path from; repeatable.
+    #[arg(long, value_name = "PATH")]
+    pool: Vec<PathBuf>,
+    /// Seconds for each HTTP request.
+    #[arg(long, default_value_t = 5, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=120))]
+    timeout: u64,
+    /// Seconds for all requests together.
+    #[arg(long, default_value_t = 60, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    deadline: u64,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -100,7 +143,43 @@ pub fn run(cmd: PreflightCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         PreflightCommand::Tls(a) => tls(a),
         PreflightCommand::Ports(a) => ports(a),
+        PreflightCommand::Revocation(a) => revocation(a),
     }
+}
+
+fn revocation(a: RevocationArgs) -> anyhow::Result<ExitCode> {
+    let leaf = bundle::read_one(&a.cert)?;
+    let mut anchors = Vec::new();
+    for p in &a.anchor {
+        anchors.extend(bundle::read_file(p)?);
+    }
+    let (pool, _) = bundle::read_pool(&a.pool)?;
+    let opts = PathOptions::new(crate::args::now());
+    let outcome = build_path(&leaf, &pool, &anchors, &opts)?;
+    let Some(path) = outcome.best else {
+        let report = Report::new(&outcome, &opts, Vec::new())?;
+        crate::out::text(&report.to_string());
+        anyhow::bail!(
+            "{}: no valid path to an anchor, so its revocation cannot be judged",
+            a.cert.display()
+        );
+    };
+    let ropts = RevocationOptions {
+        timeout: Duration::from_secs(a.timeout),
+        deadline: Duration::from_secs(a.deadline),
+    };
+    let r = revocation::check_path(&path.certificates, &path.anchor, &ropts);
+    if a.json {
+        super::print_json(&r)?;
+    } else {
+        crate::out::text(&r.to_string());
+        outln!("{}", r.verdict());
+    }
+    Ok(if r.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(crate::EXIT_FAILURE)
+    })
 }
 
 fn tls(a: TlsArgs) -> anyhow::Result<ExitCode> {
@@ -117,6 +196,7 @@ fn tls(a: TlsArgs) -> anyhow::Result<ExitCode> {
         anchors,
         pool,
         at: a.at.unwrap_or_else(crate::args::now),
+        revocation: !a.no_revocation,
     };
     let r = probe_tls(&target, &opts);
     let passed = r.passed();

@@ -136,6 +136,8 @@ mod tests {
             signature_algorithm: String::new(),
             is_ca: false,
             self_signed: false,
+            crl_urls: Vec::new(),
+            ocsp_urls: Vec::new(),
             problems: Vec::new(),
         }
     }

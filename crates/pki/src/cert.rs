@@ -9,7 +9,7 @@ use openssl::x509::{X509Ref, X509VerifyResult, X509};
 use serde::{Serialize, Serializer};
 use time::OffsetDateTime;
 use x509_parser::asn1_rs::{Any, FromDer as _, Oid, Tag};
-use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::extensions::{DistributionPointName, GeneralName, ParsedExtension};
 use x509_parser::prelude::X509Certificate;
 
 use crate::{hex, Error, UPN_OID};
@@ -91,6 +91,7 @@ impl Certificate {
         let mut extended_key_usage = Vec::new();
         let mut san = San::default();
         let mut is_ca = false;
+        let (mut crl_urls, mut ocsp_urls) = (Vec::new(), Vec::new());
         let mut seen: Vec<&Oid> = Vec::new();
         for ext in parsed.extensions() {
             let name = extension_name(&ext.oid);
@@ -128,6 +129,26 @@ impl Certificate {
                     }
                 }
                 ParsedExtension::BasicConstraints(bc) => is_ca = bc.ca,
+                ParsedExtension::CRLDistributionPoints(cdp) => {
+                    for point in &cdp.points {
+                        if let Some(DistributionPointName::FullName(names)) =
+                            &point.distribution_point
+                        {
+                            crl_urls.extend(names.iter().filter_map(|n| match n {
+                                GeneralName::URI(u) => Some(u.to_string()),
+                                _ => None,
+                            }));
+                        }
+                    }
+                }
+                ParsedExtension::AuthorityInfoAccess(aia) => {
+                    ocsp_urls.extend(aia.iter().filter_map(|d| {
+                        match (&d.access_location, d.access_method.to_id_string().as_str()) {
+                            (GeneralName::URI(u), OCSP_OID) => Some(u.to_string()),
+                            _ => None,
+                        }
+                    }));
+                }
                 ParsedExtension::ParseError { error } => {
                     problems.push(format!("{name} cannot be decoded: {error}"))
                 }
@@ -176,6 +197,8 @@ impl Certificate {
                 .to_string(),
             is_ca,
             self_signed: self.is_self_signed(),
+            crl_urls,
+            ocsp_urls,
             subject,
             problems,
         })
@@ -266,6 +289,12 @@ pub struct Facts {
     pub is_ca: bool,
     /// Issued by itself, signature checked.
     pub self_signed: bool,
+    /// Where its CRL is published: the cRLDistributionPoints' URIs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub crl_urls: Vec<String>,
+    /// Its OCSP responders: the authorityInfoAccess id-ad-ocsp URIs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ocsp_urls: Vec<String>,
     /// Parts that could not be decoded, or break a rule, each in words.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
@@ -434,6 +463,8 @@ pub enum ExtendedKeyUsage {
 
 /// OID of Microsoft smart card logon.
 const SMARTCARD_LOGON_OID: &str = "1.3.6.1.4.1.311.20.2.2";
+/// id-ad-ocsp: the OCSP access method of authorityInfoAccess (RFC 5280 4.2.2.1).
+const OCSP_OID: &str = "1.3.6.1.5.5.7.48.1";
 
 impl ExtendedKeyUsage {
     /// The purpose with this dotted OID.

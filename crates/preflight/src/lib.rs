@@ -2,6 +2,7 @@
 
 pub mod ios;
 mod ports;
+pub mod revocation;
 mod tls;
 
 pub use ports::{

@@ -4,12 +4,13 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode, SslVersion};
-use pbkit_pki::path::{build_path, PathOptions, PeerName};
+use pbkit_pki::path::{build_path, PathOptions, PeerName, ValidPath};
 use pbkit_pki::{Certificate, Facts, Summary};
 use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::ios::{self, Rule, Verdict};
+use crate::revocation::{check_path, RevocationOptions, RevocationReport};
 use crate::Error;
 
 /// `HOST[:PORT]`, and the name to send in SNI.
@@ -73,6 +74,8 @@ pub struct TlsOptions {
     pub pool: Vec<Certificate>,
     /// The instant to judge validity at.
     pub at: OffsetDateTime,
+    /// Check the path's revocation (CRLs and OCSP) when a path to an anchor is found.
+    pub revocation: bool,
 }
 
 impl Default for TlsOptions {
@@ -83,6 +86,7 @@ impl Default for TlsOptions {
             anchors: Vec::new(),
             pool: Vec::new(),
             at: OffsetDateTime::now_utc(),
+            revocation: true,
         }
     }
 }
@@ -142,6 +146,9 @@ pub struct TlsReport {
     pub name: String,
     /// Apple's rules for the leaf and the issuing CAs sent (iOS 13 and later).
     pub ios: Vec<Rule>,
+    /// The revocation of the path found to the first anchor reached (sent, else with the
+    /// pool), when checked.
+    pub revocation: Option<RevocationReport>,
     /// The chain exactly as sent, leaf first.
     pub chain: Vec<SentCertificate>,
     /// Problems with the chain as sent: order, duplicates, missing links, expiry.
@@ -415,6 +422,9 @@ impl std::fmt::Display for TlsReport {
             };
             writeln!(f, "  iOS {word:<4} {}: {}", x.rule, x.detail)?;
         }
+        if let Some(r) = &self.revocation {
+            write!(f, "{r}")?;
+        }
         for x in &self.anchors {
             if let Some(reason) = &x.reason {
                 writeln!(f, "  {}: {reason}", x.anchor)?;
@@ -441,6 +451,10 @@ impl TlsReport {
             && self.anchors.iter().all(|x| x.sent_chain_reaches)
             && self.ats
             && self.ios.iter().all(|x| x.verdict != Verdict::Fail)
+            && self
+                .revocation
+                .as_ref()
+                .is_none_or(RevocationReport::passed)
     }
 }
 
@@ -457,6 +471,7 @@ pub fn probe_tls(target: &Target, opts: &TlsOptions) -> TlsReport {
         ats: false,
         name: target.sni().to_string(),
         ios: Vec::new(),
+        revocation: None,
         chain: Vec::new(),
         chain_problems: Vec::new(),
         anchors: Vec::new(),
@@ -552,7 +567,15 @@ pub fn probe_tls(target: &Target, opts: &TlsOptions) -> TlsReport {
             opts.deadline.as_secs()
         ));
     }
-    analyse_chain(&mut report, &chain, opts);
+    let path = analyse_chain(&mut report, &chain, opts);
+    if let (true, Some(path)) = (opts.revocation, path) {
+        let left = end.saturating_duration_since(Instant::now());
+        let ropts = RevocationOptions {
+            timeout: opts.timeout,
+            deadline: left,
+        };
+        report.revocation = Some(check_path(&path.certificates, &path.anchor, &ropts));
+    }
     verdicts(&mut report);
     report
 }
@@ -585,7 +608,14 @@ fn not_tls(answers: &[Answer], timeout: Duration) -> Option<String> {
     })
 }
 
-fn analyse_chain(report: &mut TlsReport, chain: &[Certificate], opts: &TlsOptions) {
+/// Analyses the chain as sent; returns the path found to the first anchor reached (the
+/// sent one, else the one with the pool).
+fn analyse_chain(
+    report: &mut TlsReport,
+    chain: &[Certificate],
+    opts: &TlsOptions,
+) -> Option<ValidPath> {
+    let mut found: Option<ValidPath> = None;
     let cn = |c: &Certificate| c.facts().map(|f| short(&f.subject)).unwrap_or_default();
     for (i, c) in chain.iter().enumerate() {
         let Ok(f) = c.facts() else { continue };
@@ -644,7 +674,7 @@ fn analyse_chain(report: &mut TlsReport, chain: &[Certificate], opts: &TlsOption
             }
         }
     }
-    let Some(leaf) = chain.first() else { return };
+    let leaf = chain.first()?;
     if let Ok(leaf_facts) = leaf.facts() {
         let cas: Vec<Facts> = chain[1..].iter().filter_map(|c| c.facts().ok()).collect();
         let name = PeerName::parse(&report.name);
@@ -658,6 +688,9 @@ fn analyse_chain(report: &mut TlsReport, chain: &[Certificate], opts: &TlsOption
             .facts()
             .map(|f| short(&f.subject))
             .unwrap_or_default();
+        if let (None, Ok(o)) = (&found, &sent) {
+            found = o.best.clone();
+        }
         let (reaches, reason) = match &sent {
             Ok(o) if o.best.is_some() => (true, None),
             Ok(o) => (
@@ -688,6 +721,7 @@ fn analyse_chain(report: &mut TlsReport, chain: &[Certificate], opts: &TlsOption
             let pool: Vec<Certificate> = chain[1..].iter().chain(&opts.pool).cloned().collect();
             if let Ok(o) = build_path(leaf, &pool, std::slice::from_ref(anchor), &po) {
                 if let Some(best) = o.best {
+                    found = found.or_else(|| Some(best.clone()));
                     result.missing = best
                         .certificates
                         .iter()
@@ -705,6 +739,7 @@ fn analyse_chain(report: &mut TlsReport, chain: &[Certificate], opts: &TlsOption
         }
         report.anchors.push(result);
     }
+    found
 }
 
 fn verdicts(r: &mut TlsReport) {
@@ -756,6 +791,9 @@ fn verdicts(r: &mut TlsReport) {
         "App Transport Security (TLS 1.2+ with forward secrecy): {}",
         if r.ats { "met" } else { "not met" }
     ));
+    if let Some(rev) = &r.revocation {
+        out.push(rev.verdict());
+    }
     if !r.weak_tls12_ciphers.is_empty() {
         out.push(format!(
             "weak TLS 1.2 suites accepted: {} (warnings; disable them where the server allows)",

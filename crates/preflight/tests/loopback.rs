@@ -26,6 +26,7 @@ fn pki() -> tempfile::TempDir {
         generations: 1,
         key: KeyKind::EcP256,
         at: AT,
+        ..Options::default()
     };
     generate(&opts, &|| {}).unwrap().write(dir.path()).unwrap();
     dir
@@ -106,6 +107,7 @@ fn opts(dir: &Path, pool: &[&str]) -> TlsOptions {
         anchors: certs(dir, &["trust/anchor.pem"]),
         pool: certs(dir, pool),
         at: AT,
+        revocation: true,
     }
 }
 

@@ -1,0 +1,481 @@
+//! Revocation as a device checks it: each certificate of a path, its CRL distribution
+//! points fetched and its OCSP responders asked, every answer verified against the
+//! certificate's issuer. DISA's procedures have devices reach port 80 "for CRLs": a
+//! responder that cannot be reached is named with the port it needs.
+
+use std::time::{Duration, Instant};
+
+use openssl::hash::MessageDigest;
+use openssl::ocsp::{
+    OcspCertId, OcspCertStatus, OcspFlag, OcspRequest, OcspResponse, OcspResponseStatus,
+};
+use openssl::stack::Stack;
+use openssl::x509::store::X509StoreBuilder;
+use openssl::x509::verify::X509VerifyFlags;
+use openssl::x509::{CrlStatus, X509Crl};
+use pbkit_pki::Certificate;
+use serde::Serialize;
+
+/// The largest CRL or OCSP answer read. DoD's largest CRLs are tens of megabytes.
+pub const ANSWER_LIMIT: usize = 128 << 20;
+
+/// How to ask.
+#[derive(Debug, Clone)]
+pub struct RevocationOptions {
+    /// Each HTTP request's timeout (whole seconds, at least 1).
+    pub timeout: Duration,
+    /// The most all requests together may take.
+    pub deadline: Duration,
+}
+
+impl Default for RevocationOptions {
+    fn default() -> RevocationOptions {
+        RevocationOptions {
+            timeout: Duration::from_secs(5),
+            deadline: Duration::from_secs(60),
+        }
+    }
+}
+
+/// CRL or OCSP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Method {
+    /// A CRL from a cRLDistributionPoints URL.
+    #[serde(rename = "CRL")]
+    Crl,
+    /// An OCSP responder from authorityInfoAccess.
+    #[serde(rename = "OCSP")]
+    Ocsp,
+}
+
+/// A certificate's status in one source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "status")]
+pub enum Status {
+    /// Not revoked.
+    Good,
+    /// Revoked, at this instant.
+    Revoked {
+        /// When (as the source gives it).
+        at: String,
+    },
+    /// The OCSP responder does not know the certificate.
+    Unknown,
+}
+
+/// One source asked about one certificate.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// CRL or OCSP.
+    pub method: Method,
+    /// Where.
+    pub url: String,
+    /// The answer, when one was obtained and verified.
+    pub status: Option<Status>,
+    /// When the source's answer was made (thisUpdate).
+    pub this_update: Option<String>,
+    /// When the source's answer expires (nextUpdate).
+    pub next_update: Option<String>,
+    /// Why there is no trustworthy answer: unreachable, not signed by the issuer, stale.
+    pub problem: Option<String>,
+}
+
+/// The checks of one certificate.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateChecks {
+    /// Its subject.
+    pub subject: String,
+    /// Its serial, uppercase hex.
+    pub serial: String,
+    /// One per CRL distribution point and OCSP responder it names.
+    pub checks: Vec<Check>,
+}
+
+/// Revocation of a whole path.
+#[derive(Debug, Clone, Serialize)]
+pub struct RevocationReport {
+    /// Leaf first.
+    pub certificates: Vec<CertificateChecks>,
+}
+
+impl RevocationReport {
+    /// Every source answered, verifiably, "good"; certificates that name no source do
+    /// not fail it.
+    pub fn passed(&self) -> bool {
+        self.certificates
+            .iter()
+            .flat_map(|c| &c.checks)
+            .all(|x| x.problem.is_none() && x.status == Some(Status::Good))
+    }
+
+    /// The one-line conclusion.
+    pub fn verdict(&self) -> String {
+        let checks: Vec<&Check> = self.certificates.iter().flat_map(|c| &c.checks).collect();
+        let named = self
+            .certificates
+            .iter()
+            .filter(|c| !c.checks.is_empty())
+            .count();
+        if checks.is_empty() {
+            return "revocation: no certificate of the path names a CRL or OCSP responder"
+                .to_string();
+        }
+        let revoked = checks
+            .iter()
+            .filter(|x| matches!(x.status, Some(Status::Revoked { .. })))
+            .count();
+        let failed = checks.iter().filter(|x| x.problem.is_some()).count();
+        let unknown = checks
+            .iter()
+            .filter(|x| x.status == Some(Status::Unknown))
+            .count();
+        if revoked + failed + unknown == 0 {
+            format!(
+                "revocation: good ({} sources for {named} certificates)",
+                checks.len()
+            )
+        } else {
+            format!(
+                "revocation: {revoked} revoked, {unknown} unknown, {failed} without a \
+                 trustworthy answer (of {} sources)",
+                checks.len()
+            )
+        }
+    }
+}
+
+impl std::fmt::Display for RevocationReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for c in &self.certificates {
+            for x in &c.checks {
+                let method = match x.method {
+                    Method::Crl => "CRL ",
+                    Method::Ocsp => "OCSP",
+                };
+                let status = match (&x.status, &x.problem) {
+                    (_, Some(p)) => format!("PROBLEM: {p}"),
+                    (Some(Status::Good), _) => "good".to_string(),
+                    (Some(Status::Revoked { at }), _) => format!("REVOKED at {at}"),
+                    (Some(Status::Unknown), _) => "UNKNOWN to the responder".to_string(),
+                    (None, None) => "no answer".to_string(),
+                };
+                let next = x
+                    .next_update
+                    .as_ref()
+                    .map(|n| format!(" (next update {n})"))
+                    .unwrap_or_default();
+                writeln!(
+                    f,
+                    "  {method} {} [{}]: {status}{next}",
+                    short(&c.subject),
+                    x.url
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An OpenSSL time as it prints it (`Dec  6 11:49:03 2026 GMT`), as RFC 3339 like every
+/// pbkit report; left as printed if it does not parse.
+fn rfc3339(t: &impl std::fmt::Display) -> String {
+    let text = t.to_string();
+    let format = time::macros::format_description!(
+        "[month repr:short] [day padding:space] [hour]:[minute]:[second] [year] GMT"
+    );
+    time::PrimitiveDateTime::parse(&text, format)
+        .map(|t| pbkit_pki::rfc3339(t.assume_utc()))
+        .unwrap_or(text)
+}
+
+fn short(subject: &str) -> String {
+    subject
+        .rsplit(", ")
+        .find_map(|p| p.strip_prefix("CN="))
+        .unwrap_or(subject)
+        .to_string()
+}
+
+/// Checks each certificate of `path` (leaf first, each followed by its issuer) with its
+/// issuer; the last one's issuer is `anchor`.
+pub fn check_path(
+    path: &[Certificate],
+    anchor: &Certificate,
+    opts: &RevocationOptions,
+) -> RevocationReport {
+    let end = Instant::now() + opts.deadline;
+    let issuers = path.iter().skip(1).chain(std::iter::once(anchor));
+    let certificates = path
+        .iter()
+        .zip(issuers)
+        .map(|(cert, issuer)| {
+            let facts = cert.facts().ok();
+            let (subject, serial) = facts
+                .as_ref()
+                .map(|f| (f.subject.clone(), f.serial.clone()))
+                .unwrap_or_default();
+            let mut checks = Vec::new();
+            if let Some(f) = &facts {
+                for url in &f.crl_urls {
+                    checks.push(check_crl(cert, issuer, url, opts, end));
+                }
+                for url in &f.ocsp_urls {
+                    checks.push(check_ocsp(cert, issuer, url, opts, end));
+                }
+            }
+            CertificateChecks {
+                subject,
+                serial,
+                checks,
+            }
+        })
+        .collect();
+    RevocationReport { certificates }
+}
+
+fn check(method: Method, url: &str) -> Check {
+    Check {
+        method,
+        url: url.to_string(),
+        status: None,
+        this_update: None,
+        next_update: None,
+        problem: None,
+    }
+}
+
+/// `http://host[:port]/…`'s host and port, for "devices need port N open to host".
+fn host_port(url: &str) -> Option<(String, u16)> {
+    let rest = url.strip_prefix("http://")?;
+    let authority = rest.split('/').next()?;
+    match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => {
+            Some((h.to_string(), p.parse().ok()?))
+        }
+        _ => Some((authority.to_string(), 80)),
+    }
+}
+
+/// Fetches `url` (GET, or POST with `body`), bounded in time and size.
+fn fetch(
+    url: &str,
+    body: Option<(&str, Vec<u8>)>,
+    opts: &RevocationOptions,
+    end: Instant,
+) -> Result<Vec<u8>, String> {
+    let Some((host, port)) = host_port(url) else {
+        return Err(
+            "not fetched: only http:// URLs are (devices fetch CRLs and ask OCSP over \
+                    plain HTTP)"
+                .to_string(),
+        );
+    };
+    let left = end.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err("not fetched: the deadline passed".to_string());
+    }
+    let secs = opts.timeout.min(left).as_secs().max(1);
+    let request = match body {
+        Some((content_type, bytes)) => minreq::post(url)
+            .with_header("Content-Type", content_type)
+            .with_body(bytes),
+        None => minreq::get(url),
+    };
+    let unreachable =
+        |e: String| format!("unreachable: {e} (devices need port {port} open to {host})");
+    let response = request
+        .with_timeout(secs)
+        .with_max_redirects(3)
+        .send_lazy()
+        .map_err(|e| unreachable(e.to_string()))?;
+    if response.status_code != 200 {
+        return Err(format!(
+            "HTTP {} {} from {url}",
+            response.status_code, response.reason_phrase
+        ));
+    }
+    let mut bytes = Vec::new();
+    for byte in response {
+        let (b, _) = byte.map_err(|e| unreachable(e.to_string()))?;
+        bytes.push(b);
+        if bytes.len() > ANSWER_LIMIT {
+            return Err(format!(
+                "the answer is over {} MiB: not read further",
+                ANSWER_LIMIT >> 20
+            ));
+        }
+        if bytes.len() % (64 << 10) == 0 && Instant::now() >= end {
+            return Err("the deadline passed while reading the answer".to_string());
+        }
+    }
+    Ok(bytes)
+}
+
+fn check_crl(
+    cert: &Certificate,
+    issuer: &Certificate,
+    url: &str,
+    opts: &RevocationOptions,
+    end: Instant,
+) -> Check {
+    let mut out = check(Method::Crl, url);
+    let bytes = match fetch(url, None, opts, end) {
+        Ok(b) => b,
+        Err(e) => {
+            out.problem = Some(e);
+            return out;
+        }
+    };
+    let crl = match X509Crl::from_der(&bytes).or_else(|_| X509Crl::from_pem(&bytes)) {
+        Ok(c) => c,
+        Err(_) => {
+            out.problem = Some(format!("not a CRL ({} bytes)", bytes.len()));
+            return out;
+        }
+    };
+    out.this_update = Some(rfc3339(&crl.last_update()));
+    out.next_update = crl.next_update().map(rfc3339);
+    let issuer_x = issuer.x509();
+    let same_issuer = match (crl.issuer_name().to_der(), issuer_x.subject_name().to_der()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if !same_issuer {
+        out.problem = Some("the CRL is not the issuer's (another issuer name)".to_string());
+        return out;
+    }
+    let signed = issuer_x
+        .public_key()
+        .and_then(|k| crl.verify(&k))
+        .unwrap_or(false);
+    if !signed {
+        out.problem = Some("the CRL's signature does not verify with the issuer's key".into());
+        return out;
+    }
+    let now = openssl::asn1::Asn1Time::days_from_now(0);
+    if let (Some(next), Ok(now)) = (crl.next_update(), &now) {
+        if next < now {
+            out.problem = Some(format!(
+                "stale: its nextUpdate {} has passed",
+                rfc3339(&next)
+            ));
+            return out;
+        }
+    }
+    out.status = Some(match crl.get_by_serial(cert.x509().serial_number()) {
+        CrlStatus::Revoked(r) => Status::Revoked {
+            at: rfc3339(&r.revocation_date()),
+        },
+        CrlStatus::NotRevoked | CrlStatus::RemoveFromCrl(_) => Status::Good,
+    });
+    out
+}
+
+fn check_ocsp(
+    cert: &Certificate,
+    issuer: &Certificate,
+    url: &str,
+    opts: &RevocationOptions,
+    end: Instant,
+) -> Check {
+    let mut out = check(Method::Ocsp, url);
+    let request = (|| {
+        let id = OcspCertId::from_cert(MessageDigest::sha1(), cert.x509(), issuer.x509())?;
+        let mut req = OcspRequest::new()?;
+        req.add_id(id)?;
+        req.to_der()
+    })();
+    let der = match request {
+        Ok(d) => d,
+        Err(e) => {
+            out.problem = Some(format!("cannot make the request: {e}"));
+            return out;
+        }
+    };
+    let bytes = match fetch(url, Some(("application/ocsp-request", der)), opts, end) {
+        Ok(b) => b,
+        Err(e) => {
+            out.problem = Some(e);
+            return out;
+        }
+    };
+    let response = match OcspResponse::from_der(&bytes) {
+        Ok(r) => r,
+        Err(_) => {
+            out.problem = Some(format!("not an OCSP response ({} bytes)", bytes.len()));
+            return out;
+        }
+    };
+    if response.status() != OcspResponseStatus::SUCCESSFUL {
+        out.problem = Some(format!(
+            "the responder answered status {}",
+            response.status().as_raw()
+        ));
+        return out;
+    }
+    let verified = (|| {
+        let basic = response.basic()?;
+        // The responder is the issuer, or a responder the issuer certified for OCSP: the
+        // issuer is trusted here, as a device trusts a path it has validated.
+        let mut store = X509StoreBuilder::new()?;
+        store.add_cert(issuer.x509().to_owned())?;
+        store.set_flags(X509VerifyFlags::PARTIAL_CHAIN)?;
+        let store = store.build();
+        let untrusted = Stack::new()?;
+        basic.verify(&untrusted, &store, OcspFlag::empty())?;
+        let id = OcspCertId::from_cert(MessageDigest::sha1(), cert.x509(), issuer.x509())?;
+        Ok::<_, openssl::error::ErrorStack>((basic, id))
+    })();
+    let (basic, id) = match verified {
+        Ok(v) => v,
+        Err(e) => {
+            out.problem = Some(format!(
+                "the response does not verify with the issuer: {}",
+                e.errors()
+                    .first()
+                    .and_then(|x| x.reason())
+                    .unwrap_or("unknown reason")
+            ));
+            return out;
+        }
+    };
+    let Some(status) = basic.find_status(&id) else {
+        out.problem = Some("the response does not answer for this certificate".into());
+        return out;
+    };
+    out.this_update = Some(rfc3339(&status.this_update));
+    out.next_update = status.next_update().map(rfc3339);
+    // Five minutes of clock skew, as OpenSSL's own client allows.
+    if status.check_validity(300, None).is_err() {
+        out.problem = Some("stale: the response is outside its validity period".into());
+        return out;
+    }
+    out.status = Some(if status.status == OcspCertStatus::GOOD {
+        Status::Good
+    } else if status.status == OcspCertStatus::REVOKED {
+        Status::Revoked {
+            at: status.revocation_time.map(rfc3339).unwrap_or_default(),
+        }
+    } else {
+        Status::Unknown
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_their_port() {
+        assert_eq!(
+            host_port("http://crl.disa.mil/crl/DODROOTCA3.crl"),
+            Some(("crl.disa.mil".into(), 80))
+        );
+        assert_eq!(
+            host_port("http://127.0.0.1:18880/x.crl"),
+            Some(("127.0.0.1".into(), 18880))
+        );
+        assert_eq!(host_port("ldap://x/y"), None);
+    }
+}
