@@ -78,8 +78,30 @@ impl Drop for Background {
 }
 
 /// Starts a background server (`openssl s_server -accept PORT`, `python3 -m http.server
-/// PORT`) and waits until the port accepts.
+/// PORT`, `openssl ocsp -port PORT`) and waits until the port accepts: for `openssl ocsp`,
+/// until it says so, since it serves one connection at a time and a probe that sends
+/// nothing would hold it forever.
 fn start_server(command: &str, dir: &Path) -> Background {
+    if command.starts_with("openssl ocsp") {
+        let mut child = Command::new("bash")
+            .arg("-c")
+            .arg(format!("exec {command}"))
+            .current_dir(dir)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let server = Background(child);
+        let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stderr));
+        assert!(
+            lines.any(|l| l.is_ok_and(|l| l.contains("waiting for OCSP client connections"))),
+            "`{command}` never listened"
+        );
+        std::thread::spawn(move || lines.for_each(drop));
+        return server;
+    }
     let port_after = |flag: &str| {
         command
             .split_whitespace()
