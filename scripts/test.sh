@@ -15,7 +15,7 @@ apt() {
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get "$@"
 }
 
-say "system packages (OpenSSL headers, the openssl CLI, Java keytool, Python, bc)"
+say "system packages (OpenSSL headers, the openssl CLI, Java keytool, Python, bc, slapd)"
 need=()
 command -v pkg-config >/dev/null || need+=(pkg-config)
 dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
@@ -23,6 +23,8 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v keytool >/dev/null || need+=(default-jre-headless)
 command -v python3 >/dev/null || need+=(python3 python3-pip)
 command -v bc >/dev/null || need+=(bc) # scripts/bench-vs-openssl.sh, run by the docs test
+# OpenLDAP's server: `preflight outgoing` is tested against its StartTLS.
+[ -x /usr/sbin/slapd ] || need+=(slapd)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   apt update -qq
@@ -35,6 +37,10 @@ if ! python3 -c 'import cryptography' 2>/dev/null; then
     || { apt update -qq && apt install -y -qq python3-cryptography; }
 fi
 python3 -c 'import cryptography; print("cryptography", cryptography.__version__)'
+
+say "aiosmtpd (a real SMTP server with STARTTLS, for preflight outgoing's tests)"
+python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet aiosmtpd
+python3 -c 'import aiosmtpd; print("aiosmtpd", aiosmtpd.__version__)'
 
 say "OpenSSL legacy provider (RC2-40 and 3DES PKCS#12 for the interop tests)"
 openssl version

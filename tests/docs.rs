@@ -111,6 +111,13 @@ fn start_server(command: &str, dir: &Path) -> Background {
     };
     let port = port_after("-accept")
         .or_else(|| port_after("http.server"))
+        .or_else(|| {
+            // `-l 127.0.0.1:PORT` (aiosmtpd) and the like.
+            command.split_whitespace().find_map(|w| {
+                w.strip_prefix("127.0.0.1:")
+                    .and_then(|p| p.trim_end_matches('/').parse().ok())
+            })
+        })
         .unwrap_or_else(|| {
             panic!("a background command must be a server with -accept PORT: {command}")
         });

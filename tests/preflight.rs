@@ -793,3 +793,191 @@ fn tls_probe_checks_the_revocation_of_the_path() {
         assert!(out.contains(line), "{out}");
     }
 }
+
+/// OpenLDAP's slapd (Debian's package) on a free port, StartTLS with the test PKI's
+/// server identity; no database (StartTLS needs none).
+fn slapd() -> (tempfile::TempDir, Running, u16) {
+    let pki = generated_pki();
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("slapd.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "include /etc/ldap/schema/core.schema\npidfile {}\nTLSCertificateFile {}\n\
+             TLSCertificateKeyFile {}\n",
+            dir.path().join("slapd.pid").display(),
+            pki.join("server/mdm-server.pem").display(),
+            pki.join("server/mdm-server.key.pem").display()
+        ),
+    )
+    .unwrap();
+    let port = free_port();
+    let running = listening(
+        Command::new("/usr/sbin/slapd")
+            .args(["-d", "0", "-f"])
+            .arg(&conf)
+            .args(["-h", &format!("ldap://127.0.0.1:{port}/")]),
+        port,
+    );
+    (dir, running, port)
+}
+
+/// Python's aiosmtpd (PyPI) on a free port, offering STARTTLS with the test PKI's server
+/// identity.
+fn aiosmtpd() -> (Running, u16) {
+    let pki = generated_pki();
+    let port = free_port();
+    let running = listening(
+        Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .arg("--tlscert")
+            .arg(pki.join("server/mdm-server.pem"))
+            .arg("--tlskey")
+            .arg(pki.join("server/mdm-server.key.pem")),
+        port,
+    );
+    (running, port)
+}
+
+/// Real servers of each kind: `openssl s_server` with TLS 1.2 only, TLS 1.3 only and
+/// TLS 1.0 only, OpenLDAP's slapd (StartTLS) and aiosmtpd (STARTTLS). EPMM's TLS 1.2
+/// with SNI reaches the first, slapd and aiosmtpd; the suites table says which server
+/// takes which suite.
+#[test]
+fn outgoing_tls_of_real_smtp_ldap_and_tls_servers() {
+    let _ports = one_at_a_time();
+    let tls12 = s_server(&[
+        "-tls1_2",
+        "-cipher",
+        "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA",
+    ]);
+    let tls13 = s_server(&["-tls1_3"]);
+    let tls10 = s_server(&["-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"]);
+    let (_slapd_dir, _slapd, ldap) = slapd();
+    let (_smtpd, smtp) = aiosmtpd();
+    let targets = [
+        format!("127.0.0.1:{}", tls12.1),
+        format!("smtp://127.0.0.1:{smtp}"),
+        format!("ldap://127.0.0.1:{ldap}"),
+        format!("127.0.0.1:{}", tls13.1),
+        format!("127.0.0.1:{}", tls10.1),
+    ];
+    let o = run(pbkit()
+        .args(["preflight", "outgoing", "--json", "--timeout", "3"])
+        .args(&targets));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let connects: Vec<bool> = v["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tls12_connects"].as_bool().unwrap())
+        .collect();
+    assert_eq!(connects, [true, true, true, false, false], "{v:#}");
+    assert_eq!(
+        v["targets"][0]["tls12_suites"],
+        serde_json::json!(["ECDHE-RSA-AES128-GCM-SHA256", "AES128-SHA"])
+    );
+    for t in &v["targets"].as_array().unwrap()[1..3] {
+        assert!(!t["tls12_suites"].as_array().unwrap().is_empty(), "{t:#}");
+    }
+    let used_by = |suite: &str| -> Vec<String> {
+        v["suites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["suite"] == suite)
+            .map(|u| {
+                u["used_by"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let gcm = used_by("ECDHE-RSA-AES128-GCM-SHA256");
+    assert!(gcm.contains(&targets[0]) && gcm.contains(&targets[1]) && gcm.contains(&targets[2]));
+    assert!(
+        !used_by("AES128-SHA").contains(&targets[1]),
+        "aiosmtpd refuses AES128-SHA"
+    );
+
+    let o = run(pbkit()
+        .args(["preflight", "outgoing", "--timeout", "3"])
+        .args(&targets[..3]));
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains(&format!("smtp://127.0.0.1:{smtp} (STARTTLS, SMTP)\n")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("ldap://127.0.0.1:{ldap} (STARTTLS, LDAP)\n")),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("PASS: 3 of 3 servers take EPMM's TLS 1.2 with SNI\n"),
+        "{out}"
+    );
+}
+
+/// A target that does not speak the protocol it is named with, a host that does not
+/// resolve and a closed port each end, quickly, in one line.
+#[test]
+fn outgoing_names_a_target_that_cannot_be_reached_or_does_not_speak_its_protocol() {
+    let _ports = one_at_a_time();
+    let tls = s_server(&[]);
+    let (_smtpd, smtp) = aiosmtpd();
+    let closed = free_port();
+    let targets = [
+        format!("smtp://127.0.0.1:{}", tls.1),
+        format!("ldap://127.0.0.1:{smtp}"),
+        "nosuch.invalid".to_string(),
+        format!("127.0.0.1:{closed}"),
+    ];
+    let start = Instant::now();
+    let o = run(pbkit()
+        .args(["preflight", "outgoing", "--timeout", "1"])
+        .args(&targets));
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    for line in [
+        "  error: SMTP: no answer within the timeout: not an SMTP server, or one that expects TLS from the first byte",
+        "  error: LDAP: no answer within the timeout: not an LDAP server, or one that expects TLS from the first byte",
+        "  error: cannot resolve nosuch.invalid",
+        &format!("  error: no TCP connection to 127.0.0.1:{closed}: Connection refused"),
+    ] {
+        assert!(out.contains(line), "{line}\n{out}");
+    }
+    assert!(
+        out.ends_with("FAIL: 0 of 4 servers take EPMM's TLS 1.2 with SNI\n"),
+        "{out}"
+    );
+
+    // A targets file: comments and blank lines skipped, a bad line named with its number.
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("servers.txt");
+    std::fs::write(
+        &file,
+        format!("# mail\nsmtp://127.0.0.1:{smtp}\n\nimap://x\n"),
+    )
+    .unwrap();
+    let o = run(pbkit()
+        .args(["preflight", "outgoing", "--targets"])
+        .arg(&file));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o).lines().next().unwrap(),
+        format!(
+            "pbkit: {}:4: \"imap://x\" is not HOST or HOST:PORT",
+            file.display()
+        )
+    );
+}

@@ -6,7 +6,9 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use pbkit_pki::bundle;
 use pbkit_pki::path::{build_path, PathOptions, Report};
+use pbkit_preflight::outgoing::{probe_outgoing, OutgoingTarget};
 use pbkit_preflight::revocation::{self, RevocationOptions};
+use pbkit_preflight::StartTls;
 use pbkit_preflight::{
     all_open, check_ports, port_table, probe_tls, PortsReport, Product, Target, TlsOptions,
 };
@@ -38,6 +40,25 @@ Examples:
   pbkit preflight ports mdm.example.mil --product ivanti-epmm
   pbkit preflight ports 127.0.0.1 --product jamf-pro --map 443=8443 --json")]
     Ports(PortsArgs),
+    /// Check an MDM server's outgoing TLS: which versions and suites each external server takes.
+    #[command(after_help = "\
+Ivanti EPMM connects to SCEP, LDAP, APNs, Sentry, SMTP and other servers with TLS 1.2 only,
+with SNI. For each target: each TLS version tried on its own, the TLS 1.2 suites in the
+server's order of preference, and whether a TLS-1.2-only client with SNI connects; then
+which suites are in use by which servers, so that deselecting a suite in EPMM's Outgoing
+SSL Configuration breaks nobody.
+
+TARGET is HOST[:PORT] (TLS from the first byte, port 443), smtp://HOST[:PORT] (SMTP
+STARTTLS, port 25) or ldap://HOST[:PORT] (LDAP StartTLS, port 389).
+
+Exit codes: 0 every target takes TLS 1.2 with SNI, 1 one does not or cannot be reached,
+2 usage.
+
+Examples:
+  pbkit preflight outgoing scep.example.mil smtp://mail.example.mil \\
+      ldap://dc.example.mil
+  pbkit preflight outgoing --targets servers.txt --json")]
+    Outgoing(OutgoingArgs),
     /// Check a certificate's path for revocation: CRLs and OCSP, as a device would.
     #[command(after_help = "\
 The path from CERT to an --anchor is built as `chain build` builds it. For each of its
@@ -84,6 +105,45 @@ pub struct TlsArgs {
     /// Print JSON.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Args)]
+pub struct OutgoingArgs {
+    /// HOST[:PORT], smtp://HOST[:PORT] or ldap://HOST[:PORT].
+    #[arg(value_name = "TARGET", required_unless_present = "targets")]
+    targets_given: Vec<String>,
+    /// A file of targets, one per line (# starts a comment).
+    #[arg(long, value_name = "FILE")]
+    targets: Option<PathBuf>,
+    /// The STARTTLS protocol of targets written without a scheme.
+    #[arg(long, value_enum, value_name = "PROTOCOL")]
+    starttls: Option<StartTlsArg>,
+    /// Whose outgoing TLS to judge by.
+    #[arg(long, value_enum, default_value = "ivanti-epmm")]
+    policy: PolicyArg,
+    /// Seconds for each connect, read and write.
+    #[arg(long, default_value_t = 5, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=120))]
+    timeout: u64,
+    /// Seconds for each target's whole probe.
+    #[arg(long, default_value_t = 60, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    deadline: u64,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum StartTlsArg {
+    /// SMTP STARTTLS (RFC 3207).
+    Smtp,
+    /// LDAP StartTLS (RFC 4511).
+    Ldap,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PolicyArg {
+    /// TLS 1.2 only, with SNI (Ivanti EPMM / MobileIron Core).
+    IvantiEpmm,
 }
 
 #[derive(Args)]
@@ -144,7 +204,55 @@ pub fn run(cmd: PreflightCommand) -> anyhow::Result<ExitCode> {
         PreflightCommand::Tls(a) => tls(a),
         PreflightCommand::Ports(a) => ports(a),
         PreflightCommand::Revocation(a) => revocation(a),
+        PreflightCommand::Outgoing(a) => outgoing(a),
     }
+}
+
+/// The largest targets file read.
+const TARGETS_LIMIT: pbkit_infile::Limit = pbkit_infile::Limit::new(1 << 20, "a targets file");
+
+fn outgoing(a: OutgoingArgs) -> anyhow::Result<ExitCode> {
+    let PolicyArg::IvantiEpmm = a.policy;
+    let default = a.starttls.map(|p| match p {
+        StartTlsArg::Smtp => StartTls::Smtp,
+        StartTlsArg::Ldap => StartTls::Ldap,
+    });
+    let mut targets = Vec::new();
+    for t in &a.targets_given {
+        targets.push(OutgoingTarget::parse(t, default).map_err(|e| crate::Usage(e.to_string()))?);
+    }
+    if let Some(file) = &a.targets {
+        let bytes = pbkit_infile::read(file, TARGETS_LIMIT)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", file.display()))?;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or_default().trim();
+            if line.is_empty() {
+                continue;
+            }
+            let t = OutgoingTarget::parse(line, default)
+                .map_err(|e| anyhow::anyhow!("{}:{}: {e}", file.display(), i + 1))?;
+            targets.push(t);
+        }
+        if targets.is_empty() {
+            anyhow::bail!("{}: no target in it", file.display());
+        }
+    }
+    let report = probe_outgoing(
+        &targets,
+        Duration::from_secs(a.timeout),
+        Duration::from_secs(a.deadline),
+    );
+    if a.json {
+        super::print_json(&report)?;
+    } else {
+        crate::out::text(&report.to_string());
+    }
+    Ok(if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(crate::EXIT_FAILURE)
+    })
 }
 
 fn revocation(a: RevocationArgs) -> anyhow::Result<ExitCode> {

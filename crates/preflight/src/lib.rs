@@ -1,13 +1,16 @@
 #![doc = include_str!("../README.md")]
 
 pub mod ios;
+pub mod outgoing;
 mod ports;
 pub mod revocation;
+mod starttls;
 mod tls;
 
 pub use ports::{
     all_open, check_ports, port_table, PortResult, PortRule, PortState, PortsReport, Product,
 };
+pub use starttls::StartTls;
 pub use tls::{
     probe_tls, AnchorResult, SentCertificate, Target, TlsOptions, TlsReport, VersionResult,
     WeakSuite,

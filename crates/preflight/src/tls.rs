@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 
 use crate::ios::{self, Rule, Verdict};
 use crate::revocation::{check_path, RevocationOptions, RevocationReport};
+use crate::starttls::StartTls;
 use crate::Error;
 
 /// `HOST[:PORT]`, and the name to send in SNI.
@@ -199,7 +200,7 @@ struct Bounded {
 
 /// What a server answered to a ClientHello it did not complete a handshake for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Answer {
+pub(crate) enum Answer {
     /// TLS records (an alert, say).
     Tls,
     /// Something else, starting with these bytes.
@@ -269,59 +270,141 @@ impl std::io::Write for Bounded {
     }
 }
 
-fn connect(
-    addr: &SocketAddr,
-    target: &Target,
+/// One endpoint being probed: where, how (TLS from the first byte, or after a STARTTLS
+/// exchange), each connection's timeout and the whole probe's end.
+pub(crate) struct Probe<'a> {
+    addr: SocketAddr,
+    target: &'a Target,
     timeout: Duration,
-    end: Instant,
-    version: SslVersion,
-    ciphers: &str,
-) -> Result<Handshake, Failure> {
-    let left = end.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return Err(Failure::local(DEADLINE));
-    }
-    let mut b = SslConnector::builder(SslMethod::tls_client()).map_err(Failure::local)?;
-    // Old versions and weak ciphers must be offered to be detected.
-    b.set_security_level(0);
-    b.set_min_proto_version(Some(version))
-        .map_err(Failure::local)?;
-    b.set_max_proto_version(Some(version))
-        .map_err(Failure::local)?;
-    b.set_cipher_list(ciphers).map_err(Failure::local)?;
-    b.set_verify(SslVerifyMode::NONE);
-    let connector = b.build();
-    let stream = TcpStream::connect_timeout(addr, timeout.min(left))
-        .map_err(|e| Failure::local(format!("TCP: {e}")))?;
-    let stream = Bounded {
-        stream,
-        timeout,
-        end,
-        first: Vec::new(),
-        timed_out: false,
-    };
-    let mut cfg = connector.configure().map_err(Failure::local)?;
-    cfg.set_verify_hostname(false);
-    let ssl = cfg
-        .connect(target.sni(), stream)
-        .map_err(|e| handshake_error(&e))?;
-    let s = ssl.ssl();
-    let chain = s
-        .peer_cert_chain()
-        .map(|c| {
-            c.iter()
-                .filter_map(|x| Certificate::from_x509(x.to_owned()).ok())
-                .collect()
+    pub(crate) end: Instant,
+    starttls: Option<StartTls>,
+}
+
+impl<'a> Probe<'a> {
+    /// Resolves `target` and makes sure it takes TCP connections: a report's error when
+    /// not.
+    pub(crate) fn open(
+        target: &'a Target,
+        timeout: Duration,
+        deadline: Duration,
+        starttls: Option<StartTls>,
+    ) -> Result<Probe<'a>, String> {
+        let shown = format!("{}:{}", target.host, target.port);
+        let addr = match (target.host.as_str(), target.port)
+            .to_socket_addrs()
+            .map(|mut a| a.next())
+        {
+            Ok(Some(a)) => a,
+            Ok(None) | Err(_) => return Err(format!("cannot resolve {}", target.host)),
+        };
+        if let Err(e) = TcpStream::connect_timeout(&addr, timeout) {
+            return Err(format!("no TCP connection to {shown}: {e}"));
+        }
+        Ok(Probe {
+            addr,
+            target,
+            timeout,
+            end: Instant::now() + deadline,
+            starttls,
         })
-        .unwrap_or_default();
-    Ok(Handshake {
-        version: s.version_str().to_string(),
-        cipher: s
-            .current_cipher()
-            .map(|c| c.name().to_string())
-            .unwrap_or_default(),
-        chain,
-    })
+    }
+
+    /// Each version tried on its own: the results, the chain the first accepted one
+    /// brought, and what the server answered to the others.
+    pub(crate) fn versions(&self) -> (Vec<VersionResult>, Vec<Certificate>, Vec<Answer>) {
+        let (mut results, mut chain, mut answers) = (Vec::new(), Vec::new(), Vec::new());
+        for (v, name) in VERSIONS {
+            match self.connect(v, ALL_CIPHERS) {
+                Ok(h) => {
+                    if chain.is_empty() {
+                        chain = h.chain;
+                    }
+                    results.push(VersionResult {
+                        version: name,
+                        accepted: true,
+                        detail: format!("{} with {}", h.version, h.cipher),
+                    });
+                }
+                Err(e) => {
+                    answers.extend(e.answer);
+                    results.push(VersionResult {
+                        version: name,
+                        accepted: false,
+                        detail: e.detail,
+                    });
+                }
+            }
+        }
+        (results, chain, answers)
+    }
+
+    /// The TLS 1.2 suites the server accepts, in its order of preference: offer all, note
+    /// the server's pick, exclude it, repeat.
+    pub(crate) fn tls12_suites(&self) -> Vec<String> {
+        let mut suites: Vec<String> = Vec::new();
+        let mut offer = ALL_CIPHERS.to_string();
+        while let Ok(h) = self.connect(SslVersion::TLS1_2, &offer) {
+            if h.cipher.is_empty() || suites.contains(&h.cipher) || suites.len() > 200 {
+                break;
+            }
+            offer = format!("{offer}:!{}", h.cipher);
+            suites.push(h.cipher);
+        }
+        suites
+    }
+
+    fn connect(&self, version: SslVersion, ciphers: &str) -> Result<Handshake, Failure> {
+        let (addr, target, timeout, end) = (&self.addr, self.target, self.timeout, self.end);
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Failure::local(DEADLINE));
+        }
+        let mut b = SslConnector::builder(SslMethod::tls_client()).map_err(Failure::local)?;
+        // Old versions and weak ciphers must be offered to be detected.
+        b.set_security_level(0);
+        b.set_min_proto_version(Some(version))
+            .map_err(Failure::local)?;
+        b.set_max_proto_version(Some(version))
+            .map_err(Failure::local)?;
+        b.set_cipher_list(ciphers).map_err(Failure::local)?;
+        b.set_verify(SslVerifyMode::NONE);
+        let connector = b.build();
+        let stream = TcpStream::connect_timeout(addr, timeout.min(left))
+            .map_err(|e| Failure::local(format!("TCP: {e}")))?;
+        let stream = Bounded {
+            stream,
+            timeout,
+            end,
+            first: Vec::new(),
+            timed_out: false,
+        };
+        let mut stream = stream;
+        if let Some(protocol) = self.starttls {
+            protocol.negotiate(&mut stream).map_err(Failure::local)?;
+        }
+        let mut cfg = connector.configure().map_err(Failure::local)?;
+        cfg.set_verify_hostname(false);
+        let ssl = cfg
+            .connect(target.sni(), stream)
+            .map_err(|e| handshake_error(&e))?;
+        let s = ssl.ssl();
+        let chain = s
+            .peer_cert_chain()
+            .map(|c| {
+                c.iter()
+                    .filter_map(|x| Certificate::from_x509(x.to_owned()).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Handshake {
+            version: s.version_str().to_string(),
+            cipher: s
+                .current_cipher()
+                .map(|c| c.name().to_string())
+                .unwrap_or_default(),
+            chain,
+        })
+    }
 }
 
 /// What a connection attempted after the deadline says.
@@ -477,46 +560,16 @@ pub fn probe_tls(target: &Target, opts: &TlsOptions) -> TlsReport {
         anchors: Vec::new(),
         verdicts: Vec::new(),
     };
-    let addr = match (target.host.as_str(), target.port)
-        .to_socket_addrs()
-        .map(|mut a| a.next())
-    {
-        Ok(Some(a)) => a,
-        Ok(None) | Err(_) => {
-            report.error = Some(format!("cannot resolve {}", target.host));
+    let probe = match Probe::open(target, opts.timeout, opts.deadline, None) {
+        Ok(p) => p,
+        Err(e) => {
+            report.error = Some(e);
             return report;
         }
     };
-    if let Err(e) = TcpStream::connect_timeout(&addr, opts.timeout) {
-        report.error = Some(format!("no TCP connection to {}: {e}", report.target));
-        return report;
-    }
-    let end = Instant::now() + opts.deadline;
-
-    let mut chain = Vec::new();
-    let mut answers = Vec::new();
-    for (v, name) in VERSIONS {
-        match connect(&addr, target, opts.timeout, end, v, ALL_CIPHERS) {
-            Ok(h) => {
-                if chain.is_empty() {
-                    chain = h.chain;
-                }
-                report.versions.push(VersionResult {
-                    version: name,
-                    accepted: true,
-                    detail: format!("{} with {}", h.version, h.cipher),
-                });
-            }
-            Err(e) => {
-                answers.extend(e.answer);
-                report.versions.push(VersionResult {
-                    version: name,
-                    accepted: false,
-                    detail: e.detail,
-                });
-            }
-        }
-    }
+    let end = probe.end;
+    let (versions, chain, answers) = probe.versions();
+    report.versions = versions;
     // No version accepted and no TLS answer: not a TLS server refusing versions, but
     // something else, or nothing, on that port.
     if report.versions.iter().all(|v| !v.accepted) && Instant::now() < end {
@@ -526,24 +579,12 @@ pub fn probe_tls(target: &Target, opts: &TlsOptions) -> TlsReport {
             return report;
         }
     }
-
-    // TLS 1.2 ciphers: offer all, note the server's pick, exclude it, repeat.
     if report
         .versions
         .iter()
         .any(|v| v.version == "TLS 1.2" && v.accepted)
     {
-        let mut offer = ALL_CIPHERS.to_string();
-        while let Ok(h) = connect(&addr, target, opts.timeout, end, SslVersion::TLS1_2, &offer) {
-            if h.cipher.is_empty()
-                || report.tls12_ciphers.contains(&h.cipher)
-                || report.tls12_ciphers.len() > 200
-            {
-                break;
-            }
-            offer = format!("{offer}:!{}", h.cipher);
-            report.tls12_ciphers.push(h.cipher);
-        }
+        report.tls12_ciphers = probe.tls12_suites();
     }
     report.weak_tls12_ciphers = report
         .tls12_ciphers
@@ -582,7 +623,7 @@ pub fn probe_tls(target: &Target, opts: &TlsOptions) -> TlsReport {
 
 /// What a server that completed no handshake is, when it is not a TLS server: `None`
 /// when it answered in TLS (refusing every version, which the versions report).
-fn not_tls(answers: &[Answer], timeout: Duration) -> Option<String> {
+pub(crate) fn not_tls(answers: &[Answer], timeout: Duration) -> Option<String> {
     if answers.contains(&Answer::Tls) || answers.is_empty() {
         return None;
     }
