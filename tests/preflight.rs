@@ -981,3 +981,62 @@ fn outgoing_names_a_target_that_cannot_be_reached_or_does_not_speak_its_protocol
         )
     );
 }
+
+/// A server sending a 50-certificate chain (the path's CAs over and over): the probe ends
+/// in seconds and names each repeat (45) and each link out of order (12).
+#[test]
+fn tls_probe_of_a_50_certificate_chain_is_bounded() {
+    let _ports = one_at_a_time();
+    let (tmp, chain) = full_chain();
+    let four = std::fs::read(&chain).unwrap();
+    let many = tmp.path().join("many.pem");
+    let mut pem = Vec::new();
+    for _ in 0..12 {
+        pem.extend(&four);
+    }
+    pem.extend(std::fs::read(generated_pki().join("ca/dod-sw-ca-66.pem")).unwrap());
+    std::fs::write(&many, pem).unwrap();
+    let server = s_server(&["-cert_chain", many.to_str().unwrap()]);
+    let start = Instant::now();
+    let o = probe(&server, Some("mdm.pbkit.test"), &[]);
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("chain as sent: 50 certificates, 57 problems"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  problem: #49 Test DOD SW CA-66 is sent twice\n"),
+        "{out}"
+    );
+}
+
+/// A CRL distribution point answering 10 MB that is no CRL: one line, in bounded time.
+#[test]
+fn revocation_of_a_10_mb_answer_is_one_line() {
+    let _ports = one_at_a_time();
+    let p = published(&now_rfc3339(0));
+    std::fs::write(
+        p.dir.path().join("crl/dod-sw-ca-66.crl"),
+        vec![0u8; 10 << 20],
+    )
+    .unwrap();
+    let start = Instant::now();
+    let o = revocation(&p, "server/mdm-server.pem");
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("dod-sw-ca-66.crl]: PROBLEM: not a CRL (10485760 bytes)\n"),
+        "{}",
+        stdout(&o)
+    );
+}
