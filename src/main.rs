@@ -64,7 +64,7 @@ enum Command {
     /// Certificate paths to an anchor through cross-certificates; server PKCS#12 with its path.
     #[command(subcommand)]
     Chain(cmd::chain::ChainCommand),
-    /// MDM server preflight: TLS versions, ciphers and chain; the DISA port table.
+    /// MDM server preflight: the server as an iPhone judges it, revocation, outgoing TLS, ports.
     #[command(subcommand)]
     Preflight(cmd::preflight::PreflightCommand),
     /// One signed S/MIME profile per user of a CSV roster: parallel, streaming, resumable.

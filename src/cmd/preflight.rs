@@ -18,14 +18,18 @@ use time::OffsetDateTime;
 
 #[derive(Subcommand)]
 pub enum PreflightCommand {
-    /// Probe a TLS endpoint: versions, TLS 1.2 cipher suites, the chain as sent, paths to anchors.
+    /// Probe a TLS server as an iPhone judges it: name, Apple's rules, ATS, chain, revocation.
     #[command(after_help = "\
 Each protocol version is tried on its own; TLS 1.2 cipher suites are enumerated by offering
-all of OpenSSL's and excluding each one the server picks. Every connection has --timeout,
-and the whole probe --deadline.
+all of OpenSSL's and excluding each one the server picks (weak ones named). The leaf must
+carry the name devices use (--servername, else HOST) in its subjectAltName, and meet
+Apple's iOS 13 rules; App Transport Security must be met; the path found is checked for
+revocation (CRLs, OCSP) unless --no-revocation. Every connection has --timeout, and the
+whole probe --deadline.
 
-Exit codes: 0 every check passed (TLS 1.2 available, no chain problem, the sent chain
-reaches every --anchor), 1 a check failed or the host did not answer, 2 usage.
+Exit codes: 0 every check passed (TLS 1.2, ATS, the iOS rules, no chain problem, every
+--anchor reached, no revoked or unverifiable revocation answer), 1 a check failed or the
+host did not answer, 2 usage.
 
 Examples:
   pbkit preflight tls mdm.example.mil --anchor fcpca-g2.pem
