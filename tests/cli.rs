@@ -654,6 +654,8 @@ const SUBCOMMANDS: &[&[&str]] = &[
     &["chain", "p12"],
     &["preflight", "tls"],
     &["preflight", "ports"],
+    &["preflight", "outgoing"],
+    &["preflight", "revocation"],
     &["completions"],
 ];
 

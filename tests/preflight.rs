@@ -74,28 +74,13 @@ fn s_server_with(cert: &std::path::Path, key: &std::path::Path, args: &[&str]) -
 fn tls_probe_of_an_openssl_server_sending_the_bridge_path() {
     let _ports = one_at_a_time();
     let pki = generated_pki();
-    let tmp = tempfile::tempdir().unwrap();
-    let chain = tmp.path().join("chain.pem");
-    let parts = [
-        "ca/dod-sw-ca-66.pem",
-        "ca/dod-root-ca-3-by-dod-irca2.pem",
-        "ca/dod-irca2-by-fbca-g4.pem",
-        "ca/fbca-g4-by-fcpca-g2.pem",
-    ];
-    std::fs::write(
-        &chain,
-        parts
-            .iter()
-            .flat_map(|p| std::fs::read(pki.join(p)).unwrap())
-            .collect::<Vec<u8>>(),
-    )
-    .unwrap();
+    let (_tmp, chain) = full_chain();
     let server = s_server(&[
         "-tls1_2",
         "-cipher",
         "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384",
         "-cert_chain",
-        chain.to_str().unwrap(),
+        &chain,
     ]);
     let o = run(pbkit()
         .args([
@@ -182,9 +167,13 @@ fn probe(server: &SServer, name: Option<&str>, extra: &[&str]) -> std::process::
     run(cmd.arg(format!("127.0.0.1:{}", server.1)))
 }
 
-/// The whole forward path, as a server should send it.
+/// The whole forward path of the shared test PKI, as a server should send it.
 fn full_chain() -> (tempfile::TempDir, String) {
-    let pki = generated_pki();
+    full_chain_of(generated_pki())
+}
+
+/// The whole forward path of the test PKI in `pki`.
+fn full_chain_of(pki: &std::path::Path) -> (tempfile::TempDir, String) {
     let tmp = tempfile::tempdir().unwrap();
     let chain = tmp.path().join("chain.pem");
     let parts = [
@@ -332,33 +321,21 @@ fn tls_probe_checks_app_transport_security_and_names_weak_suites() {
 #[test]
 fn tls_probe_names_a_port_that_is_not_tls_or_silent() {
     let _ports = one_at_a_time();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut http = Command::new("python3")
-        .args([
+    let port = free_port();
+    let http = listening(
+        Command::new("python3").args([
             "-m",
             "http.server",
             "--bind",
             "127.0.0.1",
             &port.to_string(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 (.ci/run installs it)");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "http.server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+        ]),
+        port,
+    );
     let o = run(pbkit()
         .args(["preflight", "tls", "--timeout", "2"])
         .arg(format!("127.0.0.1:{port}")));
-    let _ = http.kill();
-    let _ = http.wait();
+    drop(http);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stdout(&o),
@@ -756,17 +733,7 @@ fn tls_probe_checks_the_revocation_of_the_path() {
     let _ports = one_at_a_time();
     let p = published(&now_rfc3339(0));
     let d = p.dir.path();
-    let chain = d.join("chain.pem");
-    let pem: Vec<u8> = [
-        "ca/dod-sw-ca-66.pem",
-        "ca/dod-root-ca-3-by-dod-irca2.pem",
-        "ca/dod-irca2-by-fbca-g4.pem",
-        "ca/fbca-g4-by-fcpca-g2.pem",
-    ]
-    .iter()
-    .flat_map(|f| std::fs::read(d.join(f)).unwrap())
-    .collect();
-    std::fs::write(&chain, pem).unwrap();
+    let (_chain_dir, chain) = full_chain_of(d);
     for (variant, code, line) in [
         ("", 0, "revocation: good (6 sources for 5 certificates)"),
         ("-revoked", 1, "revocation: 2 revoked, 0 unknown"),
@@ -774,7 +741,7 @@ fn tls_probe_checks_the_revocation_of_the_path() {
         let server = s_server_with(
             &d.join(format!("server/mdm-server{variant}.pem")),
             &d.join(format!("server/mdm-server{variant}.key.pem")),
-            &["-cert_chain", chain.to_str().unwrap()],
+            &["-cert_chain", &chain],
         );
         let o = run(pbkit()
             .args([

@@ -16,6 +16,16 @@ pub use error::Error;
 /// OID of the Microsoft User Principal Name otherName (`1.3.6.1.4.1.311.20.2.3`).
 pub const UPN_OID: &str = "1.3.6.1.4.1.311.20.2.3";
 
+/// The last common name of a subject as pbkit writes it (`C=US, …, CN=DOD ID CA-63` →
+/// `DOD ID CA-63`), or the whole subject when it has none: how reports name certificates.
+pub fn common_name(subject: &str) -> String {
+    subject
+        .rsplit(", ")
+        .find_map(|p| p.strip_prefix("CN="))
+        .unwrap_or(subject)
+        .to_string()
+}
+
 /// An instant as RFC 3339 (`2026-11-22T00:00:00Z`), as every pbkit report writes times.
 pub fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)

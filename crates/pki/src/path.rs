@@ -312,12 +312,7 @@ impl Report {
 /// link that expires first, the warnings, and every candidate that failed with why.
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let cn = |s: &str| {
-            s.rsplit(", ")
-                .find_map(|p| p.strip_prefix("CN="))
-                .unwrap_or(s)
-                .to_string()
-        };
+        let cn = crate::common_name;
         if self.valid {
             let purpose = match self.purpose {
                 Purpose::SslServer => "sslserver",
@@ -400,8 +395,8 @@ impl Node {
             not_before: facts.not_before,
             not_after: facts.not_after,
             valid_at: facts.valid_at(at),
-            label: common_name(&facts.subject),
-            issuer_label: common_name(&facts.issuer),
+            label: crate::common_name(&facts.subject),
+            issuer_label: crate::common_name(&facts.issuer),
             profile: crate::rfc5280::Profile::of(cert.der(), anchor),
             cert: cert.clone(),
         })
@@ -441,14 +436,6 @@ impl Node {
             .and_then(|k| self.cert.x509().verify(&k))
             .unwrap_or(false)
     }
-}
-
-fn common_name(subject: &str) -> String {
-    subject
-        .rsplit(", ")
-        .find_map(|p| p.strip_prefix("CN="))
-        .unwrap_or(subject)
-        .to_string()
 }
 
 /// Whether `cert` was issued by `issuer`: names match and `issuer`'s key verifies it.

@@ -3,6 +3,7 @@
 //! 398-day limit that applies only under Apple's preinstalled roots (article 102028), and
 //! App Transport Security's protocol and cipher suites, which iOS's MDM client enforces.
 
+use pbkit_pki::common_name;
 use pbkit_pki::path::PeerName;
 use pbkit_pki::{ExtendedKeyUsage, Facts};
 use serde::Serialize;
@@ -72,7 +73,7 @@ pub fn certificate_rules(leaf: &Facts, cas: &[Facts], name: Option<&PeerName>) -
                 "EC" => key.bits < 256,
                 _ => false,
             };
-            small.then(|| format!("{} ({key})", short(&c.subject)))
+            small.then(|| format!("{} ({key})", common_name(&c.subject)))
         })
         .collect();
     rules.push(judge(
@@ -84,7 +85,7 @@ pub fn certificate_rules(leaf: &Facts, cas: &[Facts], name: Option<&PeerName>) -
     let weak_hashes: Vec<String> = linked
         .iter()
         .filter(|c| !sha2(&c.signature_algorithm))
-        .map(|c| format!("{} ({})", short(&c.subject), c.signature_algorithm))
+        .map(|c| format!("{} ({})", common_name(&c.subject), c.signature_algorithm))
         .collect();
     rules.push(judge(
         "SHA-2 signatures, leaf and issuing CAs",
@@ -185,14 +186,6 @@ fn names(f: &Facts) -> String {
     } else {
         all.join(", ")
     }
-}
-
-fn short(subject: &str) -> String {
-    subject
-        .rsplit(", ")
-        .find_map(|p| p.strip_prefix("CN="))
-        .unwrap_or(subject)
-        .to_string()
 }
 
 /// Whether a TLS 1.2 suite (OpenSSL's name) is one App Transport Security accepts:

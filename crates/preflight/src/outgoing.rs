@@ -181,8 +181,7 @@ impl std::fmt::Display for OutgoingReport {
                 writeln!(f, "  error: {e}")?;
             }
             for v in &r.versions {
-                let word = if v.accepted { "accepted" } else { "refused" };
-                writeln!(f, "  {:<8} {word:<9} {}", v.version, v.detail)?;
+                writeln!(f, "  {v}")?;
             }
             if !r.tls12_suites.is_empty() {
                 writeln!(

@@ -5,6 +5,7 @@
 
 use std::time::{Duration, Instant};
 
+use openssl::asn1::Asn1Time;
 use openssl::hash::MessageDigest;
 use openssl::ocsp::{
     OcspCertId, OcspCertStatus, OcspFlag, OcspRequest, OcspResponse, OcspResponseStatus,
@@ -13,6 +14,7 @@ use openssl::stack::Stack;
 use openssl::x509::store::X509StoreBuilder;
 use openssl::x509::verify::X509VerifyFlags;
 use openssl::x509::{CrlStatus, X509Crl};
+use pbkit_pki::common_name;
 use pbkit_pki::Certificate;
 use serde::Serialize;
 
@@ -167,7 +169,7 @@ impl std::fmt::Display for RevocationReport {
                 writeln!(
                     f,
                     "  {method} {} [{}]: {status}{next}",
-                    short(&c.subject),
+                    common_name(&c.subject),
                     x.url
                 )?;
             }
@@ -186,14 +188,6 @@ fn rfc3339(t: &impl std::fmt::Display) -> String {
     time::PrimitiveDateTime::parse(&text, format)
         .map(|t| pbkit_pki::rfc3339(t.assume_utc()))
         .unwrap_or(text)
-}
-
-fn short(subject: &str) -> String {
-    subject
-        .rsplit(", ")
-        .find_map(|p| p.strip_prefix("CN="))
-        .unwrap_or(subject)
-        .to_string()
 }
 
 /// Checks each certificate of `path` (leaf first, each followed by its issuer) with its
@@ -217,10 +211,14 @@ pub fn check_path(
             let mut checks = Vec::new();
             if let Some(f) = &facts {
                 for url in &f.crl_urls {
-                    checks.push(check_crl(cert, issuer, url, opts, end));
+                    checks.push(answered(check(Method::Crl, url), |out| {
+                        crl_status(cert, issuer, url, opts, end, out)
+                    }));
                 }
                 for url in &f.ocsp_urls {
-                    checks.push(check_ocsp(cert, issuer, url, opts, end));
+                    checks.push(answered(check(Method::Ocsp, url), |out| {
+                        ocsp_status(cert, issuer, url, opts, end, out)
+                    }));
                 }
             }
             CertificateChecks {
@@ -311,28 +309,28 @@ fn fetch(
     Ok(bytes)
 }
 
-fn check_crl(
+/// `out` with the status `ask` found, or the problem that stopped it.
+fn answered(mut out: Check, ask: impl FnOnce(&mut Check) -> Result<Status, String>) -> Check {
+    match ask(&mut out) {
+        Ok(status) => out.status = Some(status),
+        Err(problem) => out.problem = Some(problem),
+    }
+    out
+}
+
+/// The certificate's status in the CRL at `url`; its update times go into `out`.
+fn crl_status(
     cert: &Certificate,
     issuer: &Certificate,
     url: &str,
     opts: &RevocationOptions,
     end: Instant,
-) -> Check {
-    let mut out = check(Method::Crl, url);
-    let bytes = match fetch(url, None, opts, end) {
-        Ok(b) => b,
-        Err(e) => {
-            out.problem = Some(e);
-            return out;
-        }
-    };
-    let crl = match X509Crl::from_der(&bytes).or_else(|_| X509Crl::from_pem(&bytes)) {
-        Ok(c) => c,
-        Err(_) => {
-            out.problem = Some(format!("not a CRL ({} bytes)", bytes.len()));
-            return out;
-        }
-    };
+    out: &mut Check,
+) -> Result<Status, String> {
+    let bytes = fetch(url, None, opts, end)?;
+    let crl = X509Crl::from_der(&bytes)
+        .or_else(|_| X509Crl::from_pem(&bytes))
+        .map_err(|_| format!("not a CRL ({} bytes)", bytes.len()))?;
     out.this_update = Some(rfc3339(&crl.last_update()));
     out.next_update = crl.next_update().map(rfc3339);
     let issuer_x = issuer.x509();
@@ -341,79 +339,57 @@ fn check_crl(
         _ => false,
     };
     if !same_issuer {
-        out.problem = Some("the CRL is not the issuer's (another issuer name)".to_string());
-        return out;
+        return Err("the CRL is not the issuer's (another issuer name)".to_string());
     }
     let signed = issuer_x
         .public_key()
         .and_then(|k| crl.verify(&k))
         .unwrap_or(false);
     if !signed {
-        out.problem = Some("the CRL's signature does not verify with the issuer's key".into());
-        return out;
+        return Err("the CRL's signature does not verify with the issuer's key".into());
     }
-    let now = openssl::asn1::Asn1Time::days_from_now(0);
-    if let (Some(next), Ok(now)) = (crl.next_update(), &now) {
+    if let (Some(next), Ok(now)) = (crl.next_update(), Asn1Time::days_from_now(0)) {
         if next < now {
-            out.problem = Some(format!(
+            return Err(format!(
                 "stale: its nextUpdate {} has passed",
                 rfc3339(&next)
             ));
-            return out;
         }
     }
-    out.status = Some(match crl.get_by_serial(cert.x509().serial_number()) {
+    Ok(match crl.get_by_serial(cert.x509().serial_number()) {
         CrlStatus::Revoked(r) => Status::Revoked {
             at: rfc3339(&r.revocation_date()),
         },
         CrlStatus::NotRevoked | CrlStatus::RemoveFromCrl(_) => Status::Good,
-    });
-    out
+    })
 }
 
-fn check_ocsp(
+/// The certificate's status from the OCSP responder at `url`; update times into `out`.
+fn ocsp_status(
     cert: &Certificate,
     issuer: &Certificate,
     url: &str,
     opts: &RevocationOptions,
     end: Instant,
-) -> Check {
-    let mut out = check(Method::Ocsp, url);
+    out: &mut Check,
+) -> Result<Status, String> {
+    let id = || OcspCertId::from_cert(MessageDigest::sha1(), cert.x509(), issuer.x509());
     let request = (|| {
-        let id = OcspCertId::from_cert(MessageDigest::sha1(), cert.x509(), issuer.x509())?;
         let mut req = OcspRequest::new()?;
-        req.add_id(id)?;
+        req.add_id(id()?)?;
         req.to_der()
-    })();
-    let der = match request {
-        Ok(d) => d,
-        Err(e) => {
-            out.problem = Some(format!("cannot make the request: {e}"));
-            return out;
-        }
-    };
-    let bytes = match fetch(url, Some(("application/ocsp-request", der)), opts, end) {
-        Ok(b) => b,
-        Err(e) => {
-            out.problem = Some(e);
-            return out;
-        }
-    };
-    let response = match OcspResponse::from_der(&bytes) {
-        Ok(r) => r,
-        Err(_) => {
-            out.problem = Some(format!("not an OCSP response ({} bytes)", bytes.len()));
-            return out;
-        }
-    };
+    })()
+    .map_err(|e| format!("cannot make the request: {e}"))?;
+    let bytes = fetch(url, Some(("application/ocsp-request", request)), opts, end)?;
+    let response = OcspResponse::from_der(&bytes)
+        .map_err(|_| format!("not an OCSP response ({} bytes)", bytes.len()))?;
     if response.status() != OcspResponseStatus::SUCCESSFUL {
-        out.problem = Some(format!(
+        return Err(format!(
             "the responder answered status {}",
             response.status().as_raw()
         ));
-        return out;
     }
-    let verified = (|| {
+    let basic = (|| {
         let basic = response.basic()?;
         // The responder is the issuer, or a responder the issuer certified for OCSP: the
         // issuer is trusted here, as a device trusts a path it has validated.
@@ -421,36 +397,28 @@ fn check_ocsp(
         store.add_cert(issuer.x509().to_owned())?;
         store.set_flags(X509VerifyFlags::PARTIAL_CHAIN)?;
         let store = store.build();
-        let untrusted = Stack::new()?;
-        basic.verify(&untrusted, &store, OcspFlag::empty())?;
-        let id = OcspCertId::from_cert(MessageDigest::sha1(), cert.x509(), issuer.x509())?;
-        Ok::<_, openssl::error::ErrorStack>((basic, id))
-    })();
-    let (basic, id) = match verified {
-        Ok(v) => v,
-        Err(e) => {
-            out.problem = Some(format!(
-                "the response does not verify with the issuer: {}",
-                e.errors()
-                    .first()
-                    .and_then(|x| x.reason())
-                    .unwrap_or("unknown reason")
-            ));
-            return out;
-        }
-    };
-    let Some(status) = basic.find_status(&id) else {
-        out.problem = Some("the response does not answer for this certificate".into());
-        return out;
-    };
+        let none: Stack<openssl::x509::X509> = Stack::new()?;
+        basic.verify(&none, &store, OcspFlag::empty())?;
+        Ok::<_, openssl::error::ErrorStack>(basic)
+    })()
+    .map_err(|e| {
+        let reason = e.errors().first().and_then(|x| x.reason());
+        format!(
+            "the response does not verify with the issuer: {}",
+            reason.unwrap_or("unknown reason")
+        )
+    })?;
+    let id = id().map_err(|e| e.to_string())?;
+    let status = basic
+        .find_status(&id)
+        .ok_or("the response does not answer for this certificate")?;
     out.this_update = Some(rfc3339(&status.this_update));
     out.next_update = status.next_update().map(rfc3339);
     // Five minutes of clock skew, as OpenSSL's own client allows.
-    if status.check_validity(300, None).is_err() {
-        out.problem = Some("stale: the response is outside its validity period".into());
-        return out;
-    }
-    out.status = Some(if status.status == OcspCertStatus::GOOD {
+    status
+        .check_validity(300, None)
+        .map_err(|_| "stale: the response is outside its validity period".to_string())?;
+    Ok(if status.status == OcspCertStatus::GOOD {
         Status::Good
     } else if status.status == OcspCertStatus::REVOKED {
         Status::Revoked {
@@ -458,8 +426,7 @@ fn check_ocsp(
         }
     } else {
         Status::Unknown
-    });
-    out
+    })
 }
 
 #[cfg(test)]

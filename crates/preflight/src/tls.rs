@@ -4,6 +4,7 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode, SslVersion};
+use pbkit_pki::common_name;
 use pbkit_pki::path::{build_path, PathOptions, PeerName, ValidPath};
 use pbkit_pki::{Certificate, Facts, Summary};
 use serde::Serialize;
@@ -101,6 +102,14 @@ pub struct VersionResult {
     pub accepted: bool,
     /// Why not, or the cipher negotiated.
     pub detail: String,
+}
+
+/// `TLS 1.2  accepted  TLSv1.2 with ECDHE-RSA-AES256-GCM-SHA384`, as reports print it.
+impl std::fmt::Display for VersionResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let word = if self.accepted { "accepted" } else { "refused" };
+        write!(f, "{:<8} {word:<9} {}", self.version, self.detail)
+    }
 }
 
 /// One certificate of the chain as sent.
@@ -471,8 +480,7 @@ impl std::fmt::Display for TlsReport {
             writeln!(f, "  error: {e}")?;
         }
         for v in &self.versions {
-            let word = if v.accepted { "accepted" } else { "refused" };
-            writeln!(f, "  {:<8} {word:<9} {}", v.version, v.detail)?;
+            writeln!(f, "  {v}")?;
         }
         if !self.tls12_ciphers.is_empty() {
             writeln!(
@@ -657,14 +665,18 @@ fn analyse_chain(
     opts: &TlsOptions,
 ) -> Option<ValidPath> {
     let mut found: Option<ValidPath> = None;
-    let cn = |c: &Certificate| c.facts().map(|f| short(&f.subject)).unwrap_or_default();
+    let cn = |c: &Certificate| {
+        c.facts()
+            .map(|f| common_name(&f.subject))
+            .unwrap_or_default()
+    };
     for (i, c) in chain.iter().enumerate() {
         let Ok(f) = c.facts() else { continue };
         let valid = f.valid_at(opts.at);
         if !valid {
             report.chain_problems.push(format!(
                 "#{i} {} is not valid at the probe time (valid {}..{})",
-                short(&f.subject),
+                common_name(&f.subject),
                 f.not_before.date(),
                 f.not_after.date()
             ));
@@ -672,12 +684,12 @@ fn analyse_chain(
         if chain[..i].contains(c) {
             report
                 .chain_problems
-                .push(format!("#{i} {} is sent twice", short(&f.subject)));
+                .push(format!("#{i} {} is sent twice", common_name(&f.subject)));
         }
         if f.self_signed && i > 0 {
             report.chain_problems.push(format!(
                 "#{i} {} is a self-signed root: sending it is unnecessary",
-                short(&f.subject)
+                common_name(&f.subject)
             ));
         }
         report.chain.push(SentCertificate {
@@ -709,8 +721,8 @@ fn analyse_chain(
             {
                 report.chain_problems.push(format!(
                     "the chain ends at {}, whose issuer {} is not sent",
-                    short(&f.subject),
-                    short(&f.issuer)
+                    common_name(&f.subject),
+                    common_name(&f.issuer)
                 ));
             }
         }
@@ -727,7 +739,7 @@ fn analyse_chain(
         let sent = build_path(leaf, &chain[1..], std::slice::from_ref(anchor), &po);
         let anchor_name = anchor
             .facts()
-            .map(|f| short(&f.subject))
+            .map(|f| common_name(&f.subject))
             .unwrap_or_default();
         if let (None, Ok(o)) = (&found, &sent) {
             found = o.best.clone();
@@ -858,14 +870,6 @@ fn verdicts(r: &mut TlsReport) {
         }
     }
     r.verdicts = out;
-}
-
-fn short(subject: &str) -> String {
-    subject
-        .rsplit(", ")
-        .find_map(|p| p.strip_prefix("CN="))
-        .unwrap_or(subject)
-        .to_string()
 }
 
 #[cfg(test)]
