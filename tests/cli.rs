@@ -649,6 +649,7 @@ const SUBCOMMANDS: &[&[&str]] = &[
     &["profile", "unsign"],
     &["profile", "lint"],
     &["profile", "inspect"],
+    &["profile", "diff"],
     &["rollout"],
     &["chain", "build"],
     &["chain", "p12"],

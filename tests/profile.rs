@@ -647,3 +647,137 @@ fn inspect_shows_a_profile_it_cannot_model_with_the_problem() {
         serde_json::from_str(&ok(pbkit().args(["profile", "inspect", "--json"]).arg(&p))).unwrap();
     assert_eq!(v["problems"][0], "PayloadVersion is not an integer");
 }
+
+/// `profile diff` on the PKCS#12-carrying spec: its signing PKCS#12 repacked under a new
+/// password (other bytes, the same certificate) is the same; every UUID rewritten
+/// consistently, as Jamf Pro does on upload (by Python's plistlib here), is UUID-only; a
+/// reference moved to the other identity, or another certificate, is a real change shown
+/// by certificate facts.
+#[test]
+fn profile_diff_separates_uuid_only_changes_from_real_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ids = tmp.path().join("test-identities");
+    std::fs::create_dir(&ids).unwrap();
+    for f in ["signature.p12", "encryption.p12", "password"] {
+        std::fs::copy(root().join("profiles/test-identities").join(f), ids.join(f)).unwrap();
+    }
+    let template =
+        std::fs::read_to_string(root().join("profiles/exchange-smime-identities.toml")).unwrap();
+    // The spec with the signing identity's file and password file replaced, built.
+    let build = |p12: &str, password: &str, out: &Path| {
+        let spec = tmp.path().join("spec.toml");
+        let text = template
+            .replacen(
+                "file = \"test-identities/signature.p12\"",
+                &format!("file = \"{p12}\""),
+                1,
+            )
+            .replacen(
+                "password_file = \"test-identities/password\"",
+                &format!("password_file = \"{password}\""),
+                1,
+            );
+        std::fs::write(&spec, text).unwrap();
+        ok(pbkit()
+            .args(["profile", "build"])
+            .arg(&spec)
+            .arg("--out")
+            .arg(out));
+    };
+    let diff = |x: &Path, y: &Path| {
+        let o = run(pbkit().args(["profile", "diff", "--json"]).arg(x).arg(y));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        (o.status.code().unwrap(), v)
+    };
+    let a = tmp.path().join("a.mobileconfig");
+    build(
+        "test-identities/signature.p12",
+        "test-identities/password",
+        &a,
+    );
+
+    // The same identity, repacked under another password: other bytes, same certificate.
+    std::fs::create_dir(tmp.path().join("repacked")).unwrap();
+    ok(pbkit()
+        .args(["p12", "repack"])
+        .arg(ids.join("signature.p12"))
+        .arg("--in-password-file")
+        .arg(ids.join("password"))
+        .arg("--out")
+        .arg(tmp.path().join("repacked/signature.p12"))
+        .arg("--out-password-file")
+        .arg(tmp.path().join("repacked/password")));
+    let repacked = tmp.path().join("repacked.mobileconfig");
+    build("repacked/signature.p12", "repacked/password", &repacked);
+    assert_ne!(
+        std::fs::read(&a).unwrap(),
+        std::fs::read(&repacked).unwrap()
+    );
+    let (code, v) = diff(&a, &repacked);
+    assert_eq!((code, v["real_changes"].as_u64()), (0, Some(0)), "{v:#}");
+
+    let rewrite = |script: &str, out: &Path| {
+        ok(Command::new("python3")
+            .arg("-c")
+            .arg(format!(
+                "import plistlib, sys, uuid\n\
+                 p = plistlib.load(open(sys.argv[1], 'rb'))\n\
+                 {script}\n\
+                 plistlib.dump(p, open(sys.argv[2], 'wb'))"
+            ))
+            .arg(&a)
+            .arg(out));
+    };
+    // Every PayloadUUID replaced, and every reference to it.
+    let jamf = tmp.path().join("jamf.mobileconfig");
+    rewrite(
+        "olds = [p['PayloadUUID']] + [q['PayloadUUID'] for q in p['PayloadContent']]\n\
+         new = {o: str(uuid.uuid4()).upper() for o in olds}\n\
+         def walk(d):\n    \
+             for k, v in d.items():\n        \
+                 if isinstance(v, str) and v in new: d[k] = new[v]\n\
+         walk(p)\n\
+         [walk(q) for q in p['PayloadContent']]",
+        &jamf,
+    );
+    let (code, v) = diff(&a, &jamf);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["real_changes"], 0);
+    // The profile's and 3 payloads' PayloadUUIDs, and 2 S/MIME references.
+    assert_eq!(v["uuid_only_changes"], 6, "{v:#}");
+
+    // The signing reference pointed at the encryption identity: a real change.
+    let moved = tmp.path().join("moved.mobileconfig");
+    rewrite(
+        "eas = [q for q in p['PayloadContent'] if q['PayloadType'] == 'com.apple.eas.account'][0]\n\
+         eas['SMIMESigningCertificateUUID'] = eas['SMIMEEncryptionCertificateUUID']",
+        &moved,
+    );
+    let (code, v) = diff(&a, &moved);
+    assert_eq!((code, v["real_changes"].as_u64()), (1, Some(1)), "{v:#}");
+    let text = stdout(&run(pbkit().args(["profile", "diff"]).arg(&a).arg(&moved)));
+    assert!(
+        text.contains("    SMIMESigningCertificateUUID: \""),
+        "{text}"
+    );
+    assert!(!text.contains("(UUID only)"), "{text}");
+
+    // Another signing identity (a user's of the generated PKI): shown by its facts.
+    std::fs::create_dir(tmp.path().join("other")).unwrap();
+    let pki = generated_pki();
+    let user = pki.join("users/test.user2/signature-g3.p12");
+    std::fs::copy(user, tmp.path().join("other/signature.p12")).unwrap();
+    std::fs::copy(pki.join("password"), tmp.path().join("other/password")).unwrap();
+    let other = tmp.path().join("other.mobileconfig");
+    build("other/signature.p12", "other/password", &other);
+    let o = run(pbkit().args(["profile", "diff"]).arg(&a).arg(&other));
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    assert!(
+        text.contains(
+            "  changed com.apple.security.pkcs12 mil.example.smime.exchange.signing\n    \
+             PayloadContent: certificate "
+        ),
+        "{text}"
+    );
+}

@@ -72,6 +72,32 @@ Examples:
         after_help = "Examples:\n  pbkit profile inspect exchange.signed.mobileconfig\n  pbkit profile inspect --json smime.mobileconfig"
     )]
     Inspect(InspectArgs),
+    /// Compare two profiles as an admin does before replacing one: payload by payload, key by key.
+    #[command(after_help = "\
+Payloads are matched by type and identifier (then, for what is left, by type alone, as
+when Jamf Pro re-derives identifiers). Certificates and PKCS#12 identities are compared by
+their certificate's subject, serial, expiry and SHA-256, not their bytes. A UUID that
+changed while what it names did not (a PayloadUUID, a reference that still leads to the
+matching payload) is shown as UUID only and is not a real change. Signed profiles are
+compared by their content.
+
+Exit codes: 0 no real change, 1 real changes (or a file cannot be read), 2 usage.
+
+Examples:
+  pbkit profile diff old.mobileconfig new.mobileconfig
+  pbkit profile diff --json a.mobileconfig b.signed.mobileconfig")]
+    Diff(DiffArgs),
+}
+
+#[derive(Args)]
+pub struct DiffArgs {
+    /// The profile as it is (signed or not).
+    a: PathBuf,
+    /// The profile it would become.
+    b: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Who signs: a PKCS#12 identity and optional extra chain certificates.
@@ -264,7 +290,25 @@ pub fn run(cmd: ProfileCommand) -> anyhow::Result<ExitCode> {
         }
         ProfileCommand::Inspect(a) => inspect_cmd(a),
         ProfileCommand::Lint(a) => lint_cmd(a),
+        ProfileCommand::Diff(a) => diff_cmd(a),
     }
+}
+
+fn diff_cmd(a: DiffArgs) -> anyhow::Result<ExitCode> {
+    let (x, y) = (read(&a.a)?, read(&a.b)?);
+    let d = pbkit_profile::diff::diff(&x, &y)
+        .with_context(|| format!("{} and {}", a.a.display(), a.b.display()))?;
+    if a.json {
+        super::print_json(&d)?;
+    } else {
+        outln!("{} -> {}", a.a.display(), a.b.display());
+        crate::out::text(&d.to_string());
+    }
+    Ok(if d.same {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(crate::EXIT_FAILURE)
+    })
 }
 
 impl SignerArgs {

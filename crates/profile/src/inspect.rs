@@ -241,7 +241,7 @@ fn as_it_stands(plist: &[u8]) -> Result<Inspection, Error> {
 }
 
 /// The certificate a payload carries, or why it cannot be shown.
-fn payload_certificate(content: &Content) -> (Option<Summary>, Option<String>) {
+pub(crate) fn payload_certificate(content: &Content) -> (Option<Summary>, Option<String>) {
     let facts = |c: &Certificate| c.facts().ok().map(Summary::from);
     match content {
         Content::Root(c) | Content::Pkcs1(c) | Content::Pem(c) => match &c.data {

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod builder;
+pub mod diff;
 pub mod inspect;
 pub mod lint;
 pub mod model;
