@@ -42,6 +42,10 @@ say "aiosmtpd (a real SMTP server with STARTTLS, for preflight outgoing's tests)
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet aiosmtpd
 python3 -c 'import aiosmtpd; print("aiosmtpd", aiosmtpd.__version__)'
 
+say "jamf-pro-sdk (Jamf's Python SDK: it proves the Jamf Pro API test server speaks Jamf's protocol)"
+python3 -c 'import jamf_pro_sdk' 2>/dev/null || python3 -m pip install --quiet jamf-pro-sdk
+python3 -c 'import jamf_pro_sdk.__about__ as a; print("jamf-pro-sdk", a.__version__)'
+
 say "OpenSSL legacy provider (RC2-40 and 3DES PKCS#12 for the interop tests)"
 openssl version
 openssl list -providers -provider legacy -provider default | grep -qi legacy \

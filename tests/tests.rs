@@ -15,6 +15,7 @@ mod docs;
 mod flags;
 mod fuzz_checks;
 mod hostile;
+mod jamf;
 mod keyshare;
 mod peers;
 mod preflight;
