@@ -780,4 +780,15 @@ fn profile_diff_separates_uuid_only_changes_from_real_ones() {
         ),
         "{text}"
     );
+
+    // A file that is no profile is named, alone.
+    let junk = tmp.path().join("junk.mobileconfig");
+    std::fs::write(&junk, "not a plist").unwrap();
+    let o = run(pbkit().args(["profile", "diff"]).arg(&a).arg(&junk));
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with(&format!("pbkit: {}: ", junk.display())) && !err.contains("a.mobileconfig"),
+        "{err}"
+    );
 }

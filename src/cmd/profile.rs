@@ -6,6 +6,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use pbkit_outfile::Perm;
 use pbkit_pki::{bundle, Certificate};
+use pbkit_profile::diff::Side;
 use pbkit_profile::{
     inspect, is_signed, lint, verify, BuildContext, Finding, LintOptions, Profile, Severity,
     Signer, Spec, Verdict, Verification,
@@ -295,9 +296,10 @@ pub fn run(cmd: ProfileCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn diff_cmd(a: DiffArgs) -> anyhow::Result<ExitCode> {
-    let (x, y) = (read(&a.a)?, read(&a.b)?);
-    let d = pbkit_profile::diff::diff(&x, &y)
-        .with_context(|| format!("{} and {}", a.a.display(), a.b.display()))?;
+    let side = |path: &PathBuf| -> anyhow::Result<Side> {
+        Side::read(&read(path)?).with_context(|| path.display().to_string())
+    };
+    let d = pbkit_profile::diff::diff_sides(&side(&a.a)?, &side(&a.b)?);
     if a.json {
         super::print_json(&d)?;
     } else {

@@ -73,7 +73,7 @@ pub struct Diff {
 }
 
 /// A payload as the diff sees it.
-struct Side<'a> {
+struct PayloadSide<'a> {
     dict: &'a Dictionary,
     payload_type: String,
     identifier: String,
@@ -87,18 +87,27 @@ fn text(d: &Dictionary, key: &str) -> String {
         .to_string()
 }
 
-/// The top dictionary of a profile, signed or not.
-fn top(bytes: &[u8]) -> Result<(Dictionary, Vec<u8>), Error> {
-    let plist = verify(bytes, &[]).into_content().map_err(Error::Invalid)?;
-    let value = Value::from_reader(std::io::Cursor::new(&plist))
-        .map_err(|e| Error::Plist(crate::model::plist_reason(&e)))?;
-    match value {
-        Value::Dictionary(d) => Ok((d, plist)),
-        _ => Err(Error::Plist("the top level is not a dictionary".into())),
+/// One side of a diff: a profile read (its signature, if any, set aside).
+#[derive(Debug, Clone)]
+pub struct Side {
+    top: Dictionary,
+    plist: Vec<u8>,
+}
+
+impl Side {
+    /// Reads a profile, signed or not.
+    pub fn read(bytes: &[u8]) -> Result<Side, Error> {
+        let plist = verify(bytes, &[]).into_content().map_err(Error::Invalid)?;
+        let value = Value::from_reader(std::io::Cursor::new(&plist))
+            .map_err(|e| Error::Plist(crate::model::plist_reason(&e)))?;
+        match value {
+            Value::Dictionary(top) => Ok(Side { top, plist }),
+            _ => Err(Error::Plist("the top level is not a dictionary".into())),
+        }
     }
 }
 
-fn sides<'a>(top: &'a Dictionary, plist: &[u8]) -> Vec<Side<'a>> {
+fn sides<'a>(top: &'a Dictionary, plist: &[u8]) -> Vec<PayloadSide<'a>> {
     // The typed model knows which payloads carry a certificate, and opens PKCS#12 ones
     // with their Password; a profile it cannot model is compared by bytes.
     let certificates: BTreeMap<(String, String), Summary> = Profile::from_plist(plist)
@@ -132,7 +141,7 @@ fn sides<'a>(top: &'a Dictionary, plist: &[u8]) -> Vec<Side<'a>> {
                     let certificate = certificates
                         .get(&(payload_type.clone(), identifier.clone()))
                         .cloned();
-                    Side {
+                    PayloadSide {
                         dict,
                         payload_type,
                         identifier,
@@ -249,8 +258,13 @@ fn dictionaries(
 
 /// Compares two profiles (plain or signed; signatures are not judged here).
 pub fn diff(a: &[u8], b: &[u8]) -> Result<Diff, Error> {
-    let ((top_a, plist_a), (top_b, plist_b)) = (top(a)?, top(b)?);
-    let (sides_a, sides_b) = (sides(&top_a, &plist_a), sides(&top_b, &plist_b));
+    Ok(diff_sides(&Side::read(a)?, &Side::read(b)?))
+}
+
+/// Compares two profiles already read.
+pub fn diff_sides(a: &Side, b: &Side) -> Diff {
+    let (top_a, top_b) = (&a.top, &b.top);
+    let (sides_a, sides_b) = (sides(top_a, &a.plist), sides(top_b, &b.plist));
 
     // Match payloads by type and identifier; then, among the rest, a type that is left
     // once on each side (an identifier Jamf re-derived).
@@ -282,13 +296,13 @@ pub fn diff(a: &[u8], b: &[u8]) -> Result<Diff, Error> {
 
     // A reference UUID change is UUID-only when both UUIDs name payloads matched to each
     // other (or the profiles themselves).
-    let index = |sides: &[Side], uuid: &str| {
+    let index = |sides: &[PayloadSide], uuid: &str| {
         sides
             .iter()
             .position(|s| s.dict.get("PayloadUUID").and_then(Value::as_string) == Some(uuid))
     };
     let top_uuid = |d: &Dictionary| text(d, "PayloadUUID");
-    let (uuid_a, uuid_b) = (top_uuid(&top_a), top_uuid(&top_b));
+    let (uuid_a, uuid_b) = (top_uuid(top_a), top_uuid(top_b));
     let uuid_only = |key: &str, x: &str, y: &str| -> bool {
         key == "PayloadUUID"
             || (x == uuid_a && y == uuid_b)
@@ -304,7 +318,7 @@ pub fn diff(a: &[u8], b: &[u8]) -> Result<Diff, Error> {
         d.remove("PayloadContent");
         d
     };
-    dictionaries("", &strip(&top_a), &strip(&top_b), &uuid_only, &mut profile);
+    dictionaries("", &strip(top_a), &strip(top_b), &uuid_only, &mut profile);
 
     let mut payloads = Vec::new();
     for (i, s) in sides_a.iter().enumerate() {
@@ -368,13 +382,13 @@ pub fn diff(a: &[u8], b: &[u8]) -> Result<Diff, Error> {
             .iter()
             .filter(|p| matches!(p.kind, Some(Kind::Added | Kind::Removed)))
             .count();
-    Ok(Diff {
+    Diff {
         same: real_changes == 0,
         profile,
         payloads,
         real_changes,
         uuid_only_changes,
-    })
+    }
 }
 
 /// The diff as `pbkit profile diff` prints it: a summary line, then each change.
