@@ -682,8 +682,9 @@ fn revocation_of_good_revoked_and_unknown_certificates() {
     )));
 }
 
-/// A CRL of another issuer, a CRL whose nextUpdate has passed, and a CRL server that is
-/// down: each is a problem, named, and fails the check.
+/// A CRL of another issuer, one signed by another key under the issuer's name, one whose
+/// nextUpdate has passed, and a CRL server that is down: each is a problem, named, and
+/// fails the check.
 #[test]
 fn revocation_names_a_source_it_cannot_trust_or_reach() {
     let _ports = one_at_a_time();
@@ -698,6 +699,23 @@ fn revocation_names_a_source_it_cannot_trust_or_reach() {
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stdout(&o).contains("dod-sw-ca-66.crl]: PROBLEM: the CRL is not the issuer's"),
+        "{}",
+        stdout(&o)
+    );
+    // The same issuer name, another key: another test PKI's SW CA signed it.
+    let other = published(&now_rfc3339(0));
+    std::fs::copy(
+        other.dir.path().join("crl/dod-sw-ca-66.crl"),
+        crl_dir.join("dod-sw-ca-66.crl"),
+    )
+    .unwrap();
+    drop(other);
+    let o = revocation(&p, "server/mdm-server.pem");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains(
+            "dod-sw-ca-66.crl]: PROBLEM: the CRL's signature does not verify with the issuer's key"
+        ),
         "{}",
         stdout(&o)
     );
