@@ -94,9 +94,13 @@ impl Certificate {
         let (mut crl_urls, mut ocsp_urls) = (Vec::new(), Vec::new());
         let mut seen: Vec<&Oid> = Vec::new();
         for ext in parsed.extensions() {
-            let name = extension_name(&ext.oid);
+            // Named only for a problem: most certificates have none.
+            let name = || extension_name(&ext.oid);
             if seen.contains(&&ext.oid) {
-                problems.push(format!("{name} appears twice (RFC 5280 4.2: at most once)"));
+                problems.push(format!(
+                    "{} appears twice (RFC 5280 4.2: at most once)",
+                    name()
+                ));
                 continue;
             }
             seen.push(&ext.oid);
@@ -111,21 +115,21 @@ impl Certificate {
                                 .map(|o| ExtendedKeyUsage::from_oid(&o.to_id_string()))
                                 .collect()
                         }
-                        Ok(_) => problems.push(format!("{name} is empty (RFC 5280 4.2.1.12)")),
-                        Err(e) => problems.push(format!("{name} cannot be decoded: {e}")),
+                        Ok(_) => problems.push(format!("{} is empty (RFC 5280 4.2.1.12)", name())),
+                        Err(e) => problems.push(format!("{} cannot be decoded: {e}", name())),
                     }
                 }
                 ParsedExtension::SubjectAlternativeName(names) => {
                     match San::from_general_names(&names.general_names) {
                         Ok(names) => san = names,
-                        Err(e) => problems.push(format!("{name} cannot be decoded: {e}")),
+                        Err(e) => problems.push(format!("{} cannot be decoded: {e}", name())),
                     }
                 }
                 // Not shown, but its names are decoded as the subject's are: a malformed
                 // one is named.
                 ParsedExtension::IssuerAlternativeName(names) => {
                     if let Err(e) = San::from_general_names(&names.general_names) {
-                        problems.push(format!("{name} cannot be decoded: {e}"));
+                        problems.push(format!("{} cannot be decoded: {e}", name()));
                     }
                 }
                 ParsedExtension::BasicConstraints(bc) => is_ca = bc.ca,
@@ -150,7 +154,7 @@ impl Certificate {
                     }));
                 }
                 ParsedExtension::ParseError { error } => {
-                    problems.push(format!("{name} cannot be decoded: {error}"))
+                    problems.push(format!("{} cannot be decoded: {error}", name()))
                 }
                 _ => {}
             }
