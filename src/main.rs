@@ -83,6 +83,9 @@ enum Command {
     /// Configuration profiles: build from specs, sign, verify, unsign, inspect.
     #[command(subcommand)]
     Profile(cmd::profile::ProfileCommand),
+    /// Jamf Pro: list, pull and push profiles, keeping their identity; push a rollout.
+    #[command(subcommand)]
+    Jamf(cmd::jamf::JamfCommand),
     /// Generate a DoD-shaped test PKI with Purebred-like identities.
     Fixtures(cmd::fixtures::FixturesArgs),
     /// Print a shell completion script.
@@ -117,6 +120,7 @@ fn main() -> ExitCode {
         Command::P12(c) => cmd::p12::run(c),
         Command::Keyshare(c) => cmd::keyshare::run(c),
         Command::Profile(c) => cmd::profile::run(c),
+        Command::Jamf(c) => cmd::jamf::run(c),
         Command::Completions(a) => cmd::completions::run(a, Cli::command()),
         Command::Man(a) => cmd::completions::man(a, Cli::command()),
     };

@@ -12,7 +12,7 @@ const SPEC: &str = "profiles/exchange-smime-identities.toml";
 /// different usernames (same identities, so the emails match), plus `extra` raw lines.
 /// The users' files are copied beside it (`ids/`): a row's files must be under the
 /// roster's folder.
-fn roster(dir: &Path, copies: usize, extra: &[&str]) -> PathBuf {
+pub fn roster(dir: &Path, copies: usize, extra: &[&str]) -> PathBuf {
     let pki = generated_pki();
     for u in 1..=2 {
         let ids = dir.join(format!("ids/test.user{u}"));

@@ -3,6 +3,7 @@ pub mod chain;
 pub mod completions;
 pub mod demo;
 pub mod fixtures;
+pub mod jamf;
 pub mod keyshare;
 pub mod p12;
 pub mod preflight;

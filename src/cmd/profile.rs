@@ -92,13 +92,16 @@ Examples:
 
 #[derive(Args)]
 pub struct DiffArgs {
-    /// The profile as it is (signed or not).
-    a: PathBuf,
-    /// The profile it would become.
-    b: PathBuf,
+    /// The profile as it is (signed or not): a file, or jamf:ID / jamf:NAME.
+    a: String,
+    /// The profile it would become: a file, or jamf:ID / jamf:NAME.
+    b: String,
     /// Print JSON.
     #[arg(long)]
     json: bool,
+    /// For jamf: sides (see pbkit jamf list --help).
+    #[command(flatten)]
+    connection: super::jamf::Connection,
 }
 
 /// Who signs: a PKCS#12 identity and optional extra chain certificates.
@@ -296,14 +299,18 @@ pub fn run(cmd: ProfileCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn diff_cmd(a: DiffArgs) -> anyhow::Result<ExitCode> {
-    let side = |path: &PathBuf| -> anyhow::Result<Side> {
-        Side::read(&read(path)?).with_context(|| path.display().to_string())
+    let side = |name: &str| -> anyhow::Result<Side> {
+        let bytes = match name.strip_prefix("jamf:") {
+            Some(key) => super::jamf::fetch(&a.connection, key)?,
+            None => read(Path::new(name))?,
+        };
+        Side::read(&bytes).with_context(|| name.to_string())
     };
     let d = pbkit_profile::diff::diff_sides(&side(&a.a)?, &side(&a.b)?);
     if a.json {
         super::print_json(&d)?;
     } else {
-        outln!("{} -> {}", a.a.display(), a.b.display());
+        outln!("{} -> {}", a.a, a.b);
         crate::out::text(&d.to_string());
     }
     Ok(if d.same {

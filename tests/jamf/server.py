@@ -17,7 +17,10 @@ behaviours that trap hand-written uploads:
   an update whose top-level PayloadIdentifier differs from the stored one is counted as a
   "ghost" (devices would get a second profile);
 - GET answers XML, or JSON when the client asks for it (Accept: application/json);
-- faults on request: POST /_test/fault {"path": "...", "status": 500, "times": 1}.
+- faults on request: POST /_test/fault {"path": "...", "status": 500, "times": 1,
+  "body": "..."} (body: only requests whose body holds this text);
+- --token-uses N: a token is refused after N API requests (a token that expires mid-run,
+  without waiting for the clock); --tls-cert/--tls-key: HTTPS.
 
 State is in memory; GET /_test/state shows it as JSON. The first line on stdout is
 `listening on PORT` once the port is open.
@@ -31,6 +34,7 @@ import base64
 import json
 import plistlib
 import secrets
+import ssl
 import sys
 import threading
 import time
@@ -42,6 +46,8 @@ from xml.sax.saxutils import escape
 
 LOCK = threading.Lock()
 TOKENS = {}  # token -> expiry (epoch seconds)
+USES = {}  # token -> requests left (with --token-uses)
+COUNTS = {"tokens": 0, "keep_alives": 0, "invalidated": 0}
 PROFILES = {}  # id -> dict(name, uuid, payloads (plist text), category, description)
 NEXT_ID = [1]
 FAULTS = []  # dicts: path, status, times
@@ -59,6 +65,9 @@ def new_token():
     token = secrets.token_urlsafe(32)
     expiry = time.time() + ARGS.token_seconds
     TOKENS[token] = expiry
+    COUNTS["tokens"] += 1
+    if ARGS.token_uses:
+        USES[token] = ARGS.token_uses
     return token, expiry
 
 
@@ -86,10 +95,62 @@ def profile_xml(pid, prof):
         "<redeploy_Days_before_certificate_expires>0</redeploy_Days_before_certificate_expires>"
         f"<payloads>{escape(g['payloads'])}</payloads>"
         "</general>"
-        "<scope><all_mobile_devices>false</all_mobile_devices><all_jss_users>false</all_jss_users>"
-        "<mobile_devices/><mobile_device_groups/><jss_users/><jss_user_groups/></scope>"
-        "</configuration_profile>"
+        + scope_xml(g.get("scope") or empty_scope())
+        + "</configuration_profile>"
     )
+
+
+def empty_scope():
+    return {"all_mobile_devices": False, "mobile_devices": [], "mobile_device_groups": [],
+            "jss_users": [], "jss_user_groups": []}
+
+
+def scope_xml(sc):
+    def items(outer, inner, key, values):
+        return f"<{outer}>" + "".join(f"<{inner}><{key}>{escape(str(v))}</{key}></{inner}>"
+                                      for v in values) + f"</{outer}>"
+    return (
+        "<scope>"
+        f"<all_mobile_devices>{str(sc['all_mobile_devices']).lower()}</all_mobile_devices>"
+        "<all_jss_users>false</all_jss_users>"
+        + items("mobile_devices", "mobile_device", "id", sc["mobile_devices"])
+        + items("mobile_device_groups", "mobile_device_group", "name",
+                sc["mobile_device_groups"])
+        + items("jss_users", "jss_user", "name", sc["jss_users"])
+        + items("jss_user_groups", "jss_user_group", "name", sc["jss_user_groups"])
+        + "</scope>"
+    )
+
+
+def scope_json(sc):
+    return {
+        "all_mobile_devices": sc["all_mobile_devices"], "all_jss_users": False,
+        "mobile_devices": [{"id": i, "name": f"device {i}"} for i in sc["mobile_devices"]],
+        "mobile_device_groups": [{"id": -1, "name": n} for n in sc["mobile_device_groups"]],
+        "jss_users": [{"id": -1, "name": n} for n in sc["jss_users"]],
+        "jss_user_groups": [{"id": -1, "name": n} for n in sc["jss_user_groups"]],
+        "buildings": [], "departments": [],
+        "limitations": {"users": [], "user_groups": [], "network_segments": [], "ibeacons": []},
+        "exclusions": {"mobile_devices": [], "buildings": [], "departments": [],
+                       "mobile_device_groups": [], "users": [], "user_groups": [],
+                       "network_segments": [], "ibeacons": [], "jss_users": [],
+                       "jss_user_groups": []},
+    }
+
+
+def parse_scope(el):
+    """The targets of a <scope> element (Jamf keeps what it is not sent)."""
+    if el is None:
+        return None
+    return {
+        "all_mobile_devices": (el.findtext("all_mobile_devices") or "").strip() == "true",
+        "mobile_devices": [int(x.findtext("id")) for x in el.findall("mobile_devices/mobile_device")],
+        "mobile_device_groups": [x.findtext("name") for x in
+                                 el.findall("mobile_device_groups/mobile_device_group")],
+        "jss_users": [x.findtext("name") for x in el.findall("jss_users/jss_user")],
+        "jss_user_groups": [x.findtext("name") for x in
+                            el.findall("jss_user_groups/jss_user_group")],
+    }
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -114,10 +175,11 @@ class Handler(BaseHTTPRequestHandler):
     def wants_json(self):
         return "application/json" in (self.headers.get("Accept") or "")
 
-    def fault(self):
+    def fault(self, body):
         with LOCK:
             for f in FAULTS:
-                if f["times"] > 0 and f["path"] in self.path:
+                if (f["times"] > 0 and f["path"] in self.path
+                        and f.get("body", "") in body.decode("utf-8", "replace")):
                     f["times"] -= 1
                     return f["status"]
         return None
@@ -126,15 +188,21 @@ class Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization") or ""
         if not auth.startswith("Bearer "):
             return False
+        token = auth[7:]
         with LOCK:
-            expiry = TOKENS.get(auth[7:])
+            expiry = TOKENS.get(token)
+            if token in USES:
+                USES[token] -= 1
+                if USES[token] < 0:
+                    return False
         return expiry is not None and expiry > time.time()
 
     def dispatch(self, method):
         path = urlparse(self.path).path
         if path.startswith("/_test/"):
             return self.test_control(method, path)
-        status = self.fault()
+        self.raw_body = self.body()
+        status = self.fault(self.raw_body)
         if status:
             retry = {"Retry-After": "1"} if status == 429 else {}
             self.send_response(status)
@@ -153,12 +221,14 @@ class Handler(BaseHTTPRequestHandler):
             old = self.headers["Authorization"][7:]
             with LOCK:
                 TOKENS.pop(old, None)
+                COUNTS["keep_alives"] += 1
                 token, expiry = new_token()
             return self.send(200, json.dumps({"token": token, "expires": iso(expiry)}),
                              "application/json")
         if method == "POST" and path == "/api/v1/auth/invalidate-token":
             with LOCK:
                 TOKENS.pop(self.headers["Authorization"][7:], None)
+                COUNTS["invalidated"] += 1
             return self.send(204)
         if path.startswith(PROFILES_PATH):
             return self.profiles(method, path[len(PROFILES_PATH):])
@@ -177,7 +247,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, json.dumps({"token": token, "expires": iso(expiry)}), "application/json")
 
     def token_oauth(self):
-        form = parse_qs(self.body().decode())
+        form = parse_qs(self.raw_body.decode())
         ok = (
             form.get("grant_type") == ["client_credentials"]
             and form.get("client_id") == [ARGS.client_id]
@@ -220,9 +290,20 @@ class Handler(BaseHTTPRequestHandler):
                     return self.send(404, "<html>Not Found</html>", "text/html")
                 prof = PROFILES[pid]
                 if self.wants_json():
+                    category = prof.get("category")
                     return self.send(200, json.dumps({"configuration_profile": {"general": {
-                        "id": pid, "name": prof["name"], "uuid": prof["uuid"],
-                        "payloads": prof["payloads"]}}}), "application/json")
+                        "id": pid, "name": prof["name"],
+                        "description": prof.get("description", ""),
+                        "site": {"id": -1, "name": "None"},
+                        "category": {"id": 1 if category else -1,
+                                     "name": category or "No category assigned"},
+                        "uuid": prof["uuid"],
+                        "deployment_method": "Install Automatically",
+                        "redeploy_on_update": "Newly Assigned",
+                        "redeploy_Days_before_certificate_expires": 0,
+                        "payloads": prof["payloads"]},
+                        "scope": scope_json(prof.get("scope") or empty_scope()),
+                        "self_service": {}}}), "application/json")
                 return self.send(200, profile_xml(pid, prof))
             if method == "DELETE":
                 if PROFILES.pop(pid, None) is None:
@@ -234,7 +315,7 @@ class Handler(BaseHTTPRequestHandler):
         return self.send(405)
 
     def write_profile(self, method, pid):
-        raw = self.body()
+        raw = self.raw_body
         try:
             root = ET.fromstring(raw)  # one entity layer decoded; a bare & or < refused
         except ET.ParseError as e:
@@ -260,13 +341,22 @@ class Handler(BaseHTTPRequestHandler):
                                  "</body></html>", "text/html")
             PROFILES[pid] = {"name": name, "uuid": profile_uuid, "payloads": stored,
                              "category": general.findtext("category/name"),
-                             "description": general.findtext("description") or ""}
+                             "description": general.findtext("description") or "",
+                             "scope": parse_scope(root.find("scope")) or empty_scope()}
         else:
             if pid not in PROFILES:
                 return self.send(404, "<html>Not Found</html>", "text/html")
             prof = PROFILES[pid]
             if name:
+                if any(p["name"] == name for i, p in PROFILES.items() if i != pid):
+                    return self.send(409, "<html><body><p>Conflict: Duplicate name</p>"
+                                     "</body></html>", "text/html")
                 prof["name"] = name
+            if general is not None and general.find("category/name") is not None:
+                prof["category"] = general.findtext("category/name")
+            scope = parse_scope(root.find("scope"))
+            if scope is not None:
+                prof["scope"] = scope
             if payloads:
                 old = plistlib.loads(prof["payloads"].encode("utf-8"))
                 new = plistlib.loads(payloads.encode("utf-8"))
@@ -282,7 +372,7 @@ class Handler(BaseHTTPRequestHandler):
             f = json.loads(self.body())
             with LOCK:
                 FAULTS.append({"path": f["path"], "status": int(f["status"]),
-                               "times": int(f.get("times", 1))})
+                               "times": int(f.get("times", 1)), "body": f.get("body", "")})
             return self.send(204)
         if method == "POST" and path == "/_test/expire-tokens":
             with LOCK:
@@ -293,7 +383,7 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 state = {"profiles": {str(i): p for i, p in PROFILES.items()},
                          "ghosts": GHOSTS, "live_tokens":
-                         sum(1 for e in TOKENS.values() if e > time.time())}
+                         sum(1 for e in TOKENS.values() if e > time.time()), **COUNTS}
             return self.send(200, json.dumps(state), "application/json")
         return self.send(404)
 
@@ -319,9 +409,17 @@ def main():
     ap.add_argument("--client-id", default="pbkit-client")
     ap.add_argument("--client-secret", default="pbkit-secret")
     ap.add_argument("--token-seconds", type=int, default=1200)
+    ap.add_argument("--token-uses", type=int, default=0,
+                    help="a token is refused (401) after this many API requests")
     ap.add_argument("--rederive-payloads", action="store_true")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this PEM chain (and --tls-key)")
+    ap.add_argument("--tls-key")
     ARGS = ap.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
+    if ARGS.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(ARGS.tls_cert, ARGS.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     print(f"listening on {server.server_address[1]}", flush=True)
     server.serve_forever()
 

@@ -272,30 +272,37 @@ fn fetch(
     if left.is_zero() {
         return Err("not fetched: the deadline passed".to_string());
     }
-    let secs = opts.timeout.min(left).as_secs().max(1);
-    let request = match body {
-        Some((content_type, bytes)) => minreq::post(url)
-            .with_header("Content-Type", content_type)
-            .with_body(bytes),
-        None => minreq::get(url),
-    };
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(opts.timeout.min(left).max(Duration::from_secs(1))))
+        .max_redirects(3)
+        .http_status_as_error(false)
+        .build()
+        .into();
     let unreachable =
         |e: String| format!("unreachable: {e} (devices need port {port} open to {host})");
-    let response = request
-        .with_timeout(secs)
-        .with_max_redirects(3)
-        .send_lazy()
-        .map_err(|e| unreachable(e.to_string()))?;
-    if response.status_code != 200 {
+    let sent = match body {
+        Some((content_type, bytes)) => agent
+            .post(url)
+            .header("Content-Type", content_type)
+            .send(&bytes[..]),
+        None => agent.get(url).call(),
+    };
+    let response = sent.map_err(|e| unreachable(e.to_string()))?;
+    let status = response.status();
+    if status != 200 {
         return Err(format!(
             "HTTP {} {} from {url}",
-            response.status_code, response.reason_phrase
+            status.as_u16(),
+            status.canonical_reason().unwrap_or_default()
         ));
     }
-    // minreq's timeout bounds the whole request, reading included.
+    // The global timeout bounds the whole request, reading included.
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(
-        &mut std::io::Read::take(response, ANSWER_LIMIT as u64 + 1),
+        &mut std::io::Read::take(
+            response.into_body().into_reader(),
+            ANSWER_LIMIT as u64 + 1,
+        ),
         &mut bytes,
     )
     .map_err(|e| unreachable(e.to_string()))?;

@@ -391,6 +391,31 @@ pub fn diff_sides(a: &Side, b: &Side) -> Diff {
     }
 }
 
+impl Diff {
+    /// Each real change on one line, with its payload: what a failed check reports.
+    pub fn real_change_lines(&self) -> Vec<String> {
+        let line = |at: &str, c: &Change| {
+            let value = |v: &Option<String>| v.as_deref().unwrap_or("(none)").to_string();
+            format!("{at}{}: {} -> {}", c.path, value(&c.from), value(&c.to))
+        };
+        let mut out: Vec<String> = self
+            .profile
+            .iter()
+            .filter(|c| !c.uuid_only)
+            .map(|c| line("", c))
+            .collect();
+        for p in &self.payloads {
+            let at = format!("{} {}: ", p.payload_type, p.identifier);
+            match p.kind {
+                Some(Kind::Added) => out.push(format!("{at}added")),
+                Some(Kind::Removed) => out.push(format!("{at}removed")),
+                _ => out.extend(p.changes.iter().filter(|c| !c.uuid_only).map(|c| line(&at, c))),
+            }
+        }
+        out
+    }
+}
+
 /// The diff as `pbkit profile diff` prints it: a summary line, then each change.
 impl std::fmt::Display for Diff {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

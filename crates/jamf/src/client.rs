@@ -1,0 +1,583 @@
+//! A connection to Jamf Pro: credentials, the bearer token, pacing and retries.
+//!
+//! Jamf Pro takes no basic authentication on its APIs any more: every request carries a
+//! bearer token, from an API client's OAuth client credentials (`POST /api/oauth/token`)
+//! or a user's basic credentials (`POST /api/v1/auth/token`). The token is kept in
+//! memory only, renewed before it expires (a user's with `/api/v1/auth/keep-alive`, an
+//! API client's by asking again), renewed once more if Jamf Pro answers 401 anyway, and
+//! invalidated when the client is dropped.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use crate::Error;
+
+/// Who pbkit is to Jamf Pro.
+pub enum Credentials {
+    /// An API client (Settings > API roles and clients): OAuth client credentials.
+    ApiClient {
+        /// The client ID.
+        id: String,
+        /// The client secret.
+        secret: Zeroizing<String>,
+    },
+    /// A Jamf Pro user account: basic credentials traded for a bearer token.
+    User {
+        /// The user name.
+        name: String,
+        /// The password.
+        password: Zeroizing<String>,
+    },
+}
+
+impl std::fmt::Debug for Credentials {
+    // Never the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credentials::ApiClient { id, .. } => write!(f, "ApiClient({id})"),
+            Credentials::User { name, .. } => write!(f, "User({name})"),
+        }
+    }
+}
+
+/// The variables [`Credentials::from_env`] reads.
+pub const ENV_VARS: [&str; 4] = [
+    "JAMF_CLIENT_ID",
+    "JAMF_CLIENT_SECRET",
+    "JAMF_USER",
+    "JAMF_PASSWORD",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CredentialsFile {
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    user: Option<String>,
+    password: Option<String>,
+}
+
+impl Credentials {
+    /// Credentials from a TOML file holding `client_id` and `client_secret`, or `user` and
+    /// `password`. The file must not be readable by group or others (like ssh's keys).
+    pub fn from_file(path: &Path) -> Result<Credentials, Error> {
+        let shown = path.display();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = pbkit_infile::open_regular(path)?
+                .metadata()
+                .map(|m| m.permissions().mode())
+                .unwrap_or(0);
+            if mode & 0o077 != 0 {
+                return Err(Error::Credentials(format!(
+                    "{shown} is readable by others (mode {:04o}): chmod 600 {shown}",
+                    mode & 0o7777
+                )));
+            }
+        }
+        let bytes = pbkit_infile::read_secret(
+            path,
+            pbkit_infile::Limit::new(64 << 10, "a credentials file"),
+        )?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| Error::Credentials(format!("{shown} is not UTF-8 text")))?;
+        let file: CredentialsFile = toml::from_str(text).map_err(|e| {
+            Error::Credentials(format!("{shown}: {}", e.message()))
+        })?;
+        Credentials::pick(
+            file.client_id,
+            file.client_secret.map(Zeroizing::new),
+            file.user,
+            file.password.map(Zeroizing::new),
+            &format!("{shown} (client_id and client_secret, or user and password)"),
+        )
+    }
+
+    /// Credentials from `JAMF_CLIENT_ID` and `JAMF_CLIENT_SECRET`, or `JAMF_USER` and
+    /// `JAMF_PASSWORD`.
+    pub fn from_env() -> Result<Credentials, Error> {
+        let var = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
+        Credentials::pick(
+            var("JAMF_CLIENT_ID"),
+            var("JAMF_CLIENT_SECRET").map(Zeroizing::new),
+            var("JAMF_USER"),
+            var("JAMF_PASSWORD").map(Zeroizing::new),
+            "the environment (JAMF_CLIENT_ID and JAMF_CLIENT_SECRET, or JAMF_USER and \
+             JAMF_PASSWORD)",
+        )
+    }
+
+    fn pick(
+        client_id: Option<String>,
+        secret: Option<Zeroizing<String>>,
+        user: Option<String>,
+        password: Option<Zeroizing<String>>,
+        place: &str,
+    ) -> Result<Credentials, Error> {
+        match (client_id, secret, user, password) {
+            (Some(id), Some(secret), None, None) => Ok(Credentials::ApiClient { id, secret }),
+            (None, None, Some(name), Some(password)) => Ok(Credentials::User { name, password }),
+            (None, None, None, None) => Err(Error::Credentials(format!("none in {place}"))),
+            (Some(_), Some(_), _, _) => Err(Error::Credentials(format!(
+                "both an API client and a user in {place}: give one"
+            ))),
+            _ => Err(Error::Credentials(format!("incomplete in {place}"))),
+        }
+    }
+}
+
+/// How a [`Client`] talks to the server.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Requests per second at most (Jamf Cloud throttles bursts); 0: no pacing.
+    pub rate: f64,
+    /// Retries of a request that met 429, a 5xx or a network failure.
+    pub retries: u32,
+    /// Per request, connecting and reading included.
+    pub timeout: Duration,
+    /// The longest wait a `Retry-After` is obeyed for.
+    pub max_wait: Duration,
+    /// Anchors (DER) for the server's TLS certificate, instead of the system's: an
+    /// on-premises Jamf Pro with a DoD-issued certificate.
+    pub anchors: Option<Vec<Vec<u8>>>,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            rate: 10.0,
+            retries: 3,
+            timeout: Duration::from_secs(60),
+            max_wait: Duration::from_secs(60),
+            anchors: None,
+        }
+    }
+}
+
+/// What a client did: for reports and the closing figures of a bulk push.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, PartialEq, Eq)]
+pub struct Stats {
+    /// Requests sent (tokens included).
+    pub requests: usize,
+    /// Of them, retries after 429, 5xx or a network failure.
+    pub retries: usize,
+    /// Tokens obtained or renewed.
+    pub tokens: usize,
+}
+
+struct Token {
+    value: Zeroizing<String>,
+    /// When pbkit renews it: a fifth of its lifetime (at most a minute) before it expires.
+    renew_at: Instant,
+}
+
+/// An answer: its status and body.
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
+    pub(crate) url: String,
+    pub(crate) method: &'static str,
+}
+
+impl Answer {
+    /// The answer's text, shortened, for an error message.
+    pub(crate) fn excerpt(&self) -> String {
+        let text = String::from_utf8_lossy(&self.body);
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let joined = words.join(" ");
+        match joined.char_indices().nth(200) {
+            Some((i, _)) => format!("{}…", &joined[..i]),
+            None => joined,
+        }
+    }
+
+    /// `Err` unless the status is 2xx.
+    pub(crate) fn success(self) -> Result<Answer, Error> {
+        if (200..300).contains(&self.status) {
+            return Ok(self);
+        }
+        let detail = match self.status {
+            401 => "the token was refused twice".to_string(),
+            403 => "the API client or user lacks a privilege for this (see the privileges in \
+                    docs/jamf-admins.md)"
+                .to_string(),
+            _ => self.excerpt(),
+        };
+        Err(Error::Status {
+            method: self.method,
+            url: self.url,
+            status: self.status,
+            detail,
+        })
+    }
+}
+
+/// A request body: content type and bytes.
+pub(crate) type Body<'a> = Option<(&'a str, &'a [u8])>;
+
+/// A connection to one Jamf Pro server.
+pub struct Client {
+    base: String,
+    agent: ureq::Agent,
+    credentials: Credentials,
+    options: ClientOptions,
+    token: Mutex<Option<Token>>,
+    next_slot: Mutex<Instant>,
+    requests: AtomicUsize,
+    retries: AtomicUsize,
+    tokens: AtomicUsize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[derive(Deserialize)]
+struct OauthToken {
+    access_token: Zeroizing<String>,
+    expires_in: u64,
+}
+
+#[derive(Deserialize)]
+struct UserToken {
+    token: Zeroizing<String>,
+    #[serde(default)]
+    expires: String,
+}
+
+impl UserToken {
+    /// Its lifetime from `expires` (RFC 3339); Jamf Pro's default of 20 minutes when that
+    /// cannot be read, and at least a second (clocks differ).
+    fn lifetime(&self) -> Duration {
+        time::OffsetDateTime::parse(&self.expires, &time::format_description::well_known::Rfc3339)
+            .ok()
+            .map(|at| at - time::OffsetDateTime::now_utc())
+            .and_then(|left| Duration::try_from(left).ok())
+            .unwrap_or(Duration::from_secs(20 * 60))
+            .max(Duration::from_secs(1))
+    }
+}
+
+impl Client {
+    /// Connects to `url` (`https://example.jamfcloud.com`) and obtains a token, so that
+    /// wrong credentials or an unreachable server show at once.
+    pub fn connect(
+        url: &str,
+        credentials: Credentials,
+        options: ClientOptions,
+    ) -> Result<Client, Error> {
+        let base = url.trim_end_matches('/').to_string();
+        let rest = base
+            .strip_prefix("https://")
+            .or_else(|| base.strip_prefix("http://"))
+            .ok_or_else(|| Error::Url(url.to_string()))?;
+        if rest.is_empty() || rest.contains(['?', '#', ' ']) {
+            return Err(Error::Url(url.to_string()));
+        }
+        let roots = match &options.anchors {
+            Some(ders) => ureq::tls::RootCerts::Specific(Arc::new(
+                ders.iter()
+                    .map(|d| ureq::tls::Certificate::from_der(d).to_owned())
+                    .collect(),
+            )),
+            None => ureq::tls::RootCerts::PlatformVerifier,
+        };
+        let tls = ureq::tls::TlsConfig::builder()
+            .provider(ureq::tls::TlsProvider::NativeTls)
+            .root_certs(roots)
+            .build();
+        let agent = ureq::Agent::config_builder()
+            .tls_config(tls)
+            .timeout_global(Some(options.timeout))
+            .http_status_as_error(false)
+            // A redirect would carry the token elsewhere; Jamf Pro's API does not redirect.
+            .max_redirects(0)
+            .user_agent(concat!("pbkit/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        let client = Client {
+            base,
+            agent,
+            credentials,
+            options,
+            token: Mutex::new(None),
+            next_slot: Mutex::new(Instant::now()),
+            requests: AtomicUsize::new(0),
+            retries: AtomicUsize::new(0),
+            tokens: AtomicUsize::new(0),
+        };
+        client.bearer()?;
+        Ok(client)
+    }
+
+    /// The server's URL, without a trailing slash.
+    pub fn url(&self) -> &str {
+        &self.base
+    }
+
+    /// What the client did so far.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            requests: self.requests.load(Ordering::Relaxed),
+            retries: self.retries.load(Ordering::Relaxed),
+            tokens: self.tokens.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Waits for the next request slot (at most `rate` a second).
+    fn pace(&self) {
+        if self.options.rate <= 0.0 {
+            return;
+        }
+        let interval = Duration::from_secs_f64(1.0 / self.options.rate);
+        let wait = {
+            let mut next = lock(&self.next_slot);
+            let now = Instant::now();
+            let slot = (*next).max(now);
+            *next = slot + interval;
+            slot - now
+        };
+        std::thread::sleep(wait);
+    }
+
+    /// Sends one request, paced, without token or retries.
+    fn raw(
+        &self,
+        method: &'static str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Body<'_>,
+    ) -> Result<(Answer, Option<Duration>), Error> {
+        self.pace();
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let url = format!("{}{path}", self.base);
+        let mut request = ureq::http::Request::builder().method(method).uri(&url);
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        if let Some((content_type, _)) = body {
+            request = request.header("Content-Type", content_type);
+        }
+        let bytes = body.map(|(_, b)| b).unwrap_or_default();
+        let request = request.body(bytes).map_err(|e| Error::Connect {
+            url: url.clone(),
+            reason: e.to_string(),
+        })?;
+        let response = self.agent.run(request).map_err(|e| Error::Connect {
+            url: url.clone(),
+            reason: e.to_string(),
+        })?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("Retry-After")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let body = response
+            .into_body()
+            .with_config()
+            .limit(64 << 20)
+            .read_to_vec()
+            .map_err(|e| Error::Connect {
+                url: url.clone(),
+                reason: e.to_string(),
+            })?;
+        Ok((
+            Answer {
+                status,
+                body,
+                url,
+                method,
+            },
+            retry_after,
+        ))
+    }
+
+    /// Asks for a new token with the credentials.
+    fn authenticate(&self) -> Result<Token, Error> {
+        let started = Instant::now();
+        let (answer, lifetime) = match &self.credentials {
+            Credentials::ApiClient { id, secret } => {
+                let form = Zeroizing::new(format!(
+                    "grant_type=client_credentials&client_id={}&client_secret={}",
+                    form_encode(id),
+                    Zeroizing::new(form_encode(secret))
+                        .as_str()
+                ));
+                let (answer, _) = self.raw(
+                    "POST",
+                    "/api/oauth/token",
+                    &[("Accept", "application/json")],
+                    Some(("application/x-www-form-urlencoded", form.as_bytes())),
+                )?;
+                let answer = refused(answer)?;
+                let token: OauthToken = json(&answer)?;
+                (token.access_token, Duration::from_secs(token.expires_in))
+            }
+            Credentials::User { name, password } => {
+                let basic = Zeroizing::new(format!(
+                    "Basic {}",
+                    base64_encode(format!("{name}:{}", password.as_str()).as_bytes())
+                ));
+                let (answer, _) = self.raw(
+                    "POST",
+                    "/api/v1/auth/token",
+                    &[("Accept", "application/json"), ("Authorization", &basic)],
+                    None,
+                )?;
+                let answer = refused(answer)?;
+                let token: UserToken = json(&answer)?;
+                let lifetime = token.lifetime();
+                (token.token, lifetime)
+            }
+        };
+        self.tokens.fetch_add(1, Ordering::Relaxed);
+        Ok(Token {
+            value: answer,
+            renew_at: started + renew_after(lifetime),
+        })
+    }
+
+    /// Renews a token that is about to expire: a user's with keep-alive, an API client's
+    /// by asking again (OAuth client credentials have no refresh).
+    fn renew(&self, old: &Token) -> Result<Token, Error> {
+        if let Credentials::User { .. } = self.credentials {
+            let started = Instant::now();
+            let auth = Zeroizing::new(format!("Bearer {}", old.value.as_str()));
+            let (answer, _) = self.raw(
+                "POST",
+                "/api/v1/auth/keep-alive",
+                &[("Accept", "application/json"), ("Authorization", &auth)],
+                None,
+            )?;
+            if answer.status == 200 {
+                let token: UserToken = json(&answer)?;
+                self.tokens.fetch_add(1, Ordering::Relaxed);
+                return Ok(Token {
+                    renew_at: started + renew_after(token.lifetime()),
+                    value: token.token,
+                });
+            }
+        }
+        self.authenticate()
+    }
+
+    /// A valid bearer header, renewing the token when due.
+    fn bearer(&self) -> Result<Zeroizing<String>, Error> {
+        let mut slot = lock(&self.token);
+        let fresh = match slot.take() {
+            Some(t) if Instant::now() < t.renew_at => t,
+            Some(t) => self.renew(&t)?,
+            None => self.authenticate()?,
+        };
+        let header = Zeroizing::new(format!("Bearer {}", fresh.value.as_str()));
+        *slot = Some(fresh);
+        Ok(header)
+    }
+
+    /// Sends an API request with the token: a 401 renews the token once; 429, 503 and
+    /// (for requests safe to repeat) other 5xx and network failures are retried after
+    /// `Retry-After` or a growing pause. The answer may still be an error status.
+    pub(crate) fn send(
+        &self,
+        method: &'static str,
+        path: &str,
+        body: Body<'_>,
+    ) -> Result<Answer, Error> {
+        // A POST that failed with a 500 may have created the profile: the caller looks
+        // before it tries again. 429 and 503 mean the request was not taken.
+        let repeatable = method != "POST";
+        let mut renewed = false;
+        let mut attempt = 0;
+        loop {
+            let bearer = self.bearer()?;
+            let sent = self.raw(
+                method,
+                path,
+                &[("Accept", "application/json"), ("Authorization", &bearer)],
+                body,
+            );
+            let pause = match sent {
+                Ok((answer, _)) if answer.status == 401 && !renewed => {
+                    renewed = true;
+                    lock(&self.token).take();
+                    continue;
+                }
+                Ok((answer, retry_after))
+                    if attempt < self.options.retries
+                        && (answer.status == 429
+                            || answer.status == 503
+                            || (repeatable && answer.status >= 500)) =>
+                {
+                    retry_after.map(|d| d.min(self.options.max_wait))
+                }
+                Err(e @ Error::Connect { .. }) if repeatable && attempt < self.options.retries => {
+                    let _ = e;
+                    None
+                }
+                other => return other.map(|(answer, _)| answer),
+            };
+            let pause = pause.unwrap_or_else(|| Duration::from_millis(250 << attempt.min(6)));
+            attempt += 1;
+            self.retries.fetch_add(1, Ordering::Relaxed);
+            std::thread::sleep(pause);
+        }
+    }
+
+    /// Invalidates the token now (also done on drop).
+    pub fn close(self) {}
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        if let Some(token) = lock(&self.token).take() {
+            let auth = Zeroizing::new(format!("Bearer {}", token.value.as_str()));
+            // Best effort: an expired token is gone anyway.
+            let _ = self.raw(
+                "POST",
+                "/api/v1/auth/invalidate-token",
+                &[("Authorization", &auth)],
+                None,
+            );
+        }
+    }
+}
+
+fn renew_after(lifetime: Duration) -> Duration {
+    lifetime.saturating_sub((lifetime / 5).min(Duration::from_secs(60)))
+}
+
+fn refused(answer: Answer) -> Result<Answer, Error> {
+    match answer.status {
+        400 | 401 | 403 => Err(Error::Refused {
+            url: answer.url,
+            status: answer.status,
+        }),
+        _ => answer.success(),
+    }
+}
+
+/// The JSON body of an answer as `T`.
+pub(crate) fn json<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, Error> {
+    serde_json::from_slice(&answer.body).map_err(|e| Error::Answer {
+        url: answer.url.clone(),
+        reason: format!("{e} in {}", answer.excerpt()),
+    })
+}
+
+/// application/x-www-form-urlencoded, for the OAuth form.
+fn form_encode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

@@ -1,0 +1,278 @@
+//! Pushing a rollout's folder: each `<username>.mobileconfig` to Jamf Pro, scoped to its
+//! user, with a journal so that an interrupted push resumes where it stopped.
+//!
+//! The journal (`jamf-push.journal` in the folder) holds one JSON line per user pushed:
+//! the user, the SHA-256 of the file pushed and Jamf Pro's id. Each line is synced before
+//! the next user starts, so a kill loses nothing but the user in flight, whose push is
+//! simply looked up again by name on resume (no second profile is created).
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
+
+use crate::classic::Scope;
+use crate::push::{Action, LocalProfile, PushReport, PushRequest, Pusher};
+use crate::{Client, Error};
+
+/// The journal's file name in the folder.
+pub const JOURNAL_FILE: &str = "jamf-push.journal";
+
+/// How a folder push is done.
+#[derive(Debug, Clone)]
+pub struct FolderPush {
+    /// The rollout's output folder.
+    pub dir: PathBuf,
+    /// Each profile's name in Jamf Pro; `{name}` is the profile's PayloadDisplayName,
+    /// `{username}` the user's.
+    pub name_template: String,
+    /// The category of every profile.
+    pub category: Option<String>,
+    /// Keep users the journal records with the same file; otherwise start afresh.
+    pub resume: bool,
+    /// Write nothing to the server or the folder.
+    pub dry_run: bool,
+}
+
+/// The default [`FolderPush::name_template`].
+pub const NAME_TEMPLATE: &str = "{name} ({username})";
+
+/// What happened to one user.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum UserOutcome {
+    /// Pushed (or, dry run, checked).
+    Pushed {
+        /// The user.
+        username: String,
+        /// What the push did.
+        #[serde(flatten)]
+        report: PushReport,
+    },
+    /// The journal records this file as pushed (resume).
+    Skipped {
+        /// The user.
+        username: String,
+        /// Jamf Pro's id.
+        id: u64,
+    },
+    /// Not pushed; the others go on.
+    Failed {
+        /// The user.
+        username: String,
+        /// The file.
+        file: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Counts of a folder push.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    /// Users in the folder.
+    pub users: usize,
+    /// Profiles created (dry run: that would be).
+    pub created: usize,
+    /// Profiles updated (dry run: that would be).
+    pub updated: usize,
+    /// Profiles that already held the same.
+    pub unchanged: usize,
+    /// Users the journal records as pushed.
+    pub skipped: usize,
+    /// Users not pushed.
+    pub failed: usize,
+}
+
+impl Summary {
+    /// The counts of `outcomes`.
+    pub fn of(outcomes: &[UserOutcome]) -> Summary {
+        let mut s = Summary {
+            users: outcomes.len(),
+            ..Summary::default()
+        };
+        for o in outcomes {
+            let n = match o {
+                UserOutcome::Pushed { report, .. } => match report.action {
+                    Action::Created | Action::WouldCreate => &mut s.created,
+                    Action::Updated | Action::WouldUpdate => &mut s.updated,
+                    Action::Unchanged => &mut s.unchanged,
+                },
+                UserOutcome::Skipped { .. } => &mut s.skipped,
+                UserOutcome::Failed { .. } => &mut s.failed,
+            };
+            *n += 1;
+        }
+        s
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    user: String,
+    sha256: String,
+    id: u64,
+}
+
+/// The users a folder's profiles are for, in name order: `<username>.mobileconfig`.
+pub fn users(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
+    let read_err = |e: std::io::Error| {
+        Error::Read(pbkit_infile::Error {
+            path: dir.to_path_buf(),
+            problem: pbkit_infile::Problem::Io(e),
+        })
+    };
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).map_err(read_err)? {
+        let path = entry.map_err(read_err)?.path();
+        let user = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".mobileconfig"))
+            .filter(|u| !u.is_empty() && !u.starts_with('.'));
+        if let Some(user) = user {
+            out.push((user.to_string(), path.clone()));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Pushes every user's profile; `each` sees every outcome as it happens. Fails as a
+/// whole only when the server cannot be used at all or the journal cannot be written.
+pub fn push_folder(
+    client: &Client,
+    how: &FolderPush,
+    each: &mut dyn FnMut(&UserOutcome),
+) -> Result<Vec<UserOutcome>, Error> {
+    let users = users(&how.dir)?;
+    let journal_path = how.dir.join(JOURNAL_FILE);
+    let done = if how.resume {
+        read_journal(&journal_path)
+    } else {
+        HashMap::new()
+    };
+    let mut journal = if how.dry_run {
+        None
+    } else {
+        Some(open_journal(&journal_path, how.resume)?)
+    };
+    let mut pusher = Pusher::new(client, how.dry_run)?;
+    let mut outcomes = Vec::with_capacity(users.len());
+    for (user, path) in users {
+        let outcome = match push_user(&mut pusher, how, &user, &path, &done) {
+            Ok((outcome, sha256)) => {
+                if let (Some(j), UserOutcome::Pushed { report, .. }) = (&mut journal, &outcome) {
+                    if let Some(id) = report.id {
+                        record(j, &journal_path, &user, &sha256, id)?;
+                    }
+                }
+                outcome
+            }
+            Err(e) => UserOutcome::Failed {
+                username: user.clone(),
+                file: path.display().to_string(),
+                reason: e.to_string(),
+            },
+        };
+        each(&outcome);
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
+
+fn push_user(
+    pusher: &mut Pusher<'_>,
+    how: &FolderPush,
+    user: &str,
+    path: &Path,
+    done: &HashMap<String, (String, u64)>,
+) -> Result<(UserOutcome, String), Error> {
+    let bytes = pbkit_profile::read_file(path).map_err(|source| Error::Profile {
+        origin: path.display().to_string(),
+        source,
+    })?;
+    let sha256 = hex(&sha2::Sha256::digest(&bytes));
+    if let Some((recorded, id)) = done.get(user) {
+        if *recorded == sha256 {
+            let skipped = UserOutcome::Skipped {
+                username: user.to_string(),
+                id: *id,
+            };
+            return Ok((skipped, sha256));
+        }
+    }
+    let profile = LocalProfile::read(&bytes, &path.display().to_string())?;
+    let name = how
+        .name_template
+        .replace("{name}", profile.default_name())
+        .replace("{username}", user);
+    let report: PushReport = pusher.push(&PushRequest {
+        profile: &profile,
+        name,
+        category: how.category.clone(),
+        scope: Some(Scope {
+            users: vec![user.to_string()],
+            ..Scope::default()
+        }),
+    })?;
+    let pushed = UserOutcome::Pushed {
+        username: user.to_string(),
+        report,
+    };
+    Ok((pushed, sha256))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The users a journal records: user → (file SHA-256, id). A torn or foreign line is
+/// ignored; a later line wins.
+fn read_journal(path: &Path) -> HashMap<String, (String, u64)> {
+    let bytes = fs::read(path).unwrap_or_default();
+    bytes
+        .split(|&b| b == b'\n')
+        .filter_map(|line| serde_json::from_slice::<Entry>(line).ok())
+        .map(|e| (e.user, (e.sha256, e.id)))
+        .collect()
+}
+
+fn open_journal(path: &Path, resume: bool) -> Result<fs::File, Error> {
+    fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .truncate(false)
+        .open(path)
+        .and_then(|f| {
+            if !resume {
+                f.set_len(0)?;
+            }
+            Ok(f)
+        })
+        .map_err(|e| write_err(path, "open the journal", e))
+}
+
+fn record(file: &mut fs::File, path: &Path, user: &str, sha256: &str, id: u64) -> Result<(), Error> {
+    let mut line = serde_json::to_vec(&Entry {
+        user: user.to_string(),
+        sha256: sha256.to_string(),
+        id,
+    })
+    .unwrap_or_default();
+    line.push(b'\n');
+    file.write_all(&line)
+        .and_then(|()| file.sync_data())
+        .map_err(|e| write_err(path, "record a user in the journal", e))
+}
+
+fn write_err(path: &Path, action: &'static str, source: std::io::Error) -> Error {
+    Error::Write(pbkit_outfile::Error {
+        path: path.to_path_buf(),
+        action,
+        source,
+    })
+}

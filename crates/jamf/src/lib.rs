@@ -1,0 +1,103 @@
+#![doc = include_str!("../README.md")]
+
+pub mod classic;
+pub mod client;
+pub mod folder;
+pub mod push;
+
+pub use classic::{ProfileKey, ProfileRef, Scope, ServerProfile};
+pub use client::{Client, ClientOptions, Credentials, Stats};
+pub use push::{Action, LocalProfile, MatchedBy, PushReport, PushRequest, Pusher};
+
+/// Why a Jamf Pro request, or a push, did not succeed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `--url` is not an http(s) URL.
+    #[error("{0:?} is not a Jamf Pro URL (https://example.jamfcloud.com)")]
+    Url(String),
+    /// Credentials are missing, incomplete or unreadable.
+    #[error("credentials: {0}")]
+    Credentials(String),
+    /// The server could not be reached (DNS, TCP, TLS, timeout).
+    #[error("{url}: {reason}")]
+    Connect {
+        /// The request's URL.
+        url: String,
+        /// What failed.
+        reason: String,
+    },
+    /// Jamf Pro refused the credentials.
+    #[error("{url}: HTTP {status}: Jamf Pro refused the credentials (check them, and that the API client is enabled)")]
+    Refused {
+        /// The token endpoint.
+        url: String,
+        /// 400 or 401.
+        status: u16,
+    },
+    /// Jamf Pro answered a request with an error status.
+    #[error("{method} {url}: HTTP {status}{}{detail}", if detail.is_empty() { "" } else { ": " })]
+    Status {
+        /// GET, POST, PUT.
+        method: &'static str,
+        /// The request's URL.
+        url: String,
+        /// The status.
+        status: u16,
+        /// What the answer says (its text, shortened), or what the status means for this
+        /// request.
+        detail: String,
+    },
+    /// Jamf Pro's answer is not what its API documents.
+    #[error("{url}: unexpected answer: {reason}")]
+    Answer {
+        /// The request's URL.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// No profile of that id or name.
+    #[error("no mobile device configuration profile {0} on the server")]
+    NotFound(String),
+    /// A local profile could not be read.
+    #[error("{origin}: {source}")]
+    Profile {
+        /// Its file.
+        origin: String,
+        /// Why.
+        source: pbkit_profile::Error,
+    },
+    /// After a write, the profile Jamf Pro keeps no longer holds together.
+    #[error("{name} (id {id}): Jamf Pro changed the profile so that it no longer holds together ({state}): {}", problems.join("; "))]
+    Broken {
+        /// The profile's name.
+        name: String,
+        /// Its id.
+        id: u64,
+        /// What the server holds now, and what devices get.
+        state: &'static str,
+        /// References that no longer resolve, identifiers Jamf changed, and every real change
+        /// between what was sent and what Jamf Pro keeps.
+        problems: Vec<String>,
+    },
+    /// Two local profiles would go to one Jamf profile, or one request is contradictory.
+    #[error("{0}")]
+    Conflict(String),
+    /// A file (credentials, journal, output) could not be read or written.
+    #[error(transparent)]
+    Read(#[from] pbkit_infile::Error),
+    /// An output file could not be written.
+    #[error(transparent)]
+    Write(#[from] pbkit_outfile::Error),
+}
+
+impl Error {
+    /// Whether a retry later may succeed: the server or the network, not the input.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Connect { .. } => true,
+            Error::Status { status, .. } => *status == 429 || *status >= 500,
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,428 @@
+//! Pushing local profiles to Jamf Pro so that devices keep one profile per identity.
+//!
+//! A profile is matched to Jamf Pro's by name, then by PayloadIdentifier. An update
+//! carries Jamf Pro's top-level PayloadUUID and PayloadIdentifier back: with others,
+//! devices would install a second, "ghost" profile beside the first. After every write
+//! the profile is read back, and the push fails unless every reference (S/MIME identity,
+//! certificate) still resolves and nothing but UUIDs changed.
+
+use std::collections::{HashMap, HashSet};
+
+use pbkit_profile::diff::{diff_sides, Diff, Side};
+use plist::{Dictionary, Value};
+use serde::Serialize;
+
+use crate::classic::{ProfileBody, ProfileKey, Scope};
+use crate::{Client, Error};
+
+/// A local profile, ready to push.
+#[derive(Debug, Clone)]
+pub struct LocalProfile {
+    /// Its file, for messages.
+    pub origin: String,
+    /// Whether the file was signed (the signature is dropped: Jamf Pro signs on delivery).
+    pub was_signed: bool,
+    /// PayloadIdentifier.
+    pub identifier: String,
+    /// PayloadDisplayName.
+    pub display_name: Option<String>,
+    top: Dictionary,
+}
+
+impl LocalProfile {
+    /// Reads a profile, signed or not.
+    pub fn read(bytes: &[u8], origin: &str) -> Result<LocalProfile, Error> {
+        let bad = |source| Error::Profile {
+            origin: origin.to_string(),
+            source,
+        };
+        let was_signed = pbkit_profile::is_signed(bytes);
+        let plist = pbkit_profile::verify(bytes, &[])
+            .into_content()
+            .map_err(|e| bad(pbkit_profile::Error::Invalid(e)))?;
+        let top = match Value::from_reader(std::io::Cursor::new(&plist)) {
+            Ok(Value::Dictionary(d)) => d,
+            Ok(_) => {
+                return Err(bad(pbkit_profile::Error::Plist(
+                    "the top level is not a dictionary".into(),
+                )))
+            }
+            Err(e) => return Err(bad(pbkit_profile::Error::Plist(e.to_string()))),
+        };
+        let text = |k: &str| top.get(k).and_then(Value::as_string).map(str::to_string);
+        let identifier = text("PayloadIdentifier")
+            .ok_or_else(|| bad(pbkit_profile::Error::Missing("PayloadIdentifier")))?;
+        Ok(LocalProfile {
+            origin: origin.to_string(),
+            was_signed,
+            display_name: text("PayloadDisplayName"),
+            identifier,
+            top,
+        })
+    }
+
+    /// The name a profile gets in Jamf Pro unless told: its PayloadDisplayName, else its
+    /// PayloadIdentifier.
+    pub fn default_name(&self) -> &str {
+        self.display_name.as_deref().unwrap_or(&self.identifier)
+    }
+
+    /// The plist as XML, with Jamf Pro's top-level identifiers when given.
+    fn xml(&self, keep: Option<(&str, &str)>) -> String {
+        let mut top = self.top.clone();
+        if let Some((uuid, identifier)) = keep {
+            top.insert("PayloadUUID".into(), uuid.into());
+            top.insert("PayloadIdentifier".into(), identifier.into());
+        }
+        let mut out = Vec::new();
+        // Writing a dictionary read from a plist to a Vec cannot fail.
+        let _ = Value::Dictionary(top).to_writer_xml(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+/// One profile to push.
+#[derive(Debug, Clone)]
+pub struct PushRequest<'a> {
+    /// The profile.
+    pub profile: &'a LocalProfile,
+    /// Its name in Jamf Pro.
+    pub name: String,
+    /// Its category (by name); `None` leaves an existing profile's as it is.
+    pub category: Option<String>,
+    /// Its scope; `None` leaves an existing profile's as it is (a new one is scoped to
+    /// nobody).
+    pub scope: Option<Scope>,
+}
+
+/// How a local profile found its Jamf Pro profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchedBy {
+    /// Same name.
+    Name,
+    /// Same top-level PayloadIdentifier.
+    Identifier,
+}
+
+/// What a push did, or (dry run) would do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// A new profile was created.
+    Created,
+    /// The profile was replaced.
+    Updated,
+    /// The profile already held the same (payloads, name, category, scope): nothing sent.
+    Unchanged,
+    /// Dry run: would be created.
+    WouldCreate,
+    /// Dry run: would be replaced.
+    WouldUpdate,
+}
+
+impl Action {
+    /// As printed: `created`, `would update`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Action::Created => "created",
+            Action::Updated => "updated",
+            Action::Unchanged => "unchanged",
+            Action::WouldCreate => "would create",
+            Action::WouldUpdate => "would update",
+        }
+    }
+}
+
+/// What one push did.
+#[derive(Debug, Clone, Serialize)]
+pub struct PushReport {
+    /// The local file.
+    pub file: String,
+    /// The name in Jamf Pro.
+    pub name: String,
+    /// Jamf Pro's id (none for a dry-run create).
+    pub id: Option<u64>,
+    /// What was done.
+    pub action: Action,
+    /// How the Jamf Pro profile was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_by: Option<MatchedBy>,
+    /// The file was signed; its content was sent (Jamf Pro signs on delivery).
+    pub unsigned: bool,
+    /// Jamf Pro's top-level PayloadUUID, kept on update.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept_uuid: Option<String>,
+    /// Jamf Pro's top-level PayloadIdentifier, kept on update when it differs from the
+    /// file's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept_identifier: Option<String>,
+    /// The profile's scope after the push (for an update without a scope: Jamf Pro's).
+    pub scope: Scope,
+    /// Changes of the name, category or scope in Jamf Pro (updates): `scope: A -> B`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<String>,
+    /// From Jamf Pro's profile to the one pushed (updates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<Diff>,
+}
+
+/// Pushes profiles to one server, remembering what it learnt of the server's profiles.
+pub struct Pusher<'c> {
+    client: &'c Client,
+    dry_run: bool,
+    by_name: HashMap<String, u64>,
+    /// Filled on the first profile no name matches: one read per server profile.
+    by_identifier: Option<HashMap<String, u64>>,
+    /// Jamf Pro profiles this run wrote: two local profiles must not land on one.
+    claimed: HashSet<u64>,
+}
+
+impl<'c> Pusher<'c> {
+    /// Starts a run: lists the server's profiles. A dry run writes nothing.
+    pub fn new(client: &'c Client, dry_run: bool) -> Result<Pusher<'c>, Error> {
+        let by_name = client
+            .list_profiles()?
+            .into_iter()
+            .map(|p| (p.name, p.id))
+            .collect();
+        Ok(Pusher {
+            client,
+            dry_run,
+            by_name,
+            by_identifier: None,
+            claimed: HashSet::new(),
+        })
+    }
+
+    fn find(&mut self, req: &PushRequest<'_>) -> Result<Option<(u64, MatchedBy)>, Error> {
+        if let Some(&id) = self.by_name.get(&req.name) {
+            return Ok(Some((id, MatchedBy::Name)));
+        }
+        if self.by_identifier.is_none() {
+            let mut index = HashMap::new();
+            for &id in self.by_name.values() {
+                let p = match self.client.get_profile(&ProfileKey::Id(id)) {
+                    Ok(p) => p,
+                    // Deleted since the list: not a match.
+                    Err(Error::NotFound(_)) => continue,
+                    Err(e) => return Err(e),
+                };
+                if let Ok(local) = LocalProfile::read(p.payloads.as_bytes(), "") {
+                    index.insert(local.identifier, id);
+                }
+            }
+            self.by_identifier = Some(index);
+        }
+        Ok(self
+            .by_identifier
+            .as_ref()
+            .and_then(|m| m.get(&req.profile.identifier))
+            .map(|&id| (id, MatchedBy::Identifier)))
+    }
+
+    /// Creates or updates one profile.
+    pub fn push(&mut self, req: &PushRequest<'_>) -> Result<PushReport, Error> {
+        let found = self.find(req)?;
+        if let Some((id, _)) = found {
+            if self.claimed.contains(&id) {
+                return Err(Error::Conflict(format!(
+                    "{}: Jamf Pro profile id {id} was already pushed in this run from \
+                     another file (same name or PayloadIdentifier)",
+                    req.profile.origin
+                )));
+            }
+        }
+        let mut report = PushReport {
+            file: req.profile.origin.clone(),
+            name: req.name.clone(),
+            id: None,
+            action: Action::WouldCreate,
+            matched_by: found.map(|(_, m)| m),
+            unsigned: req.profile.was_signed,
+            kept_uuid: None,
+            kept_identifier: None,
+            scope: req.scope.clone().unwrap_or_default(),
+            settings: Vec::new(),
+            diff: None,
+        };
+        match found {
+            None => self.create(req, report),
+            Some((id, _)) => {
+                report.id = Some(id);
+                self.update(req, id, report)
+            }
+        }
+    }
+
+    fn create(&mut self, req: &PushRequest<'_>, mut report: PushReport) -> Result<PushReport, Error> {
+        if self.dry_run {
+            return Ok(report);
+        }
+        let xml = req.profile.xml(None);
+        // Unscoped until the read-back check passes: no device gets a profile Jamf broke.
+        let body = ProfileBody {
+            name: Some(&req.name),
+            category: req.category.as_deref(),
+            payloads: Some(&xml),
+            scope: None,
+        };
+        let id = match self.client.create_profile(&body) {
+            Ok(id) => id,
+            // The create may have happened before the failure: look before reporting.
+            Err(e) if e.is_transient() => {
+                match self.client.get_profile(&ProfileKey::Name(req.name.clone())) {
+                    Ok(p) => p.id,
+                    Err(_) => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        self.by_name.insert(req.name.clone(), id);
+        if let Some(index) = &mut self.by_identifier {
+            index.insert(req.profile.identifier.clone(), id);
+        }
+        self.claimed.insert(id);
+        report.id = Some(id);
+        report.action = Action::Created;
+        self.check(req, id, &xml, None, CREATED_UNSCOPED)?;
+        if let Some(scope) = req.scope.as_ref().filter(|s| !s.is_empty()) {
+            let body = ProfileBody {
+                scope: Some(scope),
+                ..ProfileBody::default()
+            };
+            self.client.update_profile(id, &body)?;
+        }
+        Ok(report)
+    }
+
+    fn update(
+        &mut self,
+        req: &PushRequest<'_>,
+        id: u64,
+        mut report: PushReport,
+    ) -> Result<PushReport, Error> {
+        let server = self.client.get_profile(&ProfileKey::Id(id))?;
+        let theirs = LocalProfile::read(server.payloads.as_bytes(), &format!("jamf:{id}"))?;
+        let uuid = theirs
+            .top
+            .get("PayloadUUID")
+            .and_then(Value::as_string)
+            .map(str::to_string)
+            .unwrap_or_else(|| server.uuid.clone());
+        let identifier = theirs.identifier.clone();
+        let xml = req.profile.xml(Some((&uuid, &identifier)));
+        let diff = diff_sides(
+            &side(&server.payloads, id)?,
+            &side(&xml, id)?,
+        );
+        if server.name != req.name {
+            report
+                .settings
+                .push(format!("name {:?} -> {:?}", server.name, req.name));
+        }
+        if let Some(c) = req.category.as_ref().filter(|&c| server.category.as_ref() != Some(c)) {
+            let was = server
+                .category
+                .as_ref()
+                .map_or_else(|| "none".to_string(), |c| format!("{c:?}"));
+            report.settings.push(format!("category {was} -> {c:?}"));
+        }
+        if let Some(s) = req.scope.as_ref().filter(|&s| *s != server.scope) {
+            report
+                .settings
+                .push(format!("scope {} -> {s}", server.scope));
+        }
+        let changes = !diff.same || !report.settings.is_empty();
+        report.kept_uuid = Some(uuid.clone());
+        report.kept_identifier = (identifier != req.profile.identifier).then_some(identifier);
+        report.scope = req.scope.clone().unwrap_or(server.scope);
+        report.diff = Some(diff);
+        self.claimed.insert(id);
+        report.action = match (changes, self.dry_run) {
+            (false, _) => Action::Unchanged,
+            (true, true) => Action::WouldUpdate,
+            (true, false) => {
+                let body = ProfileBody {
+                    name: Some(&req.name),
+                    category: req.category.as_deref(),
+                    payloads: Some(&xml),
+                    scope: req.scope.as_ref(),
+                };
+                self.client.update_profile(id, &body)?;
+                self.by_name.retain(|_, v| *v != id);
+                self.by_name.insert(req.name.clone(), id);
+                self.check(req, id, &xml, Some(&uuid), UPDATED)?;
+                Action::Updated
+            }
+        };
+        Ok(report)
+    }
+
+    /// Reads profile `id` back and compares it with what was sent.
+    fn check(
+        &self,
+        req: &PushRequest<'_>,
+        id: u64,
+        sent: &str,
+        uuid: Option<&str>,
+        state: &'static str,
+    ) -> Result<(), Error> {
+        let kept = self.client.get_profile(&ProfileKey::Id(id))?;
+        let inspection = pbkit_profile::inspect(kept.payloads.as_bytes(), &[]).map_err(|e| {
+            Error::Broken {
+                name: req.name.clone(),
+                id,
+                state,
+                problems: vec![format!("Jamf Pro keeps a profile pbkit cannot read: {e}")],
+            }
+        })?;
+        let mut problems = Vec::new();
+        for p in &inspection.payloads {
+            for r in p.references.iter().filter(|r| r.target.is_none()) {
+                problems.push(format!(
+                    "{} {}: {} names {}, which is no payload's PayloadUUID any more",
+                    p.payload_type, p.identifier, r.key, r.uuid
+                ));
+            }
+        }
+        let sent_side = side(sent, id)?;
+        let kept_side = side(&kept.payloads, id)?;
+        let sent_identifier = LocalProfile::read(sent.as_bytes(), "")?.identifier;
+        if inspection.identifier != sent_identifier {
+            problems.push(format!(
+                "PayloadIdentifier {sent_identifier} became {}",
+                inspection.identifier
+            ));
+        }
+        if let Some(uuid) = uuid {
+            if inspection.uuid != uuid {
+                problems.push(format!("PayloadUUID {uuid} became {}", inspection.uuid));
+            }
+        }
+        problems.extend(diff_sides(&sent_side, &kept_side).real_change_lines());
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Broken {
+                name: req.name.clone(),
+                id,
+                state,
+                problems,
+            })
+        }
+    }
+}
+
+/// The server's state after a create that failed its check.
+const CREATED_UNSCOPED: &str = "created unscoped: no device gets it";
+
+/// The server's state after an update that failed its check.
+const UPDATED: &str = "updated: devices in its scope get it; push a fixed profile or unscope it";
+
+fn side(plist: &str, id: u64) -> Result<Side, Error> {
+    Side::read(plist.as_bytes()).map_err(|source| Error::Profile {
+        origin: format!("jamf:{id}"),
+        source,
+    })
+}

@@ -1,0 +1,452 @@
+//! `pbkit jamf`: list, pull and push mobile device configuration profiles on Jamf Pro.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand, ValueEnum};
+use pbkit_jamf::folder::{FolderPush, UserOutcome, NAME_TEMPLATE};
+use pbkit_jamf::{
+    Client, ClientOptions, Credentials, LocalProfile, ProfileKey, PushReport,
+    PushRequest, Pusher, Scope,
+};
+
+use crate::out::outln;
+
+const CONNECTION: &str = "\
+Connection: --url (or JAMF_URL) names the server. Credentials never come from the command
+line: --credentials FILE (TOML, mode 0600) holds client_id and client_secret (an API
+client, Jamf Pro > Settings > API roles and clients) or user and password; without it,
+JAMF_CLIENT_ID and JAMF_CLIENT_SECRET, or JAMF_USER and JAMF_PASSWORD, are read. The token
+lives in memory, is renewed before it expires and invalidated at exit. Requests are paced
+(--rate) and retried on 429 and 5xx (--retries). The privileges an API role needs are in
+docs/jamf-admins.md.";
+
+#[derive(Subcommand)]
+pub enum JamfCommand {
+    /// List the server's mobile device configuration profiles (id, name).
+    #[command(after_help = CONNECTION)]
+    List(ListArgs),
+    /// Save a profile from the server as a .mobileconfig (unsigned: Jamf signs on delivery).
+    #[command(after_help = concat!("\
+Example:
+  pbkit jamf pull 12 --out smime.mobileconfig --url https://mdm.example.mil:8443
+
+", "Exit codes: 0 saved, 1 not found or not saved, 2 usage."))]
+    Pull(PullArgs),
+    /// Create or update profiles on the server, keeping their identity; or push a rollout.
+    #[command(after_help = "\
+Each PROFILE (signed or not; a signed one is sent unsigned, as Jamf Pro signs on
+delivery) is matched to a server profile by name (--name, else its PayloadDisplayName),
+then by PayloadIdentifier. A match is updated and keeps the server's top-level
+PayloadUUID and PayloadIdentifier, so devices replace their profile instead of installing
+a second one; no match is created. After each write the profile is read back: the push
+fails if a reference (S/MIME identity, certificate) no longer resolves or anything but
+UUIDs changed. --dry-run writes nothing and shows what would change.
+
+A rollout's folder (pbkit rollout --out DIR): jamf push DIR --scope-by username pushes
+each DIR/<username>.mobileconfig as \"<PayloadDisplayName> (<username>)\", scoped to that
+user (the devices assigned to the user in Jamf Pro). Each user pushed is recorded in
+DIR/jamf-push.journal; after a kill or a failure, --resume skips the users recorded with
+the same file. A failed user is reported and the others go on.
+
+Scope targets (repeatable --scope): all-devices, device:ID, group:NAME (mobile device
+group), user:NAME, user-group:NAME. Without --scope an update keeps the server's scope
+and a new profile is scoped to nobody.
+
+Examples:
+  pbkit jamf push smime.mobileconfig --scope group:Purebred --dry-run
+  pbkit jamf push profiles-out --scope-by username --report push.csv
+
+Exit codes: 0 every profile pushed (or unchanged), 1 some failed, 2 usage.")]
+    Push(PushArgs),
+}
+
+/// Where Jamf Pro is and how pbkit signs in.
+#[derive(Args, Clone)]
+pub struct Connection {
+    /// Jamf Pro's URL, e.g. https://example.jamfcloud.com.
+    #[arg(long, env = "JAMF_URL", value_name = "URL")]
+    url: Option<String>,
+    /// TOML file (mode 0600): client_id and client_secret, or user and password [default:
+    /// the JAMF_* environment variables].
+    #[arg(long, value_name = "FILE")]
+    credentials: Option<PathBuf>,
+    /// Anchor for the server's TLS certificate (PEM), instead of the system's (an
+    /// on-premises Jamf Pro with a DoD certificate); repeatable.
+    #[arg(long = "jamf-anchor", value_name = "PEM")]
+    anchors: Vec<PathBuf>,
+    /// Requests per second at most.
+    #[arg(long, value_name = "N", default_value_t = 10.0)]
+    rate: f64,
+    /// Retries of a request that met 429, 5xx or a network failure.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    retries: u32,
+}
+
+impl Connection {
+    /// Signs in to the server.
+    pub fn connect(&self) -> anyhow::Result<Client> {
+        let url = self.url.as_deref().ok_or_else(|| {
+            crate::Usage("no Jamf Pro server: give --url URL or set JAMF_URL".into())
+        })?;
+        if !(self.rate >= 0.0 && self.rate.is_finite()) {
+            return Err(crate::Usage(format!("--rate {}: not a rate", self.rate)).into());
+        }
+        let credentials = match &self.credentials {
+            Some(path) => Credentials::from_file(path)?,
+            None => Credentials::from_env()?,
+        };
+        let anchors = if self.anchors.is_empty() {
+            None
+        } else {
+            let (certs, _) = pbkit_pki::bundle::read_pool(&self.anchors)?;
+            Some(certs.iter().map(|c| c.der().to_vec()).collect())
+        };
+        let options = ClientOptions {
+            rate: self.rate,
+            retries: self.retries,
+            anchors,
+            ..ClientOptions::default()
+        };
+        match Client::connect(url, credentials, options) {
+            Err(e @ pbkit_jamf::Error::Url(_)) => Err(crate::Usage(e.to_string()).into()),
+            other => Ok(other?),
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    connection: Connection,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct PullArgs {
+    /// The profile: its Jamf Pro id, or its name.
+    profile: String,
+    /// Where to write it ('-': standard output).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ScopeBy {
+    /// Each <username>.mobileconfig to the user of that name.
+    Username,
+}
+
+#[derive(Args)]
+pub struct PushArgs {
+    /// Profiles (.mobileconfig, signed or not), or one rollout output folder.
+    #[arg(required = true, value_name = "PROFILE|DIR")]
+    paths: Vec<PathBuf>,
+    /// The name in Jamf Pro (one profile only) [default: its PayloadDisplayName].
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// The category, by name (it must exist in Jamf Pro).
+    #[arg(long, value_name = "NAME")]
+    category: Option<String>,
+    /// Scope target: all-devices, device:ID, group:NAME, user:NAME, user-group:NAME;
+    /// repeatable [default: an update keeps the server's scope].
+    #[arg(long = "scope", value_name = "TARGET", value_parser = parse_target)]
+    scope: Vec<String>,
+    /// A rollout folder: scope each user's profile to that user.
+    #[arg(long, value_enum, value_name = "username")]
+    scope_by: Option<ScopeBy>,
+    /// With --scope-by: each profile's name in Jamf Pro.
+    #[arg(long, value_name = "TEMPLATE", default_value = NAME_TEMPLATE)]
+    name_template: String,
+    /// With --scope-by: skip the users DIR/jamf-push.journal records with the same file.
+    #[arg(long)]
+    resume: bool,
+    /// Write nothing; show what would be created or updated, with the changes.
+    #[arg(long)]
+    dry_run: bool,
+    /// With --scope-by: a CSV with one row per user (username, status, action, id, name,
+    /// reason).
+    #[arg(long, value_name = "FILE.csv")]
+    report: Option<PathBuf>,
+    #[command(flatten)]
+    connection: Connection,
+    /// Print one JSON object per profile (and a summary for a folder).
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_target(s: &str) -> Result<String, String> {
+    Scope::default().add(s).map(|()| s.to_string())
+}
+
+pub fn run(c: JamfCommand) -> anyhow::Result<ExitCode> {
+    match c {
+        JamfCommand::List(a) => list(a),
+        JamfCommand::Pull(a) => pull(a),
+        JamfCommand::Push(a) => push(a),
+    }
+}
+
+fn list(a: ListArgs) -> anyhow::Result<ExitCode> {
+    let client = a.connection.connect()?;
+    let profiles = client.list_profiles()?;
+    if a.json {
+        super::print_json(&profiles)?;
+    } else {
+        outln!("{} profiles on {}", profiles.len(), client.url());
+        for p in &profiles {
+            outln!("{:>6}  {}", p.id, p.name);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pull(a: PullArgs) -> anyhow::Result<ExitCode> {
+    let client = a.connection.connect()?;
+    let p = client.get_profile(&ProfileKey::parse(&a.profile))?;
+    // It may hold PKCS#12 identities and their passwords: owner-only.
+    pbkit_outfile::write(&a.out, p.payloads.as_bytes(), pbkit_outfile::Perm::Secret)?;
+    outln!(
+        "wrote {} ({} bytes): id {} {:?}, uuid {}, scope: {}",
+        a.out.display(),
+        p.payloads.len(),
+        p.id,
+        p.name,
+        p.uuid,
+        p.scope
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A `jamf:ID` or `jamf:NAME` profile, for `profile diff`.
+pub fn fetch(connection: &Connection, key: &str) -> anyhow::Result<Vec<u8>> {
+    let client = connection.connect()?;
+    Ok(client
+        .get_profile(&ProfileKey::parse(key))?
+        .payloads
+        .into_bytes())
+}
+
+fn push(a: PushArgs) -> anyhow::Result<ExitCode> {
+    let usage = |m: &str| -> anyhow::Result<ExitCode> { Err(crate::Usage(m.into()).into()) };
+    let folder = a.paths.len() == 1 && a.paths[0].is_dir();
+    match (folder, a.scope_by) {
+        (true, None) => {
+            return usage(
+                "a folder is pushed per user: add --scope-by username (or name the \
+                 .mobileconfig files)",
+            )
+        }
+        (false, Some(_)) => return usage("--scope-by takes one rollout folder"),
+        _ => {}
+    }
+    if folder && (a.name.is_some() || !a.scope.is_empty()) {
+        return usage("--name and --scope are for files; a folder's profiles are named by \
+                      --name-template and scoped by --scope-by");
+    }
+    if !folder && (a.resume || a.report.is_some()) {
+        return usage("--resume and --report are for a rollout folder (--scope-by)");
+    }
+    if a.name.is_some() && a.paths.len() > 1 {
+        return usage("--name names one profile: push the files one by one");
+    }
+    // Every file is read before the server is asked anything: a typo costs no request.
+    let profiles = if folder {
+        Vec::new()
+    } else {
+        a.paths
+            .iter()
+            .map(|p| {
+                let bytes = pbkit_profile::read_file(p)?;
+                Ok(LocalProfile::read(&bytes, &p.display().to_string())?)
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?
+    };
+    let client = a.connection.connect()?;
+    if folder {
+        return push_folder(&client, &a);
+    }
+    let scope = if a.scope.is_empty() {
+        None
+    } else {
+        let mut s = Scope::default();
+        for t in &a.scope {
+            s.add(t).map_err(crate::Usage)?;
+        }
+        Some(s)
+    };
+    let mut pusher = Pusher::new(&client, a.dry_run)?;
+    let mut failed = 0;
+    for profile in &profiles {
+        let request = PushRequest {
+            profile,
+            name: a
+                .name
+                .clone()
+                .unwrap_or_else(|| profile.default_name().to_string()),
+            category: a.category.clone(),
+            scope: scope.clone(),
+        };
+        match pusher.push(&request) {
+            Ok(report) if a.json => outln!("{}", serde_json::to_string(&report)?),
+            Ok(report) => print_report(&report),
+            Err(e) => {
+                failed += 1;
+                if a.json {
+                    outln!(
+                        "{}",
+                        serde_json::json!({"file": profile.origin, "status": "failed",
+                                           "reason": e.to_string()})
+                    );
+                }
+                eprintln!("pbkit: {}", e);
+            }
+        }
+    }
+    Ok(exit(failed))
+}
+
+fn exit(failed: usize) -> ExitCode {
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(crate::EXIT_FAILURE)
+    }
+}
+
+fn print_report(r: &PushReport) {
+    let id = r.id.map(|id| format!(" (id {id})")).unwrap_or_default();
+    outln!("{} {:?}{id}: {}", r.action.word(), r.name, r.file);
+    if r.unsigned {
+        outln!("  the file is signed: its content was sent unsigned (Jamf Pro signs on delivery)");
+    }
+    if let Some(m) = r.matched_by {
+        let by = match m {
+            pbkit_jamf::MatchedBy::Name => "name",
+            pbkit_jamf::MatchedBy::Identifier => "PayloadIdentifier",
+        };
+        outln!("  matched by {by}");
+    }
+    if let Some(uuid) = &r.kept_uuid {
+        outln!("  kept the server's PayloadUUID {uuid}");
+    }
+    if let Some(identifier) = &r.kept_identifier {
+        outln!("  kept the server's PayloadIdentifier {identifier}");
+    }
+    outln!("  scope: {}", r.scope);
+    for s in &r.settings {
+        outln!("  {s}");
+    }
+    if let Some(d) = r.diff.as_ref().filter(|d| !d.same) {
+        crate::out::text(&d.to_string());
+    }
+}
+
+fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
+    let dir = &a.paths[0];
+    let how = FolderPush {
+        dir: dir.clone(),
+        name_template: a.name_template.clone(),
+        category: a.category.clone(),
+        resume: a.resume,
+        dry_run: a.dry_run,
+    };
+    let users = pbkit_jamf::folder::users(dir)?;
+    let bar = crate::progress::bar(users.len() as u64, "pushing");
+    if a.json {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let started = std::time::Instant::now();
+    let mut stdout_open = true;
+    let outcomes = pbkit_jamf::folder::push_folder(client, &how, &mut |o| {
+        bar.inc(1);
+        if a.json {
+            if let (true, Ok(line)) = (stdout_open, serde_json::to_string(o)) {
+                stdout_open = crate::out::try_line(format_args!("{line}"));
+            }
+        } else if let UserOutcome::Failed {
+            username, reason, ..
+        } = o
+        {
+            bar.suspend(|| eprintln!("{username}: {reason}"));
+        }
+    })?;
+    bar.finish_and_clear();
+    let summary = pbkit_jamf::folder::Summary::of(&outcomes);
+    if let Some(path) = &a.report {
+        pbkit_outfile::write(path, &report_csv(&outcomes)?, pbkit_outfile::Perm::Public)?;
+    }
+    let stats = client.stats();
+    let seconds = started.elapsed().as_secs_f64();
+    if a.json {
+        outln!(
+            "{}",
+            serde_json::json!({"summary": summary, "dry_run": a.dry_run, "seconds": seconds,
+                               "client": stats})
+        );
+    } else {
+        let (create, update) = if a.dry_run {
+            ("would be created", "would be updated")
+        } else {
+            ("created", "updated")
+        };
+        outln!(
+            "{}{} users in {}: {} {create}, {} {update}, {} unchanged, {} skipped (already \
+             pushed), {} failed; {seconds:.1} s, {} requests ({} retries, {} tokens)",
+            if a.dry_run { "dry run, nothing written: " } else { "" },
+            summary.users,
+            dir.display(),
+            summary.created,
+            summary.updated,
+            summary.unchanged,
+            summary.skipped,
+            summary.failed,
+            stats.requests,
+            stats.retries,
+            stats.tokens
+        );
+    }
+    Ok(exit(summary.failed))
+}
+
+fn report_csv(outcomes: &[UserOutcome]) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["username", "status", "action", "id", "name", "reason"])?;
+    for o in outcomes {
+        let row: [String; 6] = match o {
+            UserOutcome::Pushed { username, report } => [
+                username.clone(),
+                "pushed".into(),
+                report.action.word().into(),
+                report.id.map(|i| i.to_string()).unwrap_or_default(),
+                report.name.clone(),
+                String::new(),
+            ],
+            UserOutcome::Skipped { username, id } => [
+                username.clone(),
+                "skipped".into(),
+                String::new(),
+                id.to_string(),
+                String::new(),
+                "already pushed (journal)".into(),
+            ],
+            UserOutcome::Failed {
+                username, reason, ..
+            } => [
+                username.clone(),
+                "failed".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                reason.clone(),
+            ],
+        };
+        w.write_record(&row)?;
+    }
+    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))?)
+}
+
