@@ -122,7 +122,13 @@ fn jamf(server: &JamfServer, dir: &Path, args: &[&str]) -> Command {
 /// `pbkit jamf ARGS --url … --credentials CREDS`, without the caller's JAMF_* variables.
 fn jamf_with(server: &JamfServer, creds: &Path, args: &[&str]) -> Command {
     let mut c = pbkit();
-    for v in ["JAMF_URL", "JAMF_CLIENT_ID", "JAMF_CLIENT_SECRET", "JAMF_USER", "JAMF_PASSWORD"] {
+    for v in [
+        "JAMF_URL",
+        "JAMF_CLIENT_ID",
+        "JAMF_CLIENT_SECRET",
+        "JAMF_USER",
+        "JAMF_PASSWORD",
+    ] {
         c.env_remove(v);
     }
     c.arg("jamf")
@@ -143,12 +149,16 @@ fn exchange_profile(dir: &Path, file: &str, name: &str) -> PathBuf {
         .arg(root().join("profiles/purebred-exchange.toml"))
         .arg("--out")
         .arg(&path));
-    ok(Command::new("python3").arg("-c").arg(
-        "import plistlib,sys\n\
+    ok(Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import plistlib,sys\n\
          p=plistlib.load(open(sys.argv[1],'rb'))\n\
          p['PayloadDisplayName']=sys.argv[2]; p['PayloadDescription']=sys.argv[2]\n\
          plistlib.dump(p, open(sys.argv[1],'wb'))",
-    ).arg(&path).arg(name));
+        )
+        .arg(&path)
+        .arg(name));
     path
 }
 
@@ -162,7 +172,9 @@ fn rollout_folder(dir: &Path, copies: usize) -> PathBuf {
 }
 
 fn json_lines(out: &str) -> Vec<serde_json::Value> {
-    out.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 /// A push creates; a second push of a changed profile (other top-level UUID, other
@@ -211,7 +223,10 @@ fn an_update_keeps_the_servers_identifiers() {
 
     // Pushed again as it is: nothing to send.
     let out = ok(jamf(&server, tmp.path(), &["push"]).arg(&second));
-    assert!(out.starts_with("unchanged \"Exchange S/MIME\" (id 1)"), "{out}");
+    assert!(
+        out.starts_with("unchanged \"Exchange S/MIME\" (id 1)"),
+        "{out}"
+    );
 }
 
 /// `&`, `<`, `>` and non-ASCII in the name and the plist reach Jamf Pro as they are (its
@@ -223,8 +238,16 @@ fn ampersands_angle_brackets_and_non_ascii_survive_the_round_trip() {
     let tmp = tempfile::tempdir().unwrap();
     let name = "R&D <S/MIME> café – Ωmega ✓";
     let local = exchange_profile(tmp.path(), "odd.mobileconfig", name);
-    let out = ok(jamf(&server, tmp.path(), &["push", "--category", "Mail & <Security>"]).arg(&local));
-    assert!(out.starts_with(&format!("created {name:?} (id 1)")), "{out}");
+    let out = ok(jamf(
+        &server,
+        tmp.path(),
+        &["push", "--category", "Mail & <Security>"],
+    )
+    .arg(&local));
+    assert!(
+        out.starts_with(&format!("created {name:?} (id 1)")),
+        "{out}"
+    );
     let kept = server.profile(1);
     assert_eq!(kept["name"], name);
     assert_eq!(kept["category"], "Mail & <Security>");
@@ -241,7 +264,11 @@ fn ampersands_angle_brackets_and_non_ascii_survive_the_round_trip() {
     assert!(out.contains("same: 0 real changes, 1 UUID-only"), "{out}");
 
     let pulled = tmp.path().join("pulled.mobileconfig");
-    ok(&mut jamf(&server, tmp.path(), &["pull", "1", "--out", pulled.to_str().unwrap()]));
+    ok(&mut jamf(
+        &server,
+        tmp.path(),
+        &["pull", "1", "--out", pulled.to_str().unwrap()],
+    ));
     assert_eq!(
         std::fs::metadata(&pulled).unwrap().permissions().mode() & 0o777,
         0o600
@@ -263,7 +290,16 @@ fn a_rollout_folder_is_pushed_per_user_and_resumes() {
     let out = rollout_folder(tmp.path(), 3);
     let report = tmp.path().join("push.csv");
     let report_arg = report.to_str().unwrap();
-    let args = ["push", "--scope-by", "username", "--rate", "0", "--json", "--report", report_arg];
+    let args = [
+        "push",
+        "--scope-by",
+        "username",
+        "--rate",
+        "0",
+        "--json",
+        "--report",
+        report_arg,
+    ];
     let text = ok(jamf(&server, tmp.path(), &args).arg(&out));
     let lines = json_lines(&text);
     assert_eq!(lines.len(), 7, "{text}");
@@ -287,12 +323,21 @@ fn a_rollout_folder_is_pushed_per_user_and_resumes() {
     }
     let csv = std::fs::read_to_string(&report).unwrap();
     assert_eq!(csv.lines().count(), 7);
-    assert!(csv.lines().nth(1).unwrap().starts_with("user1-0,pushed,created,"), "{csv}");
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("user1-0,pushed,created,"),
+        "{csv}"
+    );
 
     let args = ["push", "--scope-by", "username", "--rate", "0", "--resume"];
     let text = ok(jamf(&server, tmp.path(), &args).arg(&out));
     assert!(text.contains("6 users in"), "{text}");
-    assert!(text.contains("6 skipped (already pushed), 0 failed"), "{text}");
+    assert!(
+        text.contains("6 skipped (already pushed), 0 failed"),
+        "{text}"
+    );
     let args = ["push", "--scope-by", "username", "--rate", "0"];
     let text = ok(jamf(&server, tmp.path(), &args).arg(&out));
     assert!(text.contains("0 created, 0 updated, 6 unchanged"), "{text}");
@@ -328,7 +373,15 @@ fn a_user_token_is_kept_alive() {
         .env("JAMF_URL", server.url())
         .env_remove("JAMF_CLIENT_ID")
         .env_remove("JAMF_CLIENT_SECRET")
-        .args(["jamf", "push", "--scope-by", "username", "--rate", "8", "--json"])
+        .args([
+            "jamf",
+            "push",
+            "--scope-by",
+            "username",
+            "--rate",
+            "8",
+            "--json",
+        ])
         .arg(&out);
     let text = ok(&mut c);
     let summary = json_lines(&text).pop().unwrap();
@@ -352,7 +405,16 @@ fn a_server_error_on_one_user_fails_that_user_only_and_resume_finishes() {
     server.fault("/id/", "(user2-2)", 503, 1);
     let report = tmp.path().join("push.csv");
     let report_arg = report.to_str().unwrap();
-    let args = ["push", "--scope-by", "username", "--rate", "0", "--json", "--report", report_arg];
+    let args = [
+        "push",
+        "--scope-by",
+        "username",
+        "--rate",
+        "0",
+        "--json",
+        "--report",
+        report_arg,
+    ];
     let o = run(jamf(&server, tmp.path(), &args).arg(&out));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let lines = json_lines(&stdout(&o));
@@ -371,7 +433,10 @@ fn a_server_error_on_one_user_fails_that_user_only_and_resume_finishes() {
 
     let args = ["push", "--scope-by", "username", "--rate", "0", "--resume"];
     let text = ok(jamf(&server, tmp.path(), &args).arg(&out));
-    assert!(text.contains("1 created, 0 updated, 0 unchanged, 5 skipped"), "{text}");
+    assert!(
+        text.contains("1 created, 0 updated, 0 unchanged, 5 skipped"),
+        "{text}"
+    );
     assert_eq!(server.state()["profiles"].as_object().unwrap().len(), 6);
 }
 
@@ -387,9 +452,15 @@ fn rederived_payload_uuids_fail_the_push_and_leave_it_unscoped() {
     let o = run(c.arg(out.join("user1-0.mobileconfig")));
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("no longer holds together (created unscoped: no device gets it)"), "{err}");
+    assert!(
+        err.contains("no longer holds together (created unscoped: no device gets it)"),
+        "{err}"
+    );
     assert!(err.contains("SMIMESigningCertificateUUID names"), "{err}");
-    assert!(err.contains("SMIMEEncryptionCertificateUUID names"), "{err}");
+    assert!(
+        err.contains("SMIMEEncryptionCertificateUUID names"),
+        "{err}"
+    );
     assert_eq!(server.profile(1)["scope"]["all_mobile_devices"], false);
 }
 
@@ -401,24 +472,39 @@ fn a_dry_run_shows_the_changes_and_writes_nothing() {
     let local = exchange_profile(tmp.path(), "a.mobileconfig", "Exchange S/MIME");
     ok(jamf(&server, tmp.path(), &["push", "--scope", "group:Purebred"]).arg(&local));
     let before = server.state();
-    ok(Command::new("python3").arg("-c").arg(
-        "import plistlib,sys\n\
+    ok(Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import plistlib,sys\n\
          p=plistlib.load(open(sys.argv[1],'rb'))\n\
          p['PayloadContent'][0]['SMIMEEncryptByDefault']=True\n\
          plistlib.dump(p, open(sys.argv[1],'wb'))",
-    ).arg(&local));
+        )
+        .arg(&local));
     let args = ["push", "--dry-run", "--scope", "user:alice"];
     let out = ok(jamf(&server, tmp.path(), &args).arg(&local));
-    assert!(out.starts_with("would update \"Exchange S/MIME\" (id 1)"), "{out}");
-    assert!(out.contains("scope group \"Purebred\" -> user \"alice\""), "{out}");
-    assert!(out.contains("SMIMEEncryptByDefault: false -> true"), "{out}");
+    assert!(
+        out.starts_with("would update \"Exchange S/MIME\" (id 1)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("scope group \"Purebred\" -> user \"alice\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("SMIMEEncryptByDefault: false -> true"),
+        "{out}"
+    );
     let fresh = exchange_profile(tmp.path(), "b.mobileconfig", "Another");
-    ok(Command::new("python3").arg("-c").arg(
-        "import plistlib,sys\n\
+    ok(Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import plistlib,sys\n\
          p=plistlib.load(open(sys.argv[1],'rb'))\n\
          p['PayloadIdentifier']='mil.example.another'\n\
          plistlib.dump(p, open(sys.argv[1],'wb'))",
-    ).arg(&fresh));
+        )
+        .arg(&fresh));
     let out = ok(jamf(&server, tmp.path(), &["push", "--dry-run"]).arg(&fresh));
     assert!(out.starts_with("would create \"Another\": "), "{out}");
     let after = server.state();
@@ -446,7 +532,11 @@ fn https_needs_the_servers_anchor() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("certificate"), "{}", stderr(&o));
     let roots = pki.join("trust/anchor.pem");
-    let out = ok(&mut jamf(&server, tmp.path(), &["list", "--jamf-anchor", roots.to_str().unwrap()]));
+    let out = ok(&mut jamf(
+        &server,
+        tmp.path(),
+        &["list", "--jamf-anchor", roots.to_str().unwrap()],
+    ));
     assert_eq!(out, format!("0 profiles on {}\n", server.url()));
 }
 
@@ -460,27 +550,63 @@ fn credentials_and_usage_mistakes_get_clear_errors() {
     std::fs::set_permissions(&creds, std::fs::Permissions::from_mode(0o644)).unwrap();
     let o = run(&mut jamf_with(&server, &creds, &["list"]));
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("is readable by others (mode 0644): chmod 600"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is readable by others (mode 0644): chmod 600"),
+        "{}",
+        stderr(&o)
+    );
 
-    std::fs::write(&creds, "client_id = \"pbkit-client\"\nclient_secret = \"wrong\"\n").unwrap();
+    std::fs::write(
+        &creds,
+        "client_id = \"pbkit-client\"\nclient_secret = \"wrong\"\n",
+    )
+    .unwrap();
     std::fs::set_permissions(&creds, std::fs::Permissions::from_mode(0o600)).unwrap();
     let o = run(&mut jamf_with(&server, &creds, &["list"]));
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("HTTP 401: Jamf Pro refused the credentials"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("HTTP 401: Jamf Pro refused the credentials"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!stderr(&o).contains("wrong"));
 
     let o = run(pbkit().env_remove("JAMF_URL").args(["jamf", "list"]));
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("give --url URL or set JAMF_URL"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("give --url URL or set JAMF_URL"),
+        "{}",
+        stderr(&o)
+    );
 
-    let o = run(&mut jamf(&server, tmp.path(), &["push", "x.mobileconfig", "--scope", "usr:alice"]));
+    let o = run(&mut jamf(
+        &server,
+        tmp.path(),
+        &["push", "x.mobileconfig", "--scope", "usr:alice"],
+    ));
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("a scope target is all-devices, device:ID"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("a scope target is all-devices, device:ID"),
+        "{}",
+        stderr(&o)
+    );
 
-    let o = run(&mut jamf(&server, tmp.path(), &["list", "--client-secret", "x"]));
+    let o = run(&mut jamf(
+        &server,
+        tmp.path(),
+        &["list", "--client-secret", "x"],
+    ));
     assert_eq!(o.status.code(), Some(2));
 
-    let o = run(&mut jamf(&server, tmp.path(), &["pull", "7", "--out", "x.mobileconfig"]));
+    let o = run(&mut jamf(
+        &server,
+        tmp.path(),
+        &["pull", "7", "--out", "x.mobileconfig"],
+    ));
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("no mobile device configuration profile id 7"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no mobile device configuration profile id 7"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use pbkit_jamf::folder::{FolderPush, UserOutcome, NAME_TEMPLATE};
 use pbkit_jamf::{
-    Client, ClientOptions, Credentials, LocalProfile, ProfileKey, PushReport,
-    PushRequest, Pusher, Scope,
+    Client, ClientOptions, Credentials, LocalProfile, ProfileKey, PushReport, PushRequest, Pusher,
+    Scope,
 };
 
 use crate::out::outln;
@@ -245,8 +245,10 @@ fn push(a: PushArgs) -> anyhow::Result<ExitCode> {
         _ => {}
     }
     if folder && (a.name.is_some() || !a.scope.is_empty()) {
-        return usage("--name and --scope are for files; a folder's profiles are named by \
-                      --name-template and scoped by --scope-by");
+        return usage(
+            "--name and --scope are for files; a folder's profiles are named by \
+                      --name-template and scoped by --scope-by",
+        );
     }
     if !folder && (a.resume || a.report.is_some()) {
         return usage("--resume and --report are for a rollout folder (--scope-by)");
@@ -397,7 +399,11 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
         outln!(
             "{}{} users in {}: {} {create}, {} {update}, {} unchanged, {} skipped (already \
              pushed), {} failed; {seconds:.1} s, {} requests ({} retries, {} tokens)",
-            if a.dry_run { "dry run, nothing written: " } else { "" },
+            if a.dry_run {
+                "dry run, nothing written: "
+            } else {
+                ""
+            },
             summary.users,
             dir.display(),
             summary.created,
@@ -447,6 +453,6 @@ fn report_csv(outcomes: &[UserOutcome]) -> anyhow::Result<Vec<u8>> {
         };
         w.write_record(&row)?;
     }
-    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))?)
+    w.into_inner()
+        .map_err(|e| anyhow::anyhow!("{}", e.error()))
 }
-

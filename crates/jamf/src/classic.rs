@@ -102,7 +102,9 @@ impl Scope {
         let (kind, value) = target.split_once(':').unwrap_or((target, ""));
         let need = |what: &str| {
             if value.is_empty() {
-                Err(format!("{kind}: needs a {what} after the colon ({kind}:{what})"))
+                Err(format!(
+                    "{kind}: needs a {what} after the colon ({kind}:{what})"
+                ))
             } else {
                 Ok(value.to_string())
             }
@@ -140,7 +142,11 @@ impl std::fmt::Display for Scope {
             parts.push("all devices".to_string());
         }
         parts.extend(self.mobile_devices.iter().map(|d| format!("device {d}")));
-        parts.extend(self.mobile_device_groups.iter().map(|g| format!("group {g:?}")));
+        parts.extend(
+            self.mobile_device_groups
+                .iter()
+                .map(|g| format!("group {g:?}")),
+        );
         parts.extend(self.users.iter().map(|u| format!("user {u:?}")));
         parts.extend(self.user_groups.iter().map(|g| format!("user group {g:?}")));
         if parts.is_empty() {
@@ -208,7 +214,11 @@ impl ProfileBody<'_> {
             element(
                 w,
                 "all_mobile_devices",
-                if scope.all_mobile_devices { "true" } else { "false" },
+                if scope.all_mobile_devices {
+                    "true"
+                } else {
+                    "false"
+                },
             )?;
             let ids: Vec<String> = scope.mobile_devices.iter().map(u64::to_string).collect();
             list(w, "mobile_devices", "mobile_device", "id", &ids)?;
@@ -220,7 +230,13 @@ impl ProfileBody<'_> {
                 &scope.mobile_device_groups,
             )?;
             list(w, "jss_users", "jss_user", "name", &scope.users)?;
-            list(w, "jss_user_groups", "jss_user_group", "name", &scope.user_groups)?;
+            list(
+                w,
+                "jss_user_groups",
+                "jss_user_group",
+                "name",
+                &scope.user_groups,
+            )?;
             close(w, "scope")?;
         }
         close(w, "configuration_profile")

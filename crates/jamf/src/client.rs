@@ -87,9 +87,8 @@ impl Credentials {
         )?;
         let text = std::str::from_utf8(&bytes)
             .map_err(|_| Error::Credentials(format!("{shown} is not UTF-8 text")))?;
-        let file: CredentialsFile = toml::from_str(text).map_err(|e| {
-            Error::Credentials(format!("{shown}: {}", e.message()))
-        })?;
+        let file: CredentialsFile = toml::from_str(text)
+            .map_err(|e| Error::Credentials(format!("{shown}: {}", e.message())))?;
         Credentials::pick(
             file.client_id,
             file.client_secret.map(Zeroizing::new),
@@ -255,12 +254,15 @@ impl UserToken {
     /// Its lifetime from `expires` (RFC 3339); Jamf Pro's default of 20 minutes when that
     /// cannot be read, and at least a second (clocks differ).
     fn lifetime(&self) -> Duration {
-        time::OffsetDateTime::parse(&self.expires, &time::format_description::well_known::Rfc3339)
-            .ok()
-            .map(|at| at - time::OffsetDateTime::now_utc())
-            .and_then(|left| Duration::try_from(left).ok())
-            .unwrap_or(Duration::from_secs(20 * 60))
-            .max(Duration::from_secs(1))
+        time::OffsetDateTime::parse(
+            &self.expires,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .ok()
+        .map(|at| at - time::OffsetDateTime::now_utc())
+        .and_then(|left| Duration::try_from(left).ok())
+        .unwrap_or(Duration::from_secs(20 * 60))
+        .max(Duration::from_secs(1))
     }
 }
 
@@ -408,8 +410,7 @@ impl Client {
                 let form = Zeroizing::new(format!(
                     "grant_type=client_credentials&client_id={}&client_secret={}",
                     form_encode(id),
-                    Zeroizing::new(form_encode(secret))
-                        .as_str()
+                    Zeroizing::new(form_encode(secret)).as_str()
                 ));
                 let (answer, _) = self.raw(
                     "POST",

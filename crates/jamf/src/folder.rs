@@ -50,7 +50,7 @@ pub enum UserOutcome {
         username: String,
         /// What the push did.
         #[serde(flatten)]
-        report: PushReport,
+        report: Box<PushReport>,
     },
     /// The journal records this file as pushed (resume).
     Skipped {
@@ -221,7 +221,7 @@ fn push_user(
     })?;
     let pushed = UserOutcome::Pushed {
         username: user.to_string(),
-        report,
+        report: Box::new(report),
     };
     Ok((pushed, sha256))
 }
@@ -256,7 +256,13 @@ fn open_journal(path: &Path, resume: bool) -> Result<fs::File, Error> {
         .map_err(|e| write_err(path, "open the journal", e))
 }
 
-fn record(file: &mut fs::File, path: &Path, user: &str, sha256: &str, id: u64) -> Result<(), Error> {
+fn record(
+    file: &mut fs::File,
+    path: &Path,
+    user: &str,
+    sha256: &str,
+    id: u64,
+) -> Result<(), Error> {
     let mut line = serde_json::to_vec(&Entry {
         user: user.to_string(),
         sha256: sha256.to_string(),

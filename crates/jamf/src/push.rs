@@ -255,7 +255,11 @@ impl<'c> Pusher<'c> {
         }
     }
 
-    fn create(&mut self, req: &PushRequest<'_>, mut report: PushReport) -> Result<PushReport, Error> {
+    fn create(
+        &mut self,
+        req: &PushRequest<'_>,
+        mut report: PushReport,
+    ) -> Result<PushReport, Error> {
         if self.dry_run {
             return Ok(report);
         }
@@ -312,16 +316,17 @@ impl<'c> Pusher<'c> {
             .unwrap_or_else(|| server.uuid.clone());
         let identifier = theirs.identifier.clone();
         let xml = req.profile.xml(Some((&uuid, &identifier)));
-        let diff = diff_sides(
-            &side(&server.payloads, id)?,
-            &side(&xml, id)?,
-        );
+        let diff = diff_sides(&side(&server.payloads, id)?, &side(&xml, id)?);
         if server.name != req.name {
             report
                 .settings
                 .push(format!("name {:?} -> {:?}", server.name, req.name));
         }
-        if let Some(c) = req.category.as_ref().filter(|&c| server.category.as_ref() != Some(c)) {
+        if let Some(c) = req
+            .category
+            .as_ref()
+            .filter(|&c| server.category.as_ref() != Some(c))
+        {
             let was = server
                 .category
                 .as_ref()
@@ -369,14 +374,13 @@ impl<'c> Pusher<'c> {
         state: &'static str,
     ) -> Result<(), Error> {
         let kept = self.client.get_profile(&ProfileKey::Id(id))?;
-        let inspection = pbkit_profile::inspect(kept.payloads.as_bytes(), &[]).map_err(|e| {
-            Error::Broken {
+        let inspection =
+            pbkit_profile::inspect(kept.payloads.as_bytes(), &[]).map_err(|e| Error::Broken {
                 name: req.name.clone(),
                 id,
                 state,
                 problems: vec![format!("Jamf Pro keeps a profile pbkit cannot read: {e}")],
-            }
-        })?;
+            })?;
         let mut problems = Vec::new();
         for p in &inspection.payloads {
             for r in p.references.iter().filter(|r| r.target.is_none()) {

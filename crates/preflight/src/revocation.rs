@@ -299,10 +299,7 @@ fn fetch(
     // The global timeout bounds the whole request, reading included.
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(
-        &mut std::io::Read::take(
-            response.into_body().into_reader(),
-            ANSWER_LIMIT as u64 + 1,
-        ),
+        &mut std::io::Read::take(response.into_body().into_reader(), ANSWER_LIMIT as u64 + 1),
         &mut bytes,
     )
     .map_err(|e| unreachable(e.to_string()))?;

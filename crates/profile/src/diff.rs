@@ -409,7 +409,12 @@ impl Diff {
             match p.kind {
                 Some(Kind::Added) => out.push(format!("{at}added")),
                 Some(Kind::Removed) => out.push(format!("{at}removed")),
-                _ => out.extend(p.changes.iter().filter(|c| !c.uuid_only).map(|c| line(&at, c))),
+                _ => out.extend(
+                    p.changes
+                        .iter()
+                        .filter(|c| !c.uuid_only)
+                        .map(|c| line(&at, c)),
+                ),
             }
         }
         out
