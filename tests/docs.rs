@@ -1,5 +1,6 @@
 //! The guides run as written: every `$ command` of their console blocks, in order, in one
-//! folder per guide that starts as a fresh clone's (`profiles/`, `tests/fixtures/`), with
+//! folder per guide that starts as a fresh clone's (`profiles/`, `tests/fixtures/`,
+//! `tests/jamf/`), with
 //! `pbkit` on the PATH. A command may fail where the guide shows it failing (its output
 //! starts with `pbkit:`); otherwise a missing input, a usage error or a panic fails the
 //! guide.
@@ -78,7 +79,7 @@ impl Drop for Background {
 }
 
 /// Starts a background server (`openssl s_server -accept PORT`, `python3 -m http.server
-/// PORT`, `openssl ocsp -port PORT`) and waits until the port accepts: for `openssl ocsp`,
+/// PORT`, `openssl ocsp -port PORT`, `python3 tests/jamf/server.py --port PORT`) and waits until the port accepts: for `openssl ocsp`,
 /// until it says so, since it serves one connection at a time and a probe that sends
 /// nothing would hold it forever.
 fn start_server(command: &str, dir: &Path) -> Background {
@@ -111,6 +112,7 @@ fn start_server(command: &str, dir: &Path) -> Background {
     };
     let port = port_after("-accept")
         .or_else(|| port_after("http.server"))
+        .or_else(|| port_after("--port"))
         .or_else(|| {
             // `-l 127.0.0.1:PORT` (aiosmtpd) and the like.
             command.split_whitespace().find_map(|w| {
@@ -180,10 +182,9 @@ fn run_guide_with(name: &str, how: &Run) {
     let text = std::fs::read_to_string(root().join("docs").join(name)).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&root().join("profiles"), &tmp.path().join("profiles"));
-    copy_dir(
-        &root().join("tests/fixtures"),
-        &tmp.path().join("tests/fixtures"),
-    );
+    for dir in ["tests/fixtures", "tests/jamf"] {
+        copy_dir(&root().join(dir), &tmp.path().join(dir));
+    }
     let bin = Path::new(env!("CARGO_BIN_EXE_pbkit")).parent().unwrap();
     let path = format!(
         "{}:{}",

@@ -197,7 +197,11 @@ fn list(a: ListArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         super::print_json(&profiles)?;
     } else {
-        outln!("{} profiles on {}", profiles.len(), client.url());
+        outln!(
+            "{} on {}",
+            crate::out::plural(profiles.len(), "profile"),
+            client.url()
+        );
         for p in &profiles {
             outln!("{:>6}  {}", p.id, p.name);
         }
@@ -324,7 +328,7 @@ fn print_report(r: &PushReport) {
     let id = r.id.map(|id| format!(" (id {id})")).unwrap_or_default();
     outln!("{} {:?}{id}: {}", r.action.word(), r.name, r.file);
     if r.unsigned {
-        outln!("  the file is signed: its content was sent unsigned (Jamf Pro signs on delivery)");
+        outln!("  the file is signed: Jamf Pro gets its content unsigned (it signs on delivery)");
     }
     if let Some(m) = r.matched_by {
         let by = match m {
@@ -370,11 +374,17 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
             if let (true, Ok(line)) = (stdout_open, serde_json::to_string(o)) {
                 stdout_open = crate::out::try_line(format_args!("{line}"));
             }
-        } else if let UserOutcome::Failed {
-            username, reason, ..
-        } = o
-        {
-            bar.suspend(|| eprintln!("{username}: {reason}"));
+        } else {
+            match o {
+                UserOutcome::Failed {
+                    username, reason, ..
+                } => bar.suspend(|| eprintln!("{username}: {reason}")),
+                // A dry run is read user by user.
+                UserOutcome::Pushed { report, .. } if a.dry_run => {
+                    bar.suspend(|| print_report(report))
+                }
+                _ => {}
+            }
         }
     })?;
     bar.finish_and_clear();
@@ -397,14 +407,14 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
             ("created", "updated")
         };
         outln!(
-            "{}{} users in {}: {} {create}, {} {update}, {} unchanged, {} skipped (already \
+            "{}{} in {}: {} {create}, {} {update}, {} unchanged, {} skipped (already \
              pushed), {} failed; {seconds:.1} s, {} requests ({} retries, {} tokens)",
             if a.dry_run {
                 "dry run, nothing written: "
             } else {
                 ""
             },
-            summary.users,
+            crate::out::plural(summary.users, "user"),
             dir.display(),
             summary.created,
             summary.updated,
@@ -453,6 +463,5 @@ fn report_csv(outcomes: &[UserOutcome]) -> anyhow::Result<Vec<u8>> {
         };
         w.write_record(&row)?;
     }
-    w.into_inner()
-        .map_err(|e| anyhow::anyhow!("{}", e.error()))
+    w.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))
 }
