@@ -478,10 +478,19 @@ fn man_all_writes_a_page_for_every_subcommand() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("man1");
     let out = ok(pbkit().args(["man", "--all"]).arg(&dir));
-    // pbkit, its 7 groups (cert, chain, keyshare, p12, preflight, profile and the leaf
-    // commands) and every leaf subcommand.
+    // pbkit, its 8 groups (cert, chain, jamf, keyshare, p12, preflight, profile and the
+    // leaf commands) and every leaf subcommand.
     let leaves = SUBCOMMANDS.len() + 1; // + man itself
-    let groups = ["cert", "chain", "keyshare", "p12", "preflight", "profile"].len();
+    let groups = [
+        "cert",
+        "chain",
+        "jamf",
+        "keyshare",
+        "p12",
+        "preflight",
+        "profile",
+    ]
+    .len();
     assert_eq!(
         out,
         format!(
@@ -651,6 +660,9 @@ const SUBCOMMANDS: &[&[&str]] = &[
     &["profile", "inspect"],
     &["profile", "diff"],
     &["rollout"],
+    &["jamf", "list"],
+    &["jamf", "pull"],
+    &["jamf", "push"],
     &["chain", "build"],
     &["chain", "p12"],
     &["preflight", "tls"],

@@ -610,3 +610,65 @@ fn credentials_and_usage_mistakes_get_clear_errors() {
         stderr(&o)
     );
 }
+
+/// A push killed (SIGKILL) after a few users, then resumed: every user ends up with
+/// exactly one profile, none twice, and the users the journal recorded are skipped.
+#[test]
+fn a_killed_push_resumes_without_duplicates() {
+    let server = jamf_server(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = rollout_folder(tmp.path(), 3);
+    // 5 requests a second: about 3 users a second, slow enough to be killed mid-run.
+    let mut child = jamf(
+        &server,
+        tmp.path(),
+        &["push", "--scope-by", "username", "--rate", "5"],
+    )
+    .arg(&out)
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let journal = out.join("jamf-push.journal");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::fs::read_to_string(&journal).map_or(0, |j| j.lines().count()) < 2 {
+        assert!(std::time::Instant::now() < deadline, "no user was recorded");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the push ended before the kill"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let recorded = std::fs::read_to_string(&journal).unwrap().lines().count();
+    assert!(
+        recorded < 6,
+        "the kill came too late to test anything: {recorded} recorded"
+    );
+
+    let args = [
+        "push",
+        "--scope-by",
+        "username",
+        "--rate",
+        "0",
+        "--resume",
+        "--json",
+    ];
+    let text = ok(jamf(&server, tmp.path(), &args).arg(&out));
+    let summary = &json_lines(&text).pop().unwrap()["summary"];
+    assert_eq!(summary["skipped"], recorded as u64, "{text}");
+    assert_eq!(summary["failed"], 0);
+    let state = server.state();
+    let profiles = state["profiles"].as_object().unwrap();
+    assert_eq!(profiles.len(), 6, "one profile per user");
+    let mut names: Vec<_> = profiles
+        .values()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 6);
+    assert_eq!(state["ghosts"], serde_json::json!([]));
+}

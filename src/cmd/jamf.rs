@@ -12,29 +12,43 @@ use pbkit_jamf::{
 
 use crate::out::outln;
 
-const CONNECTION: &str = "\
+/// The connection's help, shared by every jamf command (a literal, for `concat!`).
+macro_rules! connection_help {
+    () => {
+        "\
 Connection: --url (or JAMF_URL) names the server. Credentials never come from the command
 line: --credentials FILE (TOML, mode 0600) holds client_id and client_secret (an API
 client, Jamf Pro > Settings > API roles and clients) or user and password; without it,
 JAMF_CLIENT_ID and JAMF_CLIENT_SECRET, or JAMF_USER and JAMF_PASSWORD, are read. The token
 lives in memory, is renewed before it expires and invalidated at exit. Requests are paced
 (--rate) and retried on 429 and 5xx (--retries). The privileges an API role needs are in
-docs/jamf-admins.md.";
+docs/jamf-admins.md."
+    };
+}
 
 #[derive(Subcommand)]
 pub enum JamfCommand {
     /// List the server's mobile device configuration profiles (id, name).
-    #[command(after_help = CONNECTION)]
+    #[command(after_help = concat!("\
+Example:
+  pbkit jamf list --url https://mdm.example.mil:8443 --json
+
+", connection_help!(), "
+
+Exit codes: 0 listed, 1 the server refused or could not be reached, 2 usage."))]
     List(ListArgs),
     /// Save a profile from the server as a .mobileconfig (unsigned: Jamf signs on delivery).
     #[command(after_help = concat!("\
 Example:
-  pbkit jamf pull 12 --out smime.mobileconfig --url https://mdm.example.mil:8443
+  pbkit jamf pull 12 --out smime.mobileconfig \\
+      --url https://mdm.example.mil:8443
 
-", "Exit codes: 0 saved, 1 not found or not saved, 2 usage."))]
+", connection_help!(), "
+
+Exit codes: 0 saved, 1 not found or not saved, 2 usage."))]
     Pull(PullArgs),
     /// Create or update profiles on the server, keeping their identity; or push a rollout.
-    #[command(after_help = "\
+    #[command(after_help = concat!("\
 Each PROFILE (signed or not; a signed one is sent unsigned, as Jamf Pro signs on
 delivery) is matched to a server profile by name (--name, else its PayloadDisplayName),
 then by PayloadIdentifier. A match is updated and keeps the server's top-level
@@ -57,7 +71,9 @@ Examples:
   pbkit jamf push smime.mobileconfig --scope group:Purebred --dry-run
   pbkit jamf push profiles-out --scope-by username --report push.csv
 
-Exit codes: 0 every profile pushed (or unchanged), 1 some failed, 2 usage.")]
+", connection_help!(), "
+
+Exit codes: 0 every profile pushed (or unchanged), 1 some failed, 2 usage."))]
     Push(PushArgs),
 }
 
