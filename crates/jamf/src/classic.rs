@@ -411,3 +411,98 @@ fn written_id(answer: &crate::client::Answer) -> Result<u64, Error> {
         reason: format!("no <id> in {}", answer.excerpt()),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn scope_targets_parse_and_bad_ones_say_what_is_allowed() {
+        let mut s = Scope::default();
+        for t in [
+            "all-devices",
+            "device:12",
+            "group:Purebred",
+            "user:a.b@x",
+            "user-group:R&D",
+        ] {
+            s.add(t).unwrap();
+        }
+        assert_eq!(
+            s.to_string(),
+            "all devices, device 12, group \"Purebred\", user \"a.b@x\", user group \"R&D\""
+        );
+        assert!(s.add("device:abc").unwrap_err().contains("Jamf Pro id"));
+        assert!(s.add("group:").unwrap_err().contains("needs a NAME"));
+        assert!(s
+            .add("all-devices:x")
+            .unwrap_err()
+            .contains("a scope target is"));
+        assert!(s
+            .add("usr:alice")
+            .unwrap_err()
+            .contains("a scope target is"));
+        assert_eq!(Scope::default().to_string(), "nobody");
+    }
+
+    #[test]
+    fn a_body_sets_only_what_it_is_given() {
+        let body = ProfileBody {
+            scope: Some(&Scope {
+                users: vec!["alice".into()],
+                ..Scope::default()
+            }),
+            ..ProfileBody::default()
+        };
+        let xml = String::from_utf8(body.to_xml()).unwrap();
+        assert_eq!(
+            xml,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><configuration_profile><general>\
+             </general><scope><all_mobile_devices>false</all_mobile_devices><mobile_devices>\
+             </mobile_devices><mobile_device_groups></mobile_device_groups><jss_users>\
+             <jss_user><name>alice</name></jss_user></jss_users><jss_user_groups>\
+             </jss_user_groups></scope></configuration_profile>"
+        );
+    }
+
+    #[test]
+    fn non_ascii_stays_utf8_and_markup_is_escaped_once() {
+        let body = ProfileBody {
+            name: Some("café <&> ✓"),
+            payloads: Some("<string>a &amp; b</string>"),
+            ..ProfileBody::default()
+        };
+        let xml = String::from_utf8(body.to_xml()).unwrap();
+        assert!(xml.contains("<name>café &lt;&amp;&gt; ✓</name>"), "{xml}");
+        assert!(xml.contains("<payloads>&lt;string&gt;a &amp;amp; b&lt;/string&gt;</payloads>"));
+    }
+
+    #[test]
+    fn keys_are_ids_or_names_and_names_are_escaped_in_paths() {
+        assert_eq!(ProfileKey::parse("12"), ProfileKey::Id(12));
+        assert_eq!(ProfileKey::parse("R&D 1"), ProfileKey::Name("R&D 1".into()));
+        assert_eq!(
+            ProfileKey::parse("R&D/1 ✓").path(),
+            format!("{PROFILES}/name/R%26D%2F1%20%E2%9C%93")
+        );
+    }
+
+    #[test]
+    fn the_id_of_a_write_is_read_from_its_answer() {
+        let answer = |body: &str| crate::client::Answer {
+            status: 201,
+            body: body.as_bytes().to_vec(),
+            url: "u".into(),
+            method: "POST",
+        };
+        let ok = "<?xml version=\"1.0\"?><mobile_device_configuration_profile><id>42</id>\
+                  </mobile_device_configuration_profile>";
+        assert_eq!(written_id(&answer(ok)).unwrap(), 42);
+        let err = written_id(&answer("<html>oops</html>")).unwrap_err();
+        assert!(
+            err.to_string().contains("no <id> in <html>oops</html>"),
+            "{err}"
+        );
+    }
+}

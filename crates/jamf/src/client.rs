@@ -260,7 +260,7 @@ impl UserToken {
         )
         .ok()
         .map(|at| at - time::OffsetDateTime::now_utc())
-        .and_then(|left| Duration::try_from(left).ok())
+        .map(|left| Duration::try_from(left).unwrap_or(Duration::ZERO))
         .unwrap_or(Duration::from_secs(20 * 60))
         .max(Duration::from_secs(1))
     }
@@ -581,4 +581,127 @@ fn form_encode(s: &str) -> String {
 fn base64_encode(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn pick(
+        id: Option<&str>,
+        secret: Option<&str>,
+        user: Option<&str>,
+        pw: Option<&str>,
+    ) -> String {
+        let z = |s: Option<&str>| s.map(|s| Zeroizing::new(s.to_string()));
+        match Credentials::pick(
+            id.map(str::to_string),
+            z(secret),
+            user.map(str::to_string),
+            z(pw),
+            "F",
+        ) {
+            Ok(c) => format!("{c:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn credentials_are_one_complete_pair_and_debug_hides_the_secret() {
+        assert_eq!(
+            pick(Some("id"), Some("s3cret"), None, None),
+            "ApiClient(id)"
+        );
+        assert_eq!(pick(None, None, Some("u"), Some("pw")), "User(u)");
+        assert_eq!(pick(None, None, None, None), "credentials: none in F");
+        assert_eq!(
+            pick(Some("id"), None, None, None),
+            "credentials: incomplete in F"
+        );
+        assert_eq!(
+            pick(None, None, Some("u"), None),
+            "credentials: incomplete in F"
+        );
+        assert_eq!(
+            pick(Some("id"), Some("s"), Some("u"), Some("p")),
+            "credentials: both an API client and a user in F: give one"
+        );
+    }
+
+    #[test]
+    fn a_credentials_file_must_be_owner_only_and_well_formed() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jamf.toml");
+        std::fs::write(&path, "client_id = \"i\"\nclient_secret = \"s\"\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let err = Credentials::from_file(&path).unwrap_err().to_string();
+        assert!(err.contains("readable by others (mode 0640)"), "{err}");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(
+            format!("{:?}", Credentials::from_file(&path).unwrap()),
+            "ApiClient(i)"
+        );
+        std::fs::write(&path, "client_id = \"i\"\nclient_sekret = \"s\"\n").unwrap();
+        let err = Credentials::from_file(&path).unwrap_err().to_string();
+        assert!(err.contains("unknown field `client_sekret`"), "{err}");
+        assert!(!err.contains("\"s\""), "{err}");
+    }
+
+    #[test]
+    fn tokens_are_renewed_a_fifth_before_expiry_at_most_a_minute() {
+        assert_eq!(renew_after(Duration::from_secs(10)), Duration::from_secs(8));
+        assert_eq!(
+            renew_after(Duration::from_secs(1200)),
+            Duration::from_secs(1140)
+        );
+    }
+
+    #[test]
+    fn a_user_tokens_lifetime_comes_from_its_expiry() {
+        let at = |t: time::OffsetDateTime| UserToken {
+            token: Zeroizing::new("t".into()),
+            expires: t
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap(),
+        };
+        let now = time::OffsetDateTime::now_utc();
+        let left = at(now + time::Duration::minutes(5)).lifetime();
+        assert!(
+            left > Duration::from_secs(290) && left <= Duration::from_secs(300),
+            "{left:?}"
+        );
+        // Expired by our clock (clocks differ): a second, not zero.
+        assert_eq!(
+            at(now - time::Duration::minutes(5)).lifetime(),
+            Duration::from_secs(1)
+        );
+        let unreadable = UserToken {
+            token: Zeroizing::new("t".into()),
+            expires: "soon".into(),
+        };
+        assert_eq!(unreadable.lifetime(), Duration::from_secs(1200));
+    }
+
+    #[test]
+    fn only_http_urls_are_servers() {
+        for url in [
+            "jamf.example.mil",
+            "ftp://x",
+            "https://",
+            "https://x/?a",
+            "http://a b",
+        ] {
+            let e = Client::connect(url, pick_creds(), ClientOptions::default()).err();
+            assert!(matches!(e, Some(Error::Url(_))), "{url}: {e:?}");
+        }
+    }
+
+    fn pick_creds() -> Credentials {
+        Credentials::User {
+            name: "u".into(),
+            password: Zeroizing::new("p".into()),
+        }
+    }
 }
