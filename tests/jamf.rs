@@ -149,17 +149,24 @@ fn exchange_profile(dir: &Path, file: &str, name: &str) -> PathBuf {
         .arg(root().join("profiles/purebred-exchange.toml"))
         .arg("--out")
         .arg(&path));
+    edit_plist(
+        &path,
+        "p['PayloadDisplayName']=sys.argv[2]; p['PayloadDescription']=sys.argv[2]",
+        &[name],
+    );
+    path
+}
+
+/// Runs Python statements on a profile's plist `p` (plistlib), `args` as sys.argv[2:].
+fn edit_plist(path: &Path, statements: &str, args: &[&str]) {
     ok(Command::new("python3")
         .arg("-c")
-        .arg(
-            "import plistlib,sys\n\
-         p=plistlib.load(open(sys.argv[1],'rb'))\n\
-         p['PayloadDisplayName']=sys.argv[2]; p['PayloadDescription']=sys.argv[2]\n\
-         plistlib.dump(p, open(sys.argv[1],'wb'))",
-        )
-        .arg(&path)
-        .arg(name));
-    path
+        .arg(format!(
+            "import plistlib,sys\np=plistlib.load(open(sys.argv[1],'rb'))\n{statements}\n\
+             plistlib.dump(p, open(sys.argv[1],'wb'))"
+        ))
+        .arg(path)
+        .args(args));
 }
 
 /// A rollout of `copies` x 2 users into `dir/out`: signed S/MIME profiles with two
@@ -169,6 +176,15 @@ fn rollout_folder(dir: &Path, copies: usize) -> PathBuf {
     let out = dir.join("out");
     ok(&mut rollout_command(&roster, &out));
     out
+}
+
+/// `pbkit jamf push OUT --scope-by username --rate 0 EXTRA` (unpaced: the test server).
+fn push_folder(server: &JamfServer, dir: &Path, out: &Path, extra: &[&str]) -> Command {
+    let mut args = vec!["push", "--scope-by", "username", "--rate", "0"];
+    args.extend(extra);
+    let mut c = jamf(server, dir, &args);
+    c.arg(out);
+    c
 }
 
 fn json_lines(out: &str) -> Vec<serde_json::Value> {
@@ -194,13 +210,13 @@ fn an_update_keeps_the_servers_identifiers() {
 
     // The same name, another identifier and UUID, another host.
     let second = exchange_profile(tmp.path(), "b.mobileconfig", "Exchange S/MIME");
-    ok(Command::new("python3").arg("-c").arg(
-        "import plistlib,sys\n\
-         p=plistlib.load(open(sys.argv[1],'rb'))\n\
-         p['PayloadIdentifier']='mil.example.other'; p['PayloadUUID']='0C1F1C8B-8E6B-4F3E-9C1A-111111111111'\n\
-         p['PayloadContent'][0]['Host']='mail2.example.mil'\n\
-         plistlib.dump(p, open(sys.argv[1],'wb'))",
-    ).arg(&second));
+    edit_plist(
+        &second,
+        "p['PayloadIdentifier']='mil.example.other'; \
+         p['PayloadUUID']='0C1F1C8B-8E6B-4F3E-9C1A-111111111111'; \
+         p['PayloadContent'][0]['Host']='mail2.example.mil'",
+        &[],
+    );
     let out = ok(jamf(&server, tmp.path(), &["push", "--json"]).arg(&second));
     let updated = &json_lines(&out)[0];
     assert_eq!(updated["action"], "updated", "{out}");
@@ -289,18 +305,8 @@ fn a_rollout_folder_is_pushed_per_user_and_resumes() {
     let tmp = tempfile::tempdir().unwrap();
     let out = rollout_folder(tmp.path(), 3);
     let report = tmp.path().join("push.csv");
-    let report_arg = report.to_str().unwrap();
-    let args = [
-        "push",
-        "--scope-by",
-        "username",
-        "--rate",
-        "0",
-        "--json",
-        "--report",
-        report_arg,
-    ];
-    let text = ok(jamf(&server, tmp.path(), &args).arg(&out));
+    let extra = ["--json", "--report", report.to_str().unwrap()];
+    let text = ok(&mut push_folder(&server, tmp.path(), &out, &extra));
     let lines = json_lines(&text);
     assert_eq!(lines.len(), 7, "{text}");
     assert_eq!(lines[6]["summary"]["created"], 6);
@@ -331,15 +337,13 @@ fn a_rollout_folder_is_pushed_per_user_and_resumes() {
         "{csv}"
     );
 
-    let args = ["push", "--scope-by", "username", "--rate", "0", "--resume"];
-    let text = ok(jamf(&server, tmp.path(), &args).arg(&out));
+    let text = ok(&mut push_folder(&server, tmp.path(), &out, &["--resume"]));
     assert!(text.contains("6 users in"), "{text}");
     assert!(
         text.contains("6 skipped (already pushed), 0 failed"),
         "{text}"
     );
-    let args = ["push", "--scope-by", "username", "--rate", "0"];
-    let text = ok(jamf(&server, tmp.path(), &args).arg(&out));
+    let text = ok(&mut push_folder(&server, tmp.path(), &out, &[]));
     assert!(text.contains("0 created, 0 updated, 6 unchanged"), "{text}");
 }
 
@@ -350,8 +354,7 @@ fn a_token_expiring_mid_rollout_is_replaced() {
     let server = jamf_server(&["--token-uses", "5"]);
     let tmp = tempfile::tempdir().unwrap();
     let out = rollout_folder(tmp.path(), 3);
-    let args = ["push", "--scope-by", "username", "--rate", "0", "--json"];
-    let text = ok(jamf(&server, tmp.path(), &args).arg(&out));
+    let text = ok(&mut push_folder(&server, tmp.path(), &out, &["--json"]));
     let summary = json_lines(&text).pop().unwrap();
     assert_eq!(summary["summary"]["created"], 6, "{text}");
     assert_eq!(summary["summary"]["failed"], 0);
@@ -404,18 +407,8 @@ fn a_server_error_on_one_user_fails_that_user_only_and_resume_finishes() {
     server.fault("/id/", "(user2-0)", 429, 1);
     server.fault("/id/", "(user2-2)", 503, 1);
     let report = tmp.path().join("push.csv");
-    let report_arg = report.to_str().unwrap();
-    let args = [
-        "push",
-        "--scope-by",
-        "username",
-        "--rate",
-        "0",
-        "--json",
-        "--report",
-        report_arg,
-    ];
-    let o = run(jamf(&server, tmp.path(), &args).arg(&out));
+    let extra = ["--json", "--report", report.to_str().unwrap()];
+    let o = run(&mut push_folder(&server, tmp.path(), &out, &extra));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let lines = json_lines(&stdout(&o));
     let summary = lines.last().unwrap();
@@ -431,8 +424,7 @@ fn a_server_error_on_one_user_fails_that_user_only_and_resume_finishes() {
     let csv = std::fs::read_to_string(&report).unwrap();
     assert!(csv.contains("user1-1,failed,,,,"), "{csv}");
 
-    let args = ["push", "--scope-by", "username", "--rate", "0", "--resume"];
-    let text = ok(jamf(&server, tmp.path(), &args).arg(&out));
+    let text = ok(&mut push_folder(&server, tmp.path(), &out, &["--resume"]));
     assert!(
         text.contains("1 created, 0 updated, 0 unchanged, 5 skipped"),
         "{text}"
@@ -472,15 +464,11 @@ fn a_dry_run_shows_the_changes_and_writes_nothing() {
     let local = exchange_profile(tmp.path(), "a.mobileconfig", "Exchange S/MIME");
     ok(jamf(&server, tmp.path(), &["push", "--scope", "group:Purebred"]).arg(&local));
     let before = server.state();
-    ok(Command::new("python3")
-        .arg("-c")
-        .arg(
-            "import plistlib,sys\n\
-         p=plistlib.load(open(sys.argv[1],'rb'))\n\
-         p['PayloadContent'][0]['SMIMEEncryptByDefault']=True\n\
-         plistlib.dump(p, open(sys.argv[1],'wb'))",
-        )
-        .arg(&local));
+    edit_plist(
+        &local,
+        "p['PayloadContent'][0]['SMIMEEncryptByDefault']=True",
+        &[],
+    );
     let args = ["push", "--dry-run", "--scope", "user:alice"];
     let out = ok(jamf(&server, tmp.path(), &args).arg(&local));
     assert!(
@@ -496,15 +484,7 @@ fn a_dry_run_shows_the_changes_and_writes_nothing() {
         "{out}"
     );
     let fresh = exchange_profile(tmp.path(), "b.mobileconfig", "Another");
-    ok(Command::new("python3")
-        .arg("-c")
-        .arg(
-            "import plistlib,sys\n\
-         p=plistlib.load(open(sys.argv[1],'rb'))\n\
-         p['PayloadIdentifier']='mil.example.another'\n\
-         plistlib.dump(p, open(sys.argv[1],'wb'))",
-        )
-        .arg(&fresh));
+    edit_plist(&fresh, "p['PayloadIdentifier']='mil.example.another'", &[]);
     let out = ok(jamf(&server, tmp.path(), &["push", "--dry-run"]).arg(&fresh));
     assert!(out.starts_with("would create \"Another\": "), "{out}");
     let after = server.state();
@@ -647,16 +627,12 @@ fn a_killed_push_resumes_without_duplicates() {
         "the kill came too late to test anything: {recorded} recorded"
     );
 
-    let args = [
-        "push",
-        "--scope-by",
-        "username",
-        "--rate",
-        "0",
-        "--resume",
-        "--json",
-    ];
-    let text = ok(jamf(&server, tmp.path(), &args).arg(&out));
+    let text = ok(&mut push_folder(
+        &server,
+        tmp.path(),
+        &out,
+        &["--resume", "--json"],
+    ));
     let summary = &json_lines(&text).pop().unwrap()["summary"];
     assert_eq!(summary["skipped"], recorded as u64, "{text}");
     assert_eq!(summary["failed"], 0);
