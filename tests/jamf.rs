@@ -648,3 +648,36 @@ fn a_killed_push_resumes_without_duplicates() {
     assert_eq!(names.len(), 6);
     assert_eq!(state["ghosts"], serde_json::json!([]));
 }
+
+/// A second rollout of the same users (same certificates, new PKCS#12 passwords) updates
+/// every user's profile in place, although the diff calls the identities the same: the
+/// devices need the new PKCS#12 bytes and password. Identifiers are kept; no ghost.
+#[test]
+fn a_new_rollout_replaces_repacked_identities_in_place() {
+    let server = jamf_server(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = rollout_folder(tmp.path(), 1);
+    ok(&mut push_folder(&server, tmp.path(), &out, &[]));
+    let before = server.state()["profiles"].clone();
+    let again = tmp.path().join("again");
+    ok(&mut rollout_command(&tmp.path().join("roster.csv"), &again));
+    let text = ok(&mut push_folder(&server, tmp.path(), &again, &["--json"]));
+    let lines = json_lines(&text);
+    for l in &lines[..2] {
+        assert_eq!(l["action"], "updated", "{text}");
+        assert_eq!(l["repacked_only"], true, "{text}");
+        assert_eq!(l["diff"]["same"], true, "{text}");
+    }
+    let after = server.state();
+    assert_eq!(after["ghosts"], serde_json::json!([]));
+    for id in ["1", "2"] {
+        let (old, new) = (&before[id], &after["profiles"][id]);
+        assert_eq!(old["uuid"], new["uuid"]);
+        assert_ne!(
+            old["payloads"], new["payloads"],
+            "profile {id} was not replaced"
+        );
+    }
+    let text = ok(&mut push_folder(&server, tmp.path(), &again, &[]));
+    assert!(text.contains("0 updated, 2 unchanged"), "{text}");
+}

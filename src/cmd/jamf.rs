@@ -366,6 +366,9 @@ fn print_report(r: &PushReport) {
     if let Some(d) = r.diff.as_ref().filter(|d| !d.same) {
         crate::out::text(&d.to_string());
     }
+    if r.repacked_only {
+        outln!("  the same certificates, repacked (new PKCS#12 bytes or passwords)");
+    }
 }
 
 fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {

@@ -67,19 +67,26 @@ impl LocalProfile {
         self.display_name.as_deref().unwrap_or(&self.identifier)
     }
 
-    /// The plist as XML, with Jamf Pro's top-level identifiers when given.
-    fn xml(&self, keep: Option<(&str, &str)>) -> String {
+    /// The profile with Jamf Pro's top-level identifiers, when given.
+    fn with_ids(&self, keep: Option<(&str, &str)>) -> Dictionary {
         let mut top = self.top.clone();
         if let Some((uuid, identifier)) = keep {
             top.insert("PayloadUUID".into(), uuid.into());
             top.insert("PayloadIdentifier".into(), identifier.into());
         }
-        let mut out = Vec::new();
-        // Writing a dictionary read from a plist to a Vec cannot fail.
-        let _ = Value::Dictionary(top).to_writer_xml(&mut out);
-        String::from_utf8_lossy(&out).into_owned()
+        top
     }
 }
+
+/// A profile as plist XML, as the Classic API takes it.
+fn xml(top: Dictionary) -> String {
+    let mut out = Vec::new();
+    // Writing a dictionary read from a plist to a Vec cannot fail.
+    let _ = Value::Dictionary(top).to_writer_xml(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl LocalProfile {}
 
 /// One profile to push.
 #[derive(Debug, Clone)]
@@ -165,6 +172,11 @@ pub struct PushReport {
     /// From Jamf Pro's profile to the one pushed (updates).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<Diff>,
+    /// The profiles differ only where the diff compares by meaning: a PKCS#12 repacked
+    /// (new bytes, new password) around the same certificate. Devices still need the new
+    /// one, so it is pushed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub repacked_only: bool,
 }
 
 /// Pushes profiles to one server, remembering what it learnt of the server's profiles.
@@ -245,6 +257,7 @@ impl<'c> Pusher<'c> {
             scope: req.scope.clone().unwrap_or_default(),
             settings: Vec::new(),
             diff: None,
+            repacked_only: false,
         };
         match found {
             None => self.create(req, report),
@@ -263,7 +276,7 @@ impl<'c> Pusher<'c> {
         if self.dry_run {
             return Ok(report);
         }
-        let xml = req.profile.xml(None);
+        let xml = xml(req.profile.with_ids(None));
         // Unscoped until the read-back check passes: no device gets a profile Jamf broke.
         let body = ProfileBody {
             name: Some(&req.name),
@@ -315,7 +328,11 @@ impl<'c> Pusher<'c> {
             .map(str::to_string)
             .unwrap_or_else(|| server.uuid.clone());
         let identifier = theirs.identifier.clone();
-        let xml = req.profile.xml(Some((&uuid, &identifier)));
+        let ours = req.profile.with_ids(Some((&uuid, &identifier)));
+        // Byte for byte, not the diff's sameness: a PKCS#12 repacked under a new password
+        // is no change to an admin's eye, but devices need the new one.
+        let identical = ours == theirs.top;
+        let xml = xml(ours);
         let diff = diff_sides(&side(&server.payloads, id)?, &side(&xml, id)?);
         if server.name != req.name {
             report
@@ -338,7 +355,8 @@ impl<'c> Pusher<'c> {
                 .settings
                 .push(format!("scope {} -> {s}", server.scope));
         }
-        let changes = !diff.same || !report.settings.is_empty();
+        report.repacked_only = !identical && diff.same;
+        let changes = !identical || !report.settings.is_empty();
         report.kept_uuid = Some(uuid.clone());
         report.kept_identifier = (identifier != req.profile.identifier).then_some(identifier);
         report.scope = req.scope.clone().unwrap_or(server.scope);
