@@ -373,7 +373,7 @@ impl Client {
         })?;
         let response = self.agent.run(request).map_err(|e| Error::Connect {
             url: url.clone(),
-            reason: e.to_string(),
+            reason: network_reason(&e),
         })?;
         let status = response.status().as_u16();
         let retry_after = response
@@ -389,7 +389,7 @@ impl Client {
             .read_to_vec()
             .map_err(|e| Error::Connect {
                 url: url.clone(),
-                reason: e.to_string(),
+                reason: network_reason(&e),
             })?;
         Ok((
             Answer {
@@ -551,6 +551,52 @@ impl Drop for Client {
     }
 }
 
+/// A network failure in words, with what to check.
+fn network_reason(e: &ureq::Error) -> String {
+    use std::io::ErrorKind;
+    match e {
+        ureq::Error::Io(io) => match io.kind() {
+            ErrorKind::ConnectionRefused => {
+                "connection refused: nothing listens on that host and port".into()
+            }
+            ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted => {
+                "the server closed the connection".into()
+            }
+            ErrorKind::TimedOut => "timed out".into(),
+            _ if io.to_string().contains("lookup address") => "host not found (DNS)".into(),
+            _ => io.to_string(),
+        },
+        ureq::Error::Timeout(_) => "no answer in time".into(),
+        ureq::Error::HostNotFound => "host not found (DNS)".into(),
+        ureq::Error::BodyExceedsLimit(n) => format!("the answer is over {n} bytes"),
+        ureq::Error::NativeTls(tls) => tls_reason(&tls.to_string()),
+        other => other.to_string(),
+    }
+}
+
+/// OpenSSL's handshake error, as an admin reads it: the verdict (OpenSSL puts it last,
+/// in parentheses) and what to do.
+fn tls_reason(openssl: &str) -> String {
+    let verdict = openssl
+        .rsplit_once(" (")
+        .map(|(_, v)| v.trim_end_matches(')'))
+        .unwrap_or(openssl);
+    if openssl.contains("wrong version number") {
+        "TLS handshake failed: no TLS on this port (http:// instead of https://?)".into()
+    } else if verdict.contains("mismatch") {
+        format!(
+            "the server's TLS certificate is not for this host: {verdict} (use a name it holds)"
+        )
+    } else if openssl.contains("certificate verify failed") {
+        format!(
+            "the server's TLS certificate is not trusted: {verdict} (a Jamf Pro with a DoD \
+             or private certificate needs its anchor: --jamf-anchor)"
+        )
+    } else {
+        format!("TLS handshake failed: {verdict}")
+    }
+}
+
 fn renew_after(lifetime: Duration) -> Duration {
     lifetime.saturating_sub((lifetime / 5).min(Duration::from_secs(60)))
 }
@@ -647,6 +693,22 @@ mod tests {
         let err = Credentials::from_file(&path).unwrap_err().to_string();
         assert!(err.contains("unknown field `client_sekret`"), "{err}");
         assert!(!err.contains("\"s\""), "{err}");
+    }
+
+    #[test]
+    fn openssl_handshake_errors_read_as_verdicts() {
+        let verify = "error:0A000086:SSL routines:tls_post_process_server_certificate:\
+                      certificate verify failed:../ssl/statem/statem_clnt.c:1889: \
+                      (unable to get local issuer certificate)";
+        assert_eq!(
+            tls_reason(verify),
+            "the server's TLS certificate is not trusted: unable to get local issuer \
+             certificate (a Jamf Pro with a DoD or private certificate needs its anchor: \
+             --jamf-anchor)"
+        );
+        let plain = "error:0A00010B:SSL routines:ssl3_get_record:wrong version number:\
+                     ../ssl/record/ssl3_record.c:350:";
+        assert!(tls_reason(plain).contains("no TLS on this port"));
     }
 
     #[test]
