@@ -80,13 +80,15 @@ when Jamf Pro re-derives identifiers). Certificates and PKCS#12 identities are c
 their certificate's subject, serial, expiry and SHA-256, not their bytes. A UUID that
 changed while what it names did not (a PayloadUUID, a reference that still leads to the
 matching payload) is shown as UUID only and is not a real change. Signed profiles are
-compared by their content.
+compared by their content. jamf:ID or jamf:NAME reads the profile Jamf Pro keeps (the
+connection flags are those of pbkit jamf).
 
 Exit codes: 0 no real change, 1 real changes (or a file cannot be read), 2 usage.
 
 Examples:
   pbkit profile diff old.mobileconfig new.mobileconfig
-  pbkit profile diff --json a.mobileconfig b.signed.mobileconfig")]
+  pbkit profile diff --json a.mobileconfig b.signed.mobileconfig
+  pbkit profile diff jamf:12 new.mobileconfig --url https://mdm.example.mil")]
     Diff(DiffArgs),
 }
 
