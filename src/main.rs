@@ -2,7 +2,11 @@
 //! prints text or JSON. No domain logic lives here.
 
 // The doc comments of clap structs are --help text, written for a terminal, not rustdoc.
-#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+#![allow(
+    rustdoc::broken_intra_doc_links,
+    rustdoc::invalid_html_tags,
+    rustdoc::bare_urls
+)]
 
 use std::process::ExitCode;
 
