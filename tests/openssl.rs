@@ -604,3 +604,89 @@ fn chain_build_bundles_are_byte_identical_to_openssl_cli() {
         std::fs::read(&reference).unwrap()
     );
 }
+
+/// `profile encrypt` to an RSA and an EC device certificate: `openssl cms -decrypt` with
+/// either key gives exactly the PayloadContent array pbkit took out (a plist whose top
+/// level is that array), encrypted with AES-256-CBC; the rest of the profile is unchanged.
+#[test]
+fn openssl_cms_decrypts_what_profile_encrypt_writes() {
+    let pki = generated_pki();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let plain = dir.join("plain.mobileconfig");
+    ok(pbkit()
+        .args(["profile", "build"])
+        .arg(root().join("profiles/purebred-exchange.toml"))
+        .arg("--out")
+        .arg(&plain));
+    ok(Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-subj", "/CN=device-ec", "-days", "30", "-keyout"])
+        .arg(dir.join("ec.key"))
+        .arg("-out")
+        .arg(dir.join("ec.pem")));
+    let encrypted = dir.join("encrypted.mobileconfig");
+    ok(pbkit()
+        .args(["profile", "encrypt"])
+        .arg(&plain)
+        .arg("--to")
+        .arg(pki.join("server/mdm-server.pem"))
+        .arg("--to")
+        .arg(dir.join("ec.pem"))
+        .arg("--out")
+        .arg(&encrypted));
+    let envelope = dir.join("envelope.der");
+    let same = ok(Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import plistlib,sys\n\
+             e=plistlib.load(open(sys.argv[1],'rb')); p=plistlib.load(open(sys.argv[2],'rb'))\n\
+             open(sys.argv[3],'wb').write(e.pop('EncryptedPayloadContent'))\n\
+             assert e.pop('IsEncrypted') is True and 'PayloadContent' not in e\n\
+             p.pop('PayloadContent'); print(e == p)",
+        )
+        .arg(&encrypted)
+        .arg(&plain)
+        .arg(&envelope));
+    assert_eq!(same, "True\n");
+    let printed = ok(Command::new("openssl")
+        .args(["cms", "-cmsout", "-print", "-inform", "DER", "-in"])
+        .arg(&envelope));
+    assert!(printed.contains("aes-256-cbc"), "{printed}");
+    assert!(printed.contains("rsaEncryption") && printed.contains("id-ecPublicKey"));
+    for (key, cert) in [
+        (
+            pki.join("server/mdm-server.key.pem"),
+            pki.join("server/mdm-server.pem"),
+        ),
+        (dir.join("ec.key"), dir.join("ec.pem")),
+    ] {
+        let inner = dir.join("inner.plist");
+        ok(Command::new("openssl")
+            .args(["cms", "-decrypt", "-inform", "DER", "-in"])
+            .arg(&envelope)
+            .arg("-inkey")
+            .arg(&key)
+            .arg("-recip")
+            .arg(&cert)
+            .arg("-out")
+            .arg(&inner));
+        let equal = ok(Command::new("python3")
+            .arg("-c")
+            .arg(
+                "import plistlib,sys\n\
+                 a=plistlib.load(open(sys.argv[1],'rb')); p=plistlib.load(open(sys.argv[2],'rb'))\n\
+                 print(type(a).__name__, a == p['PayloadContent'])",
+            )
+            .arg(&inner)
+            .arg(&plain));
+        assert_eq!(equal, "list True\n", "{}", key.display());
+    }
+}

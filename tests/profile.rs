@@ -792,3 +792,177 @@ fn profile_diff_separates_uuid_only_changes_from_real_ones() {
         "{err}"
     );
 }
+
+/// The device identity an encrypted profile goes to in these tests: the generated MDM
+/// server's RSA key and certificate.
+fn device(pki: &Path) -> (PathBuf, PathBuf) {
+    (
+        pki.join("server/mdm-server.key.pem"),
+        pki.join("server/mdm-server.pem"),
+    )
+}
+
+/// `profile decrypt IN --key --cert --out OUT`.
+fn decrypt(input: &Path, key: &Path, cert: &Path, out: &Path) -> std::process::Output {
+    run(pbkit()
+        .args(["profile", "decrypt"])
+        .arg(input)
+        .arg("--key")
+        .arg(key)
+        .arg("--cert")
+        .arg(cert)
+        .arg("--out")
+        .arg(out))
+}
+
+/// Encrypted, then signed: the signature verifies, inspect and lint show the envelope
+/// (cipher, recipient) without the key, and decrypt gives back the very payloads.
+#[test]
+fn encrypt_sign_inspect_lint_and_decrypt_round_trip() {
+    let pki = generated_pki();
+    let tmp = tempfile::tempdir().unwrap();
+    let plain = tmp.path().join("plain.mobileconfig");
+    build("mail-smime", &plain, &[]);
+    let (key, cert) = device(pki);
+    let encrypted = tmp.path().join("encrypted.mobileconfig");
+    let out = ok(pbkit()
+        .args(["profile", "encrypt"])
+        .arg(&plain)
+        .arg("--to")
+        .arg(&cert)
+        .args(signer_args(pki))
+        .arg("--out")
+        .arg(&encrypted));
+    assert!(
+        out.contains("payloads encrypted (AES-256-CBC) to C=US, O=pbkit Test PKI"),
+        "{out}"
+    );
+    assert!(out.contains(", signed by "), "{out}");
+    let anchor = pki.join("trust/anchor.pem");
+    let verified = ok(pbkit()
+        .args(["profile", "verify"])
+        .arg(&encrypted)
+        .arg("--anchor")
+        .arg(&anchor));
+    assert!(verified.contains("Verified"), "{verified}");
+
+    let inspected: serde_json::Value = serde_json::from_str(&ok(pbkit()
+        .args(["profile", "inspect", "--json"])
+        .arg(&encrypted)))
+    .unwrap();
+    assert_eq!(inspected["payloads"], serde_json::json!([]));
+    assert_eq!(inspected["encryption"]["cipher"], "AES-256-CBC");
+    let recipient = &inspected["encryption"]["recipients"][0];
+    assert_eq!(recipient["method"], "RSA key transport");
+    let facts: serde_json::Value =
+        serde_json::from_str(&ok(pbkit().args(["cert", "show", "--json"]).arg(&cert))).unwrap();
+    assert_eq!(recipient["issuer"], facts[0]["facts"]["issuer"]);
+    assert_eq!(recipient["serial"], facts[0]["facts"]["serial"]);
+
+    let (code, findings) = lint_json(&[&encrypted], &[]);
+    assert_eq!(code, 0, "{findings:?}");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["check"], "encryption", "{findings:?}");
+    assert_eq!(findings[0]["severity"], "note", "{findings:?}");
+
+    let decrypted = tmp.path().join("decrypted.mobileconfig");
+    let o = decrypt(&encrypted, &key, &cert, &decrypted);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let diff = ok(pbkit()
+        .args(["profile", "diff"])
+        .arg(&plain)
+        .arg(&decrypted));
+    assert!(diff.contains("same: 0 real changes, 0 UUID-only"), "{diff}");
+}
+
+/// What cannot be decrypted gets one line naming why, exit 1, and no output file: a
+/// certificate that is not a recipient, a key that is not the recipient's, an envelope
+/// altered (its IV, so that the first block decrypts wrong) or cut short.
+#[test]
+fn decrypt_failures_name_the_reason() {
+    let pki = generated_pki();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let plain = dir.join("plain.mobileconfig");
+    build("purebred-exchange", &plain, &[]);
+    let (key, cert) = device(pki);
+    let encrypted = dir.join("encrypted.mobileconfig");
+    ok(pbkit()
+        .args(["profile", "encrypt"])
+        .arg(&plain)
+        .arg("--to")
+        .arg(&cert)
+        .arg("--out")
+        .arg(&encrypted));
+    let out = dir.join("out.mobileconfig");
+    let expired = (
+        pki.join("server/mdm-server-expired.key.pem"),
+        pki.join("server/mdm-server-expired.pem"),
+    );
+    let altered = |name: &str, edit: &str| {
+        let path = dir.join(name);
+        ok(Command::new("python3")
+            .arg("-c")
+            .arg(format!(
+                "import plistlib,sys\n\
+                 p=plistlib.load(open(sys.argv[1],'rb')); e=bytearray(p['EncryptedPayloadContent'])\n\
+                 {edit}\n\
+                 p['EncryptedPayloadContent']=bytes(e); plistlib.dump(p, open(sys.argv[2],'wb'))"
+            ))
+            .arg(&encrypted)
+            .arg(&path));
+        path
+    };
+    // The AES-256-CBC OID, then OCTET STRING (16): the IV; its first byte flipped.
+    let iv = altered(
+        "iv.mobileconfig",
+        "i=e.index(bytes.fromhex('060960864801650304012a0410'))+13; e[i]^=1",
+    );
+    let short = altered("short.mobileconfig", "e=e[:len(e)//2]");
+    let cases: [(&Path, &Path, &Path, &str); 4] = [
+        (
+            &encrypted,
+            &expired.0,
+            &expired.1,
+            "is not a recipient (the profile is encrypted to: ",
+        ),
+        (
+            &encrypted,
+            &expired.0,
+            &cert,
+            "cannot decrypt: the key does not match the recipient",
+        ),
+        (&iv, &key, &cert, "the decrypted content is not a plist"),
+        (&short, &key, &cert, "EncryptedPayloadContent: "),
+    ];
+    for (input, key, cert, message) in cases {
+        let o = decrypt(input, key, cert, &out);
+        assert_eq!(o.status.code(), Some(1), "{}", input.display());
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(message), "{}: {err}", input.display());
+        assert!(!out.exists());
+    }
+    // Encrypting twice, or a signed profile, is refused.
+    let o = run(pbkit()
+        .args(["profile", "encrypt"])
+        .arg(&encrypted)
+        .arg("--to")
+        .arg(&cert)
+        .arg("--out")
+        .arg(&out));
+    assert!(stderr(&o).contains("already encrypted"), "{}", stderr(&o));
+    let signed = signed_dod_trust(dir);
+    let o = run(pbkit()
+        .args(["profile", "encrypt"])
+        .arg(&signed)
+        .arg("--to")
+        .arg(&cert)
+        .arg("--out")
+        .arg(&out));
+    assert!(
+        stderr(&o).contains("signed: encrypt the unsigned profile, then sign"),
+        "{}",
+        stderr(&o)
+    );
+}

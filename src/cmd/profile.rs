@@ -52,6 +52,31 @@ with several files, the worst of them (Invalid, then Unverified, then Unsigned).
         after_help = "Example:\n  pbkit profile unsign exchange.signed.mobileconfig \\\n      --out exchange.mobileconfig"
     )]
     Unsign(UnsignArgs),
+    /// Encrypt a profile's payloads to a device's certificate (CMS EnvelopedData, AES-256).
+    #[command(after_help = "\
+Apple's procedure: PayloadContent is taken out, serialized as a plist whose top level is
+that array, encrypted as CMS EnvelopedData (AES-256-CBC; RSA key transport, or ECDH for an
+EC certificate) to each --to certificate, and stored as DER in EncryptedPayloadContent,
+with IsEncrypted set. Only a holder of a recipient's key reads the payloads: a profile
+with an embedded PKCS#12 and its password is no longer a secret in transit. The device
+certificate is the one the device enrolled with (its MDM identity). With --signer the
+encrypted profile is signed afterwards, as Apple requires.
+
+Example:
+  pbkit profile encrypt smime.mobileconfig --to device.pem \\
+      --out smime.encrypted.mobileconfig --signer signer.p12 \\
+      --signer-password-file signer.pw")]
+    Encrypt(EncryptArgs),
+    /// Decrypt an encrypted profile with the device's key and certificate (for checking).
+    #[command(after_help = "\
+The input may be signed (the signature is checked for integrity and dropped). The key is
+a PEM or DER private key, unencrypted. A certificate that is not a recipient, a key that
+does not match it and an altered envelope each get one line and exit 1.
+
+Example:
+  pbkit profile decrypt smime.encrypted.mobileconfig --key device.key.pem \\
+      --cert device.pem --out smime.mobileconfig")]
+    Decrypt(DecryptArgs),
     /// Check profiles against Apple's schema and against what iOS does.
     #[command(after_help = "\
 Checks: unknown keys, value types, allowed values, required keys, deprecated keys (with their
@@ -157,6 +182,38 @@ pub struct SignArgs {
     /// Print what was written as JSON.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Args)]
+pub struct EncryptArgs {
+    /// The unsigned profile.
+    input: PathBuf,
+    /// The device certificate (PEM or DER) to encrypt to; repeatable.
+    #[arg(long = "to", value_name = "CERT", required = true)]
+    to: Vec<PathBuf>,
+    /// Where to write the encrypted profile.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    #[command(flatten)]
+    signer: SignerArgs,
+    /// Print what was written as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct DecryptArgs {
+    /// The encrypted profile (signed or not).
+    input: PathBuf,
+    /// The device's private key (PEM or DER, unencrypted).
+    #[arg(long, value_name = "KEY")]
+    key: PathBuf,
+    /// The device's certificate.
+    #[arg(long, value_name = "CERT")]
+    cert: PathBuf,
+    /// Where to write the decrypted profile (unsigned; 0600 when it holds secrets).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -294,10 +351,92 @@ pub fn run(cmd: ProfileCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        ProfileCommand::Encrypt(a) => encrypt_cmd(a),
+        ProfileCommand::Decrypt(a) => decrypt_cmd(a),
         ProfileCommand::Inspect(a) => inspect_cmd(a),
         ProfileCommand::Lint(a) => lint_cmd(a),
         ProfileCommand::Diff(a) => diff_cmd(a),
     }
+}
+
+fn encrypt_cmd(a: EncryptArgs) -> anyhow::Result<ExitCode> {
+    let bytes = read(&a.input)?;
+    if is_signed(&bytes) {
+        bail!(
+            "{}: signed: encrypt the unsigned profile, then sign (--signer)",
+            a.input.display()
+        );
+    }
+    let recipients =
+        a.to.iter()
+            .map(pbkit_pki::bundle::read_one)
+            .collect::<Result<Vec<_>, _>>()?;
+    let encrypted = pbkit_profile::encrypt::encrypt(&bytes, &recipients)
+        .with_context(|| a.input.display().to_string())?;
+    let signer = a.signer.load()?;
+    let out = match &signer {
+        Some(s) => s.sign(&encrypted)?,
+        None => encrypted.clone(),
+    };
+    let profile = Profile::from_plist(&encrypted)?;
+    write_output(&a.out, &out, perm_of(&profile))?;
+    let to: Vec<String> = recipients
+        .iter()
+        .map(|c| c.facts().map(|f| f.subject))
+        .collect::<Result<_, _>>()?;
+    let signed_by = signer
+        .as_ref()
+        .map(|s| s.certificate().facts().map(|f| f.subject))
+        .transpose()?;
+    if a.json {
+        super::print_json(&serde_json::json!({
+            "out": a.out.display().to_string(),
+            "bytes": out.len(),
+            "recipients": to,
+            "cipher": "AES-256-CBC",
+            "signer": signed_by,
+        }))?;
+    } else {
+        outln!(
+            "wrote {} ({} bytes): payloads encrypted (AES-256-CBC) to {}{}",
+            a.out.display(),
+            out.len(),
+            to.join("; "),
+            signed_by
+                .map(|s| format!(", signed by {s}"))
+                .unwrap_or_else(|| ", unsigned".into())
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn decrypt_cmd(a: DecryptArgs) -> anyhow::Result<ExitCode> {
+    let bytes = read(&a.input)?;
+    let plist = verify(&bytes, &[])
+        .into_content()
+        .map_err(|why| anyhow::anyhow!("{}: Invalid: {why}", a.input.display()))?;
+    let key_bytes =
+        pbkit_infile::read_secret(&a.key, pbkit_infile::Limit::new(1 << 20, "a private key"))?;
+    let key = openssl::pkey::PKey::private_key_from_pem(&key_bytes)
+        .or_else(|_| openssl::pkey::PKey::private_key_from_der(&key_bytes))
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "{}: not an unencrypted private key (PEM or DER)",
+                a.key.display()
+            )
+        })?;
+    let cert = pbkit_pki::bundle::read_one(&a.cert)?;
+    let decrypted = pbkit_profile::encrypt::decrypt(&plist, &key, &cert)
+        .with_context(|| a.input.display().to_string())?;
+    let profile = Profile::from_plist(&decrypted)?;
+    write_output(&a.out, &decrypted, perm_of(&profile))?;
+    outln!(
+        "wrote {} ({} bytes, {} decrypted)",
+        a.out.display(),
+        decrypted.len(),
+        crate::out::plural(profile.payloads.len(), "payload")
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn diff_cmd(a: DiffArgs) -> anyhow::Result<ExitCode> {

@@ -26,8 +26,11 @@ pub struct Inspection {
     pub display_name: Option<String>,
     /// The file's size.
     pub bytes: usize,
-    /// The payloads, in order.
+    /// The payloads, in order (none shown for an encrypted profile).
     pub payloads: Vec<PayloadView>,
+    /// For an encrypted profile: the cipher and the recipients.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<crate::encrypt::Envelope>,
     /// What pbkit could not read as a profile (a key of the wrong type, …): the rest is
     /// shown as it stands, without references or certificates.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -83,6 +86,21 @@ impl std::fmt::Display for Inspection {
         writeln!(f, "  uuid {}", self.uuid)?;
         for p in &self.problems {
             writeln!(f, "  problem: {p}")?;
+        }
+        if let Some(e) = &self.encryption {
+            writeln!(
+                f,
+                "  payloads encrypted ({}) to {} (their key reads them)",
+                e.cipher,
+                if e.recipients.len() == 1 {
+                    "1 recipient".to_string()
+                } else {
+                    format!("{} recipients", e.recipients.len())
+                }
+            )?;
+            for r in &e.recipients {
+                writeln!(f, "    {r}")?;
+            }
         }
         for (i, p) in self.payloads.iter().enumerate() {
             writeln!(
@@ -177,6 +195,17 @@ pub fn inspect(bytes: &[u8], anchors: &[Certificate]) -> Result<Inspection, Erro
             }
         })
         .collect();
+    let mut problems = Vec::new();
+    let encryption = match &profile.top.encrypted_payload_content {
+        Some(der) => match crate::encrypt::Envelope::read(der.as_ref()) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                problems.push(e.to_string());
+                None
+            }
+        },
+        None => None,
+    };
     Ok(Inspection {
         verdict,
         signer,
@@ -186,7 +215,8 @@ pub fn inspect(bytes: &[u8], anchors: &[Certificate]) -> Result<Inspection, Erro
         display_name: profile.top.display_name.clone(),
         bytes: bytes.len(),
         payloads,
-        problems: Vec::new(),
+        encryption,
+        problems,
     })
 }
 
@@ -236,6 +266,7 @@ fn as_it_stands(plist: &[u8]) -> Result<Inspection, Error> {
         display_name: display_name(top),
         bytes: 0,
         payloads,
+        encryption: None,
         problems: Vec::new(),
     })
 }

@@ -2,6 +2,7 @@
 
 pub mod builder;
 pub mod diff;
+pub mod encrypt;
 pub mod inspect;
 pub mod lint;
 pub mod model;

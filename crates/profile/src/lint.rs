@@ -184,6 +184,17 @@ impl Linter<'_> {
 
     fn top_level(&mut self, d: &Dictionary) {
         let top = &schemas()["TopLevel"];
+        if crate::encrypt::is_encrypted(d) {
+            // The payloads are in the envelope: PayloadContent is not required.
+            let defs: Vec<&KeyDef> = top
+                .payloadkeys
+                .iter()
+                .filter(|k| k.key != "PayloadContent" || d.contains_key("PayloadContent"))
+                .collect();
+            self.key_list(d, &defs, "profile", false);
+            self.encrypted(d);
+            return;
+        }
         self.keys(d, &top.payloadkeys, "profile", false);
         if d.get("PayloadRemovalDisallowed")
             .and_then(Value::as_boolean)
@@ -229,6 +240,58 @@ impl Linter<'_> {
                     self.key_list(p, &all, &loc, true);
                 }
             }
+        }
+    }
+
+    /// An encrypted profile: its envelope, readable without the key, and its shape.
+    fn encrypted(&mut self, d: &Dictionary) {
+        let loc = "profile.EncryptedPayloadContent";
+        if d.contains_key("PayloadContent") {
+            self.add(
+                Severity::Error,
+                "profile.PayloadContent",
+                "encryption",
+                "an encrypted profile carries its payloads in EncryptedPayloadContent only: \
+                 this PayloadContent is readable by anyone"
+                    .into(),
+            );
+        }
+        if d.get("IsEncrypted").and_then(Value::as_boolean) != Some(true) {
+            self.add(
+                Severity::Error,
+                "profile.IsEncrypted",
+                "encryption",
+                "EncryptedPayloadContent without IsEncrypted = true".into(),
+            );
+        }
+        let Some(Value::Data(der)) = d.get(crate::encrypt::ENCRYPTED_CONTENT) else {
+            self.add(
+                Severity::Error,
+                loc,
+                "encryption",
+                "IsEncrypted = true without EncryptedPayloadContent data".into(),
+            );
+            return;
+        };
+        match crate::encrypt::Envelope::read(der) {
+            Ok(e) if !e.cipher.starts_with("AES-") => self.add(
+                Severity::Warning,
+                loc,
+                "encryption",
+                format!("encrypted with {}: use AES-256-CBC", e.cipher),
+            ),
+            Ok(e) => self.add(
+                Severity::Note,
+                loc,
+                "encryption",
+                format!(
+                    "payloads encrypted ({}) to {}: only their key reads them, so they are not \
+                     linted",
+                    e.cipher,
+                    e.recipient_list()
+                ),
+            ),
+            Err(e) => self.add(Severity::Error, loc, "encryption", e.to_string()),
         }
     }
 
