@@ -83,6 +83,7 @@ fn rollout(users: u64, threads: usize) -> Duration {
         settings: None,
         dry_run: false,
         allow_outside: true, // the shipped identities, outside the roster's folder
+        encrypt_to: None,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)

@@ -511,3 +511,112 @@ fn repeated_kills_still_move_forward() {
     assert_eq!(summary["failed"], 0);
     assert_eq!(profiles(&out).len(), 120);
 }
+
+/// `--encrypt-to device`: each user's profile is encrypted to the device certificate the
+/// row names, then signed. The signature verifies; the envelope names that device; the
+/// device's key (from its PKCS#12, opened by the openssl CLI) decrypts the payloads, both
+/// identities included. A row without a device certificate fails alone; a missing column
+/// stops the run before anything is written.
+#[test]
+fn encrypt_to_encrypts_each_profile_to_the_rows_device() {
+    let pki = generated_pki();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    roster(dir, 1, &[]);
+    let mut text = String::from("email,username,display_name,signing_p12,encryption_p12,device\n");
+    for u in 1..=2 {
+        let ids = dir.join(format!("ids/test.user{u}"));
+        std::fs::copy(
+            pki.join(format!("users/test.user{u}/device-g3.pem")),
+            ids.join("device.pem"),
+        )
+        .unwrap();
+        text += &format!(
+            "test.user{u}@pbkit.test,user{u},Test User {u},ids/test.user{u}/signature-g3.p12,\
+             ids/test.user{u}/encryption-g3.p12,ids/test.user{u}/device.pem\n"
+        );
+    }
+    text += "test.user1@pbkit.test,nodevice,Test User 1,ids/test.user1/signature-g3.p12,\
+             ids/test.user1/encryption-g3.p12,\n";
+    let with_devices = dir.join("devices.csv");
+    std::fs::write(&with_devices, text).unwrap();
+    let out = dir.join("out");
+    let o = run(&mut rollout(
+        &with_devices,
+        &out,
+        &["--encrypt-to", "device"],
+    ));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("(nodevice): device: empty: --encrypt-to needs each row's device"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(profiles(&out).len(), 2);
+
+    let key = dir.join("device.key.pem");
+    ok(Command::new("openssl")
+        .args(["pkcs12", "-legacy", "-nocerts", "-nodes", "-in"])
+        .arg(pki.join("users/test.user1/device-g3.p12"))
+        .arg("-passin")
+        .arg(format!("file:{}", pki.join("password").display()))
+        .arg("-out")
+        .arg(&key));
+    let profile = out.join("user1.mobileconfig");
+    let verified = ok(pbkit()
+        .args(["profile", "verify"])
+        .arg(&profile)
+        .arg("--anchor")
+        .arg(pki.join("trust/anchor.pem")));
+    assert!(verified.contains("Verified"), "{verified}");
+    let inspected = ok(pbkit().args(["profile", "inspect"]).arg(&profile));
+    assert!(
+        inspected.contains("payloads encrypted (AES-256-CBC) to 1 recipient"),
+        "{inspected}"
+    );
+    let decrypted = dir.join("user1.decrypted.mobileconfig");
+    ok(pbkit()
+        .args(["profile", "decrypt"])
+        .arg(&profile)
+        .arg("--key")
+        .arg(&key)
+        .arg("--cert")
+        .arg(pki.join("users/test.user1/device-g3.pem"))
+        .arg("--out")
+        .arg(&decrypted));
+    let inspected = ok(pbkit().args(["profile", "inspect"]).arg(&decrypted));
+    assert_eq!(
+        inspected.matches("com.apple.security.pkcs12").count(),
+        2,
+        "{inspected}"
+    );
+    assert!(
+        inspected.contains("SMIMESigningCertificateUUID -> "),
+        "{inspected}"
+    );
+
+    // user2's device cannot read user1's profile.
+    let o = run(pbkit()
+        .args(["profile", "decrypt"])
+        .arg(&profile)
+        .arg("--key")
+        .arg(&key)
+        .arg("--cert")
+        .arg(pki.join("users/test.user2/device-g3.pem"))
+        .arg("--out")
+        .arg(dir.join("x.mobileconfig")));
+    assert!(stderr(&o).contains("is not a recipient"), "{}", stderr(&o));
+
+    let o = run(&mut rollout(
+        &with_devices,
+        &dir.join("out2"),
+        &["--encrypt-to", "dev"],
+    ));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("--encrypt-to dev: no such column"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.join("out2").exists());
+}

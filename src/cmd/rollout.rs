@@ -34,6 +34,10 @@ it, so no two users' profiles share an identifier on the MDM server. The spec ne
 payloads named \"signing\" and \"encryption\" (profiles/exchange-smime-identities.toml is
 such a template).
 
+--encrypt-to COLUMN encrypts each profile's payloads to the device certificate that
+roster column names (CMS, AES-256-CBC; see pbkit profile encrypt), before signing: the
+identities and their passwords then travel readable only by that device.
+
 A bad row is reported and skipped; the others complete. After a crash or kill, rerun with
 --resume: finished users are kept, the rest are done, no half-written file remains. The
 run's settings are recorded in DIR/rollout.json (spec and roster with their SHA-256, the
@@ -97,6 +101,10 @@ pub struct RolloutArgs {
     /// (otherwise only files under the roster's folder and variables named PBKIT_*).
     #[arg(long)]
     allow_outside: bool,
+    /// Encrypt each user's profile to the device certificate this roster column names (a
+    /// path, like the PKCS#12 columns) [with --resume: the interrupted run's].
+    #[arg(long, value_name = "COLUMN")]
+    encrypt_to: Option<String>,
     /// Print one JSON object per user, then a summary object.
     #[arg(long)]
     json: bool,
@@ -127,7 +135,18 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         (None, Some(r)) => r.keyshare.as_deref().map(str::parse).transpose()?,
         (None, None) => None,
     };
-    let settings = RunSettings::new(&a.spec, &a.roster, &signer, password_mode, keyshare)?;
+    let encrypt_to = a
+        .encrypt_to
+        .clone()
+        .or_else(|| recorded.as_ref().and_then(|r| r.encrypt_to.clone()));
+    let settings = RunSettings::new(
+        &a.spec,
+        &a.roster,
+        &signer,
+        password_mode,
+        keyshare,
+        encrypt_to.clone(),
+    )?;
     let rollout = Rollout {
         spec,
         spec_origin: a.spec.display().to_string(),
@@ -142,6 +161,7 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         settings: Some(settings),
         dry_run: a.dry_run,
         allow_outside: a.allow_outside,
+        encrypt_to,
     };
     let rows = count_rows(&a.roster)?;
     let bar = crate::progress::bar(rows, "rollout");

@@ -68,9 +68,17 @@ pub enum RowError {
         #[source]
         source: pbkit_pkcs12::Error,
     },
-    /// The profile could not be built (the identities do not fit, …) or signed.
+    /// The profile could not be built (the identities do not fit, …), encrypted or signed.
     #[error(transparent)]
     Profile(#[from] pbkit_profile::Error),
+    /// The row's device certificate (`--encrypt-to`) is missing or unreadable.
+    #[error("{column}: {reason}")]
+    Device {
+        /// The column.
+        column: String,
+        /// Why.
+        reason: String,
+    },
     /// The key-sharing pack could not be made.
     #[error(transparent)]
     Pack(#[from] pbkit_keyshare::Error),
@@ -162,6 +170,10 @@ pub struct RunSettings {
     pub password_mode: PasswordMode,
     /// The key-sharing pack format (`2025`, `legacy`), if packs are written.
     pub keyshare: Option<String>,
+    /// The roster column naming each user's device certificate, if profiles are
+    /// encrypted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypt_to: Option<String>,
 }
 
 impl RunSettings {
@@ -172,6 +184,7 @@ impl RunSettings {
         signer: &Signer,
         password_mode: PasswordMode,
         keyshare: Option<pbkit_keyshare::Format>,
+        encrypt_to: Option<String>,
     ) -> Result<RunSettings, Error> {
         let digest = |p: &Path| -> Result<String, Error> {
             // Regular files only: a device or FIFO would never end or not read twice.
@@ -194,6 +207,7 @@ impl RunSettings {
             signer_sha256: signer.certificate().sha256_hex(),
             password_mode,
             keyshare: keyshare.map(|f| f.to_string()),
+            encrypt_to,
         })
     }
 
@@ -250,6 +264,11 @@ impl RunSettings {
             "--keyshare",
             recorded.keyshare.clone().unwrap_or_else(|| "none".into()),
             self.keyshare.clone().unwrap_or_else(|| "none".into()),
+        );
+        differ(
+            "--encrypt-to",
+            recorded.encrypt_to.clone().unwrap_or_else(|| "none".into()),
+            self.encrypt_to.clone().unwrap_or_else(|| "none".into()),
         );
         out
     }
@@ -435,6 +454,10 @@ pub struct Rollout {
     /// (otherwise: files under the roster's folder, variables starting with `PBKIT_`, so
     /// that a roster from elsewhere cannot make pbkit read `/etc/shadow` or `HOME`).
     pub allow_outside: bool,
+    /// Encrypt each user's profile to the device certificate this roster column names
+    /// (a path, like the PKCS#12 columns): the payloads, identities and passwords
+    /// included, are then readable only by that device.
+    pub encrypt_to: Option<String>,
 }
 
 impl Rollout {
@@ -531,6 +554,15 @@ impl Rollout {
                 )));
             }
         }
+        let device_column = match &self.encrypt_to {
+            Some(col) => Some(headers.iter().position(|h| h == col).ok_or_else(|| {
+                bad(format!(
+                    "--encrypt-to {col}: no such column (header: {})",
+                    headers.iter().collect::<Vec<_>>().join(",")
+                ))
+            })?),
+            None => None,
+        };
         // Only a roster that can be read gets an output folder; a dry run gets none.
         let journal = if self.dry_run {
             None
@@ -551,6 +583,7 @@ impl Rollout {
             journal: journal.as_ref(),
             base,
             suite,
+            device_column,
         };
         // Usernames seen so far, as 128-bit digests: the only state that grows with the
         // roster, at ~20 bytes per user rather than a String each.
@@ -609,7 +642,8 @@ impl Rollout {
         let file = self.out.join(format!("{}.mobileconfig", row.username));
         let result = self.check_row(row, seen).and_then(|()| {
             let inputs = self.inputs(row, &run.base)?;
-            let paths: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+            let device = self.device(record, run)?;
+            let paths: Vec<&Path> = inputs.iter().chain(&device).map(PathBuf::as_path).collect();
             let digest = journal::row_digest(record.iter().map(str::as_bytes), &paths);
             if let Some(journal) = run.journal {
                 if self.resume
@@ -619,7 +653,7 @@ impl Rollout {
                     return Ok(None);
                 }
             }
-            let bytes = self.build(row, &inputs, run.suite, &file)?;
+            let bytes = self.build(row, &inputs, device.as_deref(), run.suite, &file)?;
             if let Some(journal) = run.journal {
                 journal.record(&row.username, &digest).map_err(|source| {
                     RowError::Write(pbkit_outfile::Error {
@@ -687,26 +721,9 @@ impl Rollout {
             ("password_file", row.password_file.as_ref()),
         ];
         for (column, given) in columns {
-            let Some(given) = given else { continue };
-            let path = self.roster_base.join(given);
-            if self.allow_outside {
-                inputs.push(path);
-                continue;
+            if let Some(given) = given {
+                inputs.push(self.confined(column, given, base)?);
             }
-            let resolved = std::fs::canonicalize(&path).map_err(|e| {
-                RowError::Read(pbkit_infile::Error {
-                    path: path.clone(),
-                    problem: pbkit_infile::Problem::Io(e),
-                })
-            })?;
-            if !resolved.starts_with(base) {
-                return Err(RowError::Outside {
-                    column,
-                    path: resolved.display().to_string(),
-                    base: base.display().to_string(),
-                });
-            }
-            inputs.push(resolved);
         }
         if let (Some(var), false) = (&row.password_env, self.allow_outside) {
             if !var.starts_with("PBKIT_") {
@@ -714,6 +731,54 @@ impl Rollout {
             }
         }
         Ok(inputs)
+    }
+
+    /// A row's file, resolved from the roster's folder and, unless `allow_outside`,
+    /// confined to it.
+    fn confined(
+        &self,
+        column: &'static str,
+        given: &Path,
+        base: &Path,
+    ) -> Result<PathBuf, RowError> {
+        let path = self.roster_base.join(given);
+        if self.allow_outside {
+            return Ok(path);
+        }
+        let resolved = std::fs::canonicalize(&path).map_err(|e| {
+            RowError::Read(pbkit_infile::Error {
+                path: path.clone(),
+                problem: pbkit_infile::Problem::Io(e),
+            })
+        })?;
+        if !resolved.starts_with(base) {
+            return Err(RowError::Outside {
+                column,
+                path: resolved.display().to_string(),
+                base: base.display().to_string(),
+            });
+        }
+        Ok(resolved)
+    }
+
+    /// The row's device certificate file, when profiles are encrypted.
+    fn device(
+        &self,
+        record: &csv::StringRecord,
+        run: &Run<'_>,
+    ) -> Result<Option<PathBuf>, RowError> {
+        let (Some(column), Some(i)) = (&self.encrypt_to, run.device_column) else {
+            return Ok(None);
+        };
+        let given = record.get(i).unwrap_or_default().trim();
+        if given.is_empty() {
+            return Err(RowError::Device {
+                column: column.clone(),
+                reason: "empty: --encrypt-to needs each row's device certificate".into(),
+            });
+        }
+        self.confined("--encrypt-to column", Path::new(given), &run.base)
+            .map(Some)
     }
 
     fn password(&self, row: &Row, file: Option<&PathBuf>) -> Result<Password, RowError> {
@@ -731,6 +796,7 @@ impl Rollout {
         &self,
         row: &Row,
         inputs: &[PathBuf],
+        device: Option<&Path>,
         suite: Suite,
         file: &Path,
     ) -> Result<usize, RowError> {
@@ -793,7 +859,16 @@ impl Rollout {
         // The build applies the one identity rule (pbkit_pkcs12::fitness): swapped or
         // unfit identities, or an address that is not the signing identity's, fail here.
         let profile = self.spec.build(&self.spec_origin, &ctx)?;
-        let signed = self.signer.sign(&profile.to_xml())?;
+        let mut xml = profile.to_xml();
+        if let Some(device) = device {
+            let certificate =
+                pbkit_pki::bundle::read_one(device).map_err(|e| RowError::Device {
+                    column: self.encrypt_to.clone().unwrap_or_default(),
+                    reason: e.to_string(),
+                })?;
+            xml = pbkit_profile::encrypt::encrypt(&xml, &[certificate])?;
+        }
+        let signed = self.signer.sign(&xml)?;
         if self.dry_run {
             return Ok(signed.len());
         }
@@ -818,6 +893,8 @@ struct Run<'a> {
     base: PathBuf,
     /// The suite the identities are written in.
     suite: Suite,
+    /// The roster column of the device certificates (`--encrypt-to`).
+    device_column: Option<usize>,
 }
 
 impl Rollout {

@@ -35,6 +35,7 @@ fn rollout(dir: &Path, resume: bool, mode: PasswordMode) -> Rollout {
         settings: None,
         dry_run: false,
         allow_outside: true, // the shipped identities, outside the roster's folder
+        encrypt_to: None,
     }
 }
 
