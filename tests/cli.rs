@@ -659,6 +659,8 @@ const SUBCOMMANDS: &[&[&str]] = &[
     &["profile", "lint"],
     &["profile", "inspect"],
     &["profile", "diff"],
+    &["profile", "encrypt"],
+    &["profile", "decrypt"],
     &["rollout"],
     &["jamf", "list"],
     &["jamf", "pull"],
