@@ -38,6 +38,10 @@ if ! python3 -c 'import cryptography' 2>/dev/null; then
 fi
 python3 -c 'import cryptography; print("cryptography", cryptography.__version__)'
 
+say "PyYAML (reads Apple's declarative schema in tests/ddm/check.py)"
+python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
+python3 -c 'import yaml; print("PyYAML", yaml.__version__)'
+
 say "aiosmtpd (a real SMTP server with STARTTLS, for preflight outgoing's tests)"
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet aiosmtpd
 python3 -c 'import aiosmtpd; print("aiosmtpd", aiosmtpd.__version__)'

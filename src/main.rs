@@ -87,6 +87,9 @@ enum Command {
     /// Configuration profiles: build from specs, sign, verify, unsign, inspect.
     #[command(subcommand)]
     Profile(cmd::profile::ProfileCommand),
+    /// Declarative Device Management: account declarations with S/MIME and identity assets.
+    #[command(subcommand)]
+    Ddm(cmd::ddm::DdmCommand),
     /// Jamf Pro: list, pull and push profiles, keeping their identity; push a rollout.
     #[command(subcommand)]
     Jamf(cmd::jamf::JamfCommand),
@@ -125,6 +128,7 @@ fn main() -> ExitCode {
         Command::Keyshare(c) => cmd::keyshare::run(c),
         Command::Profile(c) => cmd::profile::run(c),
         Command::Jamf(c) => cmd::jamf::run(c),
+        Command::Ddm(c) => cmd::ddm::run(c),
         Command::Completions(a) => cmd::completions::run(a, Cli::command()),
         Command::Man(a) => cmd::completions::man(a, Cli::command()),
     };

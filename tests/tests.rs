@@ -10,6 +10,7 @@ mod common;
 mod bad_input;
 mod chain;
 mod cli;
+mod ddm;
 mod demo;
 mod docs;
 mod flags;

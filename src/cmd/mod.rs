@@ -1,6 +1,7 @@
 pub mod cert;
 pub mod chain;
 pub mod completions;
+pub mod ddm;
 pub mod demo;
 pub mod fixtures;
 pub mod jamf;

@@ -280,7 +280,7 @@ fn parse_version(s: &str) -> Result<String, String> {
     }
 }
 
-fn parse_var(s: &str) -> Result<(String, String), String> {
+pub fn parse_var(s: &str) -> Result<(String, String), String> {
     s.split_once('=')
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .ok_or_else(|| format!("{s:?} is not NAME=VALUE"))
@@ -528,6 +528,36 @@ struct Variable<'a> {
     default: Option<&'a str>,
 }
 
+/// Builds the spec read from `path` with `--var` values, each of which it must use.
+pub fn build_spec(
+    spec: &Spec,
+    path: &Path,
+    vars: Vec<(String, String)>,
+) -> anyhow::Result<Profile> {
+    let known = spec.variables();
+    for (name, _) in &vars {
+        if !known.contains_key(name) {
+            let names: Vec<&str> = known.keys().map(String::as_str).collect();
+            return Err(crate::Usage(format!(
+                "--var {name}: {} uses no variable {name:?} (it uses: {})",
+                path.display(),
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ))
+            .into());
+        }
+    }
+    let ctx = BuildContext {
+        base: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        vars: vars.into_iter().collect::<BTreeMap<_, _>>(),
+        ..BuildContext::default()
+    };
+    Ok(spec.build(&path.display().to_string(), &ctx)?)
+}
+
 fn build(a: BuildArgs) -> anyhow::Result<ExitCode> {
     let spec = Spec::read(&a.spec)?;
     let origin = a.spec.display().to_string();
@@ -557,30 +587,10 @@ fn build(a: BuildArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    for (name, _) in &a.vars {
-        if !known.contains_key(name) {
-            let names: Vec<&str> = known.keys().map(String::as_str).collect();
-            return Err(crate::Usage(format!(
-                "--var {name}: {} uses no variable {name:?} (it uses: {})",
-                a.spec.display(),
-                if names.is_empty() {
-                    "none".to_string()
-                } else {
-                    names.join(", ")
-                }
-            ))
-            .into());
-        }
-    }
     let Some(out) = &a.out else {
         return Err(crate::Usage("--out is required".into()).into());
     };
-    let ctx = BuildContext {
-        base: a.spec.parent().map(Path::to_path_buf).unwrap_or_default(),
-        vars: a.vars.into_iter().collect::<BTreeMap<_, _>>(),
-        ..BuildContext::default()
-    };
-    let profile = spec.build(&origin, &ctx)?;
+    let profile = build_spec(&spec, &a.spec, a.vars)?;
     let xml = profile.to_xml();
     // What pbkit would refuse to read back is refused here, before anything is written.
     let limit = pbkit_profile::FILE_LIMIT;
