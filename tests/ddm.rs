@@ -322,3 +322,114 @@ fn convert_matches_build_and_reports_what_it_cannot_map() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("devices fetch asset data over https only"));
 }
+
+fn lint_findings(path: &Path, extra: &[&str]) -> (i32, Vec<serde_json::Value>) {
+    let o = run(pbkit()
+        .args(["ddm", "lint", "--json"])
+        .args(extra)
+        .arg(path));
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&o)).unwrap_or_else(|_| panic!("{}", stderr(&o)));
+    (o.status.code().unwrap(), v.as_array().unwrap().clone())
+}
+
+/// `ddm lint` finds what would make a device refuse or misuse the declarations, each
+/// with its check: an unknown key, a wrong type, a hash that is not the data's, an asset
+/// reference to nothing and to the wrong type, an http DataURL, a configuration no
+/// activation installs, swapped signing and encryption identities (the profile rule), a
+/// PKCS#12 whose Password does not open it; and S/MIME below iOS 17 is a warning.
+#[test]
+fn ddm_lint_finds_every_kind_of_problem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    ddm_build("exchange-smime-identities", &out, &[]);
+    let (code, findings) = lint_findings(&out, &[]);
+    assert_eq!((code, findings.len()), (0, 0), "{findings:#?}");
+    let (code, findings) = lint_findings(&out, &["--min-ios", "15.0"]);
+    assert_eq!(code, 0);
+    assert!(findings
+        .iter()
+        .any(|f| f["location"] == "Payload.SMIME" && f["check"] == "min-ios"));
+
+    let decl = |name: &str| {
+        out.join(format!(
+            "declarations/mil.example.smime.exchange.{name}.json"
+        ))
+    };
+    let edit = |name: &str, from: &str, to: &str| {
+        let path = decl(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{name}: {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    // Swap the identities: each is then unfit for its use.
+    edit(
+        "exchange",
+        "\"mil.example.smime.exchange.signing\"",
+        "\"SWAP\"",
+    );
+    edit(
+        "exchange",
+        "\"mil.example.smime.exchange.encryption\"",
+        "\"mil.example.smime.exchange.signing\"",
+    );
+    edit(
+        "exchange",
+        "\"SWAP\"",
+        "\"mil.example.smime.exchange.encryption\"",
+    );
+    edit("exchange", "\"HostName\"", "\"Hostname\"");
+    edit("exchange", "\"EAS\"", "\"IMAP\"");
+    edit(
+        "exchange",
+        "\"mil.example.smime.exchange.exchange.useridentity\"",
+        "\"nowhere\"",
+    );
+    edit(
+        "exchange",
+        "\"mil.example.smime.exchange.exchange.credentials\"",
+        "\"mil.example.smime.exchange.signing\"",
+    );
+    edit("signing", "https://", "http://");
+    edit(
+        "activation",
+        "\"mil.example.smime.exchange.exchange\"",
+        "\"mil.example.smime.exchange.other\"",
+    );
+    let asset = out.join("assets/mil.example.smime.exchange.encryption.json");
+    let doc = std::fs::read_to_string(&asset).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    let mut doc = doc.as_object().unwrap().clone();
+    doc.insert("Password".into(), "not-the-password".into());
+    let bytes = serde_json::to_vec_pretty(&doc).unwrap();
+    std::fs::write(&asset, &bytes).unwrap();
+
+    let (code, findings) = lint_findings(&out, &[]);
+    assert_eq!(code, 1);
+    let has = |file: &str, check: &str, text: &str| {
+        findings.iter().any(|f| {
+            f["file"].as_str().unwrap().ends_with(file)
+                && f["check"] == check
+                && f["message"].as_str().unwrap().contains(text)
+        })
+    };
+    let cases = [
+        ("exchange.json", "unknown-key", "Hostname is not a key"),
+        ("exchange.json", "allowed-values", "EnabledProtocolTypesItem must be one of EAS, EWS"),
+        ("exchange.json", "reference", "nowhere is no declaration"),
+        ("exchange.json", "reference", "is a com.apple.asset.credential.identity, not one of com.apple.asset.credential.userpassword"),
+        ("exchange.json", "activation", "no activation installs mil.example.smime.exchange.exchange"),
+        ("activation.json", "reference", "mil.example.smime.exchange.other is no declaration"),
+        ("signing.json", "data-url", "devices fetch asset data over https only"),
+        ("encryption.json", "data", "Size is"),
+        ("encryption.json", "data", "the hash is not the data's"),
+        ("encryption.json", "pkcs12", "does not open as one identity with its Password"),
+        ("signing.json", "identity", "encrypt"),
+    ];
+    for (file, check, text) in cases {
+        assert!(
+            has(file, check, text),
+            "{file} {check} {text:?} not in {findings:#?}"
+        );
+    }
+}

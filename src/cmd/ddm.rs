@@ -51,6 +51,35 @@ Example:
 
 Exit codes: 0 written, 1 not written, 2 usage.")]
     Convert(ConvertArgs),
+    /// Check declarations and their asset data against Apple's declarative schema.
+    #[command(after_help = "\
+With the machinery of profile lint (types, required keys, allowed values, iOS versions:
+S/MIME in account declarations needs iOS 17), plus what a device does: every asset
+reference resolves to a declaration linted with it, of an allowed type; DataURL is
+https; Size and Hash-SHA-256 match the data found beside the declarations (assets/);
+an identity opens with its Password as one identity fit for its S/MIME use (the same
+rule as profiles); every configuration is activated. A folder is linted whole
+(DIR/declarations/*.json), so references between its declarations resolve.
+
+Examples:
+  pbkit ddm lint ddm
+  pbkit ddm lint --min-ios 15.0 --json ddm/declarations/*.json
+
+Exit codes: 0 no errors (warnings and notes allowed), 1 errors, 2 usage.")]
+    Lint(LintArgs),
+}
+
+#[derive(Args)]
+pub struct LintArgs {
+    /// Output folders of ddm build/convert, or declaration files.
+    #[arg(required = true, value_name = "DIR|FILE")]
+    paths: Vec<PathBuf>,
+    /// The oldest iOS the declarations must work on.
+    #[arg(long, default_value = "17.0", value_name = "VERSION", value_parser = super::profile::parse_version)]
+    min_ios: String,
+    /// Print JSON: an array of {file, severity, location, check, message}.
+    #[arg(long)]
+    json: bool,
 }
 
 /// What build and convert share.
@@ -99,6 +128,7 @@ pub struct ConvertArgs {
 
 pub fn run(c: DdmCommand) -> anyhow::Result<ExitCode> {
     match c {
+        DdmCommand::Lint(a) => lint(a),
         DdmCommand::Build(a) => {
             let spec = Spec::read(&a.spec)?;
             let suite = spec
@@ -179,4 +209,40 @@ fn print_summary(m: &Manifest, out: &Path) {
             if a.secret { ", secret" } else { "" }
         );
     }
+}
+
+fn lint(a: LintArgs) -> anyhow::Result<ExitCode> {
+    for p in &a.paths {
+        if !p.exists() {
+            anyhow::bail!("{}: no such file or folder", p.display());
+        }
+    }
+    let files = pbkit_ddm::lint::files(&a.paths)
+        .map_err(|e| anyhow::anyhow!("{}", pbkit_outfile::io_reason(&e)))?;
+    if files.is_empty() {
+        anyhow::bail!("no declaration (.json) in {}", a.paths[0].display());
+    }
+    let opts = pbkit_profile::LintOptions {
+        min_ios: a.min_ios.clone(),
+        ..Default::default()
+    };
+    let linted = pbkit_ddm::lint::lint(&files, &opts);
+    let names: Vec<String> = linted
+        .iter()
+        .map(|l| l.file.display().to_string())
+        .collect();
+    let all: Vec<super::profile::FileFinding<'_>> = linted
+        .iter()
+        .zip(&names)
+        .flat_map(|(l, name)| {
+            l.findings
+                .iter()
+                .cloned()
+                .map(move |finding| super::profile::FileFinding {
+                    file: name,
+                    finding,
+                })
+        })
+        .collect();
+    super::profile::print_findings(&all, files.len(), a.json)
 }

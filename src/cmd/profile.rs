@@ -267,7 +267,7 @@ pub struct InspectArgs {
 }
 
 /// `--min-ios`: `15`, `15.4` or `15.4.1`.
-fn parse_version(s: &str) -> Result<String, String> {
+pub fn parse_version(s: &str) -> Result<String, String> {
     let parts: Vec<&str> = s.split('.').collect();
     if parts.len() <= 3
         && parts
@@ -727,11 +727,47 @@ fn inspect_cmd(a: InspectArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A finding of one file, as `profile lint` and `ddm lint` print it.
 #[derive(Serialize)]
-struct FileFinding<'a> {
-    file: &'a str,
+pub struct FileFinding<'a> {
+    pub file: &'a str,
     #[serde(flatten)]
-    finding: Finding,
+    pub finding: Finding,
+}
+
+/// Prints findings (text, or JSON) with the summary line; exit 1 when any is an error.
+pub fn print_findings(
+    all: &[FileFinding<'_>],
+    files: usize,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let errors = all
+        .iter()
+        .filter(|f| f.finding.severity == Severity::Error)
+        .count();
+    if json {
+        super::print_json(&all)?;
+    } else {
+        for f in all {
+            outln!("{}: {}", f.file, f.finding);
+        }
+        let warnings = all
+            .iter()
+            .filter(|f| f.finding.severity == Severity::Warning)
+            .count();
+        outln!(
+            "{}: {}, {}, {}",
+            plural(files, "file"),
+            plural(errors, "error"),
+            plural(warnings, "warning"),
+            plural(all.len() - errors - warnings, "note")
+        );
+    }
+    Ok(if errors > 0 {
+        ExitCode::from(crate::EXIT_FAILURE)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn lint_cmd(a: LintArgs) -> anyhow::Result<ExitCode> {
@@ -759,31 +795,5 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<ExitCode> {
             finding,
         }));
     }
-    let errors = all
-        .iter()
-        .filter(|f| f.finding.severity == Severity::Error)
-        .count();
-    if a.json {
-        super::print_json(&all)?;
-    } else {
-        for f in &all {
-            outln!("{}: {}", f.file, f.finding);
-        }
-        let warnings = all
-            .iter()
-            .filter(|f| f.finding.severity == Severity::Warning)
-            .count();
-        outln!(
-            "{}: {}, {}, {}",
-            plural(a.files.len(), "file"),
-            plural(errors, "error"),
-            plural(warnings, "warning"),
-            plural(all.len() - errors - warnings, "note")
-        );
-    }
-    Ok(if errors > 0 {
-        ExitCode::from(crate::EXIT_FAILURE)
-    } else {
-        ExitCode::SUCCESS
-    })
+    print_findings(&all, a.files.len(), a.json)
 }

@@ -2,6 +2,7 @@
 
 pub mod convert;
 pub mod declaration;
+pub mod lint;
 pub mod output;
 
 pub use convert::{convert, Options, Set, Unmapped};

@@ -90,6 +90,39 @@ pub fn lint(bytes: &[u8], opts: &LintOptions) -> Vec<Finding> {
     }
 }
 
+/// Checks a dictionary against key definitions of one of Apple's schemas: required keys,
+/// unknown keys, types, allowed values, ranges, iOS versions and deprecations, as `lint`
+/// does for profiles. `location` prefixes every finding's location.
+pub fn check_keys(
+    d: &Dictionary,
+    defs: &[&KeyDef],
+    location: &str,
+    opts: &LintOptions,
+) -> Vec<Finding> {
+    let mut l = Linter {
+        out: Vec::new(),
+        opts,
+    };
+    l.key_list(d, defs, location, false);
+    l.out
+}
+
+/// A finding when something `introduced` in that iOS version (or `n/a`) is used below
+/// `opts.min_ios`, as `lint` reports it for payload types and keys.
+pub fn check_version(
+    location: &str,
+    what: &str,
+    introduced: Option<&str>,
+    opts: &LintOptions,
+) -> Vec<Finding> {
+    let mut l = Linter {
+        out: Vec::new(),
+        opts,
+    };
+    l.version(location, what, introduced);
+    l.out
+}
+
 /// The identity references of `profile` whose identity does not fit its S/MIME use
 /// (the one rule of [`pbkit_pkcs12::fitness`]), as (payload index, key, problem).
 /// `facts_of` gives the certificate facts of an identity payload by PayloadUUID, when known.
@@ -416,9 +449,18 @@ impl Linter<'_> {
                 );
             }
         }
-        if let (Some(sub), Value::Dictionary(d)) = (&def.subkeys, v) {
-            let defs: Vec<&KeyDef> = sub.iter().collect();
-            self.key_list(d, &defs, loc, false);
+        match (&def.subkeys, v) {
+            (Some(sub), Value::Dictionary(d)) => {
+                let defs: Vec<&KeyDef> = sub.iter().collect();
+                self.key_list(d, &defs, loc, false);
+            }
+            // An array's one subkey describes each of its items.
+            (Some(sub), Value::Array(items)) if sub.len() == 1 => {
+                for (i, item) in items.iter().enumerate() {
+                    self.value(item, &sub[0], &format!("{loc}[{i}]"));
+                }
+            }
+            _ => {}
         }
     }
 

@@ -58,6 +58,8 @@ pub struct KeyDef {
     pub subkeys: Option<Vec<KeyDef>>,
     /// Apple's description (holds "Use 'X' instead" for deprecated keys).
     pub content: Option<String>,
+    /// Declarative schema: the asset types a reference key may name.
+    pub assettypes: Option<Vec<String>>,
 }
 
 /// `range:` of a key.
