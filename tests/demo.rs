@@ -36,6 +36,30 @@ fn demo_builds_signs_lints_and_verifies_everything() {
         assert_eq!(p["verdict"], "Verified", "{p}");
         assert!(out.join(p["file"].as_str().unwrap()).exists());
     }
+    // The specs with an account, in their declarative form, lint clean with ddm lint
+    // and with the independent schema check.
+    let ddm = v["ddm"].as_array().unwrap();
+    let dirs: Vec<&str> = ddm.iter().map(|d| d["dir"].as_str().unwrap()).collect();
+    assert_eq!(
+        dirs,
+        [
+            "ddm/purebred-exchange",
+            "ddm/exchange-smime-identities",
+            "ddm/mail-smime"
+        ]
+    );
+    for d in ddm {
+        assert_eq!(
+            (d["lint_errors"].as_u64(), d["lint_warnings"].as_u64()),
+            (Some(0), Some(0)),
+            "{d}"
+        );
+        let dir = out.join(d["dir"].as_str().unwrap());
+        ok(std::process::Command::new("python3")
+            .arg(root().join("tests/ddm/check.py"))
+            .arg(root().join("crates/ddm/schema"))
+            .arg(&dir));
+    }
     let archives: Vec<_> = v["pack_archives"]
         .as_array()
         .unwrap()

@@ -43,7 +43,8 @@ pub const PROFILES: &[(&str, &[u8])] = profiles![
 Runs the whole toolkit on built-in defaults, with nothing of yours: a test PKI (pbkit
 fixtures), a Purebred key-sharing pack of its first user (pbkit keyshare pack), every spec
 of profiles/ built and signed by the test MDM server identity (pbkit profile build), each
-profile linted and verified against the test anchor. Everything lands in one folder.
+profile linted and verified against the test anchor, and the profiles with an account in
+their declarative form (pbkit ddm convert), linted. Everything lands in one folder.
 
 Examples:
   pbkit demo
@@ -66,11 +67,26 @@ struct Summary {
     pki_files: usize,
     pack_archives: Vec<(String, usize)>,
     profiles: Vec<ProfileResult>,
+    /// Declarative output of the specs with an account.
+    ddm: Vec<DdmResult>,
     lint_errors: usize,
     lint_warnings: usize,
     /// The checks that warned, once each (on built-in defaults: the specs' example hosts).
     lint_warning_checks: std::collections::BTreeSet<&'static str>,
 }
+
+#[derive(Serialize)]
+struct DdmResult {
+    spec: String,
+    dir: String,
+    declarations: usize,
+    asset_files: usize,
+    lint_errors: usize,
+    lint_warnings: usize,
+}
+
+/// Where the demo says its declarative assets would be served (the test PKI's server).
+const DEMO_ASSET_BASE: &str = "https://mdm.pbkit.test/ddm/";
 
 #[derive(Serialize)]
 struct ProfileResult {
@@ -151,6 +167,7 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
     let profiles_dir = dir.join("profiles");
     pbkit_outfile::create_dir(&profiles_dir, Perm::Secret)?;
     let mut profiles = Vec::new();
+    let mut ddm = Vec::new();
     let (mut errors, mut warnings) = (0, 0);
     let mut warning_checks = std::collections::BTreeSet::new();
     let ctx = BuildContext {
@@ -178,6 +195,17 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
             }
         }
         let verdict = verify(&signed, &anchors).verdict();
+        let has_account = profile.payloads.iter().any(|p| {
+            matches!(
+                p.content,
+                pbkit_profile::model::Content::Exchange(_) | pbkit_profile::model::Content::Mail(_)
+            )
+        });
+        if has_account {
+            let result = declarative(&profile, stem, &dir)?;
+            errors += result.lint_errors;
+            ddm.push(result);
+        }
         bar.inc(1);
         profiles.push(ProfileResult {
             spec: origin,
@@ -202,6 +230,7 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
             .map(|a| (a.name.clone(), a.entries.len()))
             .collect(),
         profiles,
+        ddm,
         lint_errors: errors,
         lint_warnings: warnings,
         lint_warning_checks: warning_checks,
@@ -216,6 +245,50 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(crate::EXIT_FAILURE)
+    })
+}
+
+/// The profile as declarations (pbkit ddm convert) in `ddm/<stem>/`, linted.
+fn declarative(
+    profile: &pbkit_profile::model::Profile,
+    stem: &str,
+    dir: &Path,
+) -> anyhow::Result<DdmResult> {
+    let out = dir.join("ddm").join(stem);
+    pbkit_outfile::create_dir(&dir.join("ddm"), Perm::Secret)?;
+    let base = format!("{DEMO_ASSET_BASE}{stem}/assets/");
+    let set = pbkit_ddm::convert(
+        profile,
+        &pbkit_ddm::Options {
+            asset_base_url: base.clone(),
+            suite: pbkit_pkcs12::Suite::IosLegacy,
+            predicate: None,
+            previous: Default::default(),
+        },
+    )?;
+    let manifest = pbkit_ddm::write(&set, &out, &base, false)?;
+    let files = pbkit_ddm::lint::files(std::slice::from_ref(&out))?;
+    let linted = pbkit_ddm::lint::lint(
+        &files,
+        &LintOptions {
+            min_ios: "17.0".into(),
+            ..LintOptions::default()
+        },
+    );
+    let count = |s: Severity| {
+        linted
+            .iter()
+            .flat_map(|l| &l.findings)
+            .filter(|f| f.severity == s)
+            .count()
+    };
+    Ok(DdmResult {
+        spec: format!("profiles/{stem}.toml"),
+        dir: rel(&out, dir),
+        declarations: manifest.declarations.len(),
+        asset_files: manifest.assets.len(),
+        lint_errors: count(Severity::Error),
+        lint_warnings: count(Severity::Warning),
     })
 }
 
@@ -250,6 +323,21 @@ fn print_summary(s: &Summary) {
             p.verdict
         );
     }
+    outln!(
+        "  ddm/       declarative form (iOS 17) of the {} with an account (pbkit ddm convert):",
+        crate::out::plural(s.ddm.len(), "profile")
+    );
+    let width = s.ddm.iter().map(|d| d.dir.len()).max().unwrap_or(0);
+    for d in &s.ddm {
+        outln!(
+            "               {:<width$}  {}, {}; ddm lint: {}, {}",
+            d.dir,
+            crate::out::plural(d.declarations, "declaration"),
+            crate::out::count(d.asset_files, "asset file", "asset files"),
+            crate::out::plural(d.lint_errors, "error"),
+            crate::out::plural(d.lint_warnings, "warning")
+        );
+    }
     let checks: Vec<&str> = s.lint_warning_checks.iter().copied().collect();
     outln!(
         "  lint       {}, {}{}",
@@ -269,5 +357,6 @@ fn print_summary(s: &Summary) {
     outln!("  pbkit keyshare open '{d}/pack/All.zip' --password-file '{d}/pack/password'");
     outln!("  pbkit profile inspect '{d}/profiles/exchange-smime-identities.mobileconfig' --anchor '{d}/pki/trust/anchor.pem'");
     outln!("  pbkit profile build profiles/purebred-exchange.toml --var host=YOUR-HOST --out exchange.mobileconfig");
+    outln!("  pbkit ddm lint '{d}/ddm/exchange-smime-identities'");
     outln!("  docs/jamf-admins.md (profiles to Jamf Pro), docs/app-developers.md (key sharing)");
 }
