@@ -478,12 +478,13 @@ fn man_all_writes_a_page_for_every_subcommand() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("man1");
     let out = ok(pbkit().args(["man", "--all"]).arg(&dir));
-    // pbkit, its 8 groups (cert, chain, jamf, keyshare, p12, preflight, profile and the
-    // leaf commands) and every leaf subcommand.
+    // pbkit, its 9 groups (cert, chain, ddm, jamf, keyshare, p12, preflight, profile and
+    // the leaf commands) and every leaf subcommand.
     let leaves = SUBCOMMANDS.len() + 1; // + man itself
     let groups = [
         "cert",
         "chain",
+        "ddm",
         "jamf",
         "keyshare",
         "p12",
@@ -662,6 +663,9 @@ const SUBCOMMANDS: &[&[&str]] = &[
     &["profile", "encrypt"],
     &["profile", "decrypt"],
     &["rollout"],
+    &["ddm", "build"],
+    &["ddm", "convert"],
+    &["ddm", "lint"],
     &["jamf", "list"],
     &["jamf", "pull"],
     &["jamf", "push"],
