@@ -186,19 +186,12 @@ pub struct SignArgs {
 
 #[derive(Args)]
 pub struct EncryptArgs {
-    /// The unsigned profile.
-    input: PathBuf,
+    /// The profile, where it goes, the optional signer (signing comes after encrypting).
+    #[command(flatten)]
+    base: SignArgs,
     /// The device certificate (PEM or DER) to encrypt to; repeatable.
     #[arg(long = "to", value_name = "CERT", required = true)]
     to: Vec<PathBuf>,
-    /// Where to write the encrypted profile.
-    #[arg(long, value_name = "FILE")]
-    out: PathBuf,
-    #[command(flatten)]
-    signer: SignerArgs,
-    /// Print what was written as JSON.
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(Args)]
@@ -359,7 +352,7 @@ pub fn run(cmd: ProfileCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn encrypt_cmd(a: EncryptArgs) -> anyhow::Result<ExitCode> {
+fn encrypt_cmd(EncryptArgs { base: a, to }: EncryptArgs) -> anyhow::Result<ExitCode> {
     let bytes = read(&a.input)?;
     if is_signed(&bytes) {
         bail!(
@@ -367,10 +360,10 @@ fn encrypt_cmd(a: EncryptArgs) -> anyhow::Result<ExitCode> {
             a.input.display()
         );
     }
-    let recipients =
-        a.to.iter()
-            .map(pbkit_pki::bundle::read_one)
-            .collect::<Result<Vec<_>, _>>()?;
+    let recipients = to
+        .iter()
+        .map(pbkit_pki::bundle::read_one)
+        .collect::<Result<Vec<_>, _>>()?;
     let encrypted = pbkit_profile::encrypt::encrypt(&bytes, &recipients)
         .with_context(|| a.input.display().to_string())?;
     let signer = a.signer.load()?;
