@@ -175,7 +175,7 @@ fn emit(
         }
         other => other.map_err(|e| anyhow::anyhow!("{}: {e}", origin.display()))?,
     };
-    let manifest = pbkit_ddm::write(&set, &o.out, &o.asset_base_url, o.force)?;
+    let manifest = pbkit_ddm::write(&set, &o.out, o.force)?;
     for u in &manifest.unmapped {
         eprintln!(
             "pbkit: note: {}: {} not converted: {}",

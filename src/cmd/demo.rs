@@ -266,7 +266,7 @@ fn declarative(
             previous: Default::default(),
         },
     )?;
-    let manifest = pbkit_ddm::write(&set, &out, &base, false)?;
+    let manifest = pbkit_ddm::write(&set, &out, false)?;
     let files = pbkit_ddm::lint::files(std::slice::from_ref(&out))?;
     let linted = pbkit_ddm::lint::lint(
         &files,

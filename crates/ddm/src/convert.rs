@@ -71,6 +71,8 @@ pub struct Set {
     pub identities: BTreeMap<String, (String, String)>,
     /// Keys with no declarative form.
     pub unmapped: Vec<Unmapped>,
+    /// Where `assets/` is served, ending in `/`: each DataURL is this and a file name.
+    pub asset_base_url: String,
 }
 
 /// A key of the profile with no declarative form.
@@ -103,12 +105,12 @@ pub fn convert(profile: &Profile, opts: &Options) -> Result<Set, Error> {
     };
     let mut c = Converter {
         opts,
-        base,
         set: Set {
             declarations: Vec::new(),
             data: Vec::new(),
             identities: BTreeMap::new(),
             unmapped: Vec::new(),
+            asset_base_url: base,
         },
         assets: HashMap::new(),
         configurations: Vec::new(),
@@ -163,13 +165,14 @@ pub fn convert(profile: &Profile, opts: &Options) -> Result<Set, Error> {
         &format!("{}.activation", profile.identifier),
         activation,
     ));
+    let top = profile.to_dictionary();
     for key in [
         "PayloadDescription",
         "PayloadOrganization",
         "PayloadRemovalDisallowed",
         "PayloadScope",
     ] {
-        if profile.to_dictionary().contains_key(key) {
+        if top.contains_key(key) {
             c.unmapped(
                 "profile",
                 key,
@@ -182,7 +185,6 @@ pub fn convert(profile: &Profile, opts: &Options) -> Result<Set, Error> {
 
 struct Converter<'a> {
     opts: &'a Options,
-    base: String,
     set: Set,
     /// PayloadUUID → asset identifier.
     assets: HashMap<String, String>,
@@ -202,35 +204,21 @@ impl Keys {
         }
         Keys { d }
     }
+    /// Takes key `k` when `read` accepts its value; a value of another type stays, to be
+    /// reported as not converted.
+    fn take<T>(&mut self, k: &str, read: impl Fn(&Plist) -> Option<T>) -> Option<T> {
+        let value = read(self.d.get(k)?)?;
+        self.d.remove(k);
+        Some(value)
+    }
     fn string(&mut self, k: &str) -> Option<String> {
-        match self.d.remove(k) {
-            Some(Plist::String(s)) => Some(s),
-            Some(other) => {
-                self.d.insert(k.into(), other);
-                None
-            }
-            None => None,
-        }
+        self.take(k, |v| v.as_string().map(str::to_string))
     }
     fn bool(&mut self, k: &str) -> Option<bool> {
-        match self.d.remove(k) {
-            Some(Plist::Boolean(b)) => Some(b),
-            Some(other) => {
-                self.d.insert(k.into(), other);
-                None
-            }
-            None => None,
-        }
+        self.take(k, Plist::as_boolean)
     }
     fn int(&mut self, k: &str) -> Option<i64> {
-        match self.d.remove(k) {
-            Some(Plist::Integer(i)) => i.as_signed(),
-            Some(other) => {
-                self.d.insert(k.into(), other);
-                None
-            }
-            None => None,
-        }
+        self.take(k, Plist::as_signed_integer)
     }
 }
 
@@ -288,7 +276,7 @@ impl Converter<'_> {
         let mut payload = Map::new();
         payload.insert(
             "Reference".into(),
-            Value::Object(data.reference(&self.base)),
+            Value::Object(data.reference(&self.set.asset_base_url)),
         );
         self.set
             .declarations

@@ -121,7 +121,7 @@ pub fn is_build(dir: &Path) -> bool {
 
 /// Writes the set to `dir`: staged, then swapped in. A folder with other content is
 /// refused unless `force`.
-pub fn write(set: &Set, dir: &Path, asset_base_url: &str, force: bool) -> Result<Manifest, Error> {
+pub fn write(set: &Set, dir: &Path, force: bool) -> Result<Manifest, Error> {
     let existing = if force || is_build(dir) {
         Existing::Replace
     } else {
@@ -132,11 +132,7 @@ pub fn write(set: &Set, dir: &Path, asset_base_url: &str, force: bool) -> Result
     let root = staged.path();
     pbkit_outfile::create_dir(&root.join("declarations"), Perm::Secret)?;
     pbkit_outfile::create_dir(&root.join("assets"), Perm::Secret)?;
-    let base = if asset_base_url.ends_with('/') {
-        asset_base_url.to_string()
-    } else {
-        format!("{asset_base_url}/")
-    };
+    let base = &set.asset_base_url;
     let mut manifest = Manifest {
         declarations: Vec::new(),
         assets: Vec::new(),
@@ -165,7 +161,7 @@ pub fn write(set: &Set, dir: &Path, asset_base_url: &str, force: bool) -> Result
         let file = format!("assets/{}", a.file);
         let perm = if a.secret { Perm::Secret } else { Perm::Public };
         pbkit_outfile::write_deferred(root.join(&file), &a.bytes, perm)?;
-        let reference = a.reference(&base);
+        let reference = a.reference(base);
         manifest.assets.push(AssetEntry {
             file,
             url: format!("{base}{}", a.file),

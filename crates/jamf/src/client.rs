@@ -519,10 +519,7 @@ impl Client {
                 {
                     retry_after.map(|d| d.min(self.options.max_wait))
                 }
-                Err(e @ Error::Connect { .. }) if repeatable && attempt < self.options.retries => {
-                    let _ = e;
-                    None
-                }
+                Err(Error::Connect { .. }) if repeatable && attempt < self.options.retries => None,
                 other => return other.map(|(answer, _)| answer),
             };
             let pause = pause.unwrap_or_else(|| Duration::from_millis(250 << attempt.min(6)));
@@ -531,9 +528,6 @@ impl Client {
             std::thread::sleep(pause);
         }
     }
-
-    /// Invalidates the token now (also done on drop).
-    pub fn close(self) {}
 }
 
 impl Drop for Client {

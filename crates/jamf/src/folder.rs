@@ -195,7 +195,7 @@ fn push_user(
         origin: path.display().to_string(),
         source,
     })?;
-    let sha256 = hex(&sha2::Sha256::digest(&bytes));
+    let sha256 = pbkit_pki::hex::upper(&sha2::Sha256::digest(&bytes));
     if let Some((recorded, id)) = done.get(user) {
         if *recorded == sha256 {
             let skipped = UserOutcome::Skipped {
@@ -224,10 +224,6 @@ fn push_user(
         report: Box::new(report),
     };
     Ok((pushed, sha256))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The users a journal records: user → (file SHA-256, id). A torn or foreign line is

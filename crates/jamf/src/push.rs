@@ -40,15 +40,7 @@ impl LocalProfile {
         let plist = pbkit_profile::verify(bytes, &[])
             .into_content()
             .map_err(|e| bad(pbkit_profile::Error::Invalid(e)))?;
-        let top = match Value::from_reader(std::io::Cursor::new(&plist)) {
-            Ok(Value::Dictionary(d)) => d,
-            Ok(_) => {
-                return Err(bad(pbkit_profile::Error::Plist(
-                    "the top level is not a dictionary".into(),
-                )))
-            }
-            Err(e) => return Err(bad(pbkit_profile::Error::Plist(e.to_string()))),
-        };
+        let top = pbkit_profile::model::top_dictionary(&plist).map_err(bad)?;
         let text = |k: &str| top.get(k).and_then(Value::as_string).map(str::to_string);
         let identifier = text("PayloadIdentifier")
             .ok_or_else(|| bad(pbkit_profile::Error::Missing("PayloadIdentifier")))?;
@@ -80,13 +72,8 @@ impl LocalProfile {
 
 /// A profile as plist XML, as the Classic API takes it.
 fn xml(top: Dictionary) -> String {
-    let mut out = Vec::new();
-    // Writing a dictionary read from a plist to a Vec cannot fail.
-    let _ = Value::Dictionary(top).to_writer_xml(&mut out);
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8_lossy(&pbkit_profile::model::xml(&Value::Dictionary(top))).into_owned()
 }
-
-impl LocalProfile {}
 
 /// One profile to push.
 #[derive(Debug, Clone)]
@@ -302,7 +289,13 @@ impl<'c> Pusher<'c> {
         self.claimed.insert(id);
         report.id = Some(id);
         report.action = Action::Created;
-        self.check(req, id, &xml, None, CREATED_UNSCOPED)?;
+        self.check(
+            req,
+            id,
+            &xml,
+            (None, &req.profile.identifier),
+            CREATED_UNSCOPED,
+        )?;
         if let Some(scope) = req.scope.as_ref().filter(|s| !s.is_empty()) {
             let body = ProfileBody {
                 scope: Some(scope),
@@ -358,7 +351,7 @@ impl<'c> Pusher<'c> {
         report.repacked_only = !identical && diff.same;
         let changes = !identical || !report.settings.is_empty();
         report.kept_uuid = Some(uuid.clone());
-        report.kept_identifier = (identifier != req.profile.identifier).then_some(identifier);
+        report.kept_identifier = (identifier != req.profile.identifier).then(|| identifier.clone());
         report.scope = req.scope.clone().unwrap_or(server.scope);
         report.diff = Some(diff);
         self.claimed.insert(id);
@@ -375,20 +368,21 @@ impl<'c> Pusher<'c> {
                 self.client.update_profile(id, &body)?;
                 self.by_name.retain(|_, v| *v != id);
                 self.by_name.insert(req.name.clone(), id);
-                self.check(req, id, &xml, Some(&uuid), UPDATED)?;
+                self.check(req, id, &xml, (Some(&uuid), &identifier), UPDATED)?;
                 Action::Updated
             }
         };
         Ok(report)
     }
 
-    /// Reads profile `id` back and compares it with what was sent.
+    /// Reads profile `id` back and compares it with what was sent, whose top-level
+    /// PayloadUUID (when pbkit set it) and PayloadIdentifier are `(uuid, sent_identifier)`.
     fn check(
         &self,
         req: &PushRequest<'_>,
         id: u64,
         sent: &str,
-        uuid: Option<&str>,
+        (uuid, sent_identifier): (Option<&str>, &str),
         state: &'static str,
     ) -> Result<(), Error> {
         let kept = self.client.get_profile(&ProfileKey::Id(id))?;
@@ -410,7 +404,6 @@ impl<'c> Pusher<'c> {
         }
         let sent_side = side(sent, id)?;
         let kept_side = side(&kept.payloads, id)?;
-        let sent_identifier = LocalProfile::read(sent.as_bytes(), "")?.identifier;
         if inspection.identifier != sent_identifier {
             problems.push(format!(
                 "PayloadIdentifier {sent_identifier} became {}",

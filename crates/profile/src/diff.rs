@@ -98,12 +98,8 @@ impl Side {
     /// Reads a profile, signed or not.
     pub fn read(bytes: &[u8]) -> Result<Side, Error> {
         let plist = verify(bytes, &[]).into_content().map_err(Error::Invalid)?;
-        let value = Value::from_reader(std::io::Cursor::new(&plist))
-            .map_err(|e| Error::Plist(crate::model::plist_reason(&e)))?;
-        match value {
-            Value::Dictionary(top) => Ok(Side { top, plist }),
-            _ => Err(Error::Plist("the top level is not a dictionary".into())),
-        }
+        let top = crate::model::top_dictionary(&plist)?;
+        Ok(Side { top, plist })
     }
 }
 

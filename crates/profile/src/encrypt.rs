@@ -15,7 +15,7 @@ use plist::{Dictionary, Value};
 use serde::Serialize;
 use x509_parser::prelude::{FromDer, X509Name};
 
-use crate::model::plist_reason;
+use crate::model::{plist_reason, top_dictionary, xml};
 use crate::Error;
 
 /// The key holding the encrypted payloads.
@@ -24,7 +24,7 @@ pub const ENCRYPTED_CONTENT: &str = "EncryptedPayloadContent";
 /// Encrypts a profile's payloads to `recipients` (device certificates). `plist` is an
 /// unsigned profile; the result is one too, to sign if wanted.
 pub fn encrypt(plist: &[u8], recipients: &[Certificate]) -> Result<Vec<u8>, Error> {
-    let mut top = dictionary(plist)?;
+    let mut top = top_dictionary(plist)?;
     if is_encrypted(&top) {
         return Err(Error::Plist("already encrypted".into()));
     }
@@ -43,7 +43,7 @@ pub fn encrypt(plist: &[u8], recipients: &[Certificate]) -> Result<Vec<u8>, Erro
             "no recipient certificate to encrypt to".into(),
         ));
     }
-    let inner = xml(Value::Array(content));
+    let inner = xml(&Value::Array(content));
     let mut stack = Stack::new()?;
     for r in recipients {
         stack.push(r.x509().to_owned())?;
@@ -53,13 +53,13 @@ pub fn encrypt(plist: &[u8], recipients: &[Certificate]) -> Result<Vec<u8>, Erro
             .to_der()?;
     top.insert("IsEncrypted".into(), true.into());
     top.insert(ENCRYPTED_CONTENT.into(), Value::Data(envelope));
-    Ok(xml(Value::Dictionary(top)))
+    Ok(xml(&Value::Dictionary(top)))
 }
 
 /// Decrypts an encrypted profile with the device's key and certificate: the profile with
 /// its `PayloadContent` back.
 pub fn decrypt(plist: &[u8], key: &PKeyRef<Private>, cert: &Certificate) -> Result<Vec<u8>, Error> {
-    let mut top = dictionary(plist)?;
+    let mut top = top_dictionary(plist)?;
     let der = match top.remove(ENCRYPTED_CONTENT) {
         Some(Value::Data(d)) => d,
         Some(_) => {
@@ -110,7 +110,7 @@ pub fn decrypt(plist: &[u8], key: &PKeyRef<Private>, cert: &Certificate) -> Resu
     };
     top.remove("IsEncrypted");
     top.insert("PayloadContent".into(), Value::Array(content));
-    Ok(xml(Value::Dictionary(top)))
+    Ok(xml(&Value::Dictionary(top)))
 }
 
 /// Whether a profile's top level says it is encrypted.
@@ -323,19 +323,4 @@ fn cipher_name(oid: &str) -> String {
         "1.2.840.113549.3.2" => "RC2-CBC".into(),
         other => other.into(),
     }
-}
-
-fn dictionary(plist: &[u8]) -> Result<Dictionary, Error> {
-    match Value::from_reader(std::io::Cursor::new(plist)) {
-        Ok(Value::Dictionary(d)) => Ok(d),
-        Ok(_) => Err(Error::Plist("the top level is not a dictionary".into())),
-        Err(e) => Err(Error::Plist(plist_reason(&e))),
-    }
-}
-
-fn xml(value: Value) -> Vec<u8> {
-    let mut out = Vec::new();
-    // Writing a plist value to a Vec cannot fail.
-    let _ = value.to_writer_xml(&mut out);
-    out
 }

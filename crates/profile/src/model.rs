@@ -619,24 +619,13 @@ impl Profile {
     }
 
     /// The profile as XML plist bytes: what gets signed and installed.
-    #[expect(clippy::expect_used, reason = "writing to a Vec cannot fail")]
     pub fn to_xml(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        plist::to_writer_xml(&mut out, &Value::Dictionary(self.to_dictionary()))
-            .expect("writing a plist to memory cannot fail");
-        // A text file ends with a newline (Apple's tools write one; `cat` and diff expect it).
-        out.push(b'\n');
-        out
+        xml(&Value::Dictionary(self.to_dictionary()))
     }
 
     /// Reads a profile from plist bytes (XML or binary, unsigned).
     pub fn from_plist(bytes: &[u8]) -> Result<Profile, Error> {
-        let value = Value::from_reader(std::io::Cursor::new(bytes))
-            .map_err(|e| Error::Plist(plist_reason(&e)))?;
-        let Value::Dictionary(d) = value else {
-            return Err(Error::Plist("the top level is not a dictionary".into()));
-        };
-        Profile::from_dictionary(d)
+        Profile::from_dictionary(top_dictionary(bytes)?)
     }
 
     /// Reads a profile from its top-level dictionary.
@@ -725,6 +714,26 @@ impl Profile {
     pub fn payload_by_uuid(&self, uuid: &str) -> Option<&Payload> {
         self.payloads.iter().find(|p| p.uuid == uuid)
     }
+}
+
+/// The top-level dictionary of plist bytes (XML or binary, unsigned): what every reader
+/// of a profile starts from.
+pub fn top_dictionary(bytes: &[u8]) -> Result<Dictionary, Error> {
+    match Value::from_reader(std::io::Cursor::new(bytes)) {
+        Ok(Value::Dictionary(d)) => Ok(d),
+        Ok(_) => Err(Error::Plist("the top level is not a dictionary".into())),
+        Err(e) => Err(Error::Plist(plist_reason(&e))),
+    }
+}
+
+/// A plist value as XML bytes ending in a newline (Apple's tools write one; `cat` and
+/// diff expect it).
+#[expect(clippy::expect_used, reason = "writing to a Vec cannot fail")]
+pub fn xml(value: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    plist::to_writer_xml(&mut out, value).expect("writing a plist to memory cannot fail");
+    out.push(b'\n');
+    out
 }
 
 /// A plist error in words. The plist crate's Display is its Debug
