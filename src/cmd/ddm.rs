@@ -170,7 +170,7 @@ fn emit(
         previous,
     };
     let set = match pbkit_ddm::convert(profile, &options) {
-        Err(e @ pbkit_ddm::Error::AssetUrl(_)) => {
+        Err(e @ pbkit_ddm::Error::AssetUrl { .. }) => {
             return Err(crate::Usage(format!("--asset-base-url: {e}")).into())
         }
         other => other.map_err(|e| anyhow::anyhow!("{}: {e}", origin.display()))?,

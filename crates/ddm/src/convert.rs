@@ -95,8 +95,22 @@ const METADATA: [&str; 4] = [
 
 /// Converts a profile's payloads to declarations.
 pub fn convert(profile: &Profile, opts: &Options) -> Result<Set, Error> {
-    if !opts.asset_base_url.starts_with("https://") {
-        return Err(Error::AssetUrl(opts.asset_base_url.clone()));
+    url_problem(&opts.asset_base_url, false).map_or(Ok(()), |problem| {
+        Err(Error::AssetUrl {
+            url: opts.asset_base_url.clone(),
+            problem,
+        })
+    })?;
+    // Every declaration's identifier is one of these, or one with a suffix of ours.
+    for identifier in
+        std::iter::once(&profile.identifier).chain(profile.payloads.iter().map(|p| &p.identifier))
+    {
+        if let Some(reason) = crate::declaration::file_name_problem(identifier) {
+            return Err(Error::Identifier {
+                identifier: identifier.clone(),
+                reason,
+            });
+        }
     }
     let base = if opts.asset_base_url.ends_with('/') {
         opts.asset_base_url.clone()
@@ -181,6 +195,29 @@ pub fn convert(profile: &Profile, opts: &Options) -> Result<Set, Error> {
         }
     }
     Ok(c.set)
+}
+
+/// What is wrong with an asset URL, if anything: devices fetch it over https. An asset
+/// base (`query: false`) is followed by a file name in each DataURL, so it has no query.
+pub(crate) fn url_problem(url: &str, query: bool) -> Option<&'static str> {
+    if url.contains(|c: char| c.is_control() || c.is_whitespace()) {
+        return Some("contains a space or control character");
+    }
+    let Ok(uri) = url.parse::<http::Uri>() else {
+        return Some("is not a URL");
+    };
+    let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
+    if uri.scheme_str() != Some("https") {
+        Some("is not an https:// URL: devices fetch asset data over https only")
+    } else if uri.host().unwrap_or_default().is_empty() {
+        Some("has no host")
+    } else if authority.contains('@') {
+        Some("carries a user name: devices authenticate to the asset server otherwise")
+    } else if url.contains('#') || (!query && uri.query().is_some()) {
+        Some("has a query or fragment: each DataURL is the base followed by a file name")
+    } else {
+        None
+    }
 }
 
 struct Converter<'a> {

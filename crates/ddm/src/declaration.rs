@@ -48,6 +48,25 @@ impl Declaration {
     }
 }
 
+/// Why `identifier` cannot be a declaration's file name (`IDENTIFIER.json` in one folder),
+/// if it cannot: a separator or `..` would write outside the output folder, a leading dot
+/// would hide the file, control characters would reach terminals and logs.
+pub fn file_name_problem(identifier: &str) -> Option<&'static str> {
+    if identifier.is_empty() {
+        Some("it is empty")
+    } else if identifier.contains(['/', '\\']) {
+        Some("it contains a path separator")
+    } else if identifier.starts_with('.') {
+        Some("it starts with a dot")
+    } else if identifier.chars().any(char::is_control) {
+        Some("it contains a control character")
+    } else if identifier.len() > 200 {
+        Some("it is longer than 200 bytes")
+    } else {
+        None
+    }
+}
+
 /// The data an asset declaration's `Reference` points to: a file the DDM server serves.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExternalData {

@@ -9,13 +9,27 @@ pub use convert::{convert, Options, Set, Unmapped};
 pub use declaration::{Declaration, ExternalData};
 pub use output::{write, Manifest};
 
+/// The largest declaration file (or build manifest) pbkit reads; Apple's declarations are
+/// a few hundred bytes.
+pub const DECLARATION_LIMIT: pbkit_infile::Limit =
+    pbkit_infile::Limit::new(1 << 20, "a declaration or manifest");
+/// The largest asset data file pbkit reads (an identity asset: a PKCS#12 in base64).
+pub const ASSET_LIMIT: pbkit_infile::Limit =
+    pbkit_infile::Limit::new(16 << 20, "an asset data file");
+
 /// Why declarations could not be made or written.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// `--asset-base-url` is not an https URL (devices fetch assets over https only).
-    #[error("{0:?} is not an https:// URL: devices fetch asset data over https only")]
-    AssetUrl(String),
+    /// `--asset-base-url` is not an https URL with a host and no query or fragment
+    /// (devices fetch assets over https only, and each DataURL is it and a file name).
+    #[error("{url:?} {problem}")]
+    AssetUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
     /// A PKCS#12 payload cannot become an identity asset.
     #[error("payload {payload}: {reason}")]
     Identity {
@@ -23,6 +37,17 @@ pub enum Error {
         payload: String,
         /// Why.
         reason: String,
+    },
+    /// A PayloadIdentifier that cannot name a file: declarations and assets are written
+    /// as `declarations/IDENTIFIER.json` and `assets/IDENTIFIER.json`.
+    #[error(
+        "PayloadIdentifier {identifier:?} cannot name a file under the output folder: {reason}"
+    )]
+    Identifier {
+        /// The identifier, as the profile has it.
+        identifier: String,
+        /// Why.
+        reason: &'static str,
     },
     /// A reference names no payload of the profile.
     #[error("payload {payload}: {key} names {uuid}, which is no payload of the profile")]

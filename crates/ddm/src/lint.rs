@@ -258,14 +258,8 @@ fn finding(severity: Severity, location: &str, check: &'static str, message: Str
 }
 
 fn read(file: &Path) -> Result<Decl, Finding> {
-    let bytes = std::fs::read(file).map_err(|e| {
-        finding(
-            Severity::Error,
-            "file",
-            "read",
-            pbkit_outfile::io_reason(&e),
-        )
-    })?;
+    let bytes = pbkit_infile::read(file, crate::DECLARATION_LIMIT)
+        .map_err(|e| finding(Severity::Error, "file", "read", e.problem.to_string()))?;
     let value: Value = serde_json::from_slice(&bytes)
         .map_err(|e| finding(Severity::Error, "file", "json", format!("not JSON: {e}")))?;
     let text = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_string);
@@ -416,12 +410,12 @@ fn asset_data(
         .get("DataURL")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    if !url.starts_with("https://") {
+    if let Some(problem) = crate::convert::url_problem(url, true) {
         out.push(finding(
             Severity::Error,
             "Payload.Reference.DataURL",
             "data-url",
-            format!("{url:?}: devices fetch asset data over https only"),
+            format!("{url:?} {problem}"),
         ));
     }
     let name = url.rsplit('/').next().unwrap_or_default();
@@ -431,9 +425,21 @@ fn asset_data(
         dir.join("assets").join(name),
         dir.join(name),
     ];
-    let Some(bytes) = candidates.iter().find_map(|p| std::fs::read(p).ok()) else {
+    let Some(path) = candidates.iter().find(|p| p.symlink_metadata().is_ok()) else {
         out.push(finding(Severity::Note, "Payload.Reference", "data", format!("{name} is not beside the declarations (assets/{name}): its size, hash and content are not checked")));
         return out;
+    };
+    let bytes = match pbkit_infile::read(path, crate::ASSET_LIMIT) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            out.push(finding(
+                Severity::Error,
+                "Payload.Reference",
+                "data",
+                format!("assets/{name}: {}", e.problem),
+            ));
+            return out;
+        }
     };
     if let Some(size) = reference.get("Size").and_then(Value::as_u64) {
         if size != bytes.len() as u64 {

@@ -76,13 +76,15 @@ pub struct IdentityEntry {
 /// The identity assets a previous build left in `dir`, for [`crate::Options::previous`].
 pub fn previous(dir: &Path) -> Result<BTreeMap<String, PreviousIdentity>, Error> {
     let path = dir.join(MANIFEST);
-    let bytes = match std::fs::read(&path) {
+    let bytes = match pbkit_infile::read(&path, crate::DECLARATION_LIMIT) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) if matches!(&e.problem, pbkit_infile::Problem::Io(io) if io.kind() == std::io::ErrorKind::NotFound) => {
+            return Ok(BTreeMap::new())
+        }
         Err(e) => {
             return Err(Error::Previous {
                 path: path.display().to_string(),
-                reason: pbkit_outfile::io_reason(&e),
+                reason: e.problem.to_string(),
             })
         }
     };
@@ -91,7 +93,9 @@ pub fn previous(dir: &Path) -> Result<BTreeMap<String, PreviousIdentity>, Error>
         reason: e.to_string(),
     })?;
     let mut out = BTreeMap::new();
-    for id in manifest.identities {
+    // A name that would reach outside the folder is no asset of a previous build.
+    let ours = |id: &IdentityEntry| crate::declaration::file_name_problem(&id.asset).is_none();
+    for id in manifest.identities.into_iter().filter(ours) {
         let Some(asset) = manifest
             .assets
             .iter()
@@ -100,7 +104,7 @@ pub fn previous(dir: &Path) -> Result<BTreeMap<String, PreviousIdentity>, Error>
             continue;
         };
         // A file that is gone or changed is not reused: it is written anew.
-        if let Ok(bytes) = std::fs::read(dir.join(&asset.file)) {
+        if let Ok(bytes) = pbkit_infile::read(&dir.join(&asset.file), crate::ASSET_LIMIT) {
             out.insert(
                 id.asset,
                 PreviousIdentity {
@@ -122,6 +126,16 @@ pub fn is_build(dir: &Path) -> bool {
 /// Writes the set to `dir`: staged, then swapped in. A folder with other content is
 /// refused unless `force`.
 pub fn write(set: &Set, dir: &Path, force: bool) -> Result<Manifest, Error> {
+    // A Set can be made by hand: nothing is written unless every name stays in its folder.
+    let names = set.declarations.iter().map(|d| &d.identifier);
+    for name in names.chain(set.data.iter().map(|a| &a.file)) {
+        if let Some(reason) = crate::declaration::file_name_problem(name) {
+            return Err(Error::Identifier {
+                identifier: name.clone(),
+                reason,
+            });
+        }
+    }
     let existing = if force || is_build(dir) {
         Existing::Replace
     } else {

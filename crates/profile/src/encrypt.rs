@@ -15,7 +15,7 @@ use plist::{Dictionary, Value};
 use serde::Serialize;
 use x509_parser::prelude::{FromDer, X509Name};
 
-use crate::model::{plist_reason, top_dictionary, xml};
+use crate::model::{read_plist, top_dictionary, xml};
 use crate::Error;
 
 /// The key holding the encrypted payloads.
@@ -94,19 +94,19 @@ pub fn decrypt(plist: &[u8], key: &PKeyRef<Private>, cert: &Certificate) -> Resu
                 .into(),
         )
     })?;
-    let content = match Value::from_reader(std::io::Cursor::new(&inner)) {
+    let content = match read_plist(&inner) {
         Ok(Value::Array(items)) => items,
         Ok(_) => {
             return Err(Error::Plist(
                 "the decrypted content is not an array of payloads".into(),
             ))
         }
-        Err(e) => {
+        Err(Error::Plist(reason)) => {
             return Err(Error::Cms(format!(
-                "the decrypted content is not a plist ({}): the envelope was altered",
-                plist_reason(&e)
+                "the decrypted content is not a plist ({reason}): the envelope was altered"
             )))
         }
+        Err(e) => return Err(e),
     };
     top.remove("IsEncrypted");
     top.insert("PayloadContent".into(), Value::Array(content));

@@ -223,8 +223,7 @@ pub fn inspect(bytes: &[u8], anchors: &[Certificate]) -> Result<Inspection, Erro
 /// The profile's keys as they stand in the plist, where the typed model refused it.
 fn as_it_stands(plist: &[u8]) -> Result<Inspection, Error> {
     use plist::Value;
-    let top = Value::from_reader(std::io::Cursor::new(plist))
-        .map_err(|e| Error::Plist(crate::model::plist_reason(&e)))?;
+    let top = crate::model::read_plist(plist)?;
     let text = |d: &plist::Dictionary, key: &str| -> String {
         d.get(key)
             .map(|v| match v {

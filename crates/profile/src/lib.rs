@@ -37,6 +37,19 @@ pub enum Error {
     /// The bytes are not a plist profile.
     #[error("not a configuration profile: {0}")]
     Plist(String),
+    /// The plist nests dictionaries and arrays deeper than [`model::MAX_DEPTH`].
+    #[error("the plist nests more than {limit} levels deep")]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+    },
+    /// The plist holds more values than [`model::MAX_VALUES`] (a binary plist that names
+    /// one collection from many places expands without end).
+    #[error("the plist holds more than {limit} values")]
+    TooMany {
+        /// The limit.
+        limit: usize,
+    },
     /// A required key is missing.
     #[error("missing {0}")]
     Missing(&'static str),

@@ -166,7 +166,7 @@ fn lint_plist(plist: &[u8], size: usize, opts: &LintOptions) -> Vec<Finding> {
             format!("{size} bytes: Intune and Fleet reject profiles over {MAX_SIZE} bytes"),
         );
     }
-    let value = match Value::from_reader(std::io::Cursor::new(plist)) {
+    let value = match crate::model::read_plist(plist) {
         Ok(Value::Dictionary(d)) => d,
         Ok(_) => {
             l.add(
@@ -182,7 +182,10 @@ fn lint_plist(plist: &[u8], size: usize, opts: &LintOptions) -> Vec<Finding> {
                 Severity::Error,
                 "profile",
                 "plist",
-                format!("not a plist: {}", crate::model::plist_reason(&e)),
+                match e {
+                    crate::Error::Plist(reason) => format!("not a plist: {reason}"),
+                    e => e.to_string(),
+                },
             );
             return l.out;
         }

@@ -716,13 +716,54 @@ impl Profile {
     }
 }
 
+/// How deep a plist pbkit reads may nest dictionaries and arrays. Apple's deepest
+/// payloads nest about 8 levels; 64 leaves room for any real profile while keeping every
+/// recursive walk (diff, lint, the XML writer, even `Drop`) far from the stack's end.
+pub const MAX_DEPTH: usize = 64;
+
+/// How many values a plist pbkit reads may hold. A binary plist can name one array from
+/// many places, so a few hundred bytes can stand for billions of values; a real profile
+/// of [`FILE_LIMIT`](crate::FILE_LIMIT) holds a few hundred thousand.
+pub const MAX_VALUES: usize = 4_000_000;
+
+/// Reads plist bytes (XML or binary) into a value, refusing one nested deeper than
+/// [`MAX_DEPTH`] or holding more than [`MAX_VALUES`] values before anything is built:
+/// every plist pbkit takes from a file or a server is read through here.
+pub fn read_plist(bytes: &[u8]) -> Result<Value, Error> {
+    use plist::stream::Event;
+    let mut depth = 0usize;
+    let mut count = 0usize;
+    let mut refused = None;
+    // The stream ends early when a limit is passed; the builder then fails and the
+    // limit's error is returned instead of its.
+    let events = plist::stream::Reader::new(std::io::Cursor::new(bytes)).map_while(|event| {
+        count += 1;
+        match &event {
+            Ok(Event::StartArray(_) | Event::StartDictionary(_)) => depth += 1,
+            Ok(Event::EndCollection) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_DEPTH {
+            refused = Some(Error::TooDeep { limit: MAX_DEPTH });
+        } else if count > MAX_VALUES {
+            refused = Some(Error::TooMany { limit: MAX_VALUES });
+        }
+        refused.is_none().then_some(event)
+    });
+    let value = Value::from_events(events);
+    match (refused, value) {
+        (Some(e), _) => Err(e),
+        (None, Ok(v)) => Ok(v),
+        (None, Err(e)) => Err(Error::Plist(plist_reason(&e))),
+    }
+}
+
 /// The top-level dictionary of plist bytes (XML or binary, unsigned): what every reader
 /// of a profile starts from.
 pub fn top_dictionary(bytes: &[u8]) -> Result<Dictionary, Error> {
-    match Value::from_reader(std::io::Cursor::new(bytes)) {
-        Ok(Value::Dictionary(d)) => Ok(d),
-        Ok(_) => Err(Error::Plist("the top level is not a dictionary".into())),
-        Err(e) => Err(Error::Plist(plist_reason(&e))),
+    match read_plist(bytes)? {
+        Value::Dictionary(d) => Ok(d),
+        _ => Err(Error::Plist("the top level is not a dictionary".into())),
     }
 }
 

@@ -211,9 +211,11 @@ pub fn verify(bytes: &[u8], anchors: &[Certificate]) -> Verification {
     let invalid = |reason: String| Verification::Invalid { reason };
     if !is_signed(bytes) {
         // Unsigned means a plain plist; anything else (empty, random bytes) is no profile.
-        if let Err(e) = plist::Value::from_reader(std::io::Cursor::new(bytes)) {
-            let why = crate::model::plist_reason(&e);
-            return invalid(format!("neither a signed profile nor a plist ({why})"));
+        if let Err(e) = crate::model::read_plist(bytes) {
+            return invalid(match e {
+                crate::Error::Plist(why) => format!("neither a signed profile nor a plist ({why})"),
+                e => e.to_string(),
+            });
         }
         return Verification::Unsigned {
             content: bytes.to_vec(),

@@ -1,0 +1,290 @@
+//! Hostile inputs on the surfaces that came after issue 12 (issue 23): `ddm`, `profile
+//! diff|encrypt|decrypt`. Names taken from a profile never leave `--out`, plists nested
+//! without end or expanding without end are refused before anything recursive reads them,
+//! every input is read bounded, and each refusal is one line naming the input.
+
+use crate::common::*;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Runs `cmd`, failing the test if it has not ended after `secs` (it is killed then).
+fn run_within(cmd: &mut Command, secs: u64) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("{cmd:?} still running after {secs} s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+const BASE: &str = "https://mdm.example.mil/ddm/assets/";
+
+fn spec(name: &str) -> PathBuf {
+    root().join("profiles").join(format!("{name}.toml"))
+}
+
+/// Every file below `dir`, with its bytes.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.push((p.clone(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// An identifier of `../../../victim` (from `--var`, or inside a profile given to
+/// convert) is refused with one line before anything is written: the file it aimed at,
+/// and everything else beside the output folder, is untouched.
+#[test]
+fn ddm_names_from_identifiers_never_leave_the_output_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("victim.json");
+    std::fs::write(&outside, "precious").unwrap();
+    let work = tmp.path().join("a/b/c");
+    std::fs::create_dir_all(&work).unwrap();
+    let hostile = [
+        "../../../victim",
+        "/tmp/absolute",
+        ".hidden",
+        "a/b",
+        "back\\slash",
+        "bell\u{7}",
+    ];
+    for identifier in hostile {
+        let before = snapshot(tmp.path());
+        let var = format!("identifier={identifier}");
+        let o = run(pbkit()
+            .args(["ddm", "build"])
+            .arg(spec("purebred-exchange"))
+            .arg("--out")
+            .arg(work.join("out"))
+            .args(["--asset-base-url", BASE, "--var", &var, "--var"])
+            .arg("host=mail.example.mil"));
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{identifier:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{identifier:?}: {err}");
+        assert!(
+            err.contains("cannot name a file under the output folder"),
+            "{identifier:?}: {err}"
+        );
+        assert_eq!(
+            before,
+            snapshot(tmp.path()),
+            "{identifier:?} wrote something"
+        );
+    }
+    // The same identifier inside a profile (PayloadIdentifier is free text there).
+    let profile = tmp.path().join("hostile.mobileconfig");
+    ok(pbkit()
+        .args(["profile", "build"])
+        .arg(spec("purebred-exchange"))
+        .arg("--out")
+        .arg(&profile)
+        .args(["--var", "identifier=../../../victim", "--var"])
+        .arg("host=mail.example.mil"));
+    let o = run(pbkit()
+        .args(["ddm", "convert"])
+        .arg(&profile)
+        .arg("--out")
+        .arg(work.join("out"))
+        .args(["--asset-base-url", BASE]));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(r#"PayloadIdentifier "../../../victim" cannot name a file"#),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "precious");
+    assert!(!work.join("out").exists());
+}
+
+/// An asset base that is not an https URL with a host, or that has a query, fragment,
+/// user name, space or newline, is a usage error (exit 2) naming the flag.
+#[test]
+fn asset_base_urls_are_checked_as_urls() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        ("https://", "is not a URL"),
+        ("https:///assets/", "is not a URL"),
+        ("http://mdm.example.mil/a/", "is not an https:// URL"),
+        (
+            "https://mdm.example.mil/a/?sig=1",
+            "has a query or fragment",
+        ),
+        ("https://mdm.example.mil/a/#x", "has a query or fragment"),
+        ("https://mdm.example.mil/a\n/", "space or control character"),
+        ("https://mdm.example.mil/a b/", "space or control character"),
+        ("https://admin@mdm.example.mil/a/", "carries a user name"),
+    ];
+    for (url, expected) in cases {
+        let o = run(pbkit()
+            .args(["ddm", "build"])
+            .arg(spec("dod-trust"))
+            .arg("--out")
+            .arg(tmp.path().join("out"))
+            .args(["--asset-base-url", url]));
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{url:?}: {err}");
+        assert!(
+            err.starts_with("pbkit: --asset-base-url: ") && err.contains(expected),
+            "{url:?}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{url:?}: {err}");
+    }
+    assert!(!tmp.path().join("out").exists());
+}
+
+/// XML nested 20,000 deep (about 400 KB): refused by every reader with one line, never a
+/// stack overflow, and profile encrypt writes nothing.
+fn deep_plist(dir: &Path) -> PathBuf {
+    let depth = 20_000;
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict>\
+         <key>PayloadType</key><string>Configuration</string>\
+         <key>PayloadIdentifier</key><string>deep</string>\
+         <key>PayloadUUID</key><string>9B1DEB4D-3B7D-4BAD-9BDD-2B0D7B3DCB6D</string>\
+         <key>PayloadVersion</key><integer>1</integer><key>PayloadContent</key>",
+    );
+    xml.push_str(&"<array>".repeat(depth));
+    xml.push_str(&"</array>".repeat(depth));
+    xml.push_str("</dict></plist>\n");
+    let p = dir.join("deep.mobileconfig");
+    std::fs::write(&p, xml).unwrap();
+    p
+}
+
+/// A binary plist of 30 arrays, each naming the next ten times: 10^30 values from about
+/// 600 bytes (written by Python's plistlib, which shares a repeated container).
+fn expanding_plist(dir: &Path) -> PathBuf {
+    let p = dir.join("laughs.mobileconfig");
+    let script = "import plistlib,sys\n\
+        a=['x']\n\
+        for _ in range(30): a=[a]*10\n\
+        d={'PayloadType':'Configuration','PayloadIdentifier':'x','PayloadVersion':1,\
+        'PayloadUUID':'9B1DEB4D-3B7D-4BAD-9BDD-2B0D7B3DCB6D','PayloadContent':a}\n\
+        open(sys.argv[1],'wb').write(plistlib.dumps(d,fmt=plistlib.FMT_BINARY))\n";
+    let o = run(Command::new("python3").args(["-c", script]).arg(&p));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::metadata(&p).unwrap().len() < 2000);
+    p
+}
+
+#[test]
+fn plists_nested_or_expanding_without_end_are_refused_by_every_reader() {
+    let pki = generated_pki();
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let device = pki.join("server/mdm-server.pem");
+    for (input, expected) in [
+        (deep_plist(t), "the plist nests more than 64 levels deep"),
+        (
+            expanding_plist(t),
+            "the plist holds more than 4000000 values",
+        ),
+    ] {
+        let i = input.display().to_string();
+        let out = t.join("out");
+        let cases: Vec<Vec<String>> = vec![
+            vec!["profile".into(), "diff".into(), i.clone(), i.clone()],
+            vec!["profile".into(), "lint".into(), i.clone()],
+            vec!["profile".into(), "inspect".into(), i.clone()],
+            vec!["profile".into(), "verify".into(), i.clone()],
+            vec![
+                "profile".into(),
+                "encrypt".into(),
+                i.clone(),
+                "--to".into(),
+                device.display().to_string(),
+                "--out".into(),
+                out.display().to_string(),
+            ],
+            vec![
+                "ddm".into(),
+                "convert".into(),
+                i.clone(),
+                "--out".into(),
+                out.display().to_string(),
+                "--asset-base-url".into(),
+                BASE.into(),
+            ],
+        ];
+        for args in cases {
+            let o = run_within(pbkit().args(&args), 60);
+            let all = stdout(&o) + &stderr(&o);
+            assert_eq!(o.status.code(), Some(1), "{args:?}: {all}");
+            assert!(all.contains(expected), "{args:?}: {all}");
+            assert!(!out.exists(), "{args:?} wrote {}", out.display());
+        }
+    }
+}
+
+/// ddm lint given /dev/zero, a FIFO nobody writes, or a folder whose asset data is
+/// endless: bounded reads, one finding each, within seconds.
+#[test]
+fn ddm_lint_reads_declarations_and_assets_bounded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let zero = tmp.path().join("zero.json");
+    let made = Command::new("mknod")
+        .arg(&zero)
+        .args(["c", "1", "5"])
+        .status();
+    assert!(
+        made.unwrap().success(),
+        "mknod needs root (CI runs as root)"
+    );
+    let fifo = tmp.path().join("fifo.json");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    for (input, expected) in [
+        (&zero, "larger than 1 MiB: not a declaration or manifest"),
+        (&fifo, "not JSON"),
+    ] {
+        let o = run_within(pbkit().args(["ddm", "lint"]).arg(input), 30);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stdout(&o).contains(expected), "{}", stdout(&o));
+    }
+    // A real build whose identity asset is replaced by an endless device.
+    let out = tmp.path().join("ddm");
+    ok(pbkit()
+        .args(["ddm", "build"])
+        .arg(spec("purebred-exchange"))
+        .arg("--out")
+        .arg(&out)
+        .args(["--asset-base-url", BASE, "--var", "host=mail.example.mil"]));
+    let asset = std::fs::read_dir(out.join("assets"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("credentials"))
+        .unwrap();
+    std::fs::remove_file(&asset).unwrap();
+    std::os::unix::fs::symlink(&zero, &asset).unwrap();
+    let o = run_within(pbkit().args(["ddm", "lint"]).arg(&out), 30);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("larger than 16 MiB: not an asset data file"),
+        "{}",
+        stdout(&o)
+    );
+}
