@@ -137,11 +137,11 @@ fn main() -> ExitCode {
         // `pbkit … | head`: the reader has what it wanted.
         Err(e) if out::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<Usage>().is_some() => {
-            eprintln!("pbkit: {}", out::describe(&e));
+            out::errln!("pbkit: {}", out::describe(&e));
             ExitCode::from(EXIT_USAGE)
         }
         Err(e) => {
-            eprintln!("pbkit: {}", out::describe(&e));
+            out::errln!("pbkit: {}", out::describe(&e));
             ExitCode::from(EXIT_FAILURE)
         }
     }

@@ -30,6 +30,40 @@ pub fn claim_stdout_for_data(args: impl IntoIterator<Item = std::ffi::OsString>)
     STDOUT_IS_DATA.store(named, Ordering::Relaxed);
 }
 
+/// Writes one line to stderr, control characters escaped and kept on one line (see
+/// [`printable`]): warnings, notes and errors, whose text may come from a file or server.
+macro_rules! errln {
+    ($($arg:tt)*) => { $crate::out::err_line(format_args!($($arg)*)) };
+}
+pub(crate) use errln;
+
+/// See [`errln!`].
+pub fn err_line(args: fmt::Arguments<'_>) {
+    let text = args.to_string();
+    let _ = writeln!(io::stderr().lock(), "{}", printable(&text, false));
+}
+
+/// `text` as a terminal may show it: every control character (ESC, BEL, CR, backspace…;
+/// with `lines`, all but newline and tab) written as an escape (`\u{1b}`), so that text
+/// taken from a file or a server cannot move the cursor, retitle the window or hide what
+/// was printed before it.
+pub fn printable(text: &str, lines: bool) -> std::borrow::Cow<'_, str> {
+    let keep = |c: char| !c.is_control() || (lines && matches!(c, '\n' | '\t'));
+    if text.chars().all(keep) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if keep(c) {
+                c.to_string()
+            } else {
+                c.escape_default().to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// Writes one line to stdout; on a closed pipe exits 0 at once, on another error ignores it.
 macro_rules! outln {
     () => { $crate::out::line(format_args!("")) };
@@ -48,7 +82,7 @@ pub fn line(args: fmt::Arguments<'_>) {
 
 /// Writes a rendered report (already ending in a newline) to stdout, as [`line`] does.
 pub fn text(report: &str) {
-    if let Err(e) = report_bytes(report.as_bytes()) {
+    if let Err(e) = report_bytes(printable(report, true).as_bytes()) {
         if e.kind() == io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
@@ -61,7 +95,8 @@ pub fn try_line(args: fmt::Arguments<'_>) -> bool {
 }
 
 fn write_line(args: fmt::Arguments<'_>) -> io::Result<()> {
-    report_bytes(format!("{args}\n").as_bytes())
+    let text = args.to_string();
+    report_bytes(format!("{}\n", printable(&text, true)).as_bytes())
 }
 
 fn report_bytes(b: &[u8]) -> io::Result<()> {

@@ -119,7 +119,7 @@ impl NewPassword {
                 self.password.as_str().as_bytes(),
                 pbkit_outfile::Perm::Secret,
             )?;
-            eprintln!(
+            crate::out::errln!(
                 "{flag}-file {}: a new password, generated (mode 0600)",
                 path.display()
             );

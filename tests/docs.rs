@@ -58,7 +58,12 @@ fn steps(markdown: &str) -> Vec<Step> {
 fn shape(line: &str) -> String {
     line.split_whitespace()
         .map(|w| {
-            if w.contains(|c: char| c.is_ascii_digit()) {
+            // Months too: keytool prints the day a key was made (`Dec 5, 2026`).
+            const MONTHS: [&str; 12] = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ];
+            if w.contains(|c: char| c.is_ascii_digit()) || MONTHS.contains(&w.trim_end_matches(','))
+            {
                 "#"
             } else {
                 w

@@ -9,7 +9,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// Runs `cmd`, failing the test if it has not ended after `secs` (it is killed then).
-fn run_within(cmd: &mut Command, secs: u64) -> Output {
+pub(crate) fn run_within(cmd: &mut Command, secs: u64) -> Output {
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -287,4 +287,80 @@ fn ddm_lint_reads_declarations_and_assets_bounded() {
         "{}",
         stdout(&o)
     );
+}
+
+/// A random word no output may contain (a fixed canary could be allow-listed by mistake).
+pub fn canary() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(Instant::now().elapsed().as_nanos());
+    format!("Canary{:016x}", h.finish())
+}
+
+/// Two profiles whose Exchange account passwords differ: diff (text and JSON) says the
+/// password changed and never what it was or is.
+#[test]
+fn profile_diff_never_shows_a_password() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec_text = std::fs::read_to_string(spec("purebred-exchange"))
+        .unwrap()
+        .replace("SSL = true", "SSL = true\nPassword = \"{{pw}}\"");
+    let spec_path = tmp.path().join("with-password.toml");
+    std::fs::write(&spec_path, spec_text).unwrap();
+    let (a, b) = (canary(), canary());
+    let mut files = Vec::new();
+    for (name, pw) in [("a", &a), ("b", &b)] {
+        let out = tmp.path().join(format!("{name}.mobileconfig"));
+        ok(pbkit()
+            .args(["profile", "build"])
+            .arg(&spec_path)
+            .arg("--out")
+            .arg(&out)
+            .arg("--var")
+            .arg(format!("pw={pw}")));
+        assert!(std::fs::read_to_string(&out).unwrap().contains(pw.as_str()));
+        files.push(out);
+    }
+    for json in [false, true] {
+        let o = run(pbkit()
+            .args(["profile", "diff"])
+            .args(&files)
+            .args(json.then_some("--json")));
+        let all = stdout(&o) + &stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{all}");
+        assert!(!all.contains(&a) && !all.contains(&b), "{all}");
+        assert!(all.contains("<secret>"), "{all}");
+    }
+}
+
+/// Names from a file reach the terminal with their control characters escaped: an ESC
+/// sequence in a payload's name cannot clear the screen or retitle the window, a CR
+/// cannot hide the start of a line, in reports and in errors alike.
+#[test]
+fn control_characters_from_files_are_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let profile = tmp.path().join("esc.mobileconfig");
+    ok(pbkit()
+        .args(["profile", "build"])
+        .arg(spec("purebred-exchange"))
+        .arg("--out")
+        .arg(&profile)
+        .args([
+            "--var",
+            "identifier=mil.example\u{1b}]0;owned\u{7}\u{1b}[2J\rx",
+        ]));
+    let bad = tmp.path().join("bad\u{1b}[31m.mobileconfig");
+    std::fs::write(&bad, "not a plist").unwrap();
+    for args in [
+        vec![profile.clone().into_os_string()],
+        vec![bad.clone().into_os_string()],
+    ] {
+        let o = run(pbkit().args(["profile", "inspect"]).args(&args));
+        let all = stdout(&o) + &stderr(&o);
+        assert!(
+            !all.contains(['\u{1b}', '\u{7}', '\r']),
+            "{args:?}: {all:?}"
+        );
+        assert!(all.contains("\\u{1b}"), "{args:?}: {all:?}");
+    }
 }

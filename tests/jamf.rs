@@ -77,7 +77,7 @@ impl JamfServer {
     }
 
     /// GET /_test/state: profiles, ghosts, token counts.
-    fn state(&self) -> serde_json::Value {
+    pub(crate) fn state(&self) -> serde_json::Value {
         let body = ureq::get(format!("http://127.0.0.1:{}/_test/state", self.port))
             .call()
             .unwrap()
@@ -89,21 +89,29 @@ impl JamfServer {
 
     /// POST /_test/fault: the next `times` requests whose path holds `path` and whose
     /// body holds `body` are answered `status`.
-    fn fault(&self, path: &str, body: &str, status: u16, times: u32) {
+    pub(crate) fn fault(&self, path: &str, body: &str, status: u16, times: u32) {
         let f = serde_json::json!({"path": path, "body": body, "status": status, "times": times});
         ureq::post(format!("http://127.0.0.1:{}/_test/fault", self.port))
             .send(f.to_string().as_bytes())
             .unwrap();
     }
 
+    /// POST /_test/fault with every field given: a hostile answer (`answer`,
+    /// `content_type`, `echo`, `retry_after`, `delay`) to requests whose path holds `path`.
+    pub(crate) fn fault_json(&self, fault: serde_json::Value) {
+        ureq::post(format!("http://127.0.0.1:{}/_test/fault", self.port))
+            .send(fault.to_string().as_bytes())
+            .unwrap();
+    }
+
     /// The profile the server keeps under `id`.
-    fn profile(&self, id: u64) -> serde_json::Value {
+    pub(crate) fn profile(&self, id: u64) -> serde_json::Value {
         self.state()["profiles"][id.to_string()].clone()
     }
 }
 
 /// A credentials file (0600) for the test server's API client, in `dir`.
-fn credentials(dir: &Path) -> PathBuf {
+pub(crate) fn credentials(dir: &Path) -> PathBuf {
     let path = dir.join("jamf.toml");
     std::fs::write(
         &path,
@@ -115,12 +123,12 @@ fn credentials(dir: &Path) -> PathBuf {
 }
 
 /// `pbkit jamf ARGS --url … --credentials …` with the test server's API client.
-fn jamf(server: &JamfServer, dir: &Path, args: &[&str]) -> Command {
+pub(crate) fn jamf(server: &JamfServer, dir: &Path, args: &[&str]) -> Command {
     jamf_with(server, &credentials(dir), args)
 }
 
 /// `pbkit jamf ARGS --url … --credentials CREDS`, without the caller's JAMF_* variables.
-fn jamf_with(server: &JamfServer, creds: &Path, args: &[&str]) -> Command {
+pub(crate) fn jamf_with(server: &JamfServer, creds: &Path, args: &[&str]) -> Command {
     let mut c = pbkit();
     for v in [
         "JAMF_URL",
@@ -142,7 +150,7 @@ fn jamf_with(server: &JamfServer, creds: &Path, args: &[&str]) -> Command {
 
 /// profiles/purebred-exchange.toml built into `dir`, with its display name and
 /// description set to `name` (plistlib writes them).
-fn exchange_profile(dir: &Path, file: &str, name: &str) -> PathBuf {
+pub(crate) fn exchange_profile(dir: &Path, file: &str, name: &str) -> PathBuf {
     let path = dir.join(file);
     ok(pbkit()
         .args(["profile", "build"])
@@ -158,7 +166,7 @@ fn exchange_profile(dir: &Path, file: &str, name: &str) -> PathBuf {
 }
 
 /// Runs Python statements on a profile's plist `p` (plistlib), `args` as sys.argv[2:].
-fn edit_plist(path: &Path, statements: &str, args: &[&str]) {
+pub(crate) fn edit_plist(path: &Path, statements: &str, args: &[&str]) {
     ok(Command::new("python3")
         .arg("-c")
         .arg(format!(

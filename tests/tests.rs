@@ -16,6 +16,7 @@ mod docs;
 mod flags;
 mod fuzz_checks;
 mod hostile;
+mod hostile_jamf;
 mod hostile_surfaces;
 mod jamf;
 mod keyshare;

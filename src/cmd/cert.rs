@@ -6,7 +6,7 @@ use pbkit_pki::{bundle, rfc3339, Facts};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::out::outln;
+use crate::out::{errln, outln};
 
 #[derive(Subcommand)]
 pub enum CertCommand {
@@ -53,14 +53,14 @@ pub fn run(cmd: CertCommand) -> anyhow::Result<ExitCode> {
                             facts,
                         }),
                         Err(e) => {
-                            eprintln!("pbkit: {name} [{}]: {}", index + 1, e.undecodable());
+                            errln!("pbkit: {name} [{}]: {}", index + 1, e.undecodable());
                             failed = true;
                         }
                     }
                 }
             }
             Err(e) => {
-                eprintln!("pbkit: {}", crate::out::describe(&e.into()));
+                errln!("pbkit: {}", crate::out::describe(&e.into()));
                 failed = true;
             }
         }

@@ -9,7 +9,7 @@ use pbkit_pkcs12::Suite;
 use pbkit_profile::model::Profile;
 use pbkit_profile::Spec;
 
-use crate::out::outln;
+use crate::out::{errln, outln};
 
 const OUTPUT: &str = "\
 Output: DIR/declarations/<Identifier>.json (one declaration each: Type, Identifier,
@@ -177,9 +177,11 @@ fn emit(
     };
     let manifest = pbkit_ddm::write(&set, &o.out, o.force)?;
     for u in &manifest.unmapped {
-        eprintln!(
+        errln!(
             "pbkit: note: {}: {} not converted: {}",
-            u.payload, u.key, u.reason
+            u.payload,
+            u.key,
+            u.reason
         );
     }
     if o.json {

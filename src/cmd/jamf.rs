@@ -2,15 +2,17 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
 use pbkit_jamf::folder::{FolderPush, UserOutcome, NAME_TEMPLATE};
 use pbkit_jamf::{
-    Client, ClientOptions, Credentials, LocalProfile, ProfileKey, PushReport, PushRequest, Pusher,
-    Scope,
+    Client, ClientOptions, Credentials, LocalProfile, OnWait, ProfileKey, PushReport, PushRequest,
+    Pusher, Scope, Wait,
 };
 
-use crate::out::outln;
+use crate::out::{errln, outln};
 
 /// The connection's help, shared by every jamf command (a literal, for `concat!`).
 macro_rules! connection_help {
@@ -21,8 +23,10 @@ line: --credentials FILE (TOML, mode 0600) holds client_id and client_secret (an
 client, Jamf Pro > Settings > API roles and clients) or user and password; without it,
 JAMF_CLIENT_ID and JAMF_CLIENT_SECRET, or JAMF_USER and JAMF_PASSWORD, are read. The token
 lives in memory, is renewed before it expires and invalidated at exit. Requests are paced
-(--rate) and retried on 429 and 5xx (--retries). The privileges an API role needs are in
-docs/jamf-admins.md."
+(--rate) and retried on 429 and 5xx (--retries), each wait said on stderr; each request
+ends after --timeout, all of them after --deadline. Plain http:// is refused except to
+this machine (--allow-insecure-http for a test server). The privileges an API role needs
+are in docs/jamf-admins.md."
     };
 }
 
@@ -97,17 +101,34 @@ pub struct Connection {
     /// Retries of a request that met 429, 5xx or a network failure.
     #[arg(long, value_name = "N", default_value_t = 3)]
     retries: u32,
+    /// Seconds one request may take, connecting and reading included.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    timeout: u64,
+    /// Seconds all of the command's network work may take (0: no limit) [default: 120;
+    /// a rollout folder push: no limit].
+    #[arg(long, value_name = "SECONDS")]
+    deadline: Option<u64>,
+    /// Allow plain http:// to a host that is not this machine (a test server): the
+    /// credentials and tokens cross the network readable.
+    #[arg(long)]
+    allow_insecure_http: bool,
 }
 
+/// The default of --deadline for one-shot commands: list, pull, push of files.
+const DEADLINE: u64 = 120;
+
 impl Connection {
-    /// Signs in to the server.
+    /// Signs in to the server; every wait for a retry is told on stderr. `deadline` is
+    /// the command's default for --deadline (`None`: no limit).
     pub fn connect(&self) -> anyhow::Result<Client> {
+        self.connect_within(Some(DEADLINE))
+    }
+
+    /// [`Connection::connect`] with another default deadline.
+    pub fn connect_within(&self, deadline: Option<u64>) -> anyhow::Result<Client> {
         let url = self.url.as_deref().ok_or_else(|| {
             crate::Usage("no Jamf Pro server: give --url URL or set JAMF_URL".into())
         })?;
-        if !(self.rate >= 0.0 && self.rate.is_finite()) {
-            return Err(crate::Usage(format!("--rate {}: not a rate", self.rate)).into());
-        }
         let credentials = match &self.credentials {
             Some(path) => Credentials::from_file(path)?,
             None => Credentials::from_env()?,
@@ -118,14 +139,24 @@ impl Connection {
             let (certs, _) = pbkit_pki::bundle::read_pool(&self.anchors)?;
             Some(certs.iter().map(|c| c.der().to_vec()).collect())
         };
-        let options = ClientOptions {
-            rate: self.rate,
-            retries: self.retries,
-            anchors,
-            ..ClientOptions::default()
+        let mut options = ClientOptions::default();
+        options.rate = self.rate;
+        options.retries = self.retries;
+        options.timeout = Duration::from_secs(self.timeout);
+        options.deadline = match self.deadline.or(deadline) {
+            Some(0) | None => None,
+            Some(s) => Some(Duration::from_secs(s)),
         };
+        options.allow_insecure_http = self.allow_insecure_http;
+        options.anchors = anchors;
+        options.on_wait = Some(OnWait(Arc::new(|w: &Wait| errln!("pbkit: {w}"))));
         match Client::connect(url, credentials, options) {
-            Err(e @ pbkit_jamf::Error::Url(_)) => Err(crate::Usage(e.to_string()).into()),
+            Err(e @ (pbkit_jamf::Error::Url(_) | pbkit_jamf::Error::Insecure(_))) => {
+                Err(crate::Usage(e.to_string()).into())
+            }
+            Err(pbkit_jamf::Error::Rate(r)) => {
+                Err(crate::Usage(format!("--rate {r}: give 0 (no pacing) or at least 0.01")).into())
+            }
             other => Ok(other?),
         }
     }
@@ -229,7 +260,7 @@ fn pull(a: PullArgs) -> anyhow::Result<ExitCode> {
     let client = a.connection.connect()?;
     let p = client.get_profile(&ProfileKey::parse(&a.profile))?;
     // It may hold PKCS#12 identities and their passwords: owner-only.
-    pbkit_outfile::write(&a.out, p.payloads.as_bytes(), pbkit_outfile::Perm::Secret)?;
+    pbkit_outfile::write(&a.out, p.profile_plist()?, pbkit_outfile::Perm::Secret)?;
     outln!(
         "wrote {} ({} bytes): id {} {:?}, uuid {}, scope: {}",
         a.out.display(),
@@ -247,8 +278,8 @@ pub fn fetch(connection: &Connection, key: &str) -> anyhow::Result<Vec<u8>> {
     let client = connection.connect()?;
     Ok(client
         .get_profile(&ProfileKey::parse(key))?
-        .payloads
-        .into_bytes())
+        .profile_plist()?
+        .to_vec())
 }
 
 fn push(a: PushArgs) -> anyhow::Result<ExitCode> {
@@ -288,7 +319,7 @@ fn push(a: PushArgs) -> anyhow::Result<ExitCode> {
             })
             .collect::<anyhow::Result<Vec<_>>>()?
     };
-    let client = a.connection.connect()?;
+    let client = a.connection.connect_within((!folder).then_some(DEADLINE))?;
     if folder {
         return push_folder(&client, &a);
     }
@@ -325,7 +356,7 @@ fn push(a: PushArgs) -> anyhow::Result<ExitCode> {
                                            "reason": e.to_string()})
                     );
                 }
-                eprintln!("pbkit: {}", e);
+                errln!("pbkit: {}", e);
             }
         }
     }
@@ -397,7 +428,7 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
             match o {
                 UserOutcome::Failed {
                     username, reason, ..
-                } => bar.suspend(|| eprintln!("{username}: {reason}")),
+                } => bar.suspend(|| errln!("{username}: {reason}")),
                 // A dry run is read user by user.
                 UserOutcome::Pushed { report, .. } if a.dry_run => {
                     bar.suspend(|| print_report(report))

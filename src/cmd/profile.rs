@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::secret::SignerPasswordArgs;
 
-use crate::out::{outln, plural};
+use crate::out::{errln, outln, plural};
 
 #[derive(Subcommand)]
 pub enum ProfileCommand {
@@ -477,7 +477,7 @@ pub fn warn_unless_reaches(signer: &Signer, anchors: &[PathBuf]) -> anyhow::Resu
     let anchors = self::anchors(anchors)?;
     if !signer.reaches(&anchors) {
         let top = signer.chain().last().unwrap_or(signer.certificate());
-        eprintln!(
+        errln!(
             "warning: the embedded chain ends at {} and reaches no --signer-anchor: devices \
              that trust only those will show the profile as Unverified (give the missing \
              intermediates with --chain)",
@@ -596,7 +596,7 @@ fn build(a: BuildArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if xml.len() > pbkit_profile::lint::MAX_SIZE {
-        eprintln!(
+        errln!(
             "pbkit: warning: {origin}: the built profile is {} bytes; Intune and Fleet reject \
              profiles over {} bytes",
             xml.len(),

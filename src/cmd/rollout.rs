@@ -8,7 +8,7 @@ use pbkit_rollout::{Outcome, PasswordMode, Rollout, RunSettings};
 
 use crate::secret::{InPasswordArgs, SignerPasswordArgs};
 
-use crate::out::outln;
+use crate::out::{errln, outln};
 
 #[derive(Clone, Copy, ValueEnum)]
 enum PasswordModeArg {
@@ -189,7 +189,7 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         } = o
         {
             bar.suspend(|| {
-                eprintln!(
+                errln!(
                     "line {line} ({}): {reason}",
                     username.as_deref().unwrap_or("?")
                 )

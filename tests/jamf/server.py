@@ -18,7 +18,10 @@ behaviours that trap hand-written uploads:
   "ghost" (devices would get a second profile);
 - GET answers XML, or JSON when the client asks for it (Accept: application/json);
 - faults on request: POST /_test/fault {"path": "...", "status": 500, "times": 1,
-  "body": "..."} (body: only requests whose body holds this text);
+  "body": "..."} (body: only requests whose body holds this text), and for hostile
+  servers: "answer" (the body to send, with "content_type"), "echo" (the answer repeats
+  the request's headers and body), "retry_after" (the header's value), "delay" (seconds
+  before answering; a large one never answers);
 - --token-uses N: a token is refused after N API requests (a token that expires mid-run,
   without waiting for the clock); --tls-cert/--tls-key: HTTPS.
 
@@ -184,8 +187,22 @@ class Handler(BaseHTTPRequestHandler):
                 if (f["times"] > 0 and f["path"] in self.path
                         and f.get("body", "") in body.decode("utf-8", "replace")):
                     f["times"] -= 1
-                    return f["status"]
+                    return dict(f)
         return None
+
+    def answer_fault(self, f):
+        time.sleep(f.get("delay", 0))
+        if f.get("echo"):
+            body = (f"{self.command} {self.path}\n{self.headers}\n").encode() + self.raw_body
+        else:
+            body = f.get("answer", "").encode("utf-8")
+        self.send_response(f["status"])
+        if f["status"] == 429 or "retry_after" in f:
+            self.send_header("Retry-After", str(f.get("retry_after", "1")))
+        self.send_header("Content-Type", f.get("content_type", "text/plain"))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def authorized(self):
         auth = self.headers.get("Authorization") or ""
@@ -205,15 +222,9 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/_test/"):
             return self.test_control(method, path)
         self.raw_body = self.body()
-        status = self.fault(self.raw_body)
-        if status:
-            retry = {"Retry-After": "1"} if status == 429 else {}
-            self.send_response(status)
-            for k, v in retry.items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
+        fault = self.fault(self.raw_body)
+        if fault:
+            return self.answer_fault(fault)
         if method == "POST" and path == "/api/v1/auth/token":
             return self.token_basic()
         if method == "POST" and path in ("/api/oauth/token", "/api/v1/oauth/token"):
@@ -373,9 +384,10 @@ class Handler(BaseHTTPRequestHandler):
     def test_control(self, method, path):
         if method == "POST" and path == "/_test/fault":
             f = json.loads(self.body())
+            f["status"] = int(f["status"])
+            f["times"] = int(f.get("times", 1))
             with LOCK:
-                FAULTS.append({"path": f["path"], "status": int(f["status"]),
-                               "times": int(f.get("times", 1)), "body": f.get("body", "")})
+                FAULTS.append(f)
             return self.send(204)
         if method == "POST" and path == "/_test/expire-tokens":
             with LOCK:

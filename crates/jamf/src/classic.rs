@@ -79,6 +79,34 @@ pub struct ServerProfile {
     pub scope: Scope,
 }
 
+impl ServerProfile {
+    /// The profile's plist, checked to be one: XML (what Jamf Pro keeps) and a
+    /// configuration profile pbkit can read. An empty answer, a script or a binary plist
+    /// is refused rather than saved as a `.mobileconfig`.
+    pub fn profile_plist(&self) -> Result<&[u8], Error> {
+        let bad = |detail: String| Error::Profile {
+            origin: format!("Jamf Pro profile id {} {:?}", self.id, self.name),
+            source: pbkit_profile::Error::Plist(detail),
+        };
+        let text = self.payloads.trim_start();
+        if text.is_empty() {
+            return Err(bad("the server sent no plist".into()));
+        }
+        if !text.starts_with('<') {
+            return Err(bad(
+                "the server sent something that is not an XML plist".into()
+            ));
+        }
+        pbkit_profile::Profile::from_plist(self.payloads.as_bytes()).map_err(|e| {
+            Error::Profile {
+                origin: format!("Jamf Pro profile id {} {:?}", self.id, self.name),
+                source: e,
+            }
+        })?;
+        Ok(self.payloads.as_bytes())
+    }
+}
+
 /// Whom a profile is scoped to (targets only; limitations and exclusions are left as
 /// they are in Jamf Pro).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -341,7 +369,21 @@ impl Client {
         if answer.status == 404 {
             return Err(Error::NotFound(key.to_string()));
         }
+        let url = answer.url.clone();
         let p = json::<GetAnswer>(&answer.success()?)?.configuration_profile;
+        let asked = match key {
+            ProfileKey::Id(id) => p.general.id == *id,
+            ProfileKey::Name(name) => p.general.name == *name,
+        };
+        if !asked {
+            return Err(Error::Answer {
+                url,
+                reason: format!(
+                    "asked for {key}, the answer is id {} {:?}",
+                    p.general.id, p.general.name
+                ),
+            });
+        }
         let scope = p.scope.unwrap_or_default();
         let names = |v: Vec<Named>| v.into_iter().map(|n| n.name).collect();
         Ok(ServerProfile {
@@ -495,6 +537,7 @@ mod tests {
             body: body.as_bytes().to_vec(),
             url: "u".into(),
             method: "POST",
+            shown: true,
         };
         let ok = "<?xml version=\"1.0\"?><mobile_device_configuration_profile><id>42</id>\
                   </mobile_device_configuration_profile>";

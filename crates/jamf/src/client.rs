@@ -133,8 +133,10 @@ impl Credentials {
 
 /// How a [`Client`] talks to the server.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ClientOptions {
-    /// Requests per second at most (Jamf Cloud throttles bursts); 0: no pacing.
+    /// Requests per second at most (Jamf Cloud throttles bursts); 0: no pacing. At least
+    /// [`MIN_RATE`] otherwise.
     pub rate: f64,
     /// Retries of a request that met 429, a 5xx or a network failure.
     pub retries: u32,
@@ -142,9 +144,60 @@ pub struct ClientOptions {
     pub timeout: Duration,
     /// The longest wait a `Retry-After` is obeyed for.
     pub max_wait: Duration,
+    /// All of the client's network work, from [`Client::connect`] on: no request is sent
+    /// and no retry waited for past it. `None`: no limit (a bulk push of thousands).
+    pub deadline: Option<Duration>,
+    /// Plain `http://` to a host that is not this machine: credentials and tokens would
+    /// cross the network readable. Refused unless set.
+    pub allow_insecure_http: bool,
     /// Anchors (DER) for the server's TLS certificate, instead of the system's: an
     /// on-premises Jamf Pro with a DoD-issued certificate.
     pub anchors: Option<Vec<Vec<u8>>>,
+    /// Told before each retry's wait, so that a long wait is never silent.
+    pub on_wait: Option<OnWait>,
+}
+
+/// The slowest pace [`ClientOptions::rate`] takes: one request every 100 seconds.
+pub const MIN_RATE: f64 = 0.01;
+
+/// A retry about to be waited for: what failed, and how long pbkit waits.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Wait {
+    /// The request: `GET https://…/JSSResource/…`.
+    pub request: String,
+    /// What it met: `HTTP 503`, `no answer in time`.
+    pub reason: String,
+    /// The wait before the retry.
+    pub wait: Duration,
+    /// This retry's number, from 1.
+    pub retry: u32,
+    /// The retries allowed.
+    pub retries: u32,
+}
+
+impl std::fmt::Display for Wait {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {}; retry {} of {} in {:.1} s",
+            self.request,
+            self.reason,
+            self.retry,
+            self.retries,
+            self.wait.as_secs_f64()
+        )
+    }
+}
+
+/// A callback for [`ClientOptions::on_wait`].
+#[derive(Clone)]
+pub struct OnWait(pub Arc<dyn Fn(&Wait) + Send + Sync>);
+
+impl std::fmt::Debug for OnWait {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnWait(..)")
+    }
 }
 
 impl Default for ClientOptions {
@@ -152,12 +205,22 @@ impl Default for ClientOptions {
         ClientOptions {
             rate: 10.0,
             retries: 3,
-            timeout: Duration::from_secs(60),
+            timeout: Duration::from_secs(30),
             max_wait: Duration::from_secs(60),
+            deadline: None,
+            allow_insecure_http: false,
             anchors: None,
+            on_wait: None,
         }
     }
 }
+
+/// How long a token's invalidation, at the end, may take: the work is done by then.
+const INVALIDATE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The longest token lifetime believed: a server's `expires_in` of 2^64 - 1 must not
+/// overflow the clock, and a day-old token is renewed anyway.
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// What a client did: for reports and the closing figures of a bulk push.
 #[derive(Debug, Clone, Copy, Default, serde::Serialize, PartialEq, Eq)]
@@ -182,11 +245,17 @@ pub(crate) struct Answer {
     pub(crate) body: Vec<u8>,
     pub(crate) url: String,
     pub(crate) method: &'static str,
+    /// Whether its text may be shown: not when it holds a token or repeats a credential
+    /// pbkit sent (a server or proxy that echoes the request).
+    pub(crate) shown: bool,
 }
 
 impl Answer {
     /// The answer's text, shortened, for an error message.
     pub(crate) fn excerpt(&self) -> String {
+        if !self.shown {
+            return "(its text is not shown: it holds a credential or token)".into();
+        }
         let text = String::from_utf8_lossy(&self.body);
         let words: Vec<&str> = text.split_whitespace().collect();
         let joined = words.join(" ");
@@ -223,6 +292,8 @@ pub(crate) type Body<'a> = Option<(&'a str, &'a [u8])>;
 /// A connection to one Jamf Pro server.
 pub struct Client {
     base: String,
+    /// When all network work must be done ([`ClientOptions::deadline`]).
+    deadline: Option<Instant>,
     agent: ureq::Agent,
     credentials: Credentials,
     options: ClientOptions,
@@ -274,14 +345,11 @@ impl Client {
         credentials: Credentials,
         options: ClientOptions,
     ) -> Result<Client, Error> {
-        let base = url.trim_end_matches('/').to_string();
-        let rest = base
-            .strip_prefix("https://")
-            .or_else(|| base.strip_prefix("http://"))
-            .ok_or_else(|| Error::Url(url.to_string()))?;
-        if rest.is_empty() || rest.contains(['?', '#', ' ']) {
-            return Err(Error::Url(url.to_string()));
+        let base = server_url(url, options.allow_insecure_http)?;
+        if !(options.rate == 0.0 || (options.rate >= MIN_RATE && options.rate.is_finite())) {
+            return Err(Error::Rate(options.rate));
         }
+        let deadline = options.deadline.map(|d| Instant::now() + d);
         let roots = match &options.anchors {
             Some(ders) => ureq::tls::RootCerts::Specific(Arc::new(
                 ders.iter()
@@ -305,6 +373,7 @@ impl Client {
             .into();
         let client = Client {
             base,
+            deadline,
             agent,
             credentials,
             options,
@@ -348,13 +417,44 @@ impl Client {
         std::thread::sleep(wait);
     }
 
-    /// Sends one request, paced, without token or retries.
+    /// What is left of the deadline; an error naming the request once it has passed.
+    fn time_left(&self, method: &str, url: &str) -> Result<Option<Duration>, Error> {
+        let Some(deadline) = self.deadline else {
+            return Ok(None);
+        };
+        match deadline.checked_duration_since(Instant::now()) {
+            Some(left) if !left.is_zero() => Ok(Some(left)),
+            _ => Err(Error::Deadline {
+                request: format!("{method} {url}"),
+                seconds: self.options.deadline.unwrap_or_default().as_secs(),
+            }),
+        }
+    }
+
+    /// Sends one request, paced, without token or retries, within the deadline.
     fn raw(
         &self,
         method: &'static str,
         path: &str,
         headers: &[(&str, &str)],
         body: Body<'_>,
+    ) -> Result<(Answer, Option<Duration>), Error> {
+        let url = format!("{}{path}", self.base);
+        let timeout = match self.time_left(method, &url)? {
+            Some(left) => self.options.timeout.min(left),
+            None => self.options.timeout,
+        };
+        self.raw_within(method, path, headers, body, timeout)
+    }
+
+    /// [`Client::raw`] with its own timeout and no deadline.
+    fn raw_within(
+        &self,
+        method: &'static str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Body<'_>,
+        timeout: Duration,
     ) -> Result<(Answer, Option<Duration>), Error> {
         self.pace();
         self.requests.fetch_add(1, Ordering::Relaxed);
@@ -371,6 +471,11 @@ impl Client {
             url: url.clone(),
             reason: e.to_string(),
         })?;
+        let request = self
+            .agent
+            .configure_request(request)
+            .timeout_global(Some(timeout))
+            .build();
         let response = self.agent.run(request).map_err(|e| Error::Connect {
             url: url.clone(),
             reason: network_reason(&e),
@@ -391,15 +496,34 @@ impl Client {
                 url: url.clone(),
                 reason: network_reason(&e),
             })?;
+        let shown = !self.echoes_credentials(headers, &body);
         Ok((
             Answer {
                 status,
                 body,
                 url,
                 method,
+                shown,
             },
             retry_after,
         ))
+    }
+
+    /// Whether `answer` repeats a credential of this request: its Authorization header
+    /// (whole, or the part after the scheme), the client secret or password (as sent in
+    /// a form, or as is).
+    fn echoes_credentials(&self, headers: &[(&str, &str)], answer: &[u8]) -> bool {
+        let secret = match &self.credentials {
+            Credentials::ApiClient { secret, .. } => secret,
+            Credentials::User { password, .. } => password,
+        };
+        let encoded = Zeroizing::new(form_encode(secret));
+        let authorization = headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("Authorization"))
+            .flat_map(|(_, v)| [*v, v.split_once(' ').map_or(*v, |(_, t)| t)]);
+        let mut needles = authorization.chain([secret.as_str(), encoded.as_str()]);
+        needles.any(|n| n.len() >= 4 && answer.windows(n.len()).any(|w| w == n.as_bytes()))
     }
 
     /// Asks for a new token with the credentials.
@@ -418,7 +542,7 @@ impl Client {
                     &[("Accept", "application/json")],
                     Some(("application/x-www-form-urlencoded", form.as_bytes())),
                 )?;
-                let answer = refused(answer)?;
+                let answer = refused(secret_answer(answer))?;
                 let token: OauthToken = json(&answer)?;
                 (token.access_token, Duration::from_secs(token.expires_in))
             }
@@ -433,7 +557,7 @@ impl Client {
                     &[("Accept", "application/json"), ("Authorization", &basic)],
                     None,
                 )?;
-                let answer = refused(answer)?;
+                let answer = refused(secret_answer(answer))?;
                 let token: UserToken = json(&answer)?;
                 let lifetime = token.lifetime();
                 (token.token, lifetime)
@@ -442,7 +566,7 @@ impl Client {
         self.tokens.fetch_add(1, Ordering::Relaxed);
         Ok(Token {
             value: answer,
-            renew_at: started + renew_after(lifetime),
+            renew_at: renew_at(started, lifetime),
         })
     }
 
@@ -459,10 +583,10 @@ impl Client {
                 None,
             )?;
             if answer.status == 200 {
-                let token: UserToken = json(&answer)?;
+                let token: UserToken = json(&secret_answer(answer))?;
                 self.tokens.fetch_add(1, Ordering::Relaxed);
                 return Ok(Token {
-                    renew_at: started + renew_after(token.lifetime()),
+                    renew_at: renew_at(started, token.lifetime()),
                     value: token.token,
                 });
             }
@@ -505,7 +629,7 @@ impl Client {
                 &[("Accept", "application/json"), ("Authorization", &bearer)],
                 body,
             );
-            let pause = match sent {
+            let (pause, reason, url) = match sent {
                 Ok((answer, _)) if answer.status == 401 && !renewed => {
                     renewed = true;
                     lock(&self.token).take();
@@ -517,14 +641,42 @@ impl Client {
                             || answer.status == 503
                             || (repeatable && answer.status >= 500)) =>
                 {
-                    retry_after.map(|d| d.min(self.options.max_wait))
+                    let reason = format!("HTTP {}", answer.status);
+                    (
+                        retry_after.map(|d| d.min(self.options.max_wait)),
+                        reason,
+                        answer.url,
+                    )
                 }
-                Err(Error::Connect { .. }) if repeatable && attempt < self.options.retries => None,
+                Err(Error::Connect { url, reason })
+                    if repeatable && attempt < self.options.retries =>
+                {
+                    (None, reason, url)
+                }
                 other => return other.map(|(answer, _)| answer),
             };
             let pause = pause.unwrap_or_else(|| Duration::from_millis(250 << attempt.min(6)));
+            // A wait that would end past the deadline is not begun.
+            let request = format!("{method} {url}");
+            if let Some(left) = self.time_left(method, &url)? {
+                if pause >= left {
+                    return Err(Error::Deadline {
+                        request,
+                        seconds: self.options.deadline.unwrap_or_default().as_secs(),
+                    });
+                }
+            }
             attempt += 1;
             self.retries.fetch_add(1, Ordering::Relaxed);
+            if let Some(OnWait(tell)) = &self.options.on_wait {
+                tell(&Wait {
+                    request,
+                    reason,
+                    wait: pause,
+                    retry: attempt,
+                    retries: self.options.retries,
+                });
+            }
             std::thread::sleep(pause);
         }
     }
@@ -534,12 +686,13 @@ impl Drop for Client {
     fn drop(&mut self) {
         if let Some(token) = lock(&self.token).take() {
             let auth = Zeroizing::new(format!("Bearer {}", token.value.as_str()));
-            // Best effort: an expired token is gone anyway.
-            let _ = self.raw(
+            // Best effort, briefly: an expired token is gone anyway.
+            let _ = self.raw_within(
                 "POST",
                 "/api/v1/auth/invalidate-token",
                 &[("Authorization", &auth)],
                 None,
+                INVALIDATE_TIMEOUT,
             );
         }
     }
@@ -593,6 +746,52 @@ fn tls_reason(openssl: &str) -> String {
 
 fn renew_after(lifetime: Duration) -> Duration {
     lifetime.saturating_sub((lifetime / 5).min(Duration::from_secs(60)))
+}
+
+/// When a token got at `started` with `lifetime` is renewed (a lifetime past a day is
+/// taken as a day).
+fn renew_at(started: Instant, lifetime: Duration) -> Instant {
+    started + renew_after(lifetime.min(MAX_LIFETIME))
+}
+
+/// A token endpoint's answer: its text holds the token, and is never shown.
+fn secret_answer(answer: Answer) -> Answer {
+    Answer {
+        shown: false,
+        ..answer
+    }
+}
+
+/// The server's base URL (no trailing slash) from what the user gave: http or https, a
+/// host, no user name, query or fragment; plain http only to this machine unless
+/// `insecure` (credentials and tokens would cross the network readable).
+fn server_url(url: &str, insecure: bool) -> Result<String, Error> {
+    let bad = || Error::Url(url.to_string());
+    if url.contains(|c: char| c.is_control() || c.is_whitespace()) {
+        return Err(bad());
+    }
+    let uri: http::Uri = url.parse().map_err(|_| bad())?;
+    let host = uri.host().unwrap_or_default();
+    let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
+    if host.is_empty() || authority.contains('@') || uri.query().is_some() || url.contains('#') {
+        return Err(bad());
+    }
+    match uri.scheme_str() {
+        Some("https") => {}
+        Some("http") if insecure || is_loopback(host) => {}
+        Some("http") => return Err(Error::Insecure(url.to_string())),
+        _ => return Err(bad()),
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+/// `localhost`, 127.0.0.0/8 or ::1: traffic that never leaves the machine.
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn refused(answer: Answer) -> Result<Answer, Error> {
@@ -752,6 +951,44 @@ mod tests {
             let e = Client::connect(url, pick_creds(), ClientOptions::default()).err();
             assert!(matches!(e, Some(Error::Url(_))), "{url}: {e:?}");
         }
+    }
+
+    #[test]
+    fn plain_http_only_to_this_machine_unless_allowed() {
+        for url in [
+            "http://localhost:8080",
+            "http://127.0.0.1",
+            "http://127.9.9.9:1/",
+            "http://[::1]:8443",
+            "https://jamf.example.mil/",
+        ] {
+            assert!(server_url(url, false).is_ok(), "{url}");
+        }
+        for url in ["http://jamf.example.mil", "http://10.0.0.1", "http://[::2]"] {
+            assert!(
+                matches!(server_url(url, false), Err(Error::Insecure(_))),
+                "{url}"
+            );
+            assert!(server_url(url, true).is_ok(), "{url}");
+        }
+        for url in [
+            "https://u:p@jamf.example.mil",
+            "https://x/#f",
+            "https://x\n",
+        ] {
+            assert!(matches!(server_url(url, true), Err(Error::Url(_))), "{url}");
+        }
+        assert_eq!(
+            server_url("https://jamf.example.mil:8443/", false).unwrap(),
+            "https://jamf.example.mil:8443"
+        );
+    }
+
+    #[test]
+    fn a_lifetime_of_centuries_is_renewed_within_a_day() {
+        let now = Instant::now();
+        let at = renew_at(now, Duration::from_secs(u64::MAX));
+        assert!(at - now <= MAX_LIFETIME, "{:?}", at - now);
     }
 
     fn pick_creds() -> Credentials {

@@ -6,7 +6,7 @@ pub mod folder;
 pub mod push;
 
 pub use classic::{ProfileKey, ProfileRef, Scope, ServerProfile};
-pub use client::{Client, ClientOptions, Credentials, Stats};
+pub use client::{Client, ClientOptions, Credentials, OnWait, Stats, Wait};
 pub use push::{Action, LocalProfile, MatchedBy, PushReport, PushRequest, Pusher};
 
 /// Why a Jamf Pro request, or a push, did not succeed.
@@ -16,6 +16,20 @@ pub enum Error {
     /// `--url` is not an http(s) URL.
     #[error("{0:?} is not a Jamf Pro URL (https://example.jamfcloud.com)")]
     Url(String),
+    /// `--url` is plain http to another machine, and insecure http was not allowed.
+    #[error("{0:?}: plain http would send the credentials and tokens readable over the network; use https:// (or --allow-insecure-http for a test server)")]
+    Insecure(String),
+    /// A request rate below [`client::MIN_RATE`] (or not a number).
+    #[error("a rate of {0} requests a second: give 0 (no pacing) or at least 0.01")]
+    Rate(f64),
+    /// The deadline passed before the work was done.
+    #[error("{request}: the deadline of {seconds} s passed before the work was done (--deadline)")]
+    Deadline {
+        /// The request that would have been sent or retried.
+        request: String,
+        /// The deadline.
+        seconds: u64,
+    },
     /// Credentials are missing, incomplete or unreadable.
     #[error("credentials: {0}")]
     Credentials(String),

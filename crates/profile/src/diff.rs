@@ -150,7 +150,12 @@ fn sides<'a>(top: &'a Dictionary, plist: &[u8]) -> Vec<PayloadSide<'a>> {
 }
 
 /// A value as a line of text: strings quoted, data by size, containers by length.
-fn render(v: &Value) -> String {
+/// A value as a diff shows it; a secret key's value (a password) as `<secret>`, so that
+/// a diff can be pasted into a ticket.
+fn render(key: &str, v: &Value) -> String {
+    if crate::model::is_secret_key(key) {
+        return "<secret>".into();
+    }
     match v {
         Value::String(s) => format!("{s:?}"),
         Value::Boolean(b) => b.to_string(),
@@ -205,8 +210,8 @@ fn values(
             out.push(Change {
                 path: path.to_string(),
                 kind: Kind::Changed,
-                from: Some(render(a)),
-                to: Some(render(b)),
+                from: Some(render(key, a)),
+                to: Some(render(key, b)),
                 uuid_only: only,
             });
         }
@@ -233,7 +238,7 @@ fn dictionaries(
             None => out.push(Change {
                 path: join(k),
                 kind: Kind::Removed,
-                from: Some(render(v)),
+                from: Some(render(k, v)),
                 to: None,
                 uuid_only: false,
             }),
@@ -245,7 +250,7 @@ fn dictionaries(
                 path: join(k),
                 kind: Kind::Added,
                 from: None,
-                to: Some(render(w)),
+                to: Some(render(k, w)),
                 uuid_only: false,
             });
         }

@@ -696,8 +696,7 @@ impl Profile {
     /// written owner-only (0600) and handled like a key.
     pub fn holds_secrets(&self) -> bool {
         fn secret(key: &str, v: &Value) -> bool {
-            let password_like = key.ends_with("Password") || key == "SharedSecret";
-            (password_like && matches!(v, Value::String(s) if !s.is_empty()))
+            (is_secret_key(key) && matches!(v, Value::String(s) if !s.is_empty()))
                 || match v {
                     Value::Dictionary(d) => d.iter().any(|(k, v)| secret(k, v)),
                     Value::Array(a) => a.iter().any(|v| secret("", v)),
@@ -714,6 +713,12 @@ impl Profile {
     pub fn payload_by_uuid(&self, uuid: &str) -> Option<&Payload> {
         self.payloads.iter().find(|p| p.uuid == uuid)
     }
+}
+
+/// Whether a key holds a secret (`Password`, `IncomingPassword`, `SharedSecret`…): its
+/// value makes a profile owner-only and is never shown in a report or diff.
+pub fn is_secret_key(key: &str) -> bool {
+    key.ends_with("Password") || key == "SharedSecret"
 }
 
 /// How deep a plist pbkit reads may nest dictionaries and arrays. Apple's deepest
