@@ -263,3 +263,95 @@ fn a_hung_token_invalidation_does_not_hold_the_exit() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
 }
+
+/// What stands where a journal goes, when it is not a regular file.
+fn hostile_journals(dir: &std::path::Path) -> Vec<(&'static str, std::path::PathBuf)> {
+    std::fs::create_dir_all(dir).unwrap();
+    let zero = dir.join("zero");
+    let made = std::process::Command::new("mknod")
+        .arg(&zero)
+        .args(["c", "1", "5"])
+        .status();
+    assert!(
+        made.unwrap().success(),
+        "mknod needs root (CI runs as root)"
+    );
+    let fifo = dir.join("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let victim = dir.join("victim");
+    std::fs::write(&victim, "precious").unwrap();
+    vec![
+        ("a symbolic link", zero),
+        ("a symbolic link", victim),
+        ("not a regular file", fifo),
+    ]
+}
+
+/// Puts `what` at `journal`: the FIFO itself, a symbolic link to anything else.
+fn plant(journal: &std::path::Path, what: &std::path::Path) {
+    let _ = std::fs::remove_file(journal);
+    if what.ends_with("fifo") {
+        std::fs::rename(what, journal).unwrap();
+    } else {
+        std::os::unix::fs::symlink(what, journal).unwrap();
+    }
+}
+
+/// `jamf-push.journal` and `rollout.journal` that are symbolic links (to a file the
+/// journal would wipe, to an endless device) or FIFOs: refused at once with one line,
+/// the file they point at untouched, nothing pushed.
+#[test]
+fn journals_that_are_not_regular_files_are_refused() {
+    let server = jamf_server(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = crate::jamf::rollout_folder(tmp.path(), 1);
+    let journal = out.join("jamf-push.journal");
+    for resume in [false, true] {
+        for (expected, what) in hostile_journals(&tmp.path().join(format!("j{resume}"))) {
+            plant(&journal, &what);
+            let mut args = vec!["push", "--scope-by", "username", "--rate", "0"];
+            args.extend(resume.then_some("--resume"));
+            let o = run_within(jamf(&server, tmp.path(), &args).arg(&out), 30);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(1), "{expected}: {err}");
+            assert!(
+                err.contains("jamf-push.journal: open the journal: ") && err.contains(expected),
+                "{err}"
+            );
+            assert_eq!(err.lines().count(), 1, "{err}");
+        }
+    }
+    assert_eq!(server.state()["profiles"], json!({}));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("jtrue/victim")).unwrap(),
+        "precious"
+    );
+    // The rollout's own journal and settings, on --resume.
+    let journal = out.join("rollout.journal");
+    let roster = crate::rollout::roster(tmp.path(), 1, &[]);
+    for (expected, what) in hostile_journals(&tmp.path().join("r")) {
+        plant(&journal, &what);
+        let o = run_within(rollout_command(&roster, &out).arg("--resume"), 60);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{expected}: {err}");
+        assert!(
+            err.contains("rollout.journal: open the journal: ") && err.contains(expected),
+            "{err}"
+        );
+    }
+    std::fs::remove_file(&journal).unwrap();
+    let settings = out.join("rollout.json");
+    std::fs::remove_file(&settings).unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("r/zero"), &settings).unwrap();
+    let o = run_within(rollout_command(&roster, &out).arg("--resume"), 60);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("larger than 1 MiB"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("r/victim")).unwrap(),
+        "precious"
+    );
+}

@@ -179,7 +179,7 @@ pub(crate) fn edit_plist(path: &Path, statements: &str, args: &[&str]) {
 
 /// A rollout of `copies` x 2 users into `dir/out`: signed S/MIME profiles with two
 /// PKCS#12 identities each, referenced by UUID from the Exchange payload.
-fn rollout_folder(dir: &Path, copies: usize) -> PathBuf {
+pub(crate) fn rollout_folder(dir: &Path, copies: usize) -> PathBuf {
     let roster = crate::rollout::roster(dir, copies, &[]);
     let out = dir.join("out");
     ok(&mut rollout_command(&roster, &out));

@@ -76,11 +76,9 @@ pub struct IdentityEntry {
 /// The identity assets a previous build left in `dir`, for [`crate::Options::previous`].
 pub fn previous(dir: &Path) -> Result<BTreeMap<String, PreviousIdentity>, Error> {
     let path = dir.join(MANIFEST);
-    let bytes = match pbkit_infile::read(&path, crate::DECLARATION_LIMIT) {
-        Ok(b) => b,
-        Err(e) if matches!(&e.problem, pbkit_infile::Problem::Io(io) if io.kind() == std::io::ErrorKind::NotFound) => {
-            return Ok(BTreeMap::new())
-        }
+    let bytes = match pbkit_infile::read_if_exists(&path, crate::DECLARATION_LIMIT) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Ok(BTreeMap::new()),
         Err(e) => {
             return Err(Error::Previous {
                 path: path.display().to_string(),

@@ -72,6 +72,19 @@ pub fn read(path: &Path, limit: Limit) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
+/// As [`read`], but a file that does not exist is `None` (a previous run's record that
+/// may or may not be there).
+pub fn read_if_exists(path: &Path, limit: Limit) -> Result<Option<Vec<u8>>, Error> {
+    match read(path, limit) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(Error {
+            problem: Problem::Io(e),
+            ..
+        }) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// As [`read`], into a buffer that is wiped when dropped and never reallocated (the
 /// secret is never left behind in freed memory). For passwords: keep `limit` small.
 pub fn read_secret(path: &Path, limit: Limit) -> Result<Zeroizing<Vec<u8>>, Error> {

@@ -150,16 +150,20 @@ pub fn push_folder(
 ) -> Result<Vec<UserOutcome>, Error> {
     let users = users(&how.dir)?;
     let journal_path = how.dir.join(JOURNAL_FILE);
-    let done = if how.resume {
-        read_journal(&journal_path)
-    } else {
-        HashMap::new()
+    let (mut journal, held) = match (how.dry_run, how.resume) {
+        // A dry run only reads: nothing is created or emptied.
+        (true, true) => (
+            None,
+            pbkit_infile::read_if_exists(&journal_path, JOURNAL_LIMIT)?.unwrap_or_default(),
+        ),
+        (true, false) => (None, Vec::new()),
+        (false, _) => {
+            let (file, held) =
+                pbkit_outfile::open_journal(&journal_path, how.resume, JOURNAL_LIMIT.bytes)?;
+            (Some(file), held)
+        }
     };
-    let mut journal = if how.dry_run {
-        None
-    } else {
-        Some(open_journal(&journal_path, how.resume)?)
-    };
+    let done = parse_journal(&held);
     let mut pusher = Pusher::new(client, how.dry_run)?;
     let mut outcomes = Vec::with_capacity(users.len());
     for (user, path) in users {
@@ -226,30 +230,17 @@ fn push_user(
     Ok((pushed, sha256))
 }
 
+/// The largest journal read: a line a user, about 150 bytes.
+const JOURNAL_LIMIT: pbkit_infile::Limit = pbkit_infile::Limit::new(64 << 20, "a push journal");
+
 /// The users a journal records: user → (file SHA-256, id). A torn or foreign line is
 /// ignored; a later line wins.
-fn read_journal(path: &Path) -> HashMap<String, (String, u64)> {
-    let bytes = fs::read(path).unwrap_or_default();
+fn parse_journal(bytes: &[u8]) -> HashMap<String, (String, u64)> {
     bytes
         .split(|&b| b == b'\n')
         .filter_map(|line| serde_json::from_slice::<Entry>(line).ok())
         .map(|e| (e.user, (e.sha256, e.id)))
         .collect()
-}
-
-fn open_journal(path: &Path, resume: bool) -> Result<fs::File, Error> {
-    fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .truncate(false)
-        .open(path)
-        .and_then(|f| {
-            if !resume {
-                f.set_len(0)?;
-            }
-            Ok(f)
-        })
-        .map_err(|e| write_err(path, "open the journal", e))
 }
 
 fn record(

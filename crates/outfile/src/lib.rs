@@ -91,6 +91,62 @@ fn parent_of(path: &Path) -> &Path {
     }
 }
 
+/// Opens an append-only journal of finished work at `path` (created owner-only), and
+/// with `resume` returns what it already holds (at most `limit` bytes); without, empties
+/// it. Only a regular file is a journal: a symbolic link is not followed (it could point
+/// at a file the journal would wipe, or at `/dev/zero`), and a FIFO or device is refused
+/// without waiting for a writer.
+#[cfg(unix)]
+pub fn open_journal(path: &Path, resume: bool, limit: u64) -> Result<(fs::File, Vec<u8>), Error> {
+    use io::Read as _;
+    use rustix::fs::{fcntl_setfl, Mode, OFlags};
+    let fail = |action| {
+        move |e: io::Error| Error {
+            path: path.to_path_buf(),
+            action,
+            source: e,
+        }
+    };
+    let flags = OFlags::RDWR
+        | OFlags::CREATE
+        | OFlags::APPEND
+        | OFlags::NOFOLLOW
+        | OFlags::NONBLOCK
+        | OFlags::CLOEXEC;
+    let fd = rustix::fs::open(path, flags, Mode::from_raw_mode(0o600)).map_err(|e| {
+        let e = io::Error::from(e);
+        if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+            io::Error::other("a symbolic link: pbkit does not follow one to its journal")
+        } else {
+            e
+        }
+    });
+    let fd = fd.map_err(fail("open the journal"))?;
+    fcntl_setfl(&fd, OFlags::APPEND).map_err(|e| fail("open the journal")(e.into()))?;
+    let mut file = fs::File::from(fd);
+    let meta = file.metadata().map_err(fail("open the journal"))?;
+    if !meta.is_file() {
+        return Err(fail("open the journal")(io::Error::other(
+            "not a regular file (a FIFO, device or folder)",
+        )));
+    }
+    let mut held = Vec::new();
+    if resume {
+        (&mut file)
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut held)
+            .map_err(fail("read the journal"))?;
+        if held.len() as u64 > limit {
+            return Err(fail("read the journal")(io::Error::other(format!(
+                "larger than {limit} bytes: not a journal pbkit wrote"
+            ))));
+        }
+    } else {
+        file.set_len(0).map_err(fail("empty the journal"))?;
+    }
+    Ok((file, held))
+}
+
 /// What stands at a destination, and so how it is written.
 enum Target {
     /// Nothing, or a regular file: a temporary file renamed over it.

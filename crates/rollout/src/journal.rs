@@ -93,7 +93,7 @@ fn from_hex(hex: &str) -> Option<RowDigest> {
 /// The journal of a run in progress.
 pub(crate) struct Journal {
     dir: PathBuf,
-    path: PathBuf,
+    file: fs::File,
     done: HashMap<String, RowDigest>,
     pending: Mutex<Pending>,
 }
@@ -107,22 +107,14 @@ struct Pending {
 impl Journal {
     /// Starts a run's journal in `dir`: empty for a new run, the recorded users for a
     /// resume.
-    pub(crate) fn open(dir: &Path, resume: bool) -> std::io::Result<Journal> {
-        let path = dir.join(JOURNAL_FILE);
-        let done = if resume {
-            match fs::read(&path) {
-                Ok(bytes) => parse(&bytes),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => HashMap::new(),
-                Err(e) => return Err(e),
-            }
-        } else {
-            fs::write(&path, b"")?;
-            HashMap::new()
-        };
+    pub(crate) fn open(dir: &Path, resume: bool) -> Result<Journal, pbkit_outfile::Error> {
+        // A line a user, about 80 bytes: a million users fit.
+        const LIMIT: u64 = 256 << 20;
+        let (file, held) = pbkit_outfile::open_journal(&dir.join(JOURNAL_FILE), resume, LIMIT)?;
         Ok(Journal {
             dir: dir.to_path_buf(),
-            path,
-            done,
+            file,
+            done: parse(&held),
             pending: Mutex::new(Pending {
                 lines: Vec::new(),
                 count: 0,
@@ -158,9 +150,8 @@ impl Journal {
     fn write(&self, pending: &mut Pending) -> std::io::Result<()> {
         if pending.count > 0 {
             pbkit_outfile::sync_dir(&self.dir).map_err(|e| e.source)?;
-            let mut file = fs::OpenOptions::new().append(true).open(&self.path)?;
-            file.write_all(&pending.lines)?;
-            file.sync_data()?;
+            (&self.file).write_all(&pending.lines)?;
+            self.file.sync_data()?;
         }
         pending.lines.clear();
         pending.count = 0;

@@ -214,13 +214,14 @@ impl RunSettings {
     /// The settings recorded in `out`, if a run was started there.
     pub fn read(out: &Path) -> Result<Option<RunSettings>, Error> {
         let path = out.join(RUN_FILE);
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => {
+        const LIMIT: pbkit_infile::Limit = pbkit_infile::Limit::new(1 << 20, "a run's settings");
+        let bytes = match pbkit_infile::read_if_exists(&path, LIMIT) {
+            Ok(Some(b)) => b,
+            Ok(None) => return Ok(None),
+            Err(e) => {
                 return Err(Error::Io {
                     path: path.display().to_string(),
-                    source,
+                    source: std::io::Error::other(e.problem.to_string()),
                 })
             }
         };
@@ -525,7 +526,7 @@ impl Rollout {
             })?;
             pbkit_outfile::write(self.out.join(RUN_FILE), &json, Perm::Public)?;
         }
-        Journal::open(&self.out, self.resume).map_err(io)
+        Ok(Journal::open(&self.out, self.resume)?)
     }
 
     /// Runs the rollout over the roster at `roster`, calling `report` once per row (from
