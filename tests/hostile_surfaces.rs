@@ -364,3 +364,129 @@ fn control_characters_from_files_are_escaped() {
         assert!(all.contains("\\u{1b}"), "{args:?}: {all:?}");
     }
 }
+
+/// profile encrypt refuses, naming the file, a recipient no device could decrypt with:
+/// a CA certificate, a signing-only certificate, one expired or not yet valid at --at.
+#[test]
+fn encryption_recipients_are_devices_that_can_decrypt() {
+    let pki = generated_pki();
+    let tmp = tempfile::tempdir().unwrap();
+    let plain = tmp.path().join("plain.mobileconfig");
+    ok(pbkit()
+        .args(["profile", "build"])
+        .arg(spec("purebred-exchange"))
+        .arg("--out")
+        .arg(&plain));
+    let out = tmp.path().join("encrypted.mobileconfig");
+    let device = "users/test.user1/device-g3.pem";
+    let cases = [
+        (
+            "ca/dod-email-ca-63.pem",
+            AT,
+            "a CA certificate, not a device's",
+        ),
+        (
+            "users/test.user1/signature-g3.pem",
+            AT,
+            "its key usage does not allow keyEncipherment",
+        ),
+        ("server/mdm-server-expired.pem", AT, "expired on"),
+        (device, "2099-01-01T00:00:00Z", "expired on"),
+        (device, "2000-01-01T00:00:00Z", "not valid before"),
+    ];
+    for (cert, at, expected) in cases {
+        let o = run(pbkit()
+            .args(["profile", "encrypt"])
+            .arg(&plain)
+            .arg("--to")
+            .arg(pki.join(cert))
+            .args(["--at", at, "--out"])
+            .arg(&out));
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{cert}: {err}");
+        assert!(
+            err.starts_with(&format!(
+                "pbkit: {}: not a recipient: ",
+                pki.join(cert).display()
+            )) && err.contains(expected),
+            "{cert}: {err}"
+        );
+        assert!(!out.exists());
+    }
+    ok(pbkit()
+        .args(["profile", "encrypt"])
+        .arg(&plain)
+        .arg("--to")
+        .arg(pki.join(device))
+        .args(["--at", AT, "--out"])
+        .arg(&out));
+}
+
+/// An encrypted device key without its password: an error at once, never OpenSSL's own
+/// prompt on the terminal or a read of stdin; with --key-password-file it decrypts.
+#[test]
+fn an_encrypted_device_key_needs_its_password_flag() {
+    let pki = generated_pki();
+    let tmp = tempfile::tempdir().unwrap();
+    let plain = tmp.path().join("plain.mobileconfig");
+    ok(pbkit()
+        .args(["profile", "build"])
+        .arg(spec("purebred-exchange"))
+        .arg("--out")
+        .arg(&plain));
+    let encrypted = tmp.path().join("encrypted.mobileconfig");
+    ok(pbkit()
+        .args(["profile", "encrypt"])
+        .arg(&plain)
+        .arg("--to")
+        .arg(pki.join("server/mdm-server.pem"))
+        .args(["--at", AT, "--out"])
+        .arg(&encrypted));
+    let key = tmp.path().join("key.enc.pem");
+    let pw = tmp.path().join("pw");
+    std::fs::write(&pw, "k3y-pass\n").unwrap();
+    ok(Command::new("openssl")
+        .args(["pkey", "-aes256", "-passout", "pass:k3y-pass", "-in"])
+        .arg(pki.join("server/mdm-server.key.pem"))
+        .arg("-out")
+        .arg(&key));
+    let out = tmp.path().join("decrypted.mobileconfig");
+    let decrypt = |extra: &[&std::ffi::OsStr]| {
+        let mut c = pbkit();
+        c.args(["profile", "decrypt"])
+            .arg(&encrypted)
+            .arg("--key")
+            .arg(&key)
+            .arg("--cert")
+            .arg(pki.join("server/mdm-server.pem"))
+            .arg("--out")
+            .arg(&out)
+            .args(extra)
+            // A stdin that would answer a prompt: it must not be read.
+            .stdin(Stdio::piped());
+        c
+    };
+    let mut child = decrypt(&[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    use std::io::Write as _;
+    let _ = stdin.write_all(b"k3y-pass\n");
+    drop(stdin);
+    let o = child.wait_with_output().unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("an encrypted private key: give its password"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    let o = run_within(
+        decrypt(&["--key-password-file".as_ref(), pw.as_os_str()]).stdin(Stdio::null()),
+        30,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(out.exists());
+}

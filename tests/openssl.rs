@@ -628,7 +628,11 @@ fn openssl_cms_decrypts_what_profile_encrypt_writes() {
             "-pkeyopt",
             "ec_paramgen_curve:P-256",
         ])
-        .args(["-nodes", "-subj", "/CN=device-ec", "-days", "30", "-keyout"])
+        .args(["-nodes", "-subj", "/CN=device-ec", "-days", "30"])
+        // A device's certificate: an end entity whose key is for agreement (ECDH).
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .args(["-addext", "keyUsage=critical,digitalSignature,keyAgreement"])
+        .arg("-keyout")
         .arg(dir.join("ec.key"))
         .arg("-out")
         .arg(dir.join("ec.pem")));

@@ -538,6 +538,10 @@ fn encrypt_to_encrypts_each_profile_to_the_rows_device() {
     }
     text += "test.user1@pbkit.test,nodevice,Test User 1,ids/test.user1/signature-g3.p12,\
              ids/test.user1/encryption-g3.p12,\n";
+    // A CA certificate is no device: that row fails alone (issue 23).
+    std::fs::copy(pki.join("ca/dod-email-ca-63.pem"), dir.join("ids/ca.pem")).unwrap();
+    text += "test.user1@pbkit.test,causer,Test User 1,ids/test.user1/signature-g3.p12,\
+             ids/test.user1/encryption-g3.p12,ids/ca.pem\n";
     let with_devices = dir.join("devices.csv");
     std::fs::write(&with_devices, text).unwrap();
     let out = dir.join("out");
@@ -549,6 +553,12 @@ fn encrypt_to_encrypts_each_profile_to_the_rows_device() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("(nodevice): device: empty: --encrypt-to needs each row's device"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("(causer): ")
+            && stderr(&o).contains("a CA certificate, not a device's"),
         "{}",
         stderr(&o)
     );

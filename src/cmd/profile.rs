@@ -59,8 +59,9 @@ that array, encrypted as CMS EnvelopedData (AES-256-CBC; RSA key transport, or E
 EC certificate) to each --to certificate, and stored as DER in EncryptedPayloadContent,
 with IsEncrypted set. Only a holder of a recipient's key reads the payloads: a profile
 with an embedded PKCS#12 and its password is no longer a secret in transit. The device
-certificate is the one the device enrolled with (its MDM identity). With --signer the
-encrypted profile is signed afterwards, as Apple requires.
+certificate is the one the device enrolled with (its MDM identity): a CA certificate, one
+whose key usage forbids key encipherment (RSA) or agreement (EC), or one not valid at --at
+is refused. With --signer the encrypted profile is signed afterwards, as Apple requires.
 
 Example:
   pbkit profile encrypt smime.mobileconfig --to device.pem \\
@@ -70,8 +71,9 @@ Example:
     /// Decrypt an encrypted profile with the device's key and certificate (for checking).
     #[command(after_help = "\
 The input may be signed (the signature is checked for integrity and dropped). The key is
-a PEM or DER private key, unencrypted. A certificate that is not a recipient, a key that
-does not match it and an altered envelope each get one line and exit 1.
+a PEM or DER private key; an encrypted PEM needs --key-password-file or --key-password-env
+(never a prompt). A certificate that is not a recipient, a key that does not match it and
+an altered envelope each get one line and exit 1.
 
 Example:
   pbkit profile decrypt smime.encrypted.mobileconfig --key device.key.pem \\
@@ -189,18 +191,26 @@ pub struct EncryptArgs {
     /// The profile, where it goes, the optional signer (signing comes after encrypting).
     #[command(flatten)]
     base: SignArgs,
-    /// The device certificate (PEM or DER) to encrypt to; repeatable.
+    /// The device certificate (PEM or DER) to encrypt to; repeatable. It must be an end
+    /// entity valid at --at whose key usage allows keyEncipherment (RSA) or keyAgreement
+    /// (EC).
     #[arg(long = "to", value_name = "CERT", required = true)]
     to: Vec<PathBuf>,
+    /// Check the recipients at this date or RFC 3339 instant [default: now].
+    #[arg(long, value_name = "DATE", value_parser = crate::args::instant)]
+    at: Option<time::OffsetDateTime>,
 }
 
 #[derive(Args)]
 pub struct DecryptArgs {
     /// The encrypted profile (signed or not).
     input: PathBuf,
-    /// The device's private key (PEM or DER, unencrypted).
+    /// The device's private key (PEM or DER; an encrypted PEM with --key-password-file
+    /// or --key-password-env).
     #[arg(long, value_name = "KEY")]
     key: PathBuf,
+    #[command(flatten)]
+    key_password: crate::secret::KeyPasswordArgs,
     /// The device's certificate.
     #[arg(long, value_name = "CERT")]
     cert: PathBuf,
@@ -352,7 +362,7 @@ pub fn run(cmd: ProfileCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn encrypt_cmd(EncryptArgs { base: a, to }: EncryptArgs) -> anyhow::Result<ExitCode> {
+fn encrypt_cmd(EncryptArgs { base: a, to, at }: EncryptArgs) -> anyhow::Result<ExitCode> {
     let bytes = read(&a.input)?;
     if is_signed(&bytes) {
         bail!(
@@ -364,7 +374,14 @@ fn encrypt_cmd(EncryptArgs { base: a, to }: EncryptArgs) -> anyhow::Result<ExitC
         .iter()
         .map(pbkit_pki::bundle::read_one)
         .collect::<Result<Vec<_>, _>>()?;
-    let encrypted = pbkit_profile::encrypt::encrypt(&bytes, &recipients)
+    let at = at.unwrap_or_else(time::OffsetDateTime::now_utc);
+    // encrypt() checks them too; here the message names the file.
+    for (path, cert) in to.iter().zip(&recipients) {
+        if let Some(reason) = pbkit_profile::encrypt::recipient_problem(cert, at) {
+            bail!("{}: not a recipient: {reason}", path.display());
+        }
+    }
+    let encrypted = pbkit_profile::encrypt::encrypt(&bytes, &recipients, at)
         .with_context(|| a.input.display().to_string())?;
     let signer = a.signer.load()?;
     let out = match &signer {
@@ -408,16 +425,8 @@ fn decrypt_cmd(a: DecryptArgs) -> anyhow::Result<ExitCode> {
     let plist = verify(&bytes, &[])
         .into_content()
         .map_err(|why| anyhow::anyhow!("{}: Invalid: {why}", a.input.display()))?;
-    let key_bytes =
-        pbkit_infile::read_secret(&a.key, pbkit_infile::Limit::new(1 << 20, "a private key"))?;
-    let key = openssl::pkey::PKey::private_key_from_pem(&key_bytes)
-        .or_else(|_| openssl::pkey::PKey::private_key_from_der(&key_bytes))
-        .map_err(|_| {
-            anyhow::anyhow!(
-                "{}: not an unencrypted private key (PEM or DER)",
-                a.key.display()
-            )
-        })?;
+    let key_password = a.key_password.source().given()?;
+    let key = super::p12::read_key(&a.key, key_password.as_ref())?;
     let cert = pbkit_pki::bundle::read_one(&a.cert)?;
     let decrypted = pbkit_profile::encrypt::decrypt(&plist, &key, &cert)
         .with_context(|| a.input.display().to_string())?;

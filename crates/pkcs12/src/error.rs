@@ -54,6 +54,11 @@ pub enum Error {
     /// The bytes are not a private key, or an encrypted one without its password.
     #[error("not a private key (PEM or DER), or encrypted and its password is missing or wrong")]
     NotPrivateKey,
+    /// The key is encrypted and no password was given for it.
+    #[error(
+        "an encrypted private key: give its password (--key-password-file or --key-password-env)"
+    )]
+    EncryptedKey,
     /// The private key and certificate given for writing do not belong together.
     #[error("private key does not match the certificate's public key")]
     KeyCertificateMismatch,

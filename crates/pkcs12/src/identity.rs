@@ -63,15 +63,27 @@ pub fn private_key_from_bytes(
     bytes: &[u8],
     password: Option<&Password>,
 ) -> Result<PKey<Private>, Error> {
-    let parsed = if bytes.starts_with(b"-----") {
+    // PEM, possibly after text (openssl pkcs12 -nocerts writes "Bag Attributes" first).
+    let pem = bytes.windows(11).any(|w| w == b"-----BEGIN ");
+    let parsed = if pem {
         match password {
             Some(p) => PKey::private_key_from_pem_passphrase(bytes, p.as_str().as_bytes()),
-            None => PKey::private_key_from_pem(bytes),
+            // Never OpenSSL's own prompt (it would read the terminal or stdin): an
+            // encrypted key without a password is an error that says so.
+            None if is_encrypted_pem(bytes) => return Err(Error::EncryptedKey),
+            None => PKey::private_key_from_pem_callback(bytes, |_| Ok(0)),
         }
     } else {
         PKey::private_key_from_der(bytes)
     };
     parsed.map_err(|_| Error::NotPrivateKey)
+}
+
+/// Whether a PEM private key is encrypted: PKCS#8's `ENCRYPTED PRIVATE KEY`, or the
+/// traditional `Proc-Type: 4,ENCRYPTED` header.
+fn is_encrypted_pem(bytes: &[u8]) -> bool {
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    has(b"-----BEGIN ENCRYPTED PRIVATE KEY-----") || has(b"Proc-Type: 4,ENCRYPTED")
 }
 
 impl Identity {

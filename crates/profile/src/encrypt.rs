@@ -21,9 +21,62 @@ use crate::Error;
 /// The key holding the encrypted payloads.
 pub const ENCRYPTED_CONTENT: &str = "EncryptedPayloadContent";
 
-/// Encrypts a profile's payloads to `recipients` (device certificates). `plist` is an
-/// unsigned profile; the result is one too, to sign if wanted.
-pub fn encrypt(plist: &[u8], recipients: &[Certificate]) -> Result<Vec<u8>, Error> {
+/// Why `cert` cannot receive an encrypted profile at `at`, if it cannot: a device's own
+/// certificate is an end entity, valid then, whose key usage (if it has one) allows the
+/// key transport (RSA: keyEncipherment) or agreement (EC: keyAgreement) CMS uses. A CA
+/// certificate, a signing-only one or an expired one would make a profile no device can
+/// read.
+pub fn recipient_problem(cert: &Certificate, at: time::OffsetDateTime) -> Option<String> {
+    use pbkit_pki::KeyUsageBit;
+    let facts = match cert.facts() {
+        Ok(f) => f,
+        Err(e) => return Some(e.to_string()),
+    };
+    let ec = facts.key.as_ref().is_some_and(|k| k.algorithm == "EC");
+    let (bit, name) = if ec {
+        (KeyUsageBit::KeyAgreement, "keyAgreement (an EC key)")
+    } else {
+        (KeyUsageBit::KeyEncipherment, "keyEncipherment (an RSA key)")
+    };
+    if facts.is_ca {
+        Some(
+            "a CA certificate, not a device's: encrypt to the device identity's certificate".into(),
+        )
+    } else if facts.key_usage.is_some_and(|u| !u.contains(bit)) {
+        Some(format!(
+            "its key usage does not allow {name}: the device could not decrypt"
+        ))
+    } else if at > facts.not_after {
+        Some(format!(
+            "expired on {}",
+            pbkit_pki::rfc3339(facts.not_after)
+        ))
+    } else if at < facts.not_before {
+        Some(format!(
+            "not valid before {}",
+            pbkit_pki::rfc3339(facts.not_before)
+        ))
+    } else {
+        None
+    }
+}
+
+/// Encrypts a profile's payloads to `recipients` (device certificates), each checked by
+/// [`recipient_problem`] at `at`. `plist` is an unsigned profile; the result is one too,
+/// to sign if wanted.
+pub fn encrypt(
+    plist: &[u8],
+    recipients: &[Certificate],
+    at: time::OffsetDateTime,
+) -> Result<Vec<u8>, Error> {
+    for r in recipients {
+        if let Some(reason) = recipient_problem(r, at) {
+            return Err(Error::Recipient {
+                subject: r.facts().map(|f| f.subject).unwrap_or_default(),
+                reason,
+            });
+        }
+    }
     let mut top = top_dictionary(plist)?;
     if is_encrypted(&top) {
         return Err(Error::Plist("already encrypted".into()));

@@ -50,6 +50,14 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    /// A certificate that cannot receive an encrypted profile.
+    #[error("recipient {subject}: {reason}")]
+    Recipient {
+        /// Its subject.
+        subject: String,
+        /// Why not ([`encrypt::recipient_problem`]).
+        reason: String,
+    },
     /// A required key is missing.
     #[error("missing {0}")]
     Missing(&'static str),

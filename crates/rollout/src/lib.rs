@@ -867,7 +867,11 @@ impl Rollout {
                     column: self.encrypt_to.clone().unwrap_or_default(),
                     reason: e.to_string(),
                 })?;
-            xml = pbkit_profile::encrypt::encrypt(&xml, &[certificate])?;
+            xml = pbkit_profile::encrypt::encrypt(
+                &xml,
+                &[certificate],
+                time::OffsetDateTime::now_utc(),
+            )?;
         }
         let signed = self.signer.sign(&xml)?;
         if self.dry_run {
