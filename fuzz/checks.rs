@@ -111,6 +111,58 @@ mod checks {
         }
     }
 
+    /// Any bytes as two profiles (split at the first 0xFF byte, or in half): the diff is
+    /// made or refused, never a panic or a stack overflow; a readable profile is the same
+    /// as itself, with no real change.
+    pub fn profile_diff(data: &[u8]) {
+        use pbkit_profile::diff::diff;
+        let (a, b) = match data.iter().position(|&x| x == 0xFF) {
+            Some(i) => (&data[..i], &data[i + 1..]),
+            None => data.split_at(data.len() / 2),
+        };
+        let _ = diff(a, b);
+        for side in [a, b] {
+            if let Ok(d) = diff(side, side) {
+                assert!(d.same, "a profile differs from itself: {:?}", d.real_change_lines());
+            }
+        }
+    }
+
+    /// Any bytes where the ddm readers take a file: as a declaration (lint), as a previous
+    /// build's manifest, and, when they are a profile, converted to declarations whose
+    /// every file name stays in its folder.
+    pub fn ddm_read(data: &[u8]) {
+        use std::sync::OnceLock;
+        static DIR: OnceLock<std::path::PathBuf> = OnceLock::new();
+        let dir = DIR.get_or_init(|| {
+            let d = std::env::temp_dir().join(format!("pbkit-fuzz-ddm-{}", std::process::id()));
+            std::fs::create_dir_all(d.join("declarations")).expect("a temporary folder");
+            d
+        });
+        let declaration = dir.join("declarations/fuzz.json");
+        std::fs::write(&declaration, data).expect("a temporary file");
+        let _ = pbkit_ddm::lint::lint(&[declaration], &Default::default());
+        std::fs::write(dir.join(pbkit_ddm::output::MANIFEST), data).expect("a temporary file");
+        let _ = pbkit_ddm::output::previous(dir);
+        if let Ok(profile) = pbkit_profile::Profile::from_plist(data) {
+            let options = pbkit_ddm::Options {
+                asset_base_url: "https://mdm.example.mil/assets/".into(),
+                suite: pbkit_pkcs12::Suite::IosLegacy,
+                predicate: None,
+                previous: Default::default(),
+            };
+            if let Ok(set) = pbkit_ddm::convert(&profile, &options) {
+                let names = set.declarations.iter().map(|d| &d.identifier);
+                for name in names.chain(set.data.iter().map(|a| &a.file)) {
+                    assert!(
+                        pbkit_ddm::declaration::file_name_problem(name).is_none(),
+                        "convert made a name that leaves its folder: {name:?}"
+                    );
+                }
+            }
+        }
+    }
+
     /// Any TOML text: a spec parses or is refused; one that parses builds or is refused.
     pub fn spec_parse(data: &[u8]) {
         use pbkit_profile::{BuildContext, Spec};

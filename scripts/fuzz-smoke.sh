@@ -41,13 +41,28 @@ seed() {
         "$here"/tests/fixtures/purebred-skp/974a6Fd70bba0f77fc2bf9fb192cee4391575173.p12 \
         --in-password-env PBKIT_FUZZ_PW --out "$dir/.pack" >/dev/null 2>&1
       cp "$dir"/.pack/*.zip "$dir"/ && rm -rf "$dir/.pack" ;;
+    profile_diff|ddm_read)
+      local built=() s
+      for s in "$here"/profiles/*.toml; do
+        "$here/target/release/pbkit" profile build "$s" --out "$dir/$(basename "$s" .toml).mobileconfig" >/dev/null
+        built+=("$dir/$(basename "$s" .toml).mobileconfig")
+      done
+      if [ "$target" = profile_diff ]; then
+        # Two profiles a seed, split at a 0xFF byte (fuzz/checks.rs).
+        { cat "${built[0]}"; printf '\377'; cat "${built[1]}"; } > "$dir/pair"
+      else
+        rm -rf "$dir/.ddm"
+        "$here/target/release/pbkit" ddm build "$here/profiles/purebred-exchange.toml" \
+          --out "$dir/.ddm" --asset-base-url https://mdm.example.mil/assets/ >/dev/null 2>&1
+        cp "$dir"/.ddm/declarations/*.json "$dir"/ && cp "$dir/.ddm/manifest.json" "$dir/manifest" && rm -rf "$dir/.ddm"
+      fi ;;
     journal_parse) printf 'done u1 00112233445566778899AABBCCDDEEFF\ndone u2 FFEEDDCCBBAA99887766554433221100\ndone tor' > "$dir/journal" ;;
   esac
 }
 
 cargo build --release -q --manifest-path "$here/Cargo.toml"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(pkcs12_parse pkcs12_differential kdf_differential certificate_parse profile_parse spec_parse roster_parse keyshare_open journal_parse)
+[ ${#targets[@]} -gt 0 ] || targets=(pkcs12_parse pkcs12_differential kdf_differential certificate_parse profile_parse spec_parse roster_parse keyshare_open journal_parse profile_diff ddm_read)
 for t in "${targets[@]}"; do
   seed "$t"
   echo "== $t ($seconds s)"

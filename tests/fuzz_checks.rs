@@ -123,3 +123,52 @@ fn pack_and_journal_checks_hold_on_their_seeds_and_the_regressions() {
         checks::journal_parse(&data);
     }
 }
+
+/// The profile_diff and ddm_read checks (issue 23) on what scripts/fuzz-smoke.sh seeds
+/// them with: every shipped spec built, pairs of them, a ddm build's declarations and
+/// manifest, a plist nested 20,000 deep; and on their regressions.
+#[test]
+fn diff_and_ddm_checks_hold_on_their_seeds_and_the_regressions() {
+    use crate::common::{ok, pbkit};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut profiles = Vec::new();
+    for spec in ["purebred-exchange", "mail-smime", "dod-trust", "exchange-smime-identities"] {
+        let out = tmp.path().join(format!("{spec}.mobileconfig"));
+        ok(pbkit()
+            .args(["profile", "build"])
+            .arg(Path::new(ROOT).join(format!("profiles/{spec}.toml")))
+            .arg("--out")
+            .arg(&out));
+        profiles.push(std::fs::read(&out).unwrap());
+    }
+    let deep = format!(
+        "<plist version=\"1.0\">{}{}</plist>",
+        "<array>".repeat(20_000),
+        "</array>".repeat(20_000)
+    )
+    .into_bytes();
+    let mut pairs: Vec<Vec<u8>> = Vec::new();
+    for a in profiles.iter().chain([&deep]) {
+        for b in &profiles {
+            pairs.push([a.as_slice(), &[0xFF], b.as_slice()].concat());
+        }
+    }
+    for data in pairs.iter().chain(&regressions("profile_diff")) {
+        checks::profile_diff(data);
+    }
+    let ddm = tmp.path().join("ddm");
+    ok(pbkit()
+        .args(["ddm", "build"])
+        .arg(Path::new(ROOT).join("profiles/purebred-exchange.toml"))
+        .arg("--out")
+        .arg(&ddm)
+        .args(["--asset-base-url", "https://mdm.example.mil/assets/"]));
+    let mut seeds = files_in(&ddm.join("declarations"));
+    assert!(seeds.len() >= 3);
+    seeds.push(std::fs::read(ddm.join("manifest.json")).unwrap());
+    seeds.extend(profiles);
+    seeds.push(deep);
+    for data in seeds.iter().chain(&regressions("ddm_read")) {
+        checks::ddm_read(data);
+    }
+}
