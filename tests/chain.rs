@@ -233,3 +233,73 @@ fn chain_build_checks_the_peer_name_against_the_san() {
         stdout(&o)
     );
 }
+
+/// `chain build --crl` (issue 23): the fixtures' revoked server certificate fails on its
+/// issuer's CRL, the good one passes with every CA's CRL given, and a CRL that cannot be
+/// relied on (stale at --at) fails the path that needs it; a file that is no CRL is one
+/// line naming it.
+#[test]
+fn chain_build_judges_revocation_by_the_given_crls() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = tmp.path().join("pki");
+    ok(pbkit()
+        .args(["fixtures", "--users", "1", "--generations", "1"])
+        .args(["--crl-url", "http://127.0.0.1:9/crl", "--out"])
+        .arg(&pki));
+    let crls: Vec<PathBuf> = std::fs::read_dir(pki.join("crl"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(crls.len(), 7);
+    let build = |leaf: &str, at: Option<&str>| {
+        let mut c = pbkit();
+        c.args(["chain", "build"])
+            .arg(pki.join("server").join(leaf))
+            .arg("--pool")
+            .arg(pki.join("ca"))
+            .arg("--anchor")
+            .arg(pki.join("trust/anchor.pem"))
+            .args(["--purpose", "sslserver"]);
+        for crl in &crls {
+            c.arg("--crl").arg(crl);
+        }
+        c.args(at.map(|a| ["--at", a]).into_iter().flatten());
+        run(&mut c)
+    };
+    let o = build("mdm-server-revoked.pem", None);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("certificate revoked on")
+            && stdout(&o).contains("dod-sw-ca-66.crl (at mdm.pbkit.test)"),
+        "{}",
+        stdout(&o)
+    );
+    let o = build("mdm-server.pem", None);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // A week and a day on, every CRL is past its nextUpdate.
+    let later = (time::OffsetDateTime::now_utc() + time::Duration::days(8))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let o = build("mdm-server.pem", Some(&later));
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("cannot be relied on: stale: its nextUpdate"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(pbkit()
+        .args(["chain", "build"])
+        .arg(pki.join("server/mdm-server.pem"))
+        .arg("--anchor")
+        .arg(pki.join("trust/anchor.pem"))
+        .arg("--crl")
+        .arg(pki.join("manifest.json")));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "pbkit: {}: not a CRL (expected DER, or PEM with an X509 CRL block)\n",
+            pki.join("manifest.json").display()
+        )
+    );
+}

@@ -132,7 +132,12 @@ fn diff_and_ddm_checks_hold_on_their_seeds_and_the_regressions() {
     use crate::common::{ok, pbkit};
     let tmp = tempfile::tempdir().unwrap();
     let mut profiles = Vec::new();
-    for spec in ["purebred-exchange", "mail-smime", "dod-trust", "exchange-smime-identities"] {
+    for spec in [
+        "purebred-exchange",
+        "mail-smime",
+        "dod-trust",
+        "exchange-smime-identities",
+    ] {
         let out = tmp.path().join(format!("{spec}.mobileconfig"));
         ok(pbkit()
             .args(["profile", "build"])

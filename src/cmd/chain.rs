@@ -72,6 +72,12 @@ pub struct SearchArgs {
     /// Accept SHA-1-signed links.
     #[arg(long)]
     allow_sha1: bool,
+    /// A CRL (DER or PEM) to judge revocation by; repeatable. A certificate on its
+    /// issuer's CRL fails the path, and so does an issuer's CRL that cannot be relied on
+    /// (no CRLNumber, an issuer without cRLSign, stale at --at); a certificate whose
+    /// issuer has no CRL here is not checked (preflight revocation fetches them).
+    #[arg(long, value_name = "FILE")]
+    crl: Vec<PathBuf>,
 }
 
 #[derive(Args)]
@@ -139,6 +145,10 @@ fn search(leaf: &PathBuf, s: &SearchArgs, purpose: Purpose) -> anyhow::Result<(O
     opts.purpose = purpose;
     opts.allow_sha1 = s.allow_sha1;
     opts.peer_name = s.peer_name.as_deref().map(PeerName::parse);
+    for file in &s.crl {
+        let crls = pbkit_pki::crl::Crl::read_file(file)?;
+        opts.crls.extend(crls.into_iter().map(std::sync::Arc::new));
+    }
     let outcome = build_path(&leaf_cert, &pool, &anchors, &opts)?;
     let skipped = skipped
         .into_iter()

@@ -25,6 +25,12 @@ pub enum Error {
         /// What is wrong.
         detail: String,
     },
+    /// The input is neither a DER CRL nor PEM holding one.
+    #[error("{origin}: not a CRL (expected DER, or PEM with an X509 CRL block)")]
+    NotCrl {
+        /// The input's name.
+        origin: String,
+    },
     /// One certificate was expected.
     #[error("{origin}: expected one certificate, found {count}")]
     NotOne {

@@ -2,6 +2,7 @@
 
 pub mod bundle;
 mod cert;
+pub mod crl;
 mod error;
 pub mod hex;
 pub mod path;
@@ -24,6 +25,18 @@ pub fn common_name(subject: &str) -> String {
         .find_map(|p| p.strip_prefix("CN="))
         .unwrap_or(subject)
         .to_string()
+}
+
+/// An OpenSSL time as RFC 3339 (OpenSSL prints `Dec  6 11:49:03 2026 GMT`), as every
+/// pbkit report writes times; left as OpenSSL prints it if it does not parse.
+pub fn openssl_time(t: &impl std::fmt::Display) -> String {
+    let text = t.to_string();
+    let format = time::macros::format_description!(
+        "[month repr:short] [day padding:space] [hour]:[minute]:[second] [year] GMT"
+    );
+    time::PrimitiveDateTime::parse(&text, format)
+        .map(|t| rfc3339(t.assume_utc()))
+        .unwrap_or(text)
 }
 
 /// An instant as RFC 3339 (`2026-11-22T00:00:00Z`), as every pbkit report writes times.

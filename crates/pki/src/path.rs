@@ -52,6 +52,10 @@ pub struct PathOptions {
     /// The name the leaf must be for (a TLS server's host name, say), checked by OpenSSL
     /// against its subjectAltName (and name constraints along the path).
     pub peer_name: Option<PeerName>,
+    /// CRLs to judge revocation by ([`crate::crl`]): a certificate of the path listed on
+    /// its issuer's CRL, or whose issuer's CRL is not one to rely on, fails the path. A
+    /// certificate with no CRL here is not checked (online checks are preflight's).
+    pub crls: Vec<std::sync::Arc<crate::crl::Crl>>,
 }
 
 /// A name a leaf certificate must carry.
@@ -129,6 +133,7 @@ impl PathOptions {
             max_partials: 20_000,
             per_state: 4,
             peer_name: None,
+            crls: Vec::new(),
         }
     }
 }
@@ -711,6 +716,33 @@ pub fn build_path(
     Ok(out)
 }
 
+/// The path judged by the given CRLs: each certificate against every CRL of its issuer
+/// (the next in the path); the anchor is trusted as it is.
+fn revocation(path: &[&Node], opts: &PathOptions) -> Result<(), String> {
+    use crate::crl::Status;
+    for pair in path.windows(2) {
+        let (cert, issuer) = (pair[0], pair[1]);
+        for crl in &opts.crls {
+            match crl.status(&cert.cert, &issuer.cert, opts.at) {
+                Status::NotTheIssuers(_) | Status::Good => {}
+                Status::Revoked(when) => {
+                    return Err(format!(
+                        "certificate revoked on {when} by {} (at {})",
+                        crl.origin, cert.label
+                    ))
+                }
+                Status::Unusable(why) => {
+                    return Err(format!(
+                        "{}, {}'s CRL, cannot be relied on: {why} (at {})",
+                        crl.origin, issuer.label, cert.label
+                    ))
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn labels(leaf: &Node, partial: &[usize], nodes: &[Node]) -> Vec<String> {
     std::iter::once(leaf.label.clone())
         .chain(partial.iter().map(|&i| nodes[i].describe()))
@@ -807,7 +839,7 @@ fn validate(
         Ok((ok, c.error(), c.error_depth() as usize))
     })?;
     Ok(match result {
-        (true, _, _) => Ok(()),
+        (true, _, _) => revocation(&path().collect::<Vec<_>>(), opts),
         (false, err, depth) => {
             let at = match depth {
                 0 => leaf.label.clone(),

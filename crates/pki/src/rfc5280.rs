@@ -82,6 +82,11 @@ impl Profile {
                                     profile.wildcard_bases.push(base.to_ascii_lowercase());
                                 }
                             }
+                            GeneralName::RFC822Name(e) if !is_mailbox(e) => {
+                                flaws.push(format!(
+                                    "subjectAltName rfc822Name {e:?} is not a mailbox (RFC 5280 4.2.1.6)"
+                                ));
+                            }
                             GeneralName::IPAddress(ip) if ip.len() != 4 && ip.len() != 16 => {
                                 flaws.push(format!(
                                     "subjectAltName iPAddress of {} octets (RFC 5280 4.2.1.6: 4 or 16)",
@@ -113,6 +118,21 @@ impl Profile {
         let within = |c: &String| name == c || name.ends_with(&format!(".{c}"));
         self.excluded_dns.iter().any(within)
             || (!self.permitted_dns.is_empty() && !self.permitted_dns.iter().any(within))
+    }
+}
+
+/// An RFC 5321 Mailbox as an rfc822Name holds it: one `@`, a local part of printable
+/// ASCII without `@` (quoted local parts are not used in certificates), a domain in the
+/// preferred name syntax.
+fn is_mailbox(e: &str) -> bool {
+    match e.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && local.bytes().all(|b| b.is_ascii_graphic())
+                && !domain.contains('@')
+                && is_dns_name(domain, false)
+        }
+        None => false,
     }
 }
 

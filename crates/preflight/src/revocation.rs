@@ -5,7 +5,6 @@
 
 use std::time::{Duration, Instant};
 
-use openssl::asn1::Asn1Time;
 use openssl::hash::MessageDigest;
 use openssl::ocsp::{
     OcspCertId, OcspCertStatus, OcspFlag, OcspRequest, OcspResponse, OcspResponseStatus,
@@ -13,8 +12,8 @@ use openssl::ocsp::{
 use openssl::stack::Stack;
 use openssl::x509::store::X509StoreBuilder;
 use openssl::x509::verify::X509VerifyFlags;
-use openssl::x509::{CrlStatus, X509Crl};
 use pbkit_pki::common_name;
+use pbkit_pki::crl::Status as Crl;
 use pbkit_pki::Certificate;
 use serde::Serialize;
 
@@ -178,18 +177,6 @@ impl std::fmt::Display for RevocationReport {
     }
 }
 
-/// An OpenSSL time as it prints it (`Dec  6 11:49:03 2026 GMT`), as RFC 3339 like every
-/// pbkit report; left as printed if it does not parse.
-fn rfc3339(t: &impl std::fmt::Display) -> String {
-    let text = t.to_string();
-    let format = time::macros::format_description!(
-        "[month repr:short] [day padding:space] [hour]:[minute]:[second] [year] GMT"
-    );
-    time::PrimitiveDateTime::parse(&text, format)
-        .map(|t| pbkit_pki::rfc3339(t.assume_utc()))
-        .unwrap_or(text)
-}
-
 /// Checks each certificate of `path` (leaf first, each followed by its issuer) with its
 /// issuer; the last one's issuer is `anchor`.
 pub fn check_path(
@@ -331,40 +318,18 @@ fn crl_status(
     out: &mut Check,
 ) -> Result<Status, String> {
     let bytes = fetch(url, None, opts, end)?;
-    let crl = X509Crl::from_der(&bytes)
-        .or_else(|_| X509Crl::from_pem(&bytes))
-        .map_err(|_| format!("not a CRL ({} bytes)", bytes.len()))?;
-    out.this_update = Some(rfc3339(&crl.last_update()));
-    out.next_update = crl.next_update().map(rfc3339);
-    let issuer_x = issuer.x509();
-    let same_issuer = match (crl.issuer_name().to_der(), issuer_x.subject_name().to_der()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    if !same_issuer {
-        return Err("the CRL is not the issuer's (another issuer name)".to_string());
+    let crl = pbkit_pki::crl::Crl::parse(&bytes, url)
+        .ok()
+        .and_then(|mut c| (!c.is_empty()).then(|| c.remove(0)))
+        .ok_or_else(|| format!("not a CRL ({} bytes)", bytes.len()))?;
+    out.this_update = Some(crl.this_update());
+    out.next_update = crl.next_update();
+    match crl.status(cert, issuer, time::OffsetDateTime::now_utc()) {
+        Crl::NotTheIssuers(why) => Err(why.into()),
+        Crl::Unusable(why) => Err(why),
+        Crl::Revoked(at) => Ok(Status::Revoked { at }),
+        Crl::Good => Ok(Status::Good),
     }
-    let signed = issuer_x
-        .public_key()
-        .and_then(|k| crl.verify(&k))
-        .unwrap_or(false);
-    if !signed {
-        return Err("the CRL's signature does not verify with the issuer's key".into());
-    }
-    if let (Some(next), Ok(now)) = (crl.next_update(), Asn1Time::days_from_now(0)) {
-        if next < now {
-            return Err(format!(
-                "stale: its nextUpdate {} has passed",
-                rfc3339(&next)
-            ));
-        }
-    }
-    Ok(match crl.get_by_serial(cert.x509().serial_number()) {
-        CrlStatus::Revoked(r) => Status::Revoked {
-            at: rfc3339(&r.revocation_date()),
-        },
-        CrlStatus::NotRevoked | CrlStatus::RemoveFromCrl(_) => Status::Good,
-    })
 }
 
 /// The certificate's status from the OCSP responder at `url`; update times into `out`.
@@ -415,8 +380,8 @@ fn ocsp_status(
     let status = basic
         .find_status(&id)
         .ok_or("the response does not answer for this certificate")?;
-    out.this_update = Some(rfc3339(&status.this_update));
-    out.next_update = status.next_update().map(rfc3339);
+    out.this_update = Some(pbkit_pki::openssl_time(status.this_update));
+    out.next_update = status.next_update().map(pbkit_pki::openssl_time);
     // Five minutes of clock skew, as OpenSSL's own client allows.
     status
         .check_validity(300, None)
@@ -425,7 +390,10 @@ fn ocsp_status(
         Status::Good
     } else if status.status == OcspCertStatus::REVOKED {
         Status::Revoked {
-            at: status.revocation_time.map(rfc3339).unwrap_or_default(),
+            at: status
+                .revocation_time
+                .map(pbkit_pki::openssl_time)
+                .unwrap_or_default(),
         }
     } else {
         Status::Unknown
