@@ -303,3 +303,33 @@ fn chain_build_judges_revocation_by_the_given_crls() {
         )
     );
 }
+
+/// `--profile webpki` (issue 23) holds a path to the Baseline Requirements too: the real
+/// DoD path, valid as iOS judges it, fails on its issuing CA's non-critical
+/// policyConstraints, which the default policy waives for DoD.
+#[test]
+fn the_web_pki_profile_is_stricter_than_what_ios_judges() {
+    let build = |profile: &str| {
+        run(pbkit()
+            .args(["chain", "build"])
+            .arg(fixture("fpki/dod-id-ca-63.pem"))
+            .arg("--pool")
+            .arg(fixture("fpki"))
+            .arg("--anchor")
+            .arg(fixture("fpki/fcpca-g2.pem"))
+            .args(["--at", "2024-06-01", "--profile", profile]))
+    };
+    let o = build("ios");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = build("webpki");
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(
+            "web PKI: policyConstraints not marked critical (RFC 5280 4.2.1.11) (at DOD ID CA-63)"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let o = build("webpky");
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -5,7 +5,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use pbkit_pkcs12::Identity;
 use pbkit_pki::bundle;
-use pbkit_pki::path::{build_path, Outcome, PathOptions, PeerName, Purpose, Report};
+use pbkit_pki::path::{build_path, Outcome, PathOptions, PeerName, Policy, Purpose, Report};
 use time::OffsetDateTime;
 
 use crate::cmd::p12::WriteArgs;
@@ -78,6 +78,20 @@ pub struct SearchArgs {
     /// issuer has no CRL here is not checked (preflight revocation fetches them).
     #[arg(long, value_name = "FILE")]
     crl: Vec<PathBuf>,
+    /// The rules beyond RFC 5280: ios (what iOS judges, as DoD paths need) or webpki (the
+    /// CA/Browser Forum's Baseline Requirements on top: AKI and EKU rules, CN among the
+    /// SANs, no wildcard over a public suffix, no DSA or odd-size RSA key, cA=FALSE in
+    /// the leaf, a well-formed AIA; DoD paths fail it by design).
+    #[arg(long, value_enum, default_value = "ios")]
+    profile: ProfileArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ProfileArg {
+    /// What iOS judges: RFC 5280 through OpenSSL, plus the rules OpenSSL lets through.
+    Ios,
+    /// The web PKI's Baseline Requirements on top.
+    Webpki,
 }
 
 #[derive(Args)]
@@ -145,6 +159,10 @@ fn search(leaf: &PathBuf, s: &SearchArgs, purpose: Purpose) -> anyhow::Result<(O
     opts.purpose = purpose;
     opts.allow_sha1 = s.allow_sha1;
     opts.peer_name = s.peer_name.as_deref().map(PeerName::parse);
+    opts.policy = match s.profile {
+        ProfileArg::Ios => Policy::Ios,
+        ProfileArg::Webpki => Policy::WebPki,
+    };
     for file in &s.crl {
         let crls = pbkit_pki::crl::Crl::read_file(file)?;
         opts.crls.extend(crls.into_iter().map(std::sync::Arc::new));

@@ -7,6 +7,7 @@ mod error;
 pub mod hex;
 pub mod path;
 mod rfc5280;
+pub mod webpki;
 
 pub use cert::{
     san_of, Certificate, ExtendedKeyUsage, Facts, KeyInfo, KeyUsage, KeyUsageBit, OtherName, San,

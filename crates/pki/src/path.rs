@@ -31,6 +31,19 @@ pub enum Purpose {
     Any,
 }
 
+/// Which rules a path is held to, beyond RFC 5280 as OpenSSL applies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Policy {
+    /// What iOS judges: RFC 5280 (with the rules OpenSSL lets through), as DoD and
+    /// Federal PKI paths need.
+    #[default]
+    Ios,
+    /// The CA/Browser Forum's Baseline Requirements on top ([`crate::webpki`]'s rules):
+    /// for a server the public web trusts. DoD paths fail it by design.
+    WebPki,
+}
+
 /// How to search and validate.
 #[derive(Debug, Clone)]
 pub struct PathOptions {
@@ -56,6 +69,8 @@ pub struct PathOptions {
     /// its issuer's CRL, or whose issuer's CRL is not one to rely on, fails the path. A
     /// certificate with no CRL here is not checked (online checks are preflight's).
     pub crls: Vec<std::sync::Arc<crate::crl::Crl>>,
+    /// The rules held to beyond RFC 5280.
+    pub policy: Policy,
 }
 
 /// A name a leaf certificate must carry.
@@ -134,6 +149,7 @@ impl PathOptions {
             per_state: 4,
             peer_name: None,
             crls: Vec::new(),
+            policy: Policy::Ios,
         }
     }
 }
@@ -768,6 +784,27 @@ fn validate(
     if let Some(n) = path().find(|n| n.profile.flaw.is_some()) {
         let flaw = n.profile.flaw.as_deref().unwrap_or_default();
         return Ok(Err(format!("{flaw} (at {})", n.label)));
+    }
+    if opts.policy == Policy::Ios {
+        if let Some(n) = path().find(|n| n.profile.nc_noncritical) {
+            return Ok(Err(format!(
+                "name constraints not marked critical (RFC 5280 4.2.1.10) (at {})",
+                n.label
+            )));
+        }
+    }
+    if opts.policy == Policy::WebPki {
+        let last = partial.len() + 1;
+        for (i, n) in path().enumerate() {
+            let role = match i {
+                0 => crate::webpki::Role::Leaf,
+                i if i == last => crate::webpki::Role::Root,
+                _ => crate::webpki::Role::Intermediate,
+            };
+            if let Some(flaw) = crate::webpki::flaw(n.cert.der(), role) {
+                return Ok(Err(format!("web PKI: {flaw} (at {})", n.label)));
+            }
+        }
     }
     for base in &leaf.profile.wildcard_bases {
         let excluded = path()

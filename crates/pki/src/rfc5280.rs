@@ -19,6 +19,9 @@ use x509_parser::prelude::{FromDer as _, X509Certificate};
 pub(crate) struct Profile {
     /// The first rule the certificate breaks.
     pub flaw: Option<String>,
+    /// Its name constraints are not marked critical: a flaw by RFC 5280 4.2.1.10, allowed
+    /// by the web PKI's Baseline Requirements (7.1.2.5.2).
+    pub nc_noncritical: bool,
     /// The `B` of each wildcard dNSName `*.B` in its subjectAltName.
     pub wildcard_bases: Vec<String>,
     /// Its permitted dNSName subtrees.
@@ -53,9 +56,7 @@ impl Profile {
                                 .into(),
                         );
                     } else if !ext.critical {
-                        flaws.push(
-                            "name constraints not marked critical (RFC 5280 4.2.1.10)".into(),
-                        );
+                        profile.nc_noncritical = true;
                     }
                     flaws.extend(constraints_flaw(nc));
                     profile.permitted_dns = dns_subtrees(&nc.permitted_subtrees);

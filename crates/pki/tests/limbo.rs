@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test's unwrap is its assertion
 
-use pbkit_pki::path::{build_path, Outcome, PathOptions, PeerName, Purpose};
+use pbkit_pki::path::{build_path, Outcome, PathOptions, PeerName, Policy, Purpose};
 use pbkit_pki::Certificate;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -15,13 +15,11 @@ const LIMBO: &str = concat!(
     "/../../tests/fixtures/peers/limbo/limbo.json"
 );
 
-/// CA/Browser Forum rules for the web PKI, beyond RFC 5280 (CN repeating a SAN, EKU and
-/// AKI shapes, key sizes and algorithms, public-suffix wildcards): pbkit validates to RFC
-/// 5280 through OpenSSL, as DoD paths need, and does not apply them.
-const WEBPKI: &str = "web PKI policy, not RFC 5280";
-/// The CA/Browser Forum allows a non-critical name constraints extension, RFC 5280 does
-/// not; pbkit follows RFC 5280 (limbo's `rfc5280::nc::permitted-dns-match-noncritical`).
-const CABF_NC: &str = "web PKI allows non-critical name constraints, RFC 5280 does not";
+/// Limbo's generator gives every leaf the subject CN=example.com. Under the Baseline
+/// Requirements 7.1.4.3, as limbo's own `webpki::cn::*` cases apply them (a CN that is
+/// not one of the SAN entries, byte for byte, fails), these leaves fail too: their SAN is
+/// `*.example.com` or 127.0.0.1. pbkit applies the rule the same way to every leaf.
+const CN_DEFAULT: &str = "limbo's default CN=example.com is not among these leaves' SANs";
 /// RFC 5280 4.2.1.11 makes CAs mark policyConstraints critical, but every DoD issuing CA
 /// (DOD ID, EMAIL, SW CA) marks it non-critical: the rule would refuse every DoD path.
 const DOD_PC: &str = "DoD issuing CAs carry a non-critical policyConstraints";
@@ -31,59 +29,24 @@ const OPENSSL: &str = "an anchor's missing AKI is not checked";
 /// OpenSSL's sslserver purpose needs a TLS keyUsage on the leaf; a CA certificate in leaf
 /// position has keyCertSign only (limbo's RFC 5280 profile does not ask for one).
 const CA_LEAF: &str = "sslserver purpose refuses a CA leaf's keyUsage";
-
 /// OpenSSL's strict mode (which pbkit uses) requires a keyUsage in every CA certificate,
 /// RFC 5280 4.2.1.3's MUST for issuers; limbo reads 6.3.3 (f) as a relying party's rule,
 /// which applies the bit only when the extension is present.
 const CA_KU: &str = "X509_STRICT requires a CA's keyUsage (RFC 5280 4.2.1.3)";
 
-/// Cases where pbkit's result is not limbo's, each with why (issue 13).
+/// Cases where pbkit's result is not limbo's, each with why (issues 13 and 23). Each case
+/// is judged under the policy it is written for: `webpki::*` under the Baseline
+/// Requirements (`Policy::WebPki`, `chain build --profile webpki`), the others under
+/// RFC 5280 as iOS judges (the default).
 const KNOWN: &[(&str, &str)] = &[
     ("crl::issuer-no-keyusage-extension", CA_KU),
     ("pathlen::validation-ignores-pathlen-in-leaf", CA_LEAF),
     ("rfc5280::aki::cross-signed-root-missing-aki", OPENSSL),
     ("rfc5280::pc::ica-noncritical-pc", DOD_PC),
     ("rfc5280::ca-as-leaf", CA_LEAF),
-    ("webpki::aki::root-with-aki-missing-keyidentifier", WEBPKI),
-    ("webpki::aki::root-with-aki-authoritycertissuer", WEBPKI),
-    (
-        "webpki::aki::root-with-aki-authoritycertserialnumber",
-        WEBPKI,
-    ),
-    ("webpki::aki::root-with-aki-all-fields", WEBPKI),
-    ("webpki::aki::root-with-aki-ski-mismatch", WEBPKI),
-    ("webpki::cn::ipv4-hex-mismatch", WEBPKI),
-    ("webpki::cn::ipv4-leading-zeros-mismatch", WEBPKI),
-    ("webpki::cn::ipv6-uppercase-mismatch", WEBPKI),
-    ("webpki::cn::ipv6-uncompressed-mismatch", WEBPKI),
-    ("webpki::cn::ipv6-non-rfc5952-mismatch", WEBPKI),
-    ("webpki::cn::punycode-not-in-san", WEBPKI),
-    ("webpki::cn::utf8-vs-punycode-mismatch", WEBPKI),
-    ("webpki::cn::not-in-san", WEBPKI),
-    ("webpki::cn::case-mismatch", WEBPKI),
-    ("webpki::eku::ee-anyeku", WEBPKI),
-    ("webpki::eku::ee-critical-eku", WEBPKI),
-    ("webpki::eku::ee-without-eku", WEBPKI),
-    ("webpki::eku::root-has-eku", WEBPKI),
-    ("webpki::nc::permitted-dns-match-noncritical", CABF_NC),
-    (
-        "webpki::san::public-suffix-multi-label-wildcard-san",
-        WEBPKI,
-    ),
-    (
-        "webpki::san::public-suffix-private-namespace-wildcard-san",
-        WEBPKI,
-    ),
-    ("webpki::san::san-critical-with-nonempty-subject", WEBPKI),
-    ("webpki::malformed-aia", WEBPKI),
-    ("webpki::forbidden-dsa-root", WEBPKI),
-    ("webpki::forbidden-dsa-leaf", WEBPKI),
-    ("webpki::forbidden-rsa-not-divisible-by-8-in-root", WEBPKI),
-    (
-        "webpki::forbidden-rsa-key-not-divisible-by-8-in-leaf",
-        WEBPKI,
-    ),
-    ("webpki::ee-basicconstraints-ca", WEBPKI),
+    ("webpki::nc::nc-permits-dns-san-pattern", CN_DEFAULT),
+    ("webpki::san::exact-localhost-ip-san", CN_DEFAULT),
+    ("webpki::san::leftmost-wildcard-san", CN_DEFAULT),
 ];
 
 fn certs(v: &Value) -> Vec<Certificate> {
@@ -96,14 +59,14 @@ fn certs(v: &Value) -> Vec<Certificate> {
 
 /// pbkit's verdict on a case: valid for its peer name, or for every one of its peer names
 /// (a client certificate's addresses), with its CRLs.
-fn judge(case: &Value) -> Option<Result<bool, String>> {
+fn judge(case: &Value, policy: Policy) -> Option<Result<bool, String>> {
     let names = case["expected_peer_names"]
         .as_array()
         .cloned()
         .unwrap_or_default();
     let valid = |name: Option<&Value>| -> Result<bool, String> {
         // A certificate pbkit cannot read fails the search: no path, as limbo's FAILURE.
-        outcome(case, None, name).map(|o| o.is_some_and(|o| o.best.is_some()))
+        outcome(case, None, name, policy).map(|o| o.is_some_and(|o| o.best.is_some()))
     };
     Some(if names.is_empty() {
         valid(
@@ -124,6 +87,7 @@ fn outcome(
     case: &Value,
     purpose: Option<Purpose>,
     name: Option<&Value>,
+    policy: Policy,
 ) -> Result<Option<Outcome>, String> {
     let leaf = match pbkit_pki::bundle::parse(
         case["peer_certificate"].as_str().unwrap().as_bytes(),
@@ -139,6 +103,7 @@ fn outcome(
         None => OffsetDateTime::now_utc(),
     };
     let mut opts = PathOptions::new(at);
+    opts.policy = policy;
     opts.purpose = purpose.unwrap_or(match case["validation_kind"].as_str().unwrap() {
         "CLIENT" => Purpose::SslClient,
         _ => Purpose::SslServer,
@@ -167,6 +132,16 @@ fn outcome(
     Ok(build_path(&leaf, &pool, &anchors, &opts).ok())
 }
 
+/// The policy limbo's case is written for: its web PKI cases under the Baseline
+/// Requirements, the others under RFC 5280 (what iOS judges).
+fn policy_of(case: &Value) -> Policy {
+    if case["id"].as_str().unwrap().starts_with("webpki::") {
+        Policy::WebPki
+    } else {
+        Policy::Ios
+    }
+}
+
 fn limbo() -> Value {
     serde_json::from_str(&std::fs::read_to_string(LIMBO).unwrap()).unwrap()
 }
@@ -182,7 +157,9 @@ fn case(limbo: &Value, id: &str, purpose: Option<Purpose>) -> (bool, bool, Vec<S
     let name = case["expected_peer_name"]
         .as_object()
         .map(|_| &case["expected_peer_name"]);
-    let out = outcome(case, purpose, name).unwrap().unwrap();
+    let out = outcome(case, purpose, name, policy_of(case))
+        .unwrap()
+        .unwrap();
     (
         case["expected_result"] == "SUCCESS",
         out.best.is_some(),
@@ -300,7 +277,9 @@ fn x509_limbo_cases_agree_except_the_known_ones() {
     let cases = limbo["testcases"].as_array().unwrap();
     let (mut run, mut agree, mut differ) = (0, 0, Vec::new());
     for case in cases {
-        let Some(verdict) = judge(case) else { continue };
+        let Some(verdict) = judge(case, policy_of(case)) else {
+            continue;
+        };
         run += 1;
         let expected = case["expected_result"] == "SUCCESS";
         match verdict {
@@ -339,4 +318,31 @@ fn crls_revoke_and_unusable_crls_fail_with_their_reason() {
     refused_because(&["crl::crlnumber-missing"], "it has no CRLNumber");
     refused_because(&["crl::crlnumber-critical"], "its CRLNumber is critical");
     refused_because(&["crl::issuer-missing-crlsign"], "lacks cRLSign");
+}
+
+/// The issue 23 goal: under the web PKI policy (`chain build --profile webpki`) no case
+/// limbo expects to fail passes, whatever profile the case was written for, but the one
+/// where the two profiles disagree: RFC 5280 refuses non-critical name constraints, the
+/// Baseline Requirements allow them (limbo's own `webpki::nc::permitted-dns-match-
+/// noncritical` expects success).
+#[test]
+fn under_the_web_pki_policy_nothing_limbo_refuses_passes() {
+    let limbo = limbo();
+    let cases = limbo["testcases"].as_array().unwrap();
+    let wrong_pass: Vec<&str> = cases
+        .iter()
+        .filter(|c| c["expected_result"] == "FAILURE")
+        .filter(|c| c["id"] != "rfc5280::nc::permitted-dns-match-noncritical")
+        .filter(|c| matches!(judge(c, Policy::WebPki), Some(Ok(true))))
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    let failures = cases
+        .iter()
+        .filter(|c| c["expected_result"] == "FAILURE")
+        .count();
+    println!(
+        "web PKI policy: {failures} cases limbo refuses (1 set aside), {} pass",
+        wrong_pass.len()
+    );
+    assert!(wrong_pass.is_empty(), "{wrong_pass:#?}");
 }
