@@ -5,7 +5,6 @@
 //! in bounded time with one clear line and no secret shown.
 
 use crate::common::*;
-use crate::hostile_surfaces::run_within;
 use crate::jamf::{credentials, exchange_profile, jamf, jamf_server, jamf_with};
 use serde_json::json;
 use std::os::unix::fs::PermissionsExt as _;

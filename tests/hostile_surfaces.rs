@@ -5,32 +5,24 @@
 
 use crate::common::*;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
-
-/// Runs `cmd`, failing the test if it has not ended after `secs` (it is killed then).
-pub(crate) fn run_within(cmd: &mut Command, secs: u64) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            child.kill().unwrap();
-            panic!("{cmd:?} still running after {secs} s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
-}
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
 const BASE: &str = "https://mdm.example.mil/ddm/assets/";
 
 fn spec(name: &str) -> PathBuf {
     root().join("profiles").join(format!("{name}.toml"))
+}
+
+/// `profiles/purebred-exchange.toml` built to `dir/plain.mobileconfig`.
+fn plain_profile(dir: &Path) -> PathBuf {
+    let plain = dir.join("plain.mobileconfig");
+    ok(pbkit()
+        .args(["profile", "build"])
+        .arg(spec("purebred-exchange"))
+        .arg("--out")
+        .arg(&plain));
+    plain
 }
 
 /// Every file below `dir`, with its bytes.
@@ -371,12 +363,7 @@ fn control_characters_from_files_are_escaped() {
 fn encryption_recipients_are_devices_that_can_decrypt() {
     let pki = generated_pki();
     let tmp = tempfile::tempdir().unwrap();
-    let plain = tmp.path().join("plain.mobileconfig");
-    ok(pbkit()
-        .args(["profile", "build"])
-        .arg(spec("purebred-exchange"))
-        .arg("--out")
-        .arg(&plain));
+    let plain = plain_profile(tmp.path());
     let out = tmp.path().join("encrypted.mobileconfig");
     let device = "users/test.user1/device-g3.pem";
     let cases = [
@@ -428,12 +415,7 @@ fn encryption_recipients_are_devices_that_can_decrypt() {
 fn an_encrypted_device_key_needs_its_password_flag() {
     let pki = generated_pki();
     let tmp = tempfile::tempdir().unwrap();
-    let plain = tmp.path().join("plain.mobileconfig");
-    ok(pbkit()
-        .args(["profile", "build"])
-        .arg(spec("purebred-exchange"))
-        .arg("--out")
-        .arg(&plain));
+    let plain = plain_profile(tmp.path());
     let encrypted = tmp.path().join("encrypted.mobileconfig");
     ok(pbkit()
         .args(["profile", "encrypt"])

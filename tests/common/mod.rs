@@ -207,3 +207,23 @@ pub fn rollout_command(roster: &Path, out: &Path) -> Command {
         .arg(pki.join("password"));
     c
 }
+
+/// Runs `cmd` with no stdin, failing the test if it has not ended after `secs` (it is
+/// killed then): for inputs that could make pbkit hang.
+pub fn run_within(cmd: &mut Command, secs: u64) -> Output {
+    let mut child = cmd
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("{cmd:?} still running after {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
