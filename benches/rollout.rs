@@ -112,13 +112,16 @@ fn openssl_user(inputs: &[Vec<u8>; 2], pw: &Password, spec: &Spec, signer: &Iden
             .mac_iter(2048)
             .mac_md(MessageDigest::sha1());
         let p12 = b.build2(fresh.as_str()).unwrap().to_der().unwrap();
-        let certificate = Certificate::from_x509(parsed.cert.unwrap()).unwrap();
+        let facts = Certificate::from_x509(parsed.cert.unwrap())
+            .unwrap()
+            .facts()
+            .unwrap();
         identities.insert(
             name.to_string(),
             ProvidedIdentity {
                 pkcs12: p12,
                 password: fresh.clone(),
-                certificate,
+                facts,
             },
         );
     }

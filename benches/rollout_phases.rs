@@ -18,7 +18,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use pbkit_pkcs12::{Identity, Password, PasswordSource, RawIdentity, Suite, WriteOptions};
-use pbkit_pki::Certificate;
 use pbkit_profile::{BuildContext, ProvidedIdentity, Signer, Spec};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -81,18 +80,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(ProvidedIdentity {
             pkcs12,
             password: fresh.clone(),
-            certificate: Certificate::from_der(&raw.certificate)?,
+            facts: pbkit_pki::Facts::from_der(&raw.certificate)?,
         })
     };
     let signing = provided(&signer_raw, signer_raw.to_pkcs12(&fresh, &options)?)?;
-    let email = signing
-        .certificate
-        .facts()?
-        .san
-        .email
-        .first()
-        .cloned()
-        .unwrap_or_default();
+    let email = signing.facts.san.email.first().cloned().unwrap_or_default();
     let ctx = BuildContext {
         base: spec_path.parent().unwrap_or(Path::new(".")).to_path_buf(),
         identities: BTreeMap::from([

@@ -14,6 +14,22 @@ use x509_parser::prelude::X509Certificate;
 
 use crate::{hex, Error, UPN_OID};
 
+/// How many times this process decoded a certificate through OpenSSL
+/// ([`Certificate::from_der`], and the rare [`Facts::from_der`] that needs OpenSSL's view
+/// of a key or self-signature). A decode sets up OpenSSL's decoder machinery (about 20 %
+/// of a rollout's CPU when it was done per identity): tests count them to keep them off
+/// hot paths.
+pub fn openssl_decodes() -> usize {
+    OPENSSL_DECODES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+static OPENSSL_DECODES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn openssl_decode(der: &[u8]) -> Result<X509, Error> {
+    OPENSSL_DECODES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Ok(X509::from_der(der)?)
+}
+
 /// An X.509 certificate: the OpenSSL object (for verification and PKCS#12) and its DER.
 #[derive(Clone)]
 pub struct Certificate {
@@ -31,7 +47,7 @@ impl Certificate {
     /// Reads one DER certificate, keeping its bytes (no re-encoding).
     pub fn from_der(der: &[u8]) -> Result<Certificate, Error> {
         Ok(Certificate {
-            x509: X509::from_der(der)?,
+            x509: openssl_decode(der)?,
             der: der.to_vec(),
         })
     }
@@ -68,154 +84,15 @@ impl Certificate {
         Ok(self.x509.serial_number().to_bn()?.to_hex_str()?.to_string())
     }
 
-    /// Decodes every fact pbkit reports. A part that cannot be decoded (a malformed or
-    /// repeated extension, a public key OpenSSL cannot use) is named in
-    /// [`Facts::problems`] and the rest is still read; a certificate whose structure,
-    /// names or times cannot be read, or whose version does not exist, is an error.
+    /// Decodes every fact pbkit reports ([`Facts::from_der`], with this OpenSSL object at
+    /// hand for what needs it).
     pub fn facts(&self) -> Result<Facts, Error> {
-        let (_, parsed) = X509Certificate::from_der(&self.der).map_err(|e| Error::BadField {
-            subject: format!("{:?}", self.x509.subject_name()),
-            detail: format!("DER not understood: {e}"),
-        })?;
-        let subject = parsed.subject().to_string();
-        let version = parsed.version().0;
-        if version > 2 {
-            return Err(Error::BadField {
-                subject,
-                detail: format!("version field {version}: X.509 has v1 to v3 (0 to 2)"),
-            });
-        }
-
-        let mut problems = Vec::new();
-        let mut key_usage = None;
-        let mut extended_key_usage = Vec::new();
-        let mut san = San::default();
-        let mut is_ca = false;
-        let (mut crl_urls, mut ocsp_urls) = (Vec::new(), Vec::new());
-        let mut seen: Vec<&Oid> = Vec::new();
-        for ext in parsed.extensions() {
-            // Named only for a problem: most certificates have none.
-            let name = || extension_name(&ext.oid);
-            if seen.contains(&&ext.oid) {
-                problems.push(format!(
-                    "{} appears twice (RFC 5280 4.2: at most once)",
-                    name()
-                ));
-                continue;
-            }
-            seen.push(&ext.oid);
-            match ext.parsed_extension() {
-                ParsedExtension::KeyUsage(ku) => key_usage = Some(KeyUsage(ku.flags)),
-                ParsedExtension::ExtendedKeyUsage(_) => {
-                    // Re-read the raw SEQUENCE OF OID: x509-parser's struct loses the order.
-                    match Vec::<Oid>::from_der(ext.value) {
-                        Ok((_, oids)) if !oids.is_empty() => {
-                            extended_key_usage = oids
-                                .iter()
-                                .map(|o| ExtendedKeyUsage::from_oid(&o.to_id_string()))
-                                .collect()
-                        }
-                        Ok(_) => problems.push(format!("{} is empty (RFC 5280 4.2.1.12)", name())),
-                        Err(e) => problems.push(format!("{} cannot be decoded: {e}", name())),
-                    }
-                }
-                ParsedExtension::SubjectAlternativeName(names) => {
-                    match San::from_general_names(&names.general_names) {
-                        Ok(names) => san = names,
-                        Err(e) => problems.push(format!("{} cannot be decoded: {e}", name())),
-                    }
-                }
-                // Not shown, but its names are decoded as the subject's are: a malformed
-                // one is named.
-                ParsedExtension::IssuerAlternativeName(names) => {
-                    if let Err(e) = San::from_general_names(&names.general_names) {
-                        problems.push(format!("{} cannot be decoded: {e}", name()));
-                    }
-                }
-                ParsedExtension::BasicConstraints(bc) => is_ca = bc.ca,
-                ParsedExtension::CRLDistributionPoints(cdp) => {
-                    for point in &cdp.points {
-                        if let Some(DistributionPointName::FullName(names)) =
-                            &point.distribution_point
-                        {
-                            crl_urls.extend(names.iter().filter_map(|n| match n {
-                                GeneralName::URI(u) => Some(u.to_string()),
-                                _ => None,
-                            }));
-                        }
-                    }
-                }
-                ParsedExtension::AuthorityInfoAccess(aia) => {
-                    ocsp_urls.extend(aia.iter().filter_map(|d| {
-                        match (&d.access_location, d.access_method.to_id_string().as_str()) {
-                            (GeneralName::URI(u), OCSP_OID) => Some(u.to_string()),
-                            _ => None,
-                        }
-                    }));
-                }
-                ParsedExtension::ParseError { error } => {
-                    problems.push(format!("{} cannot be decoded: {error}", name()))
-                }
-                _ => {}
-            }
-        }
-        let key = match KeyInfo::of(&self.x509) {
-            Ok(key) => {
-                if key.algorithm == "EC" && !ec_named_curve(&parsed) {
-                    problems.push(
-                        "EC public key with explicit curve parameters (RFC 5480: a named curve)"
-                            .into(),
-                    );
-                }
-                Some(key)
-            }
-            Err(e) => {
-                problems.push(format!("the public key cannot be decoded ({})", e.reason()));
-                None
-            }
-        };
-
-        let time = |t: x509_parser::time::ASN1Time| t.to_datetime();
-        Ok(Facts {
-            issuer: parsed.issuer().to_string(),
-            serial: self.serial_hex()?,
-            not_before: time(parsed.validity().not_before),
-            not_after: time(parsed.validity().not_after),
-            key_usage,
-            extended_key_usage,
-            san,
-            subject_key_id: self.x509.subject_key_id().map(|k| hex::upper(k.as_slice())),
-            authority_key_id: self
-                .x509
-                .authority_key_id()
-                .map(|k| hex::upper(k.as_slice())),
-            sha256: self.sha256_hex(),
-            key,
-            signature_algorithm: self
-                .x509
-                .signature_algorithm()
-                .object()
-                .nid()
-                .long_name()
-                .unwrap_or("unknown")
-                .to_string(),
-            is_ca,
-            self_signed: self.is_self_signed(),
-            crl_urls,
-            ocsp_urls,
-            subject,
-            problems,
-        })
+        Facts::read(&self.der, Some(&self.x509))
     }
 
     /// Subject equals issuer and the certificate's own key verifies its signature.
     pub fn is_self_signed(&self) -> bool {
-        self.x509.issued(&self.x509) == X509VerifyResult::OK
-            && self
-                .x509
-                .public_key()
-                .and_then(|k| self.x509.verify(&k))
-                .unwrap_or(false)
+        self_signed(&self.x509)
     }
 
     /// SHA-256 of the DER, raw.
@@ -239,6 +116,44 @@ impl PartialEq for Certificate {
     }
 }
 impl Eq for Certificate {}
+
+/// Subject equals issuer and the certificate's own key verifies its signature.
+fn self_signed(x509: &X509Ref) -> bool {
+    x509.issued(x509) == X509VerifyResult::OK
+        && x509
+            .public_key()
+            .and_then(|k| x509.verify(&k))
+            .unwrap_or(false)
+}
+
+/// A DER INTEGER's content as OpenSSL's `BN_bn2hex` writes it: uppercase hex, whole
+/// bytes, no leading zero byte, `-` before a negative one, `0` for zero.
+fn serial_hex(content: &[u8]) -> String {
+    let negative = content.first().is_some_and(|b| b & 0x80 != 0);
+    let magnitude: Vec<u8> = if negative {
+        // Two's complement: invert and add one.
+        let mut m: Vec<u8> = content.iter().map(|b| !b).collect();
+        for b in m.iter_mut().rev() {
+            let (v, carry) = b.overflowing_add(1);
+            *b = v;
+            if !carry {
+                break;
+            }
+        }
+        m
+    } else {
+        content.to_vec()
+    };
+    let start = magnitude
+        .iter()
+        .position(|&b| b != 0)
+        .unwrap_or(magnitude.len());
+    match (&magnitude[start..], negative) {
+        ([], _) => "0".into(),
+        (m, false) => hex::upper(m),
+        (m, true) => format!("-{}", hex::upper(m)),
+    }
+}
 
 /// The subject alternative names of a DER certificate, read without OpenSSL (cheap: no
 /// key decoding).
@@ -302,6 +217,175 @@ pub struct Facts {
     /// Parts that could not be decoded, or break a rule, each in words.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+}
+
+impl Facts {
+    /// Decodes every fact pbkit reports from a DER certificate, without OpenSSL for an
+    /// ordinary certificate (an RSA or NIST-curve key, issued by another): a rollout
+    /// reads each identity's facts this way. A part that cannot be decoded (a malformed
+    /// or repeated extension, a public key OpenSSL cannot use) is named in
+    /// [`Facts::problems`] and the rest is still read; a certificate whose structure,
+    /// names or times cannot be read, or whose version does not exist, is an error.
+    pub fn from_der(der: &[u8]) -> Result<Facts, Error> {
+        Facts::read(der, None)
+    }
+
+    /// [`Facts::from_der`]; `x509` is the OpenSSL object when the caller has one (else it
+    /// is decoded, once, only if needed: another key type, or a subject equal to its
+    /// issuer).
+    fn read(der: &[u8], x509: Option<&X509Ref>) -> Result<Facts, Error> {
+        let (_, parsed) = X509Certificate::from_der(der).map_err(|e| Error::BadField {
+            subject: "(unparsed)".into(),
+            detail: format!("DER not understood: {e}"),
+        })?;
+        let mut decoded: Option<X509> = None;
+        let mut openssl = || -> Result<X509, Error> {
+            match (x509, &decoded) {
+                (Some(x), _) => Ok(x.to_owned()),
+                (None, Some(x)) => Ok(x.clone()),
+                (None, None) => {
+                    let x = openssl_decode(der)?;
+                    decoded = Some(x.clone());
+                    Ok(x)
+                }
+            }
+        };
+        let subject = parsed.subject().to_string();
+        let version = parsed.version().0;
+        if version > 2 {
+            return Err(Error::BadField {
+                subject,
+                detail: format!("version field {version}: X.509 has v1 to v3 (0 to 2)"),
+            });
+        }
+
+        let mut problems = Vec::new();
+        let mut key_usage = None;
+        let mut extended_key_usage = Vec::new();
+        let mut san = San::default();
+        let mut is_ca = false;
+        let (mut crl_urls, mut ocsp_urls) = (Vec::new(), Vec::new());
+        let (mut subject_key_id, mut authority_key_id) = (None, None);
+        let mut seen: Vec<&Oid> = Vec::new();
+        for ext in parsed.extensions() {
+            // Named only for a problem: most certificates have none.
+            let name = || extension_name(&ext.oid);
+            if seen.contains(&&ext.oid) {
+                problems.push(format!(
+                    "{} appears twice (RFC 5280 4.2: at most once)",
+                    name()
+                ));
+                continue;
+            }
+            seen.push(&ext.oid);
+            match ext.parsed_extension() {
+                ParsedExtension::KeyUsage(ku) => key_usage = Some(KeyUsage(ku.flags)),
+                ParsedExtension::ExtendedKeyUsage(_) => {
+                    // Re-read the raw SEQUENCE OF OID: x509-parser's struct loses the order.
+                    match Vec::<Oid>::from_der(ext.value) {
+                        Ok((_, oids)) if !oids.is_empty() => {
+                            extended_key_usage = oids
+                                .iter()
+                                .map(|o| ExtendedKeyUsage::from_oid(&o.to_id_string()))
+                                .collect()
+                        }
+                        Ok(_) => problems.push(format!("{} is empty (RFC 5280 4.2.1.12)", name())),
+                        Err(e) => problems.push(format!("{} cannot be decoded: {e}", name())),
+                    }
+                }
+                ParsedExtension::SubjectAlternativeName(names) => {
+                    match San::from_general_names(&names.general_names) {
+                        Ok(names) => san = names,
+                        Err(e) => problems.push(format!("{} cannot be decoded: {e}", name())),
+                    }
+                }
+                // Not shown, but its names are decoded as the subject's are: a malformed
+                // one is named.
+                ParsedExtension::IssuerAlternativeName(names) => {
+                    if let Err(e) = San::from_general_names(&names.general_names) {
+                        problems.push(format!("{} cannot be decoded: {e}", name()));
+                    }
+                }
+                ParsedExtension::BasicConstraints(bc) => is_ca = bc.ca,
+                ParsedExtension::SubjectKeyIdentifier(k) => subject_key_id = Some(hex::upper(k.0)),
+                ParsedExtension::AuthorityKeyIdentifier(a) => {
+                    authority_key_id = a.key_identifier.as_ref().map(|k| hex::upper(k.0));
+                }
+                ParsedExtension::CRLDistributionPoints(cdp) => {
+                    for point in &cdp.points {
+                        if let Some(DistributionPointName::FullName(names)) =
+                            &point.distribution_point
+                        {
+                            crl_urls.extend(names.iter().filter_map(|n| match n {
+                                GeneralName::URI(u) => Some(u.to_string()),
+                                _ => None,
+                            }));
+                        }
+                    }
+                }
+                ParsedExtension::AuthorityInfoAccess(aia) => {
+                    ocsp_urls.extend(aia.iter().filter_map(|d| {
+                        match (&d.access_location, d.access_method.to_id_string().as_str()) {
+                            (GeneralName::URI(u), OCSP_OID) => Some(u.to_string()),
+                            _ => None,
+                        }
+                    }));
+                }
+                ParsedExtension::ParseError { error } => {
+                    problems.push(format!("{} cannot be decoded: {error}", name()))
+                }
+                _ => {}
+            }
+        }
+        let key_info = match KeyInfo::from_spki(&parsed) {
+            Some(k) => Ok(k),
+            None => openssl().and_then(|x| KeyInfo::of(&x)),
+        };
+        let key = match key_info {
+            Ok(key) => {
+                if key.algorithm == "EC" && !ec_named_curve(&parsed) {
+                    problems.push(
+                        "EC public key with explicit curve parameters (RFC 5480: a named curve)"
+                            .into(),
+                    );
+                }
+                Some(key)
+            }
+            Err(e) => {
+                problems.push(format!("the public key cannot be decoded ({})", e.reason()));
+                None
+            }
+        };
+
+        let time = |t: x509_parser::time::ASN1Time| t.to_datetime();
+        Ok(Facts {
+            issuer: parsed.issuer().to_string(),
+            serial: serial_hex(parsed.raw_serial()),
+            not_before: time(parsed.validity().not_before),
+            not_after: time(parsed.validity().not_after),
+            key_usage,
+            extended_key_usage,
+            san,
+            subject_key_id,
+            authority_key_id,
+            sha256: hex::upper(&openssl::sha::sha256(der)),
+            key,
+            signature_algorithm: openssl::asn1::Asn1Object::from_str(
+                &parsed.signature_algorithm.algorithm.to_id_string(),
+            )
+            .ok()
+            .and_then(|o| o.nid().long_name().ok().map(str::to_string))
+            .unwrap_or_else(|| "unknown".into()),
+            is_ca,
+            // Only a certificate naming itself as issuer can be; OpenSSL checks the rest.
+            self_signed: parsed.subject().as_raw() == parsed.issuer().as_raw()
+                && openssl().is_ok_and(|x| self_signed(&x)),
+            crl_urls,
+            ocsp_urls,
+            subject,
+            problems,
+        })
+    }
 }
 
 /// The facts that identify a certificate in a manifest: who, by whom, which, when, hash.
@@ -614,6 +698,39 @@ pub struct KeyInfo {
 }
 
 impl KeyInfo {
+    /// The key of an RSA or NIST-curve certificate, read from its DER; `None` for others,
+    /// which OpenSSL describes ([`KeyInfo::of`]).
+    fn from_spki(cert: &X509Certificate) -> Option<KeyInfo> {
+        use x509_parser::public_key::PublicKey;
+        let spki = cert.public_key();
+        match spki.parsed().ok()? {
+            PublicKey::RSA(rsa) => {
+                let modulus = &rsa.modulus[rsa.modulus.iter().position(|&b| b != 0)?..];
+                let bits = (modulus.len() - 1) * 8 + (8 - modulus[0].leading_zeros() as usize);
+                Some(KeyInfo {
+                    algorithm: "RSA".into(),
+                    bits: u32::try_from(bits).ok()?,
+                    curve: None,
+                })
+            }
+            PublicKey::EC(_) => {
+                let curve = spki.algorithm.parameters.as_ref()?.as_oid().ok()?;
+                let (name, bits) = match curve.to_id_string().as_str() {
+                    "1.2.840.10045.3.1.7" => ("P-256", 256),
+                    "1.3.132.0.34" => ("P-384", 384),
+                    "1.3.132.0.35" => ("P-521", 521),
+                    _ => return None,
+                };
+                Some(KeyInfo {
+                    algorithm: "EC".into(),
+                    bits,
+                    curve: Some(name.into()),
+                })
+            }
+            _ => None,
+        }
+    }
+
     fn of(x509: &X509Ref) -> Result<KeyInfo, Error> {
         let key = x509.public_key()?;
         let (algorithm, curve) = match key.id() {

@@ -10,8 +10,8 @@ mod rfc5280;
 pub mod webpki;
 
 pub use cert::{
-    san_of, Certificate, ExtendedKeyUsage, Facts, KeyInfo, KeyUsage, KeyUsageBit, OtherName, San,
-    Summary,
+    openssl_decodes, san_of, Certificate, ExtendedKeyUsage, Facts, KeyInfo, KeyUsage, KeyUsageBit,
+    OtherName, San, Summary,
 };
 pub use error::Error;
 

@@ -188,8 +188,9 @@ pub struct ProvidedIdentity {
     pub pkcs12: Vec<u8>,
     /// Its password.
     pub password: Password,
-    /// The identity's certificate.
-    pub certificate: Certificate,
+    /// The identity's certificate's facts, for the identity rule: read from its DER with
+    /// [`pbkit_pki::Facts::from_der`], no OpenSSL decode on a rollout's per-user path.
+    pub facts: Facts,
 }
 
 /// What `build` needs besides the spec: where relative paths start, and variables.
@@ -323,8 +324,7 @@ impl Spec {
         for (i, (ps, uuid)) in self.payloads.iter().zip(explicit).enumerate() {
             let key = format!("payloads[{i}]");
             let (content, extra, certificate) = b.content(ps, &key, &names)?;
-            if let Some(cert) = certificate {
-                let facts = cert.facts().map_err(|e| b.err(key.clone(), e))?;
+            if let Some(facts) = certificate {
                 certificates.insert(names[ps.name.as_str()].clone(), facts);
             }
             let mut params = PayloadParams::new(ps.name.clone(), content);
@@ -354,7 +354,7 @@ impl Build<'_> {
         ps: &PayloadSpec,
         key: &str,
         names: &BTreeMap<&str, String>,
-    ) -> Result<(Content, Dictionary, Option<Certificate>), Error> {
+    ) -> Result<(Content, Dictionary, Option<Facts>), Error> {
         let known = Content::known_keys(&ps.payload_type);
         let modelled = !known.is_empty();
         let mut keys = Dictionary::new();
@@ -389,7 +389,7 @@ impl Build<'_> {
         ps: &PayloadSpec,
         key: &str,
         content: &mut Content,
-    ) -> Result<Option<Certificate>, Error> {
+    ) -> Result<Option<Facts>, Error> {
         let file_key = format!("{key}.file");
         if let Some(given) = self.ctx.identities.get(&ps.name) {
             let Content::Pkcs12(c) = content else {
@@ -400,7 +400,7 @@ impl Build<'_> {
             };
             self.pkcs12(ps, c, given.pkcs12.clone(), &given.password, true)
                 .map_err(|p| self.err(key, p))?;
-            return Ok(Some(given.certificate.clone()));
+            return Ok(Some(given.facts.clone()));
         }
         let Some(file) = &ps.file else {
             return Ok(None);
@@ -438,7 +438,9 @@ impl Build<'_> {
                 if c.file_name.is_none() {
                     c.file_name = name;
                 }
-                cert
+                cert.map(|c| c.facts())
+                    .transpose()
+                    .map_err(|e| self.err(&file_key, e))?
             }
             Content::Root(c) | Content::Pkcs1(c) | Content::Pem(c) => {
                 let shown = path.display().to_string();

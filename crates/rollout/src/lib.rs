@@ -9,7 +9,6 @@ use std::sync::Mutex;
 use journal::Journal;
 use pbkit_outfile::Perm;
 use pbkit_pkcs12::{Password, PasswordSource, RawIdentity, Suite, WriteOptions};
-use pbkit_pki::Certificate;
 use pbkit_profile::{BuildContext, ProvidedIdentity, Signer, Spec};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -827,8 +826,7 @@ impl Rollout {
             Ok(ProvidedIdentity {
                 pkcs12: id.to_pkcs12(&fresh, &options).map_err(pkcs12)?,
                 password: fresh.clone(),
-                certificate: Certificate::from_der(&id.certificate)
-                    .map_err(|e| pkcs12(e.into()))?,
+                facts: pbkit_pki::Facts::from_der(&id.certificate).map_err(|e| pkcs12(e.into()))?,
             })
         };
         let ctx = BuildContext {

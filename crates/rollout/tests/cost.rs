@@ -1,0 +1,87 @@
+//! What one more user costs a rollout, counted, not timed (issue 24's guard): no OpenSSL
+//! certificate decode per user (the identity rule reads each certificate's DER), and the
+//! key derivation of reading exactly the user's two PKCS#12 files once. A change that adds
+//! a decode or a second read to the per-user path fails here, on any machine.
+//!
+//! Its own test binary: the counters are per process.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's unwrap is its assertion
+
+use std::path::{Path, PathBuf};
+
+use pbkit_pkcs12::{kdf_iterations_spent, Identity, Password, PasswordSource, RawIdentity};
+use pbkit_profile::{Signer, Spec};
+use pbkit_rollout::{PasswordMode, Rollout};
+
+const PROFILES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../profiles");
+
+fn ids() -> PathBuf {
+    Path::new(PROFILES).join("test-identities")
+}
+
+/// The costs of a rollout of `users` users: OpenSSL decodes, KDF iterations read.
+fn rollout_of(users: usize, password: &Password) -> (usize, u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let (sig, enc) = (ids().join("signature.p12"), ids().join("encryption.p12"));
+    let mut text = String::from("email,username,display_name,signing_p12,encryption_p12\n");
+    for n in 0..users {
+        text += &format!(
+            "test.user1@pbkit.test,user{n},User {n},{},{}\n",
+            sig.display(),
+            enc.display()
+        );
+    }
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(&roster, text).unwrap();
+    let der = std::fs::read(&sig).unwrap();
+    let spec = Path::new(PROFILES).join("exchange-smime-identities.toml");
+    let rollout = Rollout {
+        spec: Spec::read(&spec).unwrap(),
+        spec_origin: "exchange-smime-identities.toml".into(),
+        spec_base: PROFILES.into(),
+        roster_base: dir.path().to_path_buf(),
+        out: dir.path().join("out"),
+        signer: Signer::new(Identity::from_pkcs12(&der, password).unwrap(), Vec::new()),
+        in_password: Some(password.clone()),
+        password_mode: PasswordMode::Embed,
+        resume: false,
+        keyshare: None,
+        settings: None,
+        dry_run: false,
+        allow_outside: true,
+        encrypt_to: None,
+    };
+    let (decodes, kdf) = (pbkit_pki::openssl_decodes(), kdf_iterations_spent());
+    let summary = rollout.run(&roster, &|_| {}).unwrap();
+    assert_eq!(summary.done, users, "{summary:?}");
+    (
+        pbkit_pki::openssl_decodes() - decodes,
+        kdf_iterations_spent() - kdf,
+    )
+}
+
+#[test]
+fn another_user_costs_no_certificate_decode_and_one_read_of_each_identity() {
+    let password = PasswordSource::File(ids().join("password")).read().unwrap();
+    let per_identity = |file: &str| {
+        let der = std::fs::read(ids().join(file)).unwrap();
+        let before = kdf_iterations_spent();
+        RawIdentity::read(&der, &password).unwrap();
+        kdf_iterations_spent() - before
+    };
+    let reads = per_identity("signature.p12") + per_identity("encryption.p12");
+    assert!(reads > 0);
+    let (decodes_2, kdf_2) = rollout_of(2, &password);
+    let (decodes_6, kdf_6) = rollout_of(6, &password);
+    assert_eq!(
+        decodes_6, decodes_2,
+        "OpenSSL certificate decodes grow with users: {decodes_2} for 2, {decodes_6} for 6"
+    );
+    assert_eq!(
+        (kdf_6 - kdf_2) / 4,
+        reads,
+        "KDF iterations read per user: {} for 2 users, {} for 6",
+        kdf_2,
+        kdf_6
+    );
+}
