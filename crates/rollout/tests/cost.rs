@@ -1,7 +1,8 @@
 //! What one more user costs a rollout, counted, not timed (issue 24's guard): no OpenSSL
 //! certificate decode per user (the identity rule reads each certificate's DER), and the
-//! key derivation of reading exactly the user's two PKCS#12 files once. A change that adds
-//! a decode or a second read to the per-user path fails here, on any machine.
+//! key derivation of reading exactly the user's two PKCS#12 files once; a resume with
+//! nothing left to do opens none. A change that adds a decode or a second read to the
+//! per-user path fails here, on any machine.
 //!
 //! Its own test binary: the counters are per process.
 
@@ -19,8 +20,9 @@ fn ids() -> PathBuf {
     Path::new(PROFILES).join("test-identities")
 }
 
-/// The costs of a rollout of `users` users: OpenSSL decodes, KDF iterations read.
-fn rollout_of(users: usize, password: &Password) -> (usize, u64) {
+/// The costs of a rollout of `users` users, then of resuming it with nothing left to do:
+/// OpenSSL decodes and KDF iterations read, each.
+fn rollout_of(users: usize, password: &Password) -> ((usize, u64), (usize, u64)) {
     let dir = tempfile::tempdir().unwrap();
     let (sig, enc) = (ids().join("signature.p12"), ids().join("encryption.p12"));
     let mut text = String::from("email,username,display_name,signing_p12,encryption_p12\n");
@@ -35,7 +37,7 @@ fn rollout_of(users: usize, password: &Password) -> (usize, u64) {
     std::fs::write(&roster, text).unwrap();
     let der = std::fs::read(&sig).unwrap();
     let spec = Path::new(PROFILES).join("exchange-smime-identities.toml");
-    let rollout = Rollout {
+    let mut rollout = Rollout {
         spec: Spec::read(&spec).unwrap(),
         spec_origin: "exchange-smime-identities.toml".into(),
         spec_base: PROFILES.into(),
@@ -51,13 +53,18 @@ fn rollout_of(users: usize, password: &Password) -> (usize, u64) {
         allow_outside: true,
         encrypt_to: None,
     };
-    let (decodes, kdf) = (pbkit_pki::openssl_decodes(), kdf_iterations_spent());
-    let summary = rollout.run(&roster, &|_| {}).unwrap();
-    assert_eq!(summary.done, users, "{summary:?}");
-    (
-        pbkit_pki::openssl_decodes() - decodes,
-        kdf_iterations_spent() - kdf,
-    )
+    let mut costs = Vec::new();
+    for resume in [false, true] {
+        rollout.resume = resume;
+        let (decodes, kdf) = (pbkit_pki::openssl_decodes(), kdf_iterations_spent());
+        let summary = rollout.run(&roster, &|_| {}).unwrap();
+        assert_eq!(summary.done, if resume { 0 } else { users }, "{summary:?}");
+        costs.push((
+            pbkit_pki::openssl_decodes() - decodes,
+            kdf_iterations_spent() - kdf,
+        ));
+    }
+    (costs[0], costs[1])
 }
 
 #[test]
@@ -71,8 +78,17 @@ fn another_user_costs_no_certificate_decode_and_one_read_of_each_identity() {
     };
     let reads = per_identity("signature.p12") + per_identity("encryption.p12");
     assert!(reads > 0);
-    let (decodes_2, kdf_2) = rollout_of(2, &password);
-    let (decodes_6, kdf_6) = rollout_of(6, &password);
+    let ((decodes_2, kdf_2), resumed_2) = rollout_of(2, &password);
+    let ((decodes_6, kdf_6), resumed_6) = rollout_of(6, &password);
+    // A resume with nothing to do opens no user's identity and decodes nothing per user.
+    assert_eq!(
+        resumed_2, resumed_6,
+        "a finished user costs its resume something"
+    );
+    assert_eq!(
+        resumed_6.1, 0,
+        "a finished user's PKCS#12 was opened on resume"
+    );
     assert_eq!(
         decodes_6, decodes_2,
         "OpenSSL certificate decodes grow with users: {decodes_2} for 2, {decodes_6} for 6"
