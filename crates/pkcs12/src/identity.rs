@@ -178,7 +178,8 @@ impl Identity {
                 certificate: self.certificate.der(),
                 chain: &chain,
             };
-            return crate::write::write_legacy(&parts, password, options);
+            let mut one = crate::write::write_legacy_many(&[parts], password, options)?;
+            return Ok(one.remove(0));
         }
         if options.pbmac1 {
             return Err(Error::UnsupportedAlgorithm(

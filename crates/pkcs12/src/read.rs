@@ -385,16 +385,38 @@ impl RawIdentity {
     /// alone) as a PKCS#12 in `options.suite`: the repack of a rollout or a pack. The
     /// legacy suites never decode the key; `modern` goes through OpenSSL.
     pub fn to_pkcs12(&self, password: &Password, options: &WriteOptions) -> Result<Vec<u8>, Error> {
+        let mut one = RawIdentity::to_pkcs12_many(&[self], password, options)?;
+        Ok(one.remove(0))
+    }
+
+    /// [`RawIdentity::to_pkcs12`] for several identities under one password (a rollout
+    /// user's signing and encryption identities): in a legacy suite their key derivations
+    /// run together, filling the KDF's lanes.
+    pub fn to_pkcs12_many(
+        identities: &[&RawIdentity],
+        password: &Password,
+        options: &WriteOptions,
+    ) -> Result<Vec<Vec<u8>>, Error> {
         if options.suite == crate::Suite::Modern {
-            return self.to_identity()?.to_pkcs12(password, options);
+            return identities
+                .iter()
+                .map(|id| id.to_identity()?.to_pkcs12(password, options))
+                .collect();
         }
-        let chain: Vec<&[u8]> = self.chain.iter().map(Vec::as_slice).collect();
-        let parts = crate::write::Parts {
-            pkcs8: &self.pkcs8,
-            certificate: &self.certificate,
-            chain: &chain,
-        };
-        crate::write::write_legacy(&parts, password, options)
+        let chains: Vec<Vec<&[u8]>> = identities
+            .iter()
+            .map(|id| id.chain.iter().map(Vec::as_slice).collect())
+            .collect();
+        let parts: Vec<crate::write::Parts<'_>> = identities
+            .iter()
+            .zip(&chains)
+            .map(|(id, chain)| crate::write::Parts {
+                pkcs8: &id.pkcs8,
+                certificate: &id.certificate,
+                chain,
+            })
+            .collect();
+        crate::write::write_legacy_many(&parts, password, options)
     }
 
     /// Reads a PKCS#12 holding one identity; pairs the key with its certificate by

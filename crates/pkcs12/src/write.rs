@@ -131,13 +131,62 @@ pub(crate) struct Parts<'a> {
     pub chain: &'a [&'a [u8]],
 }
 
-/// Writes a PKCS#12 in a legacy suite (ios-legacy or purebred).
-pub(crate) fn write_legacy(
+/// Writes PKCS#12 files in a legacy suite (ios-legacy or purebred), one per identity, all
+/// under one password: every salt is drawn first, so that every derivation of every file
+/// (certificate safe, key bag, MAC) is known before any is needed and all run together in
+/// the KDF's lanes (a user's two identities: 10 chains of SHA-1 in 3 rounds of 4 lanes,
+/// not 4 rounds of 2 files apart).
+pub(crate) fn write_legacy_many(
+    identities: &[Parts<'_>],
+    password: &Password,
+    options: &WriteOptions,
+) -> Result<Vec<Vec<u8>>, Error> {
+    password.check_for_writing()?;
+    let (suite, iterations) = (options.suite, options.iterations);
+    let mut salts = vec![[[0u8; 8]; 3]; identities.len()];
+    for salt in salts.iter_mut().flatten() {
+        openssl::rand::rand_bytes(salt)?;
+    }
+    let mac_iterations = suite.mac_iterations(iterations);
+    let mut requests = Vec::new();
+    for [cert_salt, key_salt, mac_salt] in &salts {
+        requests.push(mac_request(mac_salt, mac_iterations));
+        requests.extend(pbes1_requests(
+            Pbes1Cipher::TripleDes3Key,
+            key_salt,
+            iterations,
+        ));
+        if suite == Suite::IosLegacy {
+            requests.extend(pbes1_requests(Pbes1Cipher::Rc2_40, cert_salt, iterations));
+        }
+    }
+    let mut secrets = Secrets::new(password.as_str());
+    secrets.prepare(&requests);
+    identities
+        .iter()
+        .zip(&salts)
+        .map(|(parts, salts)| write_prepared(parts, salts, &secrets, password, options))
+        .collect()
+}
+
+fn mac_request(salt: &[u8], iterations: u32) -> Request<'_> {
+    Request {
+        purpose: Purpose::Mac,
+        salt,
+        iterations,
+        len: 20,
+    }
+}
+
+/// One legacy PKCS#12 with `salts` (certificate safe, key bag, MAC), whose derivations
+/// `secrets` holds.
+fn write_prepared(
     parts: &Parts<'_>,
+    salts: &[[u8; 8]; 3],
+    secrets: &Secrets,
     password: &Password,
     options: &WriteOptions,
 ) -> Result<Vec<u8>, Error> {
-    password.check_for_writing()?;
     let Parts {
         pkcs8,
         certificate: cert_der,
@@ -145,31 +194,8 @@ pub(crate) fn write_legacy(
     } = *parts;
     let (suite, iterations) = (options.suite, options.iterations);
     let friendly_name = options.friendly_name.as_deref();
-    // Salts first, so that every derivation (certificate safe, key bag, MAC) is known
-    // before any is needed, and all run together.
-    let mut salts = [[0u8; 8]; 3];
-    for salt in &mut salts {
-        openssl::rand::rand_bytes(salt)?;
-    }
-    let [cert_salt, key_salt, mac_salt] = &salts;
+    let [cert_salt, key_salt, mac_salt] = salts;
     let mac_iterations = suite.mac_iterations(iterations);
-    let mac_request = Request {
-        purpose: Purpose::Mac,
-        salt: mac_salt,
-        iterations: mac_iterations,
-        len: 20,
-    };
-    let mut secrets = Secrets::new(password.as_str());
-    let mut requests = vec![mac_request];
-    requests.extend(pbes1_requests(
-        Pbes1Cipher::TripleDes3Key,
-        key_salt,
-        iterations,
-    ));
-    if suite == Suite::IosLegacy {
-        requests.extend(pbes1_requests(Pbes1Cipher::Rc2_40, cert_salt, iterations));
-    }
-    secrets.prepare(&requests);
     let local_key_id = openssl::sha::sha1(cert_der);
     let attrs = attributes(friendly_name, &local_key_id);
 
@@ -180,7 +206,7 @@ pub(crate) fn write_legacy(
         Suite::IosLegacy => {
             let (alg, ct) = pbe_encrypt(
                 Pbes1Cipher::Rc2_40,
-                &secrets,
+                secrets,
                 cert_salt,
                 iterations,
                 &cert_safe,
@@ -201,7 +227,7 @@ pub(crate) fn write_legacy(
 
     let (alg, ct) = pbe_encrypt(
         Pbes1Cipher::TripleDes3Key,
-        &secrets,
+        secrets,
         key_salt,
         iterations,
         pkcs8,
@@ -217,7 +243,7 @@ pub(crate) fn write_legacy(
     if options.pbmac1 {
         return pbmac1_pfx(&auth_safe, password, mac_salt, mac_iterations);
     }
-    let mac = hmac_sha1(&secrets.sha1(mac_request), &auth_safe);
+    let mac = hmac_sha1(&secrets.sha1(mac_request(mac_salt, mac_iterations)), &auth_safe);
     let digest_info = seq(&[
         &seq(&[&o(oid!(1.3.14 .3 .2 .26)), &der(&())]),
         &octets(&mac),

@@ -818,15 +818,29 @@ impl Rollout {
         let encryption = open(&inputs[1])?;
         let fresh = Password::generate();
         let options = WriteOptions::new(suite);
-        let provide = |id: &RawIdentity, origin: &Path| -> Result<ProvidedIdentity, RowError> {
-            let pkcs12 = |source| RowError::Pkcs12 {
-                path: self.roster_base.join(origin).display().to_string(),
-                source,
-            };
+        let path = |origin: &Path| self.roster_base.join(origin).display().to_string();
+        // Both under the fresh password at once: their key derivations share the KDF's lanes.
+        let mut written =
+            RawIdentity::to_pkcs12_many(&[&signing, &encryption], &fresh, &options).map_err(
+                |source| RowError::Pkcs12 {
+                    path: format!(
+                        "{} and {}",
+                        path(&row.signing_p12),
+                        path(&row.encryption_p12)
+                    ),
+                    source,
+                },
+            )?;
+        let mut provide = |id: &RawIdentity, origin: &Path| -> Result<ProvidedIdentity, RowError> {
             Ok(ProvidedIdentity {
-                pkcs12: id.to_pkcs12(&fresh, &options).map_err(pkcs12)?,
+                pkcs12: written.remove(0),
                 password: fresh.clone(),
-                facts: pbkit_pki::Facts::from_der(&id.certificate).map_err(|e| pkcs12(e.into()))?,
+                facts: pbkit_pki::Facts::from_der(&id.certificate).map_err(|e| {
+                    RowError::Pkcs12 {
+                        path: path(origin),
+                        source: e.into(),
+                    }
+                })?,
             })
         };
         let ctx = BuildContext {
