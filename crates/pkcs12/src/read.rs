@@ -97,6 +97,30 @@ struct Opened {
     empty: Option<EmptyPassword>,
 }
 
+/// A parsed file whose declared key-derivation work is charged ([`Work`]), before any of
+/// it is done.
+struct Parsed {
+    pfx: Pfx,
+    work: Work,
+}
+
+impl Parsed {
+    fn of(der: &[u8]) -> Result<Parsed, Error> {
+        let pfx = Pfx::parse(der)?;
+        let mut work = Work::default();
+        if let Some(mac) = &pfx.mac {
+            work.charge(mac.pbmac1.as_ref().map_or(mac.iterations, |p| p.iterations))?;
+        }
+        for safe in &pfx.safes {
+            match safe {
+                Safe::Encrypted { algorithm, .. } => work.charge(algorithm.iterations())?,
+                Safe::Plain(bags) => charge_keys(bags, &mut work)?,
+            }
+        }
+        Ok(Parsed { pfx, work })
+    }
+}
+
 impl Opened {
     /// Opens with `password`. An empty password has two spellings in PKCS#12 files: an
     /// empty string (the KDF takes its two-byte NUL terminator) and no password at all (the
@@ -124,21 +148,40 @@ impl Opened {
         mut secrets: Secrets,
         empty: Option<EmptyPassword>,
     ) -> Result<Opened, Error> {
-        let pfx = Pfx::parse(der)?;
-        // What the file declares is charged before it is derived.
-        let mut work = Work::default();
-        if let Some(mac) = &pfx.mac {
-            work.charge(mac.pbmac1.as_ref().map_or(mac.iterations, |p| p.iterations))?;
-        }
-        for safe in &pfx.safes {
-            match safe {
-                Safe::Encrypted { algorithm, .. } => work.charge(algorithm.iterations())?,
-                Safe::Plain(bags) => charge_keys(bags, &mut work)?,
-            }
-        }
-        secrets.prepare(&requests(&pfx));
+        let parsed = Parsed::of(der)?;
+        secrets.prepare(&requests(&parsed.pfx));
+        Opened::finish(parsed, &secrets, empty)
+    }
+
+    /// Several files under one non-empty password, their key derivations run together
+    /// (a rollout user's signing and encryption identities); each file's result apart.
+    fn open_many(
+        files: &[&[u8]],
+        password: &Password,
+    ) -> Result<Vec<Result<Opened, Error>>, Error> {
+        ensure_legacy_provider()?;
+        let parsed: Vec<Result<Parsed, Error>> = files.iter().map(|d| Parsed::of(d)).collect();
+        let mut secrets = Secrets::new(password.as_str());
+        let all: Vec<Request<'_>> = parsed
+            .iter()
+            .flatten()
+            .flat_map(|p| requests(&p.pfx))
+            .collect();
+        secrets.prepare(&all);
+        Ok(parsed
+            .into_iter()
+            .map(|p| Opened::finish(p?, &secrets, None))
+            .collect())
+    }
+
+    /// The rest of opening a parsed file, its up-front derivations prepared in `secrets`.
+    fn finish(
+        Parsed { pfx, mut work }: Parsed,
+        secrets: &Secrets,
+        empty: Option<EmptyPassword>,
+    ) -> Result<Opened, Error> {
         if pfx.mac.is_some() {
-            verify_mac(&pfx, &secrets)?;
+            verify_mac(&pfx, secrets)?;
         }
         // With a verified MAC, a decryption failure is damage; without a MAC it is the
         // only sign of a wrong password.
@@ -154,7 +197,7 @@ impl Opened {
             .safes
             .iter()
             .map(|safe| {
-                let bags = safe_bags(safe, &secrets, &undecryptable)?;
+                let bags = safe_bags(safe, secrets, &undecryptable)?;
                 if let Safe::Encrypted { .. } = safe {
                     charge_keys(&bags, &mut work)?;
                 }
@@ -163,7 +206,7 @@ impl Opened {
             .collect::<Result<Vec<_>, Error>>()?;
         let (mut keys, mut certs) = (Vec::new(), Vec::new());
         for bags in &safes {
-            walk(bags, &secrets, &mut keys, &mut certs, &undecryptable)?;
+            walk(bags, secrets, &mut keys, &mut certs, &undecryptable)?;
         }
         Ok(Opened {
             pfx,
@@ -422,11 +465,39 @@ impl RawIdentity {
     /// Reads a PKCS#12 holding one identity; pairs the key with its certificate by
     /// public key, as [`Identity::from_pkcs12`](crate::Identity::from_pkcs12) does.
     pub fn read(der: &[u8], password: &Password) -> Result<RawIdentity, Error> {
+        RawIdentity::of(Opened::open(der, password)?)
+    }
+
+    /// [`RawIdentity::read`] for several files under one password (a rollout user's
+    /// signing and encryption identities): their key derivations run together, filling
+    /// the KDF's lanes. Each file's result apart, in order.
+    pub fn read_many(files: &[&[u8]], password: &Password) -> Vec<Result<RawIdentity, Error>> {
+        // The empty password has two spellings to try: file by file.
+        if password.as_str().is_empty() {
+            return files
+                .iter()
+                .map(|d| RawIdentity::read(d, password))
+                .collect();
+        }
+        match Opened::open_many(files, password) {
+            Ok(opened) => opened
+                .into_iter()
+                .map(|o| o.and_then(RawIdentity::of))
+                .collect(),
+            Err(_) => files
+                .iter()
+                .map(|d| RawIdentity::read(d, password))
+                .collect(),
+        }
+    }
+
+    /// The one identity of an opened file.
+    fn of(opened: Opened) -> Result<RawIdentity, Error> {
         let Opened {
             mut keys,
             mut certs,
             ..
-        } = Opened::open(der, password)?;
+        } = opened;
         let key = match keys.len() {
             0 => return Err(Error::NoPrivateKey),
             1 => keys.remove(0).value,

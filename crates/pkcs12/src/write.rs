@@ -243,7 +243,10 @@ fn write_prepared(
     if options.pbmac1 {
         return pbmac1_pfx(&auth_safe, password, mac_salt, mac_iterations);
     }
-    let mac = hmac_sha1(&secrets.sha1(mac_request(mac_salt, mac_iterations)), &auth_safe);
+    let mac = hmac_sha1(
+        &secrets.sha1(mac_request(mac_salt, mac_iterations)),
+        &auth_safe,
+    );
     let digest_info = seq(&[
         &seq(&[&o(oid!(1.3.14 .3 .2 .26)), &der(&())]),
         &octets(&mac),

@@ -803,34 +803,41 @@ impl Rollout {
         let password = self.password(row, inputs.get(2))?;
         // Bytes only: OpenSSL never decodes these keys (in OpenSSL 3.0 that costs more than
         // the KDF); key and certificate are paired on the public key by pbkit.
-        let open = |path: &Path| -> Result<RawIdentity, RowError> {
+        let ders = [
+            pbkit_infile::read(&inputs[0], pbkit_pkcs12::FILE_LIMIT)?,
+            pbkit_infile::read(&inputs[1], pbkit_pkcs12::FILE_LIMIT)?,
+        ];
+        // Both files at once: their key derivations share the KDF's lanes.
+        let mut read = RawIdentity::read_many(&[&ders[0], &ders[1]], &password).into_iter();
+        let mut take = |path: &Path| -> Result<RawIdentity, RowError> {
             let pkcs12 = |source| RowError::Pkcs12 {
                 path: path.display().to_string(),
                 source,
             };
-            let der = pbkit_infile::read(path, pbkit_pkcs12::FILE_LIMIT)?;
-            let mut raw = RawIdentity::read(&der, &password).map_err(pkcs12)?;
+            let missing = || pbkit_pkcs12::Error::Malformed("not read".into());
+            let mut raw = read
+                .next()
+                .unwrap_or_else(|| Err(missing()))
+                .map_err(pkcs12)?;
             // The leaf alone, as a device needs it.
             raw.chain.clear();
             Ok(raw)
         };
-        let signing = open(&inputs[0])?;
-        let encryption = open(&inputs[1])?;
+        let signing = take(&inputs[0])?;
+        let encryption = take(&inputs[1])?;
         let fresh = Password::generate();
         let options = WriteOptions::new(suite);
         let path = |origin: &Path| self.roster_base.join(origin).display().to_string();
         // Both under the fresh password at once: their key derivations share the KDF's lanes.
-        let mut written =
-            RawIdentity::to_pkcs12_many(&[&signing, &encryption], &fresh, &options).map_err(
-                |source| RowError::Pkcs12 {
-                    path: format!(
-                        "{} and {}",
-                        path(&row.signing_p12),
-                        path(&row.encryption_p12)
-                    ),
-                    source,
-                },
-            )?;
+        let mut written = RawIdentity::to_pkcs12_many(&[&signing, &encryption], &fresh, &options)
+            .map_err(|source| RowError::Pkcs12 {
+            path: format!(
+                "{} and {}",
+                path(&row.signing_p12),
+                path(&row.encryption_p12)
+            ),
+            source,
+        })?;
         let mut provide = |id: &RawIdentity, origin: &Path| -> Result<ProvidedIdentity, RowError> {
             Ok(ProvidedIdentity {
                 pkcs12: written.remove(0),
