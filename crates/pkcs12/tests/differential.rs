@@ -316,3 +316,39 @@ fn raw_identity_equals_identity_and_refuses_a_foreign_key() {
         Suite::Purebred,
     );
 }
+
+/// Several files read, and written, in one KDF batch (a rollout user's two identities) are
+/// each what reading or writing them alone gives: the real fixtures read together equal
+/// each read alone, a damaged one among them fails alone, and files written together are
+/// read by OpenSSL with the same key and certificate.
+#[test]
+fn files_read_and_written_together_are_each_as_alone() {
+    use pbkit_pkcs12::RawIdentity;
+    let pw = Password::new("password");
+    let files = fixtures();
+    let ders: Vec<&[u8]> = files.iter().map(|(_, d)| d.as_slice()).collect();
+    let together = RawIdentity::read_many(&ders, &pw);
+    for ((name, der), raw) in files.iter().zip(&together) {
+        let alone = RawIdentity::read(der, &pw).unwrap();
+        let raw = raw.as_ref().unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(raw.certificate, alone.certificate, "{name}");
+        assert_eq!(*raw.pkcs8, *alone.pkcs8, "{name}");
+    }
+    let mut damaged = files[1].1.clone();
+    let n = damaged.len();
+    damaged[n - 30] ^= 0xFF; // inside the MAC
+    let mixed = RawIdentity::read_many(&[&files[0].1, &damaged, &files[2].1], &pw);
+    assert!(mixed[0].is_ok() && mixed[2].is_ok());
+    assert!(matches!(mixed[1], Err(_)), "the damaged file read");
+    for suite in [Suite::IosLegacy, Suite::Purebred] {
+        let refs: Vec<&RawIdentity> = together.iter().map(|r| r.as_ref().unwrap()).collect();
+        let fresh = Password::new("fr3sh-and-long-enough");
+        let written =
+            RawIdentity::to_pkcs12_many(&refs, &fresh, &WriteOptions::new(suite)).unwrap();
+        for (i, (der, id)) in written.iter().zip(&refs).enumerate() {
+            let (_, cert) = openssl_reads(der, fresh.as_str())
+                .unwrap_or_else(|| panic!("{suite:?} file {i}: OpenSSL refused"));
+            assert_eq!(cert, id.certificate, "{suite:?} file {i}");
+        }
+    }
+}
