@@ -77,12 +77,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // What a rollout does: a user's two files read, and written, in one KDF batch each
     // (two different files, as a user's are: their salts differ).
     let reads_us = time("RawIdentity::read_many (2 files)", &mut || {
-        for r in RawIdentity::read_many(&[&user, &signer_der], &pw) {
+        for r in RawIdentity::read_many([&user, &signer_der], &pw) {
             r.unwrap();
         }
     });
     let writes_us = time("RawIdentity::to_pkcs12_many (2 files)", &mut || {
-        RawIdentity::to_pkcs12_many(&[&raw, &signer_raw], &fresh, &options).unwrap();
+        RawIdentity::to_pkcs12_many([&raw, &signer_raw], &fresh, &options).unwrap();
     });
     let facts_us = time("Facts::from_der (2 certificates)", &mut || {
         for _ in 0..2 {

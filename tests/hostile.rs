@@ -14,15 +14,9 @@ fn s(p: &Path) -> String {
     p.display().to_string()
 }
 
-/// A private copy of /dev/null in `dir` (never a real /dev entry; CI runs as root).
+/// A private copy of /dev/null in `dir`.
 fn null_device(dir: &Path, name: &str) -> PathBuf {
-    let p = dir.join(name);
-    let made = Command::new("mknod").arg(&p).args(["c", "1", "3"]).status();
-    assert!(
-        made.unwrap().success(),
-        "mknod needs root (CI runs as root)"
-    );
-    p
+    memory_device(dir, name, 3)
 }
 
 fn mode(p: &Path) -> u32 {
@@ -431,12 +425,7 @@ fn no_message_shows_a_password() {
 #[test]
 fn endless_and_blocking_inputs_end_at_once_with_a_reason() {
     let tmp = tempfile::tempdir().unwrap();
-    let fifo = tmp.path().join("fifo");
-    assert!(Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
+    let fifo = fifo(tmp.path(), "fifo");
     let (plain, signed) = profiles(tmp.path());
     let (plain, signed, fifo) = (s(&plain), s(&signed), s(&fifo));
     let p12 = s(&pki().join("users/test.user1/signature-g3.p12"));

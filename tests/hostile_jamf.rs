@@ -266,21 +266,8 @@ fn a_hung_token_invalidation_does_not_hold_the_exit() {
 /// What stands where a journal goes, when it is not a regular file.
 fn hostile_journals(dir: &std::path::Path) -> Vec<(&'static str, std::path::PathBuf)> {
     std::fs::create_dir_all(dir).unwrap();
-    let zero = dir.join("zero");
-    let made = std::process::Command::new("mknod")
-        .arg(&zero)
-        .args(["c", "1", "5"])
-        .status();
-    assert!(
-        made.unwrap().success(),
-        "mknod needs root (CI runs as root)"
-    );
-    let fifo = dir.join("fifo");
-    assert!(std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
+    let zero = memory_device(dir, "zero", 5);
+    let fifo = fifo(dir, "fifo");
     let victim = dir.join("victim");
     std::fs::write(&victim, "precious").unwrap();
     vec![

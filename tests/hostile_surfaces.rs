@@ -234,21 +234,8 @@ fn plists_nested_or_expanding_without_end_are_refused_by_every_reader() {
 #[test]
 fn ddm_lint_reads_declarations_and_assets_bounded() {
     let tmp = tempfile::tempdir().unwrap();
-    let zero = tmp.path().join("zero.json");
-    let made = Command::new("mknod")
-        .arg(&zero)
-        .args(["c", "1", "5"])
-        .status();
-    assert!(
-        made.unwrap().success(),
-        "mknod needs root (CI runs as root)"
-    );
-    let fifo = tmp.path().join("fifo.json");
-    assert!(Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
+    let zero = memory_device(tmp.path(), "zero.json", 5);
+    let fifo = fifo(tmp.path(), "fifo.json");
     for (input, expected) in [
         (&zero, "larger than 1 MiB: not a declaration or manifest"),
         (&fifo, "not JSON"),

@@ -227,3 +227,25 @@ pub fn run_within(cmd: &mut Command, secs: u64) -> Output {
     }
     child.wait_with_output().unwrap()
 }
+
+/// A private copy of a memory device in `dir` (`1, 3`: /dev/null; `1, 5`: /dev/zero), never
+/// a real /dev entry; CI runs as root, which mknod needs.
+pub fn memory_device(dir: &Path, name: &str, minor: u8) -> PathBuf {
+    let p = dir.join(name);
+    let made = Command::new("mknod")
+        .arg(&p)
+        .args(["c", "1", &minor.to_string()])
+        .status();
+    assert!(
+        made.unwrap().success(),
+        "mknod needs root (CI runs as root)"
+    );
+    p
+}
+
+/// A FIFO in `dir` that nobody writes to.
+pub fn fifo(dir: &Path, name: &str) -> PathBuf {
+    let p = dir.join(name);
+    assert!(Command::new("mkfifo").arg(&p).status().unwrap().success());
+    p
+}

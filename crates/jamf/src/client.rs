@@ -424,10 +424,15 @@ impl Client {
         };
         match deadline.checked_duration_since(Instant::now()) {
             Some(left) if !left.is_zero() => Ok(Some(left)),
-            _ => Err(Error::Deadline {
-                request: format!("{method} {url}"),
-                seconds: self.options.deadline.unwrap_or_default().as_secs(),
-            }),
+            _ => Err(self.past_deadline(method, url)),
+        }
+    }
+
+    /// The deadline's error for the request that would have been sent or retried.
+    fn past_deadline(&self, method: &str, url: &str) -> Error {
+        Error::Deadline {
+            request: format!("{method} {url}"),
+            seconds: self.options.deadline.unwrap_or_default().as_secs(),
         }
     }
 
@@ -657,20 +662,16 @@ impl Client {
             };
             let pause = pause.unwrap_or_else(|| Duration::from_millis(250 << attempt.min(6)));
             // A wait that would end past the deadline is not begun.
-            let request = format!("{method} {url}");
             if let Some(left) = self.time_left(method, &url)? {
                 if pause >= left {
-                    return Err(Error::Deadline {
-                        request,
-                        seconds: self.options.deadline.unwrap_or_default().as_secs(),
-                    });
+                    return Err(self.past_deadline(method, &url));
                 }
             }
             attempt += 1;
             self.retries.fetch_add(1, Ordering::Relaxed);
             if let Some(OnWait(tell)) = &self.options.on_wait {
                 tell(&Wait {
-                    request,
+                    request: format!("{method} {url}"),
                     reason,
                     wait: pause,
                     retry: attempt,

@@ -178,8 +178,8 @@ impl Identity {
                 certificate: self.certificate.der(),
                 chain: &chain,
             };
-            let mut one = crate::write::write_legacy_many(&[parts], password, options)?;
-            return Ok(one.remove(0));
+            let [one] = crate::write::write_legacy_many([parts], password, options)?;
+            return Ok(one);
         }
         if options.pbmac1 {
             return Err(Error::UnsupportedAlgorithm(

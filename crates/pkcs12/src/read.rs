@@ -155,12 +155,12 @@ impl Opened {
 
     /// Several files under one non-empty password, their key derivations run together
     /// (a rollout user's signing and encryption identities); each file's result apart.
-    fn open_many(
-        files: &[&[u8]],
+    fn open_many<const N: usize>(
+        files: [&[u8]; N],
         password: &Password,
-    ) -> Result<Vec<Result<Opened, Error>>, Error> {
+    ) -> Result<[Result<Opened, Error>; N], Error> {
         ensure_legacy_provider()?;
-        let parsed: Vec<Result<Parsed, Error>> = files.iter().map(|d| Parsed::of(d)).collect();
+        let parsed = files.map(Parsed::of);
         let mut secrets = Secrets::new(password.as_str());
         let all: Vec<Request<'_>> = parsed
             .iter()
@@ -168,10 +168,8 @@ impl Opened {
             .flat_map(|p| requests(&p.pfx))
             .collect();
         secrets.prepare(&all);
-        Ok(parsed
-            .into_iter()
-            .map(|p| Opened::finish(p?, &secrets, None))
-            .collect())
+        drop(all);
+        Ok(parsed.map(|p| Opened::finish(p?, &secrets, None)))
     }
 
     /// The rest of opening a parsed file, its up-front derivations prepared in `secrets`.
@@ -428,38 +426,31 @@ impl RawIdentity {
     /// alone) as a PKCS#12 in `options.suite`: the repack of a rollout or a pack. The
     /// legacy suites never decode the key; `modern` goes through OpenSSL.
     pub fn to_pkcs12(&self, password: &Password, options: &WriteOptions) -> Result<Vec<u8>, Error> {
-        let mut one = RawIdentity::to_pkcs12_many(&[self], password, options)?;
-        Ok(one.remove(0))
+        let [one] = RawIdentity::to_pkcs12_many([self], password, options)?;
+        Ok(one)
     }
 
     /// [`RawIdentity::to_pkcs12`] for several identities under one password (a rollout
     /// user's signing and encryption identities): in a legacy suite their key derivations
     /// run together, filling the KDF's lanes.
-    pub fn to_pkcs12_many(
-        identities: &[&RawIdentity],
+    pub fn to_pkcs12_many<const N: usize>(
+        identities: [&RawIdentity; N],
         password: &Password,
         options: &WriteOptions,
-    ) -> Result<Vec<Vec<u8>>, Error> {
+    ) -> Result<[Vec<u8>; N], Error> {
         if options.suite == crate::Suite::Modern {
-            return identities
-                .iter()
-                .map(|id| id.to_identity()?.to_pkcs12(password, options))
-                .collect();
+            return crate::write::all_ok(
+                identities.map(|id| id.to_identity()?.to_pkcs12(password, options)),
+            );
         }
-        let chains: Vec<Vec<&[u8]>> = identities
-            .iter()
-            .map(|id| id.chain.iter().map(Vec::as_slice).collect())
-            .collect();
-        let parts: Vec<crate::write::Parts<'_>> = identities
-            .iter()
-            .zip(&chains)
-            .map(|(id, chain)| crate::write::Parts {
-                pkcs8: &id.pkcs8,
-                certificate: &id.certificate,
-                chain,
-            })
-            .collect();
-        crate::write::write_legacy_many(&parts, password, options)
+        let chains: [Vec<&[u8]>; N] =
+            identities.map(|id| id.chain.iter().map(Vec::as_slice).collect());
+        let parts: [crate::write::Parts<'_>; N] = std::array::from_fn(|i| crate::write::Parts {
+            pkcs8: &identities[i].pkcs8,
+            certificate: &identities[i].certificate,
+            chain: &chains[i],
+        });
+        crate::write::write_legacy_many(parts, password, options)
     }
 
     /// Reads a PKCS#12 holding one identity; pairs the key with its certificate by
@@ -471,23 +462,17 @@ impl RawIdentity {
     /// [`RawIdentity::read`] for several files under one password (a rollout user's
     /// signing and encryption identities): their key derivations run together, filling
     /// the KDF's lanes. Each file's result apart, in order.
-    pub fn read_many(files: &[&[u8]], password: &Password) -> Vec<Result<RawIdentity, Error>> {
+    pub fn read_many<const N: usize>(
+        files: [&[u8]; N],
+        password: &Password,
+    ) -> [Result<RawIdentity, Error>; N] {
         // The empty password has two spellings to try: file by file.
         if password.as_str().is_empty() {
-            return files
-                .iter()
-                .map(|d| RawIdentity::read(d, password))
-                .collect();
+            return files.map(|d| RawIdentity::read(d, password));
         }
         match Opened::open_many(files, password) {
-            Ok(opened) => opened
-                .into_iter()
-                .map(|o| o.and_then(RawIdentity::of))
-                .collect(),
-            Err(_) => files
-                .iter()
-                .map(|d| RawIdentity::read(d, password))
-                .collect(),
+            Ok(opened) => opened.map(|o| o.and_then(RawIdentity::of)),
+            Err(_) => files.map(|d| RawIdentity::read(d, password)),
         }
     }
 

@@ -136,14 +136,14 @@ pub(crate) struct Parts<'a> {
 /// (certificate safe, key bag, MAC) is known before any is needed and all run together in
 /// the KDF's lanes (a user's two identities: 10 chains of SHA-1 in 3 rounds of 4 lanes,
 /// not 4 rounds of 2 files apart).
-pub(crate) fn write_legacy_many(
-    identities: &[Parts<'_>],
+pub(crate) fn write_legacy_many<const N: usize>(
+    identities: [Parts<'_>; N],
     password: &Password,
     options: &WriteOptions,
-) -> Result<Vec<Vec<u8>>, Error> {
+) -> Result<[Vec<u8>; N], Error> {
     password.check_for_writing()?;
     let (suite, iterations) = (options.suite, options.iterations);
-    let mut salts = vec![[[0u8; 8]; 3]; identities.len()];
+    let mut salts = [[[0u8; 8]; 3]; N];
     for salt in salts.iter_mut().flatten() {
         openssl::rand::rand_bytes(salt)?;
     }
@@ -162,11 +162,24 @@ pub(crate) fn write_legacy_many(
     }
     let mut secrets = Secrets::new(password.as_str());
     secrets.prepare(&requests);
-    identities
-        .iter()
-        .zip(&salts)
-        .map(|(parts, salts)| write_prepared(parts, salts, &secrets, password, options))
-        .collect()
+    all_ok(std::array::from_fn(|i| {
+        write_prepared(&identities[i], &salts[i], &secrets, password, options)
+    }))
+}
+
+/// Every result, or the first error.
+pub(crate) fn all_ok<T: Default, const N: usize>(
+    results: [Result<T, Error>; N],
+) -> Result<[T; N], Error> {
+    let mut first = None;
+    let values = results.map(|r| match r {
+        Ok(v) => v,
+        Err(e) => {
+            first.get_or_insert(e);
+            T::default()
+        }
+    });
+    first.map_or(Ok(values), Err)
 }
 
 fn mac_request(salt: &[u8], iterations: u32) -> Request<'_> {

@@ -326,8 +326,8 @@ fn files_read_and_written_together_are_each_as_alone() {
     use pbkit_pkcs12::RawIdentity;
     let pw = Password::new("password");
     let files = fixtures();
-    let ders: Vec<&[u8]> = files.iter().map(|(_, d)| d.as_slice()).collect();
-    let together = RawIdentity::read_many(&ders, &pw);
+    let ders: [&[u8]; 8] = std::array::from_fn(|i| files[i].1.as_slice());
+    let together = RawIdentity::read_many(ders, &pw);
     for ((name, der), raw) in files.iter().zip(&together) {
         let alone = RawIdentity::read(der, &pw).unwrap();
         let raw = raw.as_ref().unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -337,7 +337,7 @@ fn files_read_and_written_together_are_each_as_alone() {
     let mut damaged = files[1].1.clone();
     let n = damaged.len();
     damaged[n - 30] ^= 0xFF; // inside the MAC
-    let mixed = RawIdentity::read_many(&[&files[0].1, &damaged, &files[2].1], &pw);
+    let mixed = RawIdentity::read_many([&files[0].1, &damaged, &files[2].1], &pw);
     assert!(mixed[0].is_ok() && mixed[2].is_ok());
     assert!(
         matches!(mixed[1], Err(Error::WrongPassword)),
@@ -345,10 +345,9 @@ fn files_read_and_written_together_are_each_as_alone() {
         mixed[1].as_ref().err()
     );
     for suite in [Suite::IosLegacy, Suite::Purebred] {
-        let refs: Vec<&RawIdentity> = together.iter().map(|r| r.as_ref().unwrap()).collect();
+        let refs: [&RawIdentity; 8] = std::array::from_fn(|i| together[i].as_ref().unwrap());
         let fresh = Password::new("fr3sh-and-long-enough");
-        let written =
-            RawIdentity::to_pkcs12_many(&refs, &fresh, &WriteOptions::new(suite)).unwrap();
+        let written = RawIdentity::to_pkcs12_many(refs, &fresh, &WriteOptions::new(suite)).unwrap();
         for (i, (der, id)) in written.iter().zip(&refs).enumerate() {
             let (_, cert) = openssl_reads(der, fresh.as_str())
                 .unwrap_or_else(|| panic!("{suite:?} file {i}: OpenSSL refused"));

@@ -78,12 +78,6 @@ impl Certificate {
         hex::upper(&openssl::sha::sha256(&self.der))
     }
 
-    /// The serial number as uppercase hex, whole bytes (0x048F → `048F`): OpenSSL's
-    /// `BN_bn2hex`, exactly what Purebred's provider puts in file names.
-    pub fn serial_hex(&self) -> Result<String, Error> {
-        Ok(self.x509.serial_number().to_bn()?.to_hex_str()?.to_string())
-    }
-
     /// Decodes every fact pbkit reports ([`Facts::from_der`], with this OpenSSL object at
     /// hand for what needs it).
     pub fn facts(&self) -> Result<Facts, Error> {
@@ -179,7 +173,8 @@ pub struct Facts {
     pub subject: String,
     /// Issuer distinguished name.
     pub issuer: String,
-    /// Serial as uppercase hex, whole bytes.
+    /// Serial as uppercase hex, whole bytes (0x048F → `048F`), as OpenSSL's `BN_bn2hex`
+    /// writes it: exactly what Purebred's provider puts in file names.
     pub serial: String,
     /// Start of validity.
     #[serde(with = "time::serde::rfc3339")]

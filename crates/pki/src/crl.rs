@@ -15,8 +15,40 @@ use crate::{openssl_time, rfc3339, Certificate, Error, KeyUsageBit};
 /// A CRL as read from a file.
 pub struct Crl {
     crl: X509Crl,
+    /// What x509-parser reads of it once, for every certificate it is asked about: its
+    /// CRLNumber's problem, if any, and its update times; or why it cannot be read.
+    shape: Result<Shape, String>,
     /// Where it came from, for messages (`file.crl`, `file.crl [2]`).
     pub origin: String,
+}
+
+struct Shape {
+    number_problem: Option<&'static str>,
+    this_update: OffsetDateTime,
+    next_update: Option<OffsetDateTime>,
+}
+
+impl Shape {
+    fn of(der: &[u8]) -> Result<Shape, String> {
+        let (_, parsed) = x509_parser::revocation_list::CertificateRevocationList::from_der(der)
+            .map_err(|e| format!("not understood ({e})"))?;
+        let number_problem = match parsed
+            .extensions()
+            .iter()
+            .find(|e| e.oid.to_id_string() == CRL_NUMBER)
+        {
+            None => Some("it has no CRLNumber (RFC 5280 5.2.3: MUST)"),
+            Some(e) if e.critical => {
+                Some("its CRLNumber is critical (RFC 5280 5.2.3: non-critical)")
+            }
+            Some(_) => None,
+        };
+        Ok(Shape {
+            number_problem,
+            this_update: parsed.last_update().to_datetime(),
+            next_update: parsed.next_update().map(|t| t.to_datetime()),
+        })
+    }
 }
 
 impl std::fmt::Debug for Crl {
@@ -45,11 +77,8 @@ const CRL_NUMBER: &str = "2.5.29.20";
 impl Crl {
     /// Every CRL in `bytes`: one DER CRL, or PEM blocks (`X509 CRL`).
     pub fn parse(bytes: &[u8], origin: &str) -> Result<Vec<Crl>, Error> {
-        if let Ok(crl) = X509Crl::from_der(bytes) {
-            return Ok(vec![Crl {
-                crl,
-                origin: origin.to_string(),
-            }]);
+        if let Ok(crl) = Crl::from_der(bytes, origin.to_string()) {
+            return Ok(vec![crl]);
         }
         // PEM: every `X509 CRL` block (x509-parser's reader; OpenSSL reads one at a time).
         let blocks: Vec<Vec<u8>> = x509_parser::pem::Pem::iter_from_buffer(bytes)
@@ -64,7 +93,7 @@ impl Crl {
         }
         let many = blocks.len() > 1;
         blocks
-            .into_iter()
+            .iter()
             .enumerate()
             .map(|(i, der)| {
                 let origin = if many {
@@ -72,14 +101,21 @@ impl Crl {
                 } else {
                     origin.to_string()
                 };
-                X509Crl::from_der(&der)
-                    .map(|crl| Crl {
-                        crl,
-                        origin: origin.clone(),
-                    })
-                    .map_err(|_| Error::NotCrl { origin })
+                Crl::from_der(der, origin)
             })
             .collect()
+    }
+
+    /// One DER CRL, named `origin`.
+    fn from_der(der: &[u8], origin: String) -> Result<Crl, Error> {
+        match X509Crl::from_der(der) {
+            Ok(crl) => Ok(Crl {
+                crl,
+                shape: Shape::of(der),
+                origin,
+            }),
+            Err(_) => Err(Error::NotCrl { origin }),
+        }
     }
 
     /// Reads every CRL of a file (bounded like a certificate file).
@@ -142,26 +178,14 @@ impl Crl {
                 );
             }
         }
-        let der = match self.crl.to_der() {
-            Ok(d) => d,
-            Err(e) => return Some(format!("cannot be encoded ({e})")),
+        let shape = match &self.shape {
+            Ok(shape) => shape,
+            Err(why) => return Some(why.clone()),
         };
-        let parsed = match x509_parser::revocation_list::CertificateRevocationList::from_der(&der) {
-            Ok((_, p)) => p,
-            Err(e) => return Some(format!("not understood ({e})")),
-        };
-        match parsed
-            .extensions()
-            .iter()
-            .find(|e| e.oid.to_id_string() == CRL_NUMBER)
-        {
-            None => return Some("it has no CRLNumber (RFC 5280 5.2.3: MUST)".into()),
-            Some(e) if e.critical => {
-                return Some("its CRLNumber is critical (RFC 5280 5.2.3: non-critical)".into())
-            }
-            Some(_) => {}
+        if let Some(problem) = shape.number_problem {
+            return Some(problem.into());
         }
-        let this_update = parsed.last_update().to_datetime();
+        let this_update = shape.this_update;
         if at < this_update {
             return Some(format!(
                 "issued after {} (thisUpdate {})",
@@ -169,7 +193,7 @@ impl Crl {
                 rfc3339(this_update)
             ));
         }
-        if let Some(next) = parsed.next_update().map(|t| t.to_datetime()) {
+        if let Some(next) = shape.next_update {
             if at > next {
                 return Some(format!(
                     "stale: its nextUpdate {} has passed",

@@ -13,7 +13,7 @@ use openssl::stack::Stack;
 use openssl::x509::store::X509StoreBuilder;
 use openssl::x509::verify::X509VerifyFlags;
 use pbkit_pki::common_name;
-use pbkit_pki::crl::Status as Crl;
+use pbkit_pki::crl::Status as CrlStatus;
 use pbkit_pki::Certificate;
 use serde::Serialize;
 
@@ -325,10 +325,10 @@ fn crl_status(
     out.this_update = Some(crl.this_update());
     out.next_update = crl.next_update();
     match crl.status(cert, issuer, time::OffsetDateTime::now_utc()) {
-        Crl::NotTheIssuers(why) => Err(why.into()),
-        Crl::Unusable(why) => Err(why),
-        Crl::Revoked(at) => Ok(Status::Revoked { at }),
-        Crl::Good => Ok(Status::Good),
+        CrlStatus::NotTheIssuers(why) => Err(why.into()),
+        CrlStatus::Unusable(why) => Err(why),
+        CrlStatus::Revoked(at) => Ok(Status::Revoked { at }),
+        CrlStatus::Good => Ok(Status::Good),
     }
 }
 

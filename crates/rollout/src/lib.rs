@@ -808,39 +808,39 @@ impl Rollout {
             pbkit_infile::read(&inputs[1], pbkit_pkcs12::FILE_LIMIT)?,
         ];
         // Both files at once: their key derivations share the KDF's lanes.
-        let mut read = RawIdentity::read_many(&[&ders[0], &ders[1]], &password).into_iter();
-        let mut take = |path: &Path| -> Result<RawIdentity, RowError> {
-            let pkcs12 = |source| RowError::Pkcs12 {
+        let [signing, encryption] = RawIdentity::read_many([&ders[0], &ders[1]], &password);
+        let take = |raw: Result<RawIdentity, _>, path: &Path| -> Result<RawIdentity, RowError> {
+            let mut raw = raw.map_err(|source| RowError::Pkcs12 {
                 path: path.display().to_string(),
                 source,
-            };
-            let missing = || pbkit_pkcs12::Error::Malformed("not read".into());
-            let mut raw = read
-                .next()
-                .unwrap_or_else(|| Err(missing()))
-                .map_err(pkcs12)?;
+            })?;
             // The leaf alone, as a device needs it.
             raw.chain.clear();
             Ok(raw)
         };
-        let signing = take(&inputs[0])?;
-        let encryption = take(&inputs[1])?;
+        let signing = take(signing, &inputs[0])?;
+        let encryption = take(encryption, &inputs[1])?;
         let fresh = Password::generate();
         let options = WriteOptions::new(suite);
         let path = |origin: &Path| self.roster_base.join(origin).display().to_string();
         // Both under the fresh password at once: their key derivations share the KDF's lanes.
-        let mut written = RawIdentity::to_pkcs12_many(&[&signing, &encryption], &fresh, &options)
-            .map_err(|source| RowError::Pkcs12 {
-            path: format!(
-                "{} and {}",
-                path(&row.signing_p12),
-                path(&row.encryption_p12)
-            ),
-            source,
-        })?;
-        let mut provide = |id: &RawIdentity, origin: &Path| -> Result<ProvidedIdentity, RowError> {
+        let [signing_p12, encryption_p12] =
+            RawIdentity::to_pkcs12_many([&signing, &encryption], &fresh, &options).map_err(
+                |source| RowError::Pkcs12 {
+                    path: format!(
+                        "{} and {}",
+                        path(&row.signing_p12),
+                        path(&row.encryption_p12)
+                    ),
+                    source,
+                },
+            )?;
+        let provide = |id: &RawIdentity,
+                       pkcs12: Vec<u8>,
+                       origin: &Path|
+         -> Result<ProvidedIdentity, RowError> {
             Ok(ProvidedIdentity {
-                pkcs12: written.remove(0),
+                pkcs12,
                 password: fresh.clone(),
                 facts: pbkit_pki::Facts::from_der(&id.certificate).map_err(|e| {
                     RowError::Pkcs12 {
@@ -858,10 +858,13 @@ impl Rollout {
                 ("display_name".to_string(), row.display_name.clone()),
             ]),
             identities: BTreeMap::from([
-                (SIGNING.to_string(), provide(&signing, &row.signing_p12)?),
+                (
+                    SIGNING.to_string(),
+                    provide(&signing, signing_p12, &row.signing_p12)?,
+                ),
                 (
                     ENCRYPTION.to_string(),
-                    provide(&encryption, &row.encryption_p12)?,
+                    provide(&encryption, encryption_p12, &row.encryption_p12)?,
                 ),
             ]),
             jamf: BTreeMap::from([
