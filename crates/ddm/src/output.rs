@@ -159,9 +159,15 @@ pub fn write(set: &Set, dir: &Path, force: bool) -> Result<Manifest, Error> {
             .collect(),
         unmapped: set.unmapped.clone(),
     };
+    // Every file flushed and moved into place together, before the folder is swapped in.
+    let mut files = Vec::new();
     for d in &set.declarations {
         let file = format!("declarations/{}.json", d.identifier);
-        pbkit_outfile::write_deferred(root.join(&file), &d.to_json(), Perm::Public)?;
+        files.extend(pbkit_outfile::stage(
+            root.join(&file),
+            &d.to_json(),
+            Perm::Public,
+        )?);
         manifest.declarations.push(DeclarationEntry {
             kind: d.kind.clone(),
             identifier: d.identifier.clone(),
@@ -172,7 +178,7 @@ pub fn write(set: &Set, dir: &Path, force: bool) -> Result<Manifest, Error> {
     for a in &set.data {
         let file = format!("assets/{}", a.file);
         let perm = if a.secret { Perm::Secret } else { Perm::Public };
-        pbkit_outfile::write_deferred(root.join(&file), &a.bytes, perm)?;
+        files.extend(pbkit_outfile::stage(root.join(&file), &a.bytes, perm)?);
         let reference = a.reference(base);
         manifest.assets.push(AssetEntry {
             file,
@@ -189,9 +195,12 @@ pub fn write(set: &Set, dir: &Path, force: bool) -> Result<Manifest, Error> {
     }
     let mut json = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
     json.push(b'\n');
-    pbkit_outfile::write_deferred(root.join(MANIFEST), &json, Perm::Public)?;
-    pbkit_outfile::sync_dir(&root.join("declarations"))?;
-    pbkit_outfile::sync_dir(&root.join("assets"))?;
+    files.extend(pbkit_outfile::stage(
+        root.join(MANIFEST),
+        &json,
+        Perm::Public,
+    )?);
+    pbkit_outfile::commit_group(files)?;
     staged.commit()?;
     Ok(manifest)
 }

@@ -8,7 +8,6 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -150,7 +149,7 @@ pub fn push_folder(
 ) -> Result<Vec<UserOutcome>, Error> {
     let users = users(&how.dir)?;
     let journal_path = how.dir.join(JOURNAL_FILE);
-    let (mut journal, held) = match (how.dry_run, how.resume) {
+    let (journal, held) = match (how.dry_run, how.resume) {
         // A dry run only reads: nothing is created or emptied.
         (true, true) => (
             None,
@@ -158,9 +157,10 @@ pub fn push_folder(
         ),
         (true, false) => (None, Vec::new()),
         (false, _) => {
-            let (file, held) =
-                pbkit_outfile::open_journal(&journal_path, how.resume, JOURNAL_LIMIT.bytes)?;
-            (Some(file), held)
+            // Each user recorded as soon as pushed: a push takes far longer than a flush.
+            let (journal, held) =
+                pbkit_outfile::Journal::<()>::open(&journal_path, how.resume, JOURNAL_LIMIT.bytes)?;
+            (Some(journal), held)
         }
     };
     let done = parse_journal(&held);
@@ -169,9 +169,10 @@ pub fn push_folder(
     for (user, path) in users {
         let outcome = match push_user(&mut pusher, how, &user, &path, &done) {
             Ok((outcome, sha256)) => {
-                if let (Some(j), UserOutcome::Pushed { report, .. }) = (&mut journal, &outcome) {
+                if let (Some(j), UserOutcome::Pushed { report, .. }) = (&journal, &outcome) {
                     if let Some(id) = report.id {
-                        record(j, &journal_path, &user, &sha256, id)?;
+                        j.record(&entry(&user, &sha256, id), Vec::new(), ())
+                            .map_err(|e| Error::Write(e.error))?;
                     }
                 }
                 outcome
@@ -243,29 +244,12 @@ fn parse_journal(bytes: &[u8]) -> HashMap<String, (String, u64)> {
         .collect()
 }
 
-fn record(
-    file: &mut fs::File,
-    path: &Path,
-    user: &str,
-    sha256: &str,
-    id: u64,
-) -> Result<(), Error> {
-    let mut line = serde_json::to_vec(&Entry {
+/// A pushed user's journal line.
+fn entry(user: &str, sha256: &str, id: u64) -> Vec<u8> {
+    serde_json::to_vec(&Entry {
         user: user.to_string(),
         sha256: sha256.to_string(),
         id,
     })
-    .unwrap_or_default();
-    line.push(b'\n');
-    file.write_all(&line)
-        .and_then(|()| file.sync_data())
-        .map_err(|e| write_err(path, "record a user in the journal", e))
-}
-
-fn write_err(path: &Path, action: &'static str, source: std::io::Error) -> Error {
-    Error::Write(pbkit_outfile::Error {
-        path: path.to_path_buf(),
-        action,
-        source,
-    })
+    .unwrap_or_default()
 }

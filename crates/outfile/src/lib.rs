@@ -4,6 +4,11 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+#[cfg(unix)]
+mod journal;
+#[cfg(unix)]
+pub use journal::{BatchError, Journal};
+
 /// Who may read a file or folder pbkit writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Perm {
@@ -91,62 +96,6 @@ fn parent_of(path: &Path) -> &Path {
     }
 }
 
-/// Opens an append-only journal of finished work at `path` (created owner-only), and
-/// with `resume` returns what it already holds (at most `limit` bytes); without, empties
-/// it. Only a regular file is a journal: a symbolic link is not followed (it could point
-/// at a file the journal would wipe, or at `/dev/zero`), and a FIFO or device is refused
-/// without waiting for a writer.
-#[cfg(unix)]
-pub fn open_journal(path: &Path, resume: bool, limit: u64) -> Result<(fs::File, Vec<u8>), Error> {
-    use io::Read as _;
-    use rustix::fs::{fcntl_setfl, Mode, OFlags};
-    let fail = |action| {
-        move |e: io::Error| Error {
-            path: path.to_path_buf(),
-            action,
-            source: e,
-        }
-    };
-    let flags = OFlags::RDWR
-        | OFlags::CREATE
-        | OFlags::APPEND
-        | OFlags::NOFOLLOW
-        | OFlags::NONBLOCK
-        | OFlags::CLOEXEC;
-    let fd = rustix::fs::open(path, flags, Mode::from_raw_mode(0o600)).map_err(|e| {
-        let e = io::Error::from(e);
-        if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
-            io::Error::other("a symbolic link: pbkit does not follow one to its journal")
-        } else {
-            e
-        }
-    });
-    let fd = fd.map_err(fail("open the journal"))?;
-    fcntl_setfl(&fd, OFlags::APPEND).map_err(|e| fail("open the journal")(e.into()))?;
-    let mut file = fs::File::from(fd);
-    let meta = file.metadata().map_err(fail("open the journal"))?;
-    if !meta.is_file() {
-        return Err(fail("open the journal")(io::Error::other(
-            "not a regular file (a FIFO, device or folder)",
-        )));
-    }
-    let mut held = Vec::new();
-    if resume {
-        (&mut file)
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut held)
-            .map_err(fail("read the journal"))?;
-        if held.len() as u64 > limit {
-            return Err(fail("read the journal")(io::Error::other(format!(
-                "larger than {limit} bytes: not a journal pbkit wrote"
-            ))));
-        }
-    } else {
-        file.set_len(0).map_err(fail("empty the journal"))?;
-    }
-    Ok((file, held))
-}
-
 /// What stands at a destination, and so how it is written.
 enum Target {
     /// Nothing, or a regular file: a temporary file renamed over it.
@@ -206,7 +155,7 @@ fn is_stream(_: &fs::FileType) -> bool {
 }
 
 /// Flushes a folder's entries (the renames into it) to disk.
-pub fn sync_dir(dir: &Path) -> Result<(), Error> {
+fn sync_dir(dir: &Path) -> Result<(), Error> {
     #[cfg(unix)]
     fs::File::open(dir)
         .and_then(|d| d.sync_all())
@@ -410,32 +359,107 @@ impl Staged {
     /// Flushes to disk, renames over the destination and flushes its folder (a power loss
     /// keeps the new file). A stream is flushed.
     pub fn commit(self) -> Result<(), Error> {
-        let dest = self.dest.clone();
-        if self.commit_deferred()? {
-            sync_dir(parent_of(&dest))?;
-        }
-        Ok(())
+        commit_group(self.finish()?)
     }
 
-    /// As [`Staged::commit`], but leaves the folder's flush to the caller ([`sync_dir`]),
-    /// who batches it over many files. `true` when a file was renamed into place.
-    pub fn commit_deferred(mut self) -> Result<bool, Error> {
+    /// Completes the file without flushing it to disk or moving it into place, so that
+    /// [`commit_group`] commits it together with others. `None` for a stream or standard
+    /// output, which are flushed and done.
+    pub fn finish(mut self) -> Result<Option<Pending>, Error> {
         self.flush().map_err(err(&self.dest, "write"))?;
         match self.sink {
-            Sink::Stdout(_) | Sink::Stream(_) => Ok(false),
-            Sink::Temp(tmp) => {
-                tmp.as_file().sync_all().map_err(err(&self.dest, "sync"))?;
-                // Between the check in new() and now, something else may have taken the
-                // name: never rename over a link or a device.
-                if !matches!(target(&self.dest)?, Target::Replace) {
-                    return Err(refused(&self.dest, "no longer a regular file"));
-                }
-                tmp.persist(&self.dest)
-                    .map_err(|e| err(&self.dest, "rename into place")(e.error))?;
-                Ok(true)
-            }
+            Sink::Stdout(_) | Sink::Stream(_) => Ok(None),
+            Sink::Temp(tmp) => Ok(Some(Pending {
+                tmp,
+                dest: self.dest,
+            })),
         }
     }
+}
+
+/// A complete file not yet flushed nor in place ([`Staged::finish`]); dropped, it is
+/// removed and its destination left as it was.
+pub struct Pending {
+    tmp: tempfile::NamedTempFile,
+    dest: PathBuf,
+}
+
+impl Pending {
+    /// Where it goes.
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+}
+
+/// Commits files together: flushes their content to disk, renames each over its
+/// destination, then flushes each destination folder once. One file is flushed alone
+/// (`fsync`); several on Linux by one flush of each file system they are on (`syncfs`),
+/// one device flush in place of one a file, which is what a bulk job saves. Nothing is
+/// renamed before everything is flushed, so a kill or power loss at any point leaves each
+/// destination with its old file or its new one. On an error the files not yet renamed
+/// are removed.
+pub fn commit_group(files: impl IntoIterator<Item = Pending>) -> Result<(), Error> {
+    let files: Vec<Pending> = files.into_iter().collect();
+    flush_all(&files)?;
+    let mut folders: Vec<PathBuf> = Vec::new();
+    for Pending { tmp, dest } in files {
+        // Between Staged::new and now, something else may have taken the name: never
+        // rename over a link or a device.
+        if !matches!(target(&dest)?, Target::Replace) {
+            return Err(refused(&dest, "no longer a regular file"));
+        }
+        tmp.persist(&dest)
+            .map_err(|e| err(&dest, "rename into place")(e.error))?;
+        let folder = parent_of(&dest).to_path_buf();
+        if !folders.contains(&folder) {
+            folders.push(folder);
+        }
+    }
+    folders.iter().try_for_each(|f| sync_dir(f))
+}
+
+/// How many times this process flushed file content to disk: an `fsync` of one file or a
+/// `syncfs` of a file system ([`commit_group`]). Each costs a device flush; tests count
+/// them to keep one per file off bulk jobs.
+pub fn file_flushes() -> usize {
+    FILE_FLUSHES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+static FILE_FLUSHES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn counted<T>(flush: T) -> T {
+    FILE_FLUSHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    flush
+}
+
+#[cfg(target_os = "linux")]
+fn flush_all(files: &[Pending]) -> Result<(), Error> {
+    use std::os::unix::fs::MetadataExt as _;
+    if let [one] = files {
+        return counted(one.tmp.as_file().sync_all()).map_err(err(&one.dest, "sync"));
+    }
+    let mut devices = Vec::new();
+    for f in files {
+        let device = f
+            .tmp
+            .as_file()
+            .metadata()
+            .map_err(err(&f.dest, "sync"))?
+            .dev();
+        if !devices.contains(&device) {
+            devices.push(device);
+            counted(rustix::fs::syncfs(f.tmp.as_file()))
+                .map_err(|e| err(&f.dest, "sync")(e.into()))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn flush_all(files: &[Pending]) -> Result<(), Error> {
+    files
+        .iter()
+        .try_for_each(|f| counted(f.tmp.as_file().sync_all()).map_err(err(&f.dest, "sync")))
 }
 
 impl Write for Staged {
@@ -464,13 +488,17 @@ pub fn write(path: impl AsRef<Path>, contents: &[u8], perm: Perm) -> Result<(), 
     staged.commit()
 }
 
-/// As [`write()`], but the folder's flush is left to the caller ([`sync_dir`]), for bulk
-/// jobs that flush once per batch.
-pub fn write_deferred(path: impl AsRef<Path>, contents: &[u8], perm: Perm) -> Result<(), Error> {
+/// As [`write()`], but leaves the file to be committed with others ([`commit_group`]);
+/// `None` when `path` is a stream, written at once.
+pub fn stage(
+    path: impl AsRef<Path>,
+    contents: &[u8],
+    perm: Perm,
+) -> Result<Option<Pending>, Error> {
     let path = path.as_ref();
     let mut staged = Staged::new(path, perm)?;
     staged.write_all(contents).map_err(err(path, "write"))?;
-    staged.commit_deferred().map(drop)
+    staged.finish()
 }
 
 /// What to do when the destination folder of a [`StagedDir`] already has content.
@@ -620,6 +648,132 @@ mod tests {
         assert_eq!(mode(&p), 0o644);
         // No temporary files left behind.
         assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+
+    /// The names in a folder, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_group_is_flushed_once_and_renamed_only_after() {
+        let d = tempfile::tempdir().unwrap();
+        let dests: Vec<PathBuf> = (0..5).map(|n| d.path().join(format!("f{n}"))).collect();
+        fs::write(&dests[0], b"old").unwrap();
+        let pending: Vec<Pending> = dests
+            .iter()
+            .map(|p| {
+                stage(p, p.to_string_lossy().as_bytes(), Perm::Secret)
+                    .unwrap()
+                    .unwrap()
+            })
+            .collect();
+        // Staged, not in place: the old file is still there, the others absent.
+        assert_eq!(fs::read(&dests[0]).unwrap(), b"old");
+        assert!(!dests[1].exists());
+        commit_group(pending).unwrap();
+        for p in &dests {
+            assert_eq!(fs::read(p).unwrap(), p.to_string_lossy().as_bytes());
+            #[cfg(unix)]
+            assert_eq!(mode(p), 0o600);
+        }
+        assert_eq!(names(d.path()), ["f0", "f1", "f2", "f3", "f4"]);
+        commit_group(stage(&dests[0], b"new", Perm::Public).unwrap()).unwrap();
+        assert_eq!(fs::read(&dests[0]).unwrap(), b"new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_group_stops_at_a_destination_that_became_a_link() {
+        let d = tempfile::tempdir().unwrap();
+        let victim = d.path().join("victim");
+        fs::write(&victim, b"victim").unwrap();
+        let dests: Vec<PathBuf> = (0..3).map(|n| d.path().join(format!("f{n}"))).collect();
+        let pending: Vec<Pending> = dests
+            .iter()
+            .map(|p| stage(p, b"new", Perm::Public).unwrap().unwrap())
+            .collect();
+        std::os::unix::fs::symlink(&victim, &dests[1]).unwrap();
+        let e = commit_group(pending).unwrap_err();
+        assert_eq!(e.path, dests[1]);
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}: not written: a symbolic link, which pbkit does not replace (name the \
+                 file it points to)",
+                dests[1].display()
+            )
+        );
+        // The first is in place, the link and its target untouched, the third never
+        // renamed, and no temporary file left.
+        assert_eq!(fs::read(&dests[0]).unwrap(), b"new");
+        assert_eq!(fs::read(&victim).unwrap(), b"victim");
+        assert!(fs::symlink_metadata(&dests[1])
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(names(d.path()), ["f0", "f1", "victim"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_journal_records_a_batch_after_its_files_are_in_place() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("work.journal");
+        let (journal, held) = Journal::<u32>::open(&path, false, 1 << 20).unwrap();
+        assert!(held.is_empty());
+        let journal = journal.batched(3, std::time::Duration::MAX);
+        let item = |n: u32| {
+            let file = stage(d.path().join(format!("out{n}")), b"x", Perm::Secret)
+                .unwrap()
+                .into_iter()
+                .collect();
+            journal
+                .record(format!("done {n}").as_bytes(), file, n)
+                .unwrap()
+        };
+        assert!(item(1).is_empty() && item(2).is_empty());
+        // Nothing recorded or in place before the batch is full.
+        assert_eq!(fs::read(&path).unwrap(), b"");
+        assert!(!d.path().join("out1").exists());
+        assert_eq!(item(3), [1, 2, 3]);
+        assert_eq!(fs::read(&path).unwrap(), b"done 1\ndone 2\ndone 3\n");
+        assert!(d.path().join("out3").exists());
+        assert!(item(4).is_empty());
+        assert_eq!(journal.flush().unwrap(), [4]);
+        assert!(journal.flush().unwrap().is_empty());
+        drop(journal);
+        // A resume reads what is held; a new run empties it.
+        let (_, held) = Journal::<u32>::open(&path, true, 1 << 20).unwrap();
+        assert_eq!(held, b"done 1\ndone 2\ndone 3\ndone 4\n");
+        let (_, held) = Journal::<u32>::open(&path, false, 1 << 20).unwrap();
+        assert!(held.is_empty());
+        assert_eq!(fs::read(&path).unwrap(), b"");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_batch_that_cannot_be_committed_returns_its_items_unrecorded() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("work.journal");
+        let (journal, _) = Journal::<&str>::open(&path, false, 1 << 20).unwrap();
+        let journal = journal.batched(2, std::time::Duration::MAX);
+        let out = d.path().join("out");
+        let file = stage(&out, b"x", Perm::Secret)
+            .unwrap()
+            .into_iter()
+            .collect();
+        assert!(journal.record(b"done a", file, "a").unwrap().is_empty());
+        fs::create_dir(&out).unwrap();
+        let e = journal.record(b"done b", Vec::new(), "b").unwrap_err();
+        assert_eq!(e.items, ["a", "b"]);
+        assert_eq!(e.error.path, out);
+        assert_eq!(fs::read(&path).unwrap(), b"");
     }
 
     #[test]

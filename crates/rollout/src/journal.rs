@@ -2,27 +2,25 @@
 //!
 //! One line per finished user, `done USERNAME DIGEST`, where the digest covers the user's
 //! roster row and the size and time of each of its input files. Lines are appended in
-//! batches: first the output folder is synced (the batch's renames are on disk), then the
-//! lines are written and synced. A kill loses at most the batch in flight; those users
-//! are simply done again. A torn or foreign line is ignored.
+//! batches ([`pbkit_outfile::Journal`]): a batch's files are flushed and renamed into
+//! place, then its lines written and flushed. A kill loses at most the batch in flight;
+//! those users are simply done again. A torn or foreign line is ignored.
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::Path;
 
 use sha2::Digest as _;
 
 /// The journal's file name in the output folder.
 pub const JOURNAL_FILE: &str = "rollout.journal";
 
-/// Users recorded per write: one folder sync and one journal sync per batch.
-const BATCH: usize = 16;
+/// Users committed together: one flush of their files and one of the journal.
+pub(crate) const BATCH: usize = 16;
 
-/// The longest a finished user waits to be recorded: however often a run is killed, a
+/// The longest a finished user waits to be committed: however often a run is killed, a
 /// resume that lives this long moves forward.
-const BATCH_TIME: std::time::Duration = std::time::Duration::from_millis(200);
+pub(crate) const BATCH_TIME: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// What identifies a row's work: 16 bytes of SHA-256.
 pub type RowDigest = [u8; 16];
@@ -90,75 +88,13 @@ fn from_hex(hex: &str) -> Option<RowDigest> {
     Some(out)
 }
 
-/// The journal of a run in progress.
-pub(crate) struct Journal {
-    dir: PathBuf,
-    file: fs::File,
-    done: HashMap<String, RowDigest>,
-    pending: Mutex<Pending>,
+/// A finished user's line, without its newline: `done USERNAME DIGEST`.
+pub fn line(username: &str, digest: &RowDigest) -> Vec<u8> {
+    format!("done {username} {}", pbkit_pki::hex::upper(digest)).into_bytes()
 }
 
-struct Pending {
-    lines: Vec<u8>,
-    count: usize,
-    since: std::time::Instant,
-}
-
-impl Journal {
-    /// Starts a run's journal in `dir`: empty for a new run, the recorded users for a
-    /// resume.
-    pub(crate) fn open(dir: &Path, resume: bool) -> Result<Journal, pbkit_outfile::Error> {
-        // A line a user, about 80 bytes: a million users fit.
-        const LIMIT: u64 = 256 << 20;
-        let (file, held) = pbkit_outfile::open_journal(&dir.join(JOURNAL_FILE), resume, LIMIT)?;
-        Ok(Journal {
-            dir: dir.to_path_buf(),
-            file,
-            done: parse(&held),
-            pending: Mutex::new(Pending {
-                lines: Vec::new(),
-                count: 0,
-                since: std::time::Instant::now(),
-            }),
-        })
-    }
-
-    /// Whether the interrupted run finished this user with this row.
-    pub(crate) fn is_done(&self, username: &str, digest: &RowDigest) -> bool {
-        self.done.get(username) == Some(digest)
-    }
-
-    /// Records a finished user; writes the batch when it is full.
-    pub(crate) fn record(&self, username: &str, digest: &RowDigest) -> std::io::Result<()> {
-        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        pending.lines.extend_from_slice(
-            format!("done {username} {}\n", pbkit_pki::hex::upper(digest)).as_bytes(),
-        );
-        pending.count += 1;
-        if pending.count >= BATCH || pending.since.elapsed() >= BATCH_TIME {
-            self.write(&mut pending)?;
-        }
-        Ok(())
-    }
-
-    /// Writes what is pending: the folder's renames first, then the lines.
-    pub(crate) fn flush(&self) -> std::io::Result<()> {
-        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        self.write(&mut pending)
-    }
-
-    fn write(&self, pending: &mut Pending) -> std::io::Result<()> {
-        if pending.count > 0 {
-            pbkit_outfile::sync_dir(&self.dir).map_err(|e| e.source)?;
-            (&self.file).write_all(&pending.lines)?;
-            self.file.sync_data()?;
-        }
-        pending.lines.clear();
-        pending.count = 0;
-        pending.since = std::time::Instant::now();
-        Ok(())
-    }
-}
+/// The journal's largest size: a line a user, about 80 bytes, so a million users fit.
+pub(crate) const LIMIT: u64 = 256 << 20;
 
 #[cfg(test)]
 mod tests {

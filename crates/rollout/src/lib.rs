@@ -2,11 +2,11 @@
 
 pub mod journal;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use journal::Journal;
+use journal::RowDigest;
 use pbkit_outfile::Perm;
 use pbkit_pkcs12::{Password, PasswordSource, RawIdentity, Suite, WriteOptions};
 use pbkit_profile::{BuildContext, ProvidedIdentity, Signer, Spec};
@@ -365,6 +365,16 @@ impl Outcome {
             | Outcome::Failed { line, .. } => *line,
         }
     }
+
+    /// The user the outcome is about, when the row names one.
+    pub fn username(&self) -> Option<&str> {
+        match self {
+            Outcome::Done { username, .. }
+            | Outcome::Checked { username, .. }
+            | Outcome::Skipped { username, .. } => Some(username),
+            Outcome::Failed { username, .. } => username.as_deref(),
+        }
+    }
 }
 
 /// The outcomes as CSV, one row per roster row (`line, username, status, file, bytes,
@@ -493,7 +503,7 @@ impl Rollout {
     /// Prepares the output folder: refuses one that is not empty unless resuming; when
     /// resuming, removes what a killed run staged (nothing else) and checks that the run's
     /// settings are the recorded ones; when starting, records them. Opens the journal.
-    fn prepare(&self) -> Result<Journal, Error> {
+    fn prepare(&self) -> Result<(Journal, HashMap<String, RowDigest>), Error> {
         let io = |source| Error::Io {
             path: self.out.display().to_string(),
             source,
@@ -525,7 +535,13 @@ impl Rollout {
             })?;
             pbkit_outfile::write(self.out.join(RUN_FILE), &json, Perm::Public)?;
         }
-        Ok(Journal::open(&self.out, self.resume)?)
+        let (journal, held) = Journal::open(
+            &self.out.join(journal::JOURNAL_FILE),
+            self.resume,
+            journal::LIMIT,
+        )?;
+        let journal = journal.batched(journal::BATCH, journal::BATCH_TIME);
+        Ok((journal, journal::parse(&held)))
     }
 
     /// Runs the rollout over the roster at `roster`, calling `report` once per row (from
@@ -564,10 +580,11 @@ impl Rollout {
             None => None,
         };
         // Only a roster that can be read gets an output folder; a dry run gets none.
-        let journal = if self.dry_run {
-            None
+        let (journal, done) = if self.dry_run {
+            (None, HashMap::new())
         } else {
-            Some(self.prepare()?)
+            let (journal, done) = self.prepare()?;
+            (Some(journal), done)
         };
         let base = if self.allow_outside {
             self.roster_base.clone()
@@ -581,6 +598,7 @@ impl Rollout {
         };
         let run = Run {
             journal: journal.as_ref(),
+            done,
             base,
             suite,
             device_column,
@@ -589,6 +607,34 @@ impl Rollout {
         // roster, at ~20 bytes per user rather than a String each.
         let seen = Mutex::new(HashSet::new());
         let summary = Mutex::new(Summary::default());
+        let emit = |outcome: Outcome| {
+            {
+                let mut s = summary.lock().unwrap_or_else(|p| p.into_inner());
+                match outcome {
+                    Outcome::Done { .. } => s.done += 1,
+                    Outcome::Checked { .. } => s.checked += 1,
+                    Outcome::Skipped { .. } => s.skipped += 1,
+                    Outcome::Failed { .. } => s.failed += 1,
+                }
+            }
+            report(&outcome);
+        };
+        // A user is reported done once its batch is committed: its files on disk and in
+        // place, its line in the journal. A batch that cannot be committed fails its users.
+        let committed =
+            |result: Result<Vec<Outcome>, pbkit_outfile::BatchError<Outcome>>| match result {
+                Ok(done) => done.into_iter().for_each(&emit),
+                Err(e) => {
+                    let reason = RowError::Write(e.error).to_string();
+                    for o in e.items {
+                        emit(Outcome::Failed {
+                            line: o.line(),
+                            username: o.username().map(str::to_string),
+                            reason: reason.clone(),
+                        });
+                    }
+                }
+            };
         // Rows stream through: at most a few per thread are in memory at once.
         reader
             .into_records()
@@ -608,25 +654,21 @@ impl Rollout {
                             username: r.get(1).map(str::to_string),
                             reason: RowError::Csv(csv_reason(&e)).to_string(),
                         },
-                        Ok(row) => self.row(line, &row, &r, &run, &seen),
+                        Ok(row) => match self.row(line, &row, &r, &run, &seen) {
+                            Finished::Now(outcome) => outcome,
+                            Finished::ToCommit(entry, files, outcome) => {
+                                if let Some(journal) = run.journal {
+                                    committed(journal.record(&entry, files, outcome));
+                                }
+                                return;
+                            }
+                        },
                     },
                 };
-                {
-                    let mut s = summary.lock().unwrap_or_else(|p| p.into_inner());
-                    match outcome {
-                        Outcome::Done { .. } => s.done += 1,
-                        Outcome::Checked { .. } => s.checked += 1,
-                        Outcome::Skipped { .. } => s.skipped += 1,
-                        Outcome::Failed { .. } => s.failed += 1,
-                    }
-                }
-                report(&outcome);
+                emit(outcome);
             });
         if let Some(journal) = &journal {
-            journal.flush().map_err(|source| Error::Io {
-                path: self.out.join(journal::JOURNAL_FILE).display().to_string(),
-                source,
-            })?;
+            committed(journal.flush());
         }
         Ok(summary.into_inner().unwrap_or_else(|p| p.into_inner()))
     }
@@ -638,55 +680,48 @@ impl Rollout {
         record: &csv::StringRecord,
         run: &Run<'_>,
         seen: &Mutex<HashSet<[u8; 16]>>,
-    ) -> Outcome {
+    ) -> Finished {
         let file = self.out.join(format!("{}.mobileconfig", row.username));
         let result = self.check_row(row, seen).and_then(|()| {
             let inputs = self.inputs(row, &run.base)?;
             let device = self.device(record, run)?;
             let paths: Vec<&Path> = inputs.iter().chain(&device).map(PathBuf::as_path).collect();
             let digest = journal::row_digest(record.iter().map(str::as_bytes), &paths);
-            if let Some(journal) = run.journal {
-                if self.resume
-                    && journal.is_done(&row.username, &digest)
-                    && self.outputs_exist(&file)
-                {
-                    return Ok(None);
-                }
+            if self.resume
+                && run.done.get(&row.username) == Some(&digest)
+                && self.outputs_exist(&file)
+            {
+                return Ok(None);
             }
-            let bytes = self.build(row, &inputs, device.as_deref(), run.suite, &file)?;
-            if let Some(journal) = run.journal {
-                journal.record(&row.username, &digest).map_err(|source| {
-                    RowError::Write(pbkit_outfile::Error {
-                        path: self.out.join(journal::JOURNAL_FILE),
-                        action: "append",
-                        source,
-                    })
-                })?;
-            }
-            Ok(Some(bytes))
+            let (bytes, files) = self.build(row, &inputs, device.as_deref(), run.suite, &file)?;
+            Ok(Some((bytes, files, digest)))
         });
         match result {
-            Ok(Some(bytes)) if self.dry_run => Outcome::Checked {
+            Ok(Some((bytes, _, _))) if self.dry_run => Finished::Now(Outcome::Checked {
                 line,
                 username: row.username.clone(),
                 bytes,
-            },
-            Ok(Some(bytes)) => Outcome::Done {
-                line,
-                username: row.username.clone(),
-                file: file.display().to_string(),
-                bytes,
-            },
-            Ok(None) => Outcome::Skipped {
+            }),
+            Ok(Some((bytes, files, digest))) => Finished::ToCommit(
+                journal::line(&row.username, &digest),
+                files,
+                Outcome::Done {
+                    line,
+                    username: row.username.clone(),
+                    file: file.display().to_string(),
+                    bytes,
+                },
+            ),
+            Ok(None) => Finished::Now(Outcome::Skipped {
                 line,
                 username: row.username.clone(),
                 reason: "done by the interrupted run (same row, same inputs)".into(),
-            },
-            Err(e) => Outcome::Failed {
+            }),
+            Err(e) => Finished::Now(Outcome::Failed {
                 line,
                 username: Some(row.username.clone()),
                 reason: e.to_string(),
-            },
+            }),
         }
     }
 
@@ -791,7 +826,7 @@ impl Rollout {
     }
 
     /// Builds, signs and writes one user's profile from its resolved `inputs`; returns its
-    /// size.
+    /// size and its files, written but not yet committed (none in a dry run).
     fn build(
         &self,
         row: &Row,
@@ -799,7 +834,7 @@ impl Rollout {
         device: Option<&Path>,
         suite: Suite,
         file: &Path,
-    ) -> Result<usize, RowError> {
+    ) -> Result<(usize, Vec<pbkit_outfile::Pending>), RowError> {
         let password = self.password(row, inputs.get(2))?;
         // Bytes only: OpenSSL never decodes these keys (in OpenSSL 3.0 that costs more than
         // the KDF); key and certificate are paired on the public key by pbkit.
@@ -897,25 +932,42 @@ impl Rollout {
         }
         let signed = self.signer.sign(&xml)?;
         if self.dry_run {
-            return Ok(signed.len());
+            return Ok((signed.len(), Vec::new()));
         }
         if let Some(format) = self.keyshare {
             self.pack(row, format, [&signing, &encryption], &fresh, file)?;
         }
-        // The folder is synced once per journal batch, before the batch is recorded.
+        // Committed with the journal's batch, before the user is recorded.
+        let mut files = Vec::new();
         if self.password_mode == PasswordMode::File {
             let pw_file = file.with_extension("password");
-            pbkit_outfile::write_deferred(&pw_file, fresh.as_str().as_bytes(), Perm::Secret)?;
+            files.extend(pbkit_outfile::stage(
+                &pw_file,
+                fresh.as_str().as_bytes(),
+                Perm::Secret,
+            )?);
         }
-        pbkit_outfile::write_deferred(file, &signed, Perm::Secret)?;
-        Ok(signed.len())
+        files.extend(pbkit_outfile::stage(file, &signed, Perm::Secret)?);
+        Ok((signed.len(), files))
     }
+}
+
+/// A run's journal: a finished user's outcome is reported once its batch is committed.
+type Journal = pbkit_outfile::Journal<Outcome>;
+
+/// How a row ended: at once (failed, skipped, checked), or written and waiting to be
+/// committed with its journal line.
+enum Finished {
+    Now(Outcome),
+    ToCommit(Vec<u8>, Vec<pbkit_outfile::Pending>, Outcome),
 }
 
 /// What every row of one run shares.
 struct Run<'a> {
     /// The journal; `None` in a dry run.
     journal: Option<&'a Journal>,
+    /// The users the interrupted run finished (resume), with their rows' digests.
+    done: HashMap<String, RowDigest>,
     /// The roster's folder, resolved (rows' files must be under it).
     base: PathBuf,
     /// The suite the identities are written in.

@@ -1,8 +1,9 @@
 //! What one more user costs a rollout, counted, not timed (issue 24's guard): no OpenSSL
 //! certificate decode per user (the identity rule reads each certificate's DER), and the
 //! key derivation of reading exactly the user's two PKCS#12 files once; a resume with
-//! nothing left to do opens none. A change that adds a decode or a second read to the
-//! per-user path fails here, on any machine.
+//! nothing left to do opens none; a user's files are flushed to disk with the others of
+//! its batch, not one by one. A change that adds a decode, a second read or a flush per
+//! file to the per-user path fails here, on any machine.
 //!
 //! Its own test binary: the counters are per process.
 
@@ -20,9 +21,37 @@ fn ids() -> PathBuf {
     Path::new(PROFILES).join("test-identities")
 }
 
-/// The costs of a rollout of `users` users, then of resuming it with nothing left to do:
-/// OpenSSL decodes and KDF iterations read, each.
-fn rollout_of(users: usize, password: &Password) -> ((usize, u64), (usize, u64)) {
+/// The counters are per process: the tests take turns.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// What a run cost, counted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Cost {
+    openssl_decodes: usize,
+    kdf_iterations: u64,
+    file_flushes: usize,
+}
+
+impl Cost {
+    fn now() -> Cost {
+        Cost {
+            openssl_decodes: pbkit_pki::openssl_decodes(),
+            kdf_iterations: kdf_iterations_spent(),
+            file_flushes: pbkit_outfile::file_flushes(),
+        }
+    }
+
+    fn since(self, before: Cost) -> Cost {
+        Cost {
+            openssl_decodes: self.openssl_decodes - before.openssl_decodes,
+            kdf_iterations: self.kdf_iterations - before.kdf_iterations,
+            file_flushes: self.file_flushes - before.file_flushes,
+        }
+    }
+}
+
+/// The costs of a rollout of `users` users, then of resuming it with nothing left to do.
+fn rollout_of(users: usize, password: &Password, mode: PasswordMode) -> (Cost, Cost) {
     let dir = tempfile::tempdir().unwrap();
     let (sig, enc) = (ids().join("signature.p12"), ids().join("encryption.p12"));
     let mut text = String::from("email,username,display_name,signing_p12,encryption_p12\n");
@@ -45,7 +74,7 @@ fn rollout_of(users: usize, password: &Password) -> ((usize, u64), (usize, u64))
         out: dir.path().join("out"),
         signer: Signer::new(Identity::from_pkcs12(&der, password).unwrap(), Vec::new()),
         in_password: Some(password.clone()),
-        password_mode: PasswordMode::Embed,
+        password_mode: mode,
         resume: false,
         keyshare: None,
         settings: None,
@@ -56,19 +85,17 @@ fn rollout_of(users: usize, password: &Password) -> ((usize, u64), (usize, u64))
     let mut costs = Vec::new();
     for resume in [false, true] {
         rollout.resume = resume;
-        let (decodes, kdf) = (pbkit_pki::openssl_decodes(), kdf_iterations_spent());
+        let before = Cost::now();
         let summary = rollout.run(&roster, &|_| {}).unwrap();
         assert_eq!(summary.done, if resume { 0 } else { users }, "{summary:?}");
-        costs.push((
-            pbkit_pki::openssl_decodes() - decodes,
-            kdf_iterations_spent() - kdf,
-        ));
+        costs.push(Cost::now().since(before));
     }
     (costs[0], costs[1])
 }
 
 #[test]
 fn another_user_costs_no_certificate_decode_and_one_read_of_each_identity() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let password = PasswordSource::File(ids().join("password")).read().unwrap();
     let per_identity = |file: &str| {
         let der = std::fs::read(ids().join(file)).unwrap();
@@ -78,15 +105,17 @@ fn another_user_costs_no_certificate_decode_and_one_read_of_each_identity() {
     };
     let reads = per_identity("signature.p12") + per_identity("encryption.p12");
     assert!(reads > 0);
-    let ((decodes_2, kdf_2), resumed_2) = rollout_of(2, &password);
-    let ((decodes_6, kdf_6), resumed_6) = rollout_of(6, &password);
+    let (two, resumed_2) = rollout_of(2, &password, PasswordMode::Embed);
+    let (six, resumed_6) = rollout_of(6, &password, PasswordMode::Embed);
+    let (decodes_2, kdf_2) = (two.openssl_decodes, two.kdf_iterations);
+    let (decodes_6, kdf_6) = (six.openssl_decodes, six.kdf_iterations);
     // A resume with nothing to do opens no user's identity and decodes nothing per user.
     assert_eq!(
         resumed_2, resumed_6,
         "a finished user costs its resume something"
     );
     assert_eq!(
-        resumed_6.1, 0,
+        resumed_6.kdf_iterations, 0,
         "a finished user's PKCS#12 was opened on resume"
     );
     assert_eq!(
@@ -99,5 +128,24 @@ fn another_user_costs_no_certificate_decode_and_one_read_of_each_identity() {
         "KDF iterations read per user: {} for 2 users, {} for 6",
         kdf_2,
         kdf_6
+    );
+}
+
+#[test]
+fn users_files_are_flushed_by_batch_not_one_by_one() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let password = PasswordSource::File(ids().join("password")).read().unwrap();
+    // Two files a user (profile and password file): 12 for 6 users. A flush per file
+    // would be 12; a batch flushes its users' files at once, and even a batch of one
+    // user (the 200 ms limit on a slow machine) flushes its two files together.
+    let (six, resumed) = rollout_of(6, &password, PasswordMode::File);
+    assert!(
+        (1..=6).contains(&six.file_flushes),
+        "{} flushes for 6 users' 12 files",
+        six.file_flushes
+    );
+    assert_eq!(
+        resumed.file_flushes, 0,
+        "a resume with nothing to do flushed"
     );
 }
