@@ -24,7 +24,7 @@ use openssl::pkcs12::Pkcs12;
 use pbkit_pkcs12::{ensure_legacy_provider, Identity, Password, PasswordSource};
 use pbkit_pki::Certificate;
 use pbkit_profile::{BuildContext, ProvidedIdentity, Signer, Spec};
-use pbkit_rollout::{Outcome, PasswordMode, Rollout};
+use pbkit_rollout::{Outcome, Rollout};
 
 const PROFILES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles");
 
@@ -69,22 +69,14 @@ fn rollout(users: u64, threads: usize) -> Duration {
     let signer =
         Identity::from_pkcs12(&std::fs::read(ids.join("signature.p12")).unwrap(), &pw).unwrap();
     let signer = Signer::new(signer, Vec::new());
-    let r = Rollout {
-        spec: Spec::read(&spec_path()).unwrap(),
-        spec_origin: "spec".into(),
-        spec_base: PROFILES.into(),
-        roster_base: dir.path().into(),
-        out: dir.path().join("out"),
+    let r = Rollout::new(
+        Spec::read(&spec_path()).unwrap(),
+        spec_path(),
         signer,
-        in_password: Some(pw),
-        password_mode: PasswordMode::Embed,
-        resume: false,
-        keyshare: None,
-        settings: None,
-        dry_run: false,
-        allow_outside: true, // the shipped identities, outside the roster's folder
-        encrypt_to: None,
-    };
+        dir.path().join("out"),
+    )
+    .in_password(pw)
+    .allow_outside(true); // the shipped identities, outside the roster's folder
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

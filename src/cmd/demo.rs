@@ -7,7 +7,7 @@ use pbkit_fixtures::{generate, Options};
 use pbkit_keyshare::{PackOptions, Plan, Source};
 use pbkit_outfile::{Existing, Perm, StagedDir};
 use pbkit_pkcs12::{Identity, Password};
-use pbkit_profile::{lint, verify, BuildContext, LintOptions, Severity, Signer, Spec, Verdict};
+use pbkit_profile::{lint, verify, BuildContext, LintOptions, Severity, Signer, Spec};
 use serde::Serialize;
 
 use crate::out::outln;
@@ -178,7 +178,7 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
         let spec_path = specs_dir.join(name);
         let origin = format!("profiles/{name}");
         let profile = Spec::read(&spec_path)?.build(&origin, &ctx)?;
-        let xml = profile.to_xml();
+        let xml = profile.to_bounded_xml()?;
         let signed = signer.sign(&xml)?;
         let stem = name.trim_end_matches(".toml");
         let file = profiles_dir.join(format!("{stem}.mobileconfig"));
@@ -212,10 +212,7 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
             file: rel(&file, &dir),
             payloads: profile.payloads.len(),
             bytes: signed.len(),
-            verdict: match verdict {
-                Verdict::Verified => "Verified".into(),
-                other => format!("{} ({other:?})", other.word()),
-            },
+            verdict: verdict.to_string(),
         });
     }
     bar.finish_and_clear();

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use pbkit_jamf::folder::{FolderPush, UserOutcome, NAME_TEMPLATE};
 use pbkit_jamf::{
     Client, ClientOptions, Credentials, LocalProfile, OnWait, ProfileKey, PushReport, PushRequest,
-    Pusher, Scope, Wait,
+    Pusher, Scope, Target, Wait,
 };
 
 use crate::out::{errln, outln};
@@ -201,8 +201,8 @@ pub struct PushArgs {
     category: Option<String>,
     /// Scope target: all-devices, device:ID, group:NAME, user:NAME, user-group:NAME;
     /// repeatable [default: an update keeps the server's scope].
-    #[arg(long = "scope", value_name = "TARGET", value_parser = parse_target)]
-    scope: Vec<String>,
+    #[arg(long = "scope", value_name = "TARGET")]
+    scope: Vec<Target>,
     /// A rollout folder: scope each user's profile to that user.
     #[arg(long, value_enum, value_name = "username")]
     scope_by: Option<ScopeBy>,
@@ -224,10 +224,6 @@ pub struct PushArgs {
     /// Print one JSON object per profile (and a summary for a folder).
     #[arg(long)]
     json: bool,
-}
-
-fn parse_target(s: &str) -> Result<String, String> {
-    Scope::default().add(s).map(|()| s.to_string())
 }
 
 pub fn run(c: JamfCommand) -> anyhow::Result<ExitCode> {
@@ -327,9 +323,7 @@ fn push(a: PushArgs) -> anyhow::Result<ExitCode> {
         None
     } else {
         let mut s = Scope::default();
-        for t in &a.scope {
-            s.add(t).map_err(crate::Usage)?;
-        }
+        a.scope.iter().cloned().for_each(|t| s.add(t));
         Some(s)
     };
     let mut pusher = Pusher::new(&client, a.dry_run)?;
@@ -373,7 +367,7 @@ fn exit(failed: usize) -> ExitCode {
 
 fn print_report(r: &PushReport) {
     let id = r.id.map(|id| format!(" (id {id})")).unwrap_or_default();
-    outln!("{} {:?}{id}: {}", r.action.word(), r.name, r.file);
+    outln!("{} {:?}{id}: {}", r.action, r.name, r.file);
     if r.unsigned {
         outln!("  the file is signed: Jamf Pro gets its content unsigned (it signs on delivery)");
     }
@@ -487,7 +481,7 @@ fn report_csv(outcomes: &[UserOutcome]) -> anyhow::Result<Vec<u8>> {
             UserOutcome::Pushed { username, report } => [
                 username.clone(),
                 "pushed".into(),
-                report.action.word().into(),
+                report.action.to_string(),
                 report.id.map(|i| i.to_string()).unwrap_or_default(),
                 report.name.clone(),
                 String::new(),

@@ -536,21 +536,14 @@ pub fn build_spec(
     path: &Path,
     vars: Vec<(String, String)>,
 ) -> anyhow::Result<Profile> {
-    let known = spec.variables();
-    for (name, _) in &vars {
-        if !known.contains_key(name) {
-            let names: Vec<&str> = known.keys().map(String::as_str).collect();
-            return Err(crate::Usage(format!(
-                "--var {name}: {} uses no variable {name:?} (it uses: {})",
-                path.display(),
-                if names.is_empty() {
-                    "none".to_string()
-                } else {
-                    names.join(", ")
-                }
-            ))
-            .into());
-        }
+    if let Err(e) = spec.check_vars(
+        &path.display().to_string(),
+        vars.iter().map(|(n, _)| n.as_str()),
+    ) {
+        let pbkit_profile::Error::UnusedVariable { name, .. } = &e else {
+            return Err(e.into());
+        };
+        return Err(crate::Usage(format!("--var {name}: {e}")).into());
     }
     let ctx = BuildContext {
         base: path.parent().map(Path::to_path_buf).unwrap_or_default(),
@@ -593,17 +586,9 @@ fn build(a: BuildArgs) -> anyhow::Result<ExitCode> {
         return Err(crate::Usage("--out is required".into()).into());
     };
     let profile = build_spec(&spec, &a.spec, a.vars)?;
-    let xml = profile.to_xml();
-    // What pbkit would refuse to read back is refused here, before anything is written.
-    let limit = pbkit_profile::FILE_LIMIT;
-    if xml.len() as u64 > limit.bytes {
-        anyhow::bail!(
-            "{origin}: the built profile is {} bytes, over the {limit} pbkit writes (Intune \
-             and Fleet reject profiles over {} bytes): look at the --var values",
-            xml.len(),
-            pbkit_profile::lint::MAX_SIZE
-        );
-    }
+    let xml = profile
+        .to_bounded_xml()
+        .map_err(|e| anyhow::anyhow!("{origin}: {e}: look at the --var values"))?;
     if xml.len() > pbkit_profile::lint::MAX_SIZE {
         errln!(
             "pbkit: warning: {origin}: the built profile is {} bytes; Intune and Fleet reject \

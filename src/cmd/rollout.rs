@@ -147,22 +147,17 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         keyshare,
         encrypt_to.clone(),
     )?;
-    let rollout = Rollout {
-        spec,
-        spec_origin: a.spec.display().to_string(),
-        spec_base: parent(&a.spec),
-        roster_base: parent(&a.roster),
-        out: a.out.clone(),
-        signer,
-        in_password: a.in_password.source().given()?,
-        password_mode,
-        resume: a.resume,
-        keyshare,
-        settings: Some(settings),
-        dry_run: a.dry_run,
-        allow_outside: a.allow_outside,
-        encrypt_to,
-    };
+    let mut rollout = Rollout::new(spec, &a.spec, signer, &a.out)
+        .password_mode(password_mode)
+        .resume(a.resume)
+        .keyshare(keyshare)
+        .settings(settings)
+        .dry_run(a.dry_run)
+        .allow_outside(a.allow_outside)
+        .encrypt_to(encrypt_to);
+    if let Some(password) = a.in_password.source().given()? {
+        rollout = rollout.in_password(password);
+    }
     let rows = count_rows(&a.roster)?;
     let bar = crate::progress::bar(rows, "rollout");
     // Whether stdout still has a reader: `rollout --json | head -2` must not stop the
@@ -241,10 +236,6 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(crate::EXIT_FAILURE)
     })
-}
-
-fn parent(p: &Path) -> PathBuf {
-    p.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 /// Rows in the roster, for the progress bar (a fast pass that parses no fields, on a

@@ -325,9 +325,13 @@ impl Converter<'_> {
         let Content::Pkcs12(pkcs12) = &p.content else {
             return Ok(());
         };
-        let bad = |reason: &str| Error::Identity {
+        let bad = |missing| Error::Identity {
             payload: p.identifier.clone(),
-            reason: reason.to_string(),
+            missing,
+        };
+        let unreadable = |source| Error::Pkcs12 {
+            payload: p.identifier.clone(),
+            source,
         };
         let der = pkcs12.data.as_ref().ok_or_else(|| bad("no PKCS#12 data"))?;
         let password = pkcs12.password.as_deref().ok_or_else(|| {
@@ -336,8 +340,8 @@ impl Converter<'_> {
                  (embed it in the spec, or give it to convert)",
             )
         })?;
-        let mut raw = RawIdentity::read(der.as_ref(), &Password::new(password))
-            .map_err(|e| bad(&e.to_string()))?;
+        let mut raw =
+            RawIdentity::read(der.as_ref(), &Password::new(password)).map_err(unreadable)?;
         let cert_sha256 = pbkit_pki::hex::upper(&Sha256::digest(&raw.certificate));
         let suite = self.opts.suite.to_string();
         let identifier = p.identifier.clone();
@@ -353,7 +357,7 @@ impl Converter<'_> {
                 raw.chain.clear();
                 let p12 = raw
                     .to_pkcs12(&fresh, &WriteOptions::new(self.opts.suite))
-                    .map_err(|e| bad(&e.to_string()))?;
+                    .map_err(unreadable)?;
                 let doc = json!({
                     "Type": "com.apple.credential.identity",
                     "Password": fresh.as_str(),

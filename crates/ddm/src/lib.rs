@@ -30,13 +30,22 @@ pub enum Error {
         /// What is wrong with it.
         problem: &'static str,
     },
-    /// A PKCS#12 payload cannot become an identity asset.
-    #[error("payload {payload}: {reason}")]
+    /// A PKCS#12 payload cannot become an identity asset: it has no data or no password.
+    #[error("payload {payload}: {missing}")]
     Identity {
         /// The payload's PayloadIdentifier.
         payload: String,
+        /// What it lacks, in words.
+        missing: &'static str,
+    },
+    /// A PKCS#12 payload's identity cannot be read or written again.
+    #[error("payload {payload}: {source}")]
+    Pkcs12 {
+        /// The payload's PayloadIdentifier.
+        payload: String,
         /// Why.
-        reason: String,
+        #[source]
+        source: pbkit_pkcs12::Error,
     },
     /// A PayloadIdentifier that cannot name a file: declarations and assets are written
     /// as `declarations/IDENTIFIER.json` and `assets/IDENTIFIER.json`.
@@ -69,11 +78,15 @@ pub enum Error {
     #[error(transparent)]
     Stage(#[from] pbkit_outfile::DirError),
     /// A previous build's manifest could not be read.
-    #[error("{path}: {reason}")]
-    Previous {
+    #[error(transparent)]
+    Previous(pbkit_infile::Error),
+    /// A previous build's manifest is not the JSON pbkit writes.
+    #[error("{path}: {source}")]
+    PreviousManifest {
         /// The manifest.
         path: String,
         /// Why.
-        reason: String,
+        #[source]
+        source: serde_json::Error,
     },
 }

@@ -79,17 +79,13 @@ pub fn previous(dir: &Path) -> Result<BTreeMap<String, PreviousIdentity>, Error>
     let bytes = match pbkit_infile::read_if_exists(&path, crate::DECLARATION_LIMIT) {
         Ok(Some(b)) => b,
         Ok(None) => return Ok(BTreeMap::new()),
-        Err(e) => {
-            return Err(Error::Previous {
-                path: path.display().to_string(),
-                reason: e.problem.to_string(),
-            })
-        }
+        Err(e) => return Err(Error::Previous(e)),
     };
-    let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| Error::Previous {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
+    let manifest: Manifest =
+        serde_json::from_slice(&bytes).map_err(|source| Error::PreviousManifest {
+            path: path.display().to_string(),
+            source,
+        })?;
     let mut out = BTreeMap::new();
     // A name that would reach outside the folder is no asset of a previous build.
     let ours = |id: &IdentityEntry| crate::declaration::file_name_problem(&id.asset).is_none();

@@ -123,38 +123,86 @@ pub struct Scope {
     pub user_groups: Vec<String>,
 }
 
-impl Scope {
-    /// Adds one target: `all-devices`, `device:ID`, `group:NAME`, `user:NAME` or
-    /// `user-group:NAME`.
-    pub fn add(&mut self, target: &str) -> Result<(), String> {
+/// One scope target, written `all-devices`, `device:ID`, `group:NAME`, `user:NAME` or
+/// `user-group:NAME`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Target {
+    /// Every mobile device.
+    AllDevices,
+    /// A mobile device by Jamf Pro id.
+    Device(u64),
+    /// A mobile device group by name.
+    DeviceGroup(String),
+    /// A user by user name.
+    User(String),
+    /// A user group by name.
+    UserGroup(String),
+}
+
+/// A scope target that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BadTarget {
+    /// `group:` and the like: the name or id is missing.
+    #[error("{kind}: needs a {what} after the colon ({kind}:{what})")]
+    Missing {
+        /// The kind written (`group`).
+        kind: String,
+        /// What it needs (`NAME`, `ID`).
+        what: &'static str,
+    },
+    /// `device:` with something other than a number.
+    #[error("device:{0}: a device is named by its Jamf Pro id")]
+    NotAnId(String),
+    /// No such kind of target.
+    #[error(
+        "{0:?}: a scope target is all-devices, device:ID, group:NAME, user:NAME or \
+         user-group:NAME"
+    )]
+    Unknown(String),
+}
+
+impl std::str::FromStr for Target {
+    type Err = BadTarget;
+
+    fn from_str(target: &str) -> Result<Target, BadTarget> {
         let (kind, value) = target.split_once(':').unwrap_or((target, ""));
-        let need = |what: &str| {
+        let need = |what| {
             if value.is_empty() {
-                Err(format!(
-                    "{kind}: needs a {what} after the colon ({kind}:{what})"
-                ))
+                Err(BadTarget::Missing {
+                    kind: kind.to_string(),
+                    what,
+                })
             } else {
                 Ok(value.to_string())
             }
         };
-        match kind {
-            "all-devices" if value.is_empty() => self.all_mobile_devices = true,
-            "device" => self.mobile_devices.push(
+        Ok(match kind {
+            "all-devices" if value.is_empty() => Target::AllDevices,
+            "device" => Target::Device(
                 need("ID")?
                     .parse()
-                    .map_err(|_| format!("device:{value}: a device is named by its Jamf Pro id"))?,
+                    .map_err(|_| BadTarget::NotAnId(value.to_string()))?,
             ),
-            "group" => self.mobile_device_groups.push(need("NAME")?),
-            "user" => self.users.push(need("NAME")?),
-            "user-group" => self.user_groups.push(need("NAME")?),
-            _ => {
-                return Err(format!(
-                    "{target:?}: a scope target is all-devices, device:ID, group:NAME, \
-                     user:NAME or user-group:NAME"
-                ))
-            }
+            "group" => Target::DeviceGroup(need("NAME")?),
+            "user" => Target::User(need("NAME")?),
+            "user-group" => Target::UserGroup(need("NAME")?),
+            _ => return Err(BadTarget::Unknown(target.to_string())),
+        })
+    }
+}
+
+impl Scope {
+    /// Adds one target.
+    pub fn add(&mut self, target: Target) {
+        match target {
+            Target::AllDevices => self.all_mobile_devices = true,
+            Target::Device(id) => self.mobile_devices.push(id),
+            Target::DeviceGroup(name) => self.mobile_device_groups.push(name),
+            Target::User(name) => self.users.push(name),
+            Target::UserGroup(name) => self.user_groups.push(name),
         }
-        Ok(())
     }
 
     /// Whether no target is set: no device gets the profile.
@@ -469,22 +517,30 @@ mod tests {
             "user:a.b@x",
             "user-group:R&D",
         ] {
-            s.add(t).unwrap();
+            s.add(t.parse().unwrap());
         }
         assert_eq!(
             s.to_string(),
             "all devices, device 12, group \"Purebred\", user \"a.b@x\", user group \"R&D\""
         );
-        assert!(s.add("device:abc").unwrap_err().contains("Jamf Pro id"));
-        assert!(s.add("group:").unwrap_err().contains("needs a NAME"));
-        assert!(s
-            .add("all-devices:x")
-            .unwrap_err()
-            .contains("a scope target is"));
-        assert!(s
-            .add("usr:alice")
-            .unwrap_err()
-            .contains("a scope target is"));
+        let bad = |t: &str| t.parse::<Target>().unwrap_err();
+        assert_eq!(bad("device:abc"), BadTarget::NotAnId("abc".into()));
+        assert_eq!(
+            bad("group:"),
+            BadTarget::Missing {
+                kind: "group".into(),
+                what: "NAME"
+            }
+        );
+        assert_eq!(
+            bad("all-devices:x"),
+            BadTarget::Unknown("all-devices:x".into())
+        );
+        assert_eq!(
+            bad("usr:alice").to_string(),
+            "\"usr:alice\": a scope target is all-devices, device:ID, group:NAME, user:NAME or \
+             user-group:NAME"
+        );
         assert_eq!(Scope::default().to_string(), "nobody");
     }
 

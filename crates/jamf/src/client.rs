@@ -75,10 +75,10 @@ impl Credentials {
                 .map(|m| m.permissions().mode())
                 .unwrap_or(0);
             if mode & 0o077 != 0 {
-                return Err(Error::Credentials(format!(
-                    "{shown} is readable by others (mode {:04o}): chmod 600 {shown}",
-                    mode & 0o7777
-                )));
+                return Err(Error::Credentials(CredentialsProblem::Exposed {
+                    file: shown.to_string(),
+                    mode: mode & 0o7777,
+                }));
             }
         }
         let bytes = pbkit_infile::read_secret(
@@ -86,9 +86,13 @@ impl Credentials {
             pbkit_infile::Limit::new(64 << 10, "a credentials file"),
         )?;
         let text = std::str::from_utf8(&bytes)
-            .map_err(|_| Error::Credentials(format!("{shown} is not UTF-8 text")))?;
-        let file: CredentialsFile = toml::from_str(text)
-            .map_err(|e| Error::Credentials(format!("{shown}: {}", e.message())))?;
+            .map_err(|_| Error::Credentials(CredentialsProblem::NotText(shown.to_string())))?;
+        let file: CredentialsFile = toml::from_str(text).map_err(|e| {
+            Error::Credentials(CredentialsProblem::Syntax {
+                file: shown.to_string(),
+                reason: e.message().to_string(),
+            })
+        })?;
         Credentials::pick(
             file.client_id,
             file.client_secret.map(Zeroizing::new),
@@ -122,13 +126,48 @@ impl Credentials {
         match (client_id, secret, user, password) {
             (Some(id), Some(secret), None, None) => Ok(Credentials::ApiClient { id, secret }),
             (None, None, Some(name), Some(password)) => Ok(Credentials::User { name, password }),
-            (None, None, None, None) => Err(Error::Credentials(format!("none in {place}"))),
-            (Some(_), Some(_), _, _) => Err(Error::Credentials(format!(
-                "both an API client and a user in {place}: give one"
-            ))),
-            _ => Err(Error::Credentials(format!("incomplete in {place}"))),
+            (None, None, None, None) => Err(CredentialsProblem::None(place.to_string())),
+            (Some(_), Some(_), _, _) => Err(CredentialsProblem::Both(place.to_string())),
+            _ => Err(CredentialsProblem::Incomplete(place.to_string())),
         }
+        .map_err(Error::Credentials)
     }
+}
+
+/// Why credentials cannot be used. `place` and `file` name where they were looked for;
+/// no variant holds a credential.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CredentialsProblem {
+    /// The file is readable by group or others.
+    #[error("{file} is readable by others (mode {mode:04o}): chmod 600 {file}")]
+    Exposed {
+        /// The file.
+        file: String,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The file is not UTF-8.
+    #[error("{0} is not UTF-8 text")]
+    NotText(String),
+    /// The file is not TOML. The reason is TOML's message alone: the full error quotes
+    /// the line, which may hold the secret.
+    #[error("{file}: {reason}")]
+    Syntax {
+        /// The file.
+        file: String,
+        /// What TOML says is wrong.
+        reason: String,
+    },
+    /// Nothing found.
+    #[error("none in {0}")]
+    None(String),
+    /// An API client and a user both given.
+    #[error("both an API client and a user in {0}: give one")]
+    Both(String),
+    /// Half of a pair given.
+    #[error("incomplete in {0}")]
+    Incomplete(String),
 }
 
 /// How a [`Client`] talks to the server.

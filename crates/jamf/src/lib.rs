@@ -5,8 +5,8 @@ pub mod client;
 pub mod folder;
 pub mod push;
 
-pub use classic::{ProfileKey, ProfileRef, Scope, ServerProfile};
-pub use client::{Client, ClientOptions, Credentials, OnWait, Stats, Wait};
+pub use classic::{BadTarget, ProfileKey, ProfileRef, Scope, ServerProfile, Target};
+pub use client::{Client, ClientOptions, Credentials, CredentialsProblem, OnWait, Stats, Wait};
 pub use push::{Action, LocalProfile, MatchedBy, PushReport, PushRequest, Pusher};
 
 /// Why a Jamf Pro request, or a push, did not succeed.
@@ -32,7 +32,7 @@ pub enum Error {
     },
     /// Credentials are missing, incomplete or unreadable.
     #[error("credentials: {0}")]
-    Credentials(String),
+    Credentials(#[source] client::CredentialsProblem),
     /// The server could not be reached (DNS, TCP, TLS, timeout).
     #[error("{url}: {reason}")]
     Connect {

@@ -115,16 +115,16 @@ pub enum Action {
     WouldUpdate,
 }
 
-impl Action {
-    /// As printed: `created`, `would update`.
-    pub fn word(self) -> &'static str {
-        match self {
+/// As printed: `created`, `would update`.
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
             Action::Created => "created",
             Action::Updated => "updated",
             Action::Unchanged => "unchanged",
             Action::WouldCreate => "would create",
             Action::WouldUpdate => "would update",
-        }
+        })
     }
 }
 

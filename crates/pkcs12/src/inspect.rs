@@ -103,15 +103,15 @@ pub enum IosImport {
     Unknown,
 }
 
-impl IosImport {
-    /// `works`, `risky`, `fails` or `unknown`, as in the JSON.
-    pub fn word(self) -> &'static str {
-        match self {
+/// `works`, `risky`, `fails` or `unknown`, as in the JSON.
+impl std::fmt::Display for IosImport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
             IosImport::Works => "works",
             IosImport::Risky => "risky",
             IosImport::Fails => "fails",
             IosImport::Unknown => "unknown",
-        }
+        })
     }
 }
 
@@ -440,7 +440,7 @@ impl std::fmt::Display for Report {
             .suite
             .map_or("none of pbkit's named suites", |s| s.name());
         row(f, "suite", suite)?;
-        let verdict = format!("{}: {}", self.ios.import.word(), self.ios.reason);
+        let verdict = format!("{}: {}", self.ios.import, self.ios.reason);
         row(f, "iOS import", &verdict)?;
         if self.version != 3 {
             let text = format!(

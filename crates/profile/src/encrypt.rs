@@ -303,10 +303,6 @@ fn oid(any: &Any<'_>) -> Option<String> {
     any.clone().oid().ok().map(|o| o.to_id_string())
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02X}")).collect()
-}
-
 /// Issuer and serial, or a subject key identifier: a RecipientIdentifier.
 fn identified(method: &'static str, rid: &Any<'_>) -> Recipient {
     let mut r = Recipient {
@@ -321,12 +317,12 @@ fn identified(method: &'static str, rid: &Any<'_>) -> Recipient {
             .and_then(|c| c.first().map(|k| k.data.to_vec()))
             .filter(|_| method == ECDH)
             .unwrap_or_else(|| rid.data.to_vec());
-        r.key_id = Some(hex(&id));
+        r.key_id = Some(pbkit_pki::hex::upper(&id));
     } else if let Some(parts) = children_of(rid) {
         if let (Some(name), Some(serial)) = (parts.first(), parts.get(1)) {
             let der = name.to_der_vec().unwrap_or_default();
             r.issuer = X509Name::from_der(&der).ok().map(|(_, n)| n.to_string());
-            r.serial = Some(hex(serial.data));
+            r.serial = Some(pbkit_pki::hex::upper(serial.data));
         }
     }
     r

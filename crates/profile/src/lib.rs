@@ -16,7 +16,9 @@ pub use lint::{lint, Finding, LintOptions, Severity};
 pub use model::{
     Certificate, Content, Exchange, Mail, Payload, Pkcs12, Profile, TopLevel, REFERENCE_KEYS,
 };
-pub use sign::{embedded_certificates, is_signed, verify, Signer, Verdict, Verification};
+pub use sign::{
+    embedded_certificates, is_signed, verify, Broken, Signer, Untrusted, Verdict, Verification,
+};
 pub use spec::{BuildContext, ProvidedIdentity, Spec, SpecProblem};
 
 /// The largest profile, spec or signer file pbkit reads, and the largest profile it
@@ -87,6 +89,31 @@ pub enum Error {
         /// The problem.
         problem: Box<SpecProblem>,
     },
+    /// A built profile larger than pbkit reads back ([`Profile::to_bounded_xml`]).
+    #[error(
+        "the built profile is {bytes} bytes, over the {limit} pbkit writes (Intune and Fleet \
+         reject profiles over {} bytes)",
+        lint::MAX_SIZE
+    )]
+    TooLarge {
+        /// Its size.
+        bytes: usize,
+        /// The limit.
+        limit: pbkit_infile::Limit,
+    },
+    /// A value was given for a variable the spec does not use ([`Spec::check_vars`]).
+    #[error(
+        "{spec} uses no variable {name:?} (it uses: {})",
+        if uses.is_empty() { "none".to_string() } else { uses.join(", ") }
+    )]
+    UnusedVariable {
+        /// The spec.
+        spec: String,
+        /// The variable given.
+        name: String,
+        /// The variables the spec uses.
+        uses: Vec<String>,
+    },
     /// Two payloads of one profile have the same name.
     #[error("payload name {0:?} is used twice")]
     DuplicateName(String),
@@ -101,7 +128,7 @@ pub enum Error {
     NotIdentity(String),
     /// The signed file is broken: no content can be trusted.
     #[error("Invalid: {0}")]
-    Invalid(String),
+    Invalid(#[source] Broken),
     /// The signer's PKCS#12 could not be opened.
     #[error("{path}: {source}")]
     Signer {

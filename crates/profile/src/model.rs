@@ -623,6 +623,21 @@ impl Profile {
         xml(&Value::Dictionary(self.to_dictionary()))
     }
 
+    /// [`Profile::to_xml`], refused when larger than pbkit reads back
+    /// ([`crate::FILE_LIMIT`]): what cannot be read again is never written. Every builder
+    /// that writes a profile (build, rollout, demo) goes through it.
+    pub fn to_bounded_xml(&self) -> Result<Vec<u8>, crate::Error> {
+        let xml = self.to_xml();
+        let limit = crate::FILE_LIMIT;
+        if xml.len() as u64 > limit.bytes {
+            return Err(crate::Error::TooLarge {
+                bytes: xml.len(),
+                limit,
+            });
+        }
+        Ok(xml)
+    }
+
     /// Reads a profile from plist bytes (XML or binary, unsigned).
     pub fn from_plist(bytes: &[u8]) -> Result<Profile, Error> {
         Profile::from_dictionary(top_dictionary(bytes)?)

@@ -111,35 +111,59 @@ pub enum Verdict {
     /// The signature is valid and the signer chains to an anchor.
     Verified,
     /// The signature is valid but the chain is untrusted or incomplete.
-    Unverified(String),
+    Unverified(#[serde(serialize_with = "as_text")] Untrusted),
     /// The signature or the content is broken.
-    Invalid(String),
+    Invalid(#[serde(serialize_with = "as_text")] Broken),
     /// Not signed.
     Unsigned,
+}
+
+fn as_text<T: std::fmt::Display, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
 }
 
 /// `Verified`, `Unverified (why)`, `Invalid (why)`, `Unsigned`.
 impl std::fmt::Display for Verdict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Verdict::Verified | Verdict::Unsigned => f.write_str(self.word()),
-            Verdict::Unverified(why) | Verdict::Invalid(why) => {
-                write!(f, "{} ({why})", self.word())
-            }
+            Verdict::Verified => f.write_str("Verified"),
+            Verdict::Unsigned => f.write_str("Unsigned"),
+            Verdict::Unverified(why) => write!(f, "Unverified ({why})"),
+            Verdict::Invalid(why) => write!(f, "Invalid ({why})"),
         }
     }
 }
 
-impl Verdict {
-    /// `Verified`, `Unverified`, `Invalid` or `Unsigned`.
-    pub fn word(&self) -> &'static str {
-        match self {
-            Verdict::Verified => "Verified",
-            Verdict::Unverified(_) => "Unverified",
-            Verdict::Invalid(_) => "Invalid",
-            Verdict::Unsigned => "Unsigned",
-        }
-    }
+/// Why a validly signed profile is not trusted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Untrusted {
+    /// No anchor was given to judge the signer by.
+    #[error("no anchor given")]
+    NoAnchor,
+    /// The signer does not chain to a given anchor: OpenSSL's reason (`unable to get
+    /// local issuer certificate`, `certificate has expired`).
+    #[error("{0}")]
+    Chain(String),
+}
+
+/// Why a file is no profile iOS can import: nothing in it can be trusted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Broken {
+    /// Neither DER nor a readable plist: the plist reader's reason.
+    #[error("neither a signed profile nor a plist ({0})")]
+    NotAProfile(String),
+    /// A plist beyond pbkit's bounds ([`crate::model::MAX_DEPTH`], [`crate::model::MAX_VALUES`]).
+    #[error("{0}")]
+    Unbounded(String),
+    /// DER, but not a CMS SignedData: OpenSSL's reason.
+    #[error("not a CMS SignedData: {0}")]
+    NotSignedData(String),
+    /// The signature does not match the content, or the trust store could not be set
+    /// up: OpenSSL's reason.
+    #[error("{0}")]
+    Signature(String),
 }
 
 /// What `verify` found, with the plist bytes wherever the signature itself holds.
@@ -153,14 +177,14 @@ pub enum Verification {
     /// The signature is valid but the chain is untrusted or incomplete.
     Unverified {
         /// Why the chain is not trusted.
-        reason: String,
+        reason: Untrusted,
         /// The signed plist, exactly as signed.
         content: Vec<u8>,
     },
     /// The signature or the structure is broken: no content can be trusted.
     Invalid {
         /// What is broken.
-        reason: String,
+        reason: Broken,
     },
     /// Not signed: the bytes are the plist.
     Unsigned {
@@ -191,7 +215,7 @@ impl Verification {
     }
 
     /// The plist bytes, or why there are none.
-    pub fn into_content(self) -> Result<Vec<u8>, String> {
+    pub fn into_content(self) -> Result<Vec<u8>, Broken> {
         match self {
             Verification::Verified { content }
             | Verification::Unverified { content, .. }
@@ -208,13 +232,13 @@ pub fn is_signed(bytes: &[u8]) -> bool {
 
 /// Verifies a signed profile against `anchors` (each trusted as it is, root or not).
 pub fn verify(bytes: &[u8], anchors: &[Certificate]) -> Verification {
-    let invalid = |reason: String| Verification::Invalid { reason };
+    let invalid = |reason: Broken| Verification::Invalid { reason };
     if !is_signed(bytes) {
         // Unsigned means a plain plist; anything else (empty, random bytes) is no profile.
         if let Err(e) = crate::model::read_plist(bytes) {
             return invalid(match e {
-                crate::Error::Plist(why) => format!("neither a signed profile nor a plist ({why})"),
-                e => e.to_string(),
+                crate::Error::Plist(why) => Broken::NotAProfile(why),
+                e => Broken::Unbounded(e.to_string()),
             });
         }
         return Verification::Unsigned {
@@ -223,7 +247,7 @@ pub fn verify(bytes: &[u8], anchors: &[Certificate]) -> Verification {
     }
     let mut cms = match CmsContentInfo::from_der(bytes) {
         Ok(c) => c,
-        Err(e) => return invalid(format!("not a CMS SignedData: {}", reason(&e))),
+        Err(e) => return invalid(Broken::NotSignedData(reason(&e))),
     };
     let store = (|| {
         let mut b = X509StoreBuilder::new()?;
@@ -238,7 +262,7 @@ pub fn verify(bytes: &[u8], anchors: &[Certificate]) -> Verification {
     })();
     let store = match store {
         Ok(s) => s,
-        Err(e) => return invalid(reason(&e)),
+        Err(e) => return invalid(Broken::Signature(reason(&e))),
     };
     let mut content = Vec::new();
     let chain_error = match cms.verify(
@@ -261,13 +285,13 @@ pub fn verify(bytes: &[u8], anchors: &[Certificate]) -> Verification {
     ) {
         Ok(()) => Verification::Unverified {
             reason: if anchors.is_empty() {
-                "no anchor given".to_string()
+                Untrusted::NoAnchor
             } else {
-                reason(&chain_error)
+                Untrusted::Chain(reason(&chain_error))
             },
             content,
         },
-        Err(e) => invalid(reason(&e)),
+        Err(e) => invalid(Broken::Signature(reason(&e))),
     }
 }
 

@@ -603,6 +603,25 @@ pub fn placeholders(s: &str) -> Vec<String> {
 }
 
 impl Spec {
+    /// Checks values given for the spec's variables (`--var`): each must be one the spec
+    /// uses, since a value for a variable it does not have is a typo that would otherwise
+    /// leave the placeholder's default in place unnoticed.
+    pub fn check_vars<'a>(
+        &self,
+        origin: &str,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> Result<(), Error> {
+        let known = self.variables();
+        match names.into_iter().find(|n| !known.contains_key(*n)) {
+            None => Ok(()),
+            Some(name) => Err(Error::UnusedVariable {
+                spec: origin.to_string(),
+                name: name.to_string(),
+                uses: known.into_keys().collect(),
+            }),
+        }
+    }
+
     /// Every variable the spec uses in a `{{name}}` placeholder, with its `[vars]` default
     /// (`None`: it must be given). What `pbkit profile build --list-vars` prints, and what
     /// `--var` may set.

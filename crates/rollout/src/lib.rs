@@ -433,41 +433,121 @@ fn is_zero(n: &usize) -> bool {
 
 /// A configured rollout.
 pub struct Rollout {
-    /// The spec, with payloads named [`SIGNING`] and [`ENCRYPTION`].
-    pub spec: Spec,
-    /// The spec's name in messages.
-    pub spec_origin: String,
-    /// The spec's folder.
-    pub spec_base: PathBuf,
-    /// The roster's folder (row paths start here).
-    pub roster_base: PathBuf,
-    /// The output folder.
-    pub out: PathBuf,
-    /// Who signs every profile.
-    pub signer: Signer,
+    spec: Spec,
+    spec_origin: String,
+    spec_base: PathBuf,
+    roster_base: Option<PathBuf>,
+    out: PathBuf,
+    signer: Signer,
+    in_password: Option<Password>,
+    password_mode: PasswordMode,
+    resume: bool,
+    keyshare: Option<pbkit_keyshare::Format>,
+    settings: Option<RunSettings>,
+    dry_run: bool,
+    allow_outside: bool,
+    encrypt_to: Option<String>,
+}
+
+impl Rollout {
+    /// A rollout of `spec` (read from `spec_path`: its name in messages, and the folder
+    /// its relative paths start from), each profile signed by `signer`, into the folder
+    /// `out`. The defaults: passwords embedded ([`PasswordMode::Embed`]), a new run (not a
+    /// resume), no key-sharing packs, no recorded settings, files written, rows' files
+    /// confined to the roster's folder, profiles not encrypted, and no password for rows
+    /// that name none.
+    pub fn new(
+        spec: Spec,
+        spec_path: impl AsRef<Path>,
+        signer: Signer,
+        out: impl Into<PathBuf>,
+    ) -> Rollout {
+        let spec_path = spec_path.as_ref();
+        Rollout {
+            spec,
+            spec_origin: spec_path.display().to_string(),
+            spec_base: folder_of(spec_path),
+            roster_base: None,
+            out: out.into(),
+            signer,
+            in_password: None,
+            password_mode: PasswordMode::Embed,
+            resume: false,
+            keyshare: None,
+            settings: None,
+            dry_run: false,
+            allow_outside: false,
+            encrypt_to: None,
+        }
+    }
+
+    /// The folder rows' relative paths start from (and, unless
+    /// [`Rollout::allow_outside`], must stay under); by default the roster's.
+    pub fn roster_base(mut self, dir: impl Into<PathBuf>) -> Rollout {
+        self.roster_base = Some(dir.into());
+        self
+    }
+
     /// The input PKCS#12 password for rows that name none.
-    pub in_password: Option<Password>,
-    /// Where new passwords go.
-    pub password_mode: PasswordMode,
-    /// Finish an interrupted rollout.
-    pub resume: bool,
+    pub fn in_password(mut self, password: Password) -> Rollout {
+        self.in_password = Some(password);
+        self
+    }
+
+    /// Where each user's new PKCS#12 password goes.
+    pub fn password_mode(mut self, mode: PasswordMode) -> Rollout {
+        self.password_mode = mode;
+        self
+    }
+
+    /// Finish an interrupted rollout: users the journal records with the same row and
+    /// inputs, whose outputs are there, are skipped.
+    pub fn resume(mut self, resume: bool) -> Rollout {
+        self.resume = resume;
+        self
+    }
+
     /// Also write `<username>.keyshare/`, the user's identities as a key-sharing pack of
     /// this format, under the same fresh password.
-    pub keyshare: Option<pbkit_keyshare::Format>,
+    pub fn keyshare(mut self, format: Option<pbkit_keyshare::Format>) -> Rollout {
+        self.keyshare = format;
+        self
+    }
+
     /// The run's settings: recorded at the start, and a resume must have the same.
-    /// `None`: not recorded or checked (a library caller's own business).
-    pub settings: Option<RunSettings>,
-    /// Check every row (files, passwords, addresses, the identity rule, signing) and write
-    /// nothing: each good row is [`Outcome::Checked`].
-    pub dry_run: bool,
+    /// Without, nothing is recorded or checked (a library caller's own business).
+    pub fn settings(mut self, settings: RunSettings) -> Rollout {
+        self.settings = Some(settings);
+        self
+    }
+
+    /// Check every row (files, passwords, addresses, the identity rule, signing) and
+    /// write nothing: each good row is [`Outcome::Checked`].
+    pub fn dry_run(mut self, dry_run: bool) -> Rollout {
+        self.dry_run = dry_run;
+        self
+    }
+
     /// Let rows name files outside the roster's folder and any environment variable
     /// (otherwise: files under the roster's folder, variables starting with `PBKIT_`, so
     /// that a roster from elsewhere cannot make pbkit read `/etc/shadow` or `HOME`).
-    pub allow_outside: bool,
+    pub fn allow_outside(mut self, allow: bool) -> Rollout {
+        self.allow_outside = allow;
+        self
+    }
+
     /// Encrypt each user's profile to the device certificate this roster column names
     /// (a path, like the PKCS#12 columns): the payloads, identities and passwords
     /// included, are then readable only by that device.
-    pub encrypt_to: Option<String>,
+    pub fn encrypt_to(mut self, column: Option<String>) -> Rollout {
+        self.encrypt_to = column;
+        self
+    }
+}
+
+/// A file's folder: `""` for a bare name, which paths join as the current folder.
+fn folder_of(path: &Path) -> PathBuf {
+    path.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 impl Rollout {
@@ -586,17 +666,22 @@ impl Rollout {
             let (journal, done) = self.prepare()?;
             (Some(journal), done)
         };
+        let roster_base = self
+            .roster_base
+            .clone()
+            .unwrap_or_else(|| folder_of(roster));
         let base = if self.allow_outside {
-            self.roster_base.clone()
+            roster_base.clone()
         } else {
-            let base = if self.roster_base.as_os_str().is_empty() {
+            let base = if roster_base.as_os_str().is_empty() {
                 Path::new(".")
             } else {
-                &self.roster_base
+                &roster_base
             };
             std::fs::canonicalize(base).map_err(|e| bad(pbkit_outfile::io_reason(&e)))?
         };
         let run = Run {
+            roster_base,
             journal: journal.as_ref(),
             done,
             base,
@@ -683,7 +768,7 @@ impl Rollout {
     ) -> Finished {
         let file = self.out.join(format!("{}.mobileconfig", row.username));
         let result = self.check_row(row, seen).and_then(|()| {
-            let inputs = self.inputs(row, &run.base)?;
+            let inputs = self.inputs(row, run)?;
             let device = self.device(record, run)?;
             let paths: Vec<&Path> = inputs.iter().chain(&device).map(PathBuf::as_path).collect();
             let digest = journal::row_digest(record.iter().map(str::as_bytes), &paths);
@@ -693,7 +778,7 @@ impl Rollout {
             {
                 return Ok(None);
             }
-            let (bytes, files) = self.build(row, &inputs, device.as_deref(), run.suite, &file)?;
+            let (bytes, files) = self.build(row, &inputs, device.as_deref(), run, &file)?;
             Ok(Some((bytes, files, digest)))
         });
         match result {
@@ -748,7 +833,7 @@ impl Rollout {
 
     /// The row's input files, resolved from the roster's folder and, unless
     /// `allow_outside`, confined to it: signing, encryption, then the password file if any.
-    fn inputs(&self, row: &Row, base: &Path) -> Result<Vec<PathBuf>, RowError> {
+    fn inputs(&self, row: &Row, run: &Run<'_>) -> Result<Vec<PathBuf>, RowError> {
         let mut inputs = Vec::new();
         let columns = [
             ("signing_p12", Some(&row.signing_p12)),
@@ -757,7 +842,7 @@ impl Rollout {
         ];
         for (column, given) in columns {
             if let Some(given) = given {
-                inputs.push(self.confined(column, given, base)?);
+                inputs.push(self.confined(column, given, run)?);
             }
         }
         if let (Some(var), false) = (&row.password_env, self.allow_outside) {
@@ -774,9 +859,10 @@ impl Rollout {
         &self,
         column: &'static str,
         given: &Path,
-        base: &Path,
+        run: &Run<'_>,
     ) -> Result<PathBuf, RowError> {
-        let path = self.roster_base.join(given);
+        let base = &run.base;
+        let path = run.roster_base.join(given);
         if self.allow_outside {
             return Ok(path);
         }
@@ -812,7 +898,7 @@ impl Rollout {
                 reason: "empty: --encrypt-to needs each row's device certificate".into(),
             });
         }
-        self.confined("--encrypt-to column", Path::new(given), &run.base)
+        self.confined("--encrypt-to column", Path::new(given), run)
             .map(Some)
     }
 
@@ -832,7 +918,7 @@ impl Rollout {
         row: &Row,
         inputs: &[PathBuf],
         device: Option<&Path>,
-        suite: Suite,
+        run: &Run<'_>,
         file: &Path,
     ) -> Result<(usize, Vec<pbkit_outfile::Pending>), RowError> {
         let password = self.password(row, inputs.get(2))?;
@@ -856,8 +942,8 @@ impl Rollout {
         let signing = take(signing, &inputs[0])?;
         let encryption = take(encryption, &inputs[1])?;
         let fresh = Password::generate();
-        let options = WriteOptions::new(suite);
-        let path = |origin: &Path| self.roster_base.join(origin).display().to_string();
+        let options = WriteOptions::new(run.suite);
+        let path = |origin: &Path| run.roster_base.join(origin).display().to_string();
         // Both under the fresh password at once: their key derivations share the KDF's lanes.
         let [signing_p12, encryption_p12] =
             RawIdentity::to_pkcs12_many([&signing, &encryption], &fresh, &options).map_err(
@@ -917,7 +1003,7 @@ impl Rollout {
         // The build applies the one identity rule (pbkit_pkcs12::fitness): swapped or
         // unfit identities, or an address that is not the signing identity's, fail here.
         let profile = self.spec.build(&self.spec_origin, &ctx)?;
-        let mut xml = profile.to_xml();
+        let mut xml = profile.to_bounded_xml()?;
         if let Some(device) = device {
             let certificate =
                 pbkit_pki::bundle::read_one(device).map_err(|e| RowError::Device {
@@ -964,6 +1050,8 @@ enum Finished {
 
 /// What every row of one run shares.
 struct Run<'a> {
+    /// The folder rows' paths start from, as given.
+    roster_base: PathBuf,
     /// The journal; `None` in a dry run.
     journal: Option<&'a Journal>,
     /// The users the interrupted run finished (resume), with their rows' digests.

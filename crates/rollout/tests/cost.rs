@@ -66,25 +66,21 @@ fn rollout_of(users: usize, password: &Password, mode: PasswordMode) -> (Cost, C
     std::fs::write(&roster, text).unwrap();
     let der = std::fs::read(&sig).unwrap();
     let spec = Path::new(PROFILES).join("exchange-smime-identities.toml");
-    let mut rollout = Rollout {
-        spec: Spec::read(&spec).unwrap(),
-        spec_origin: "exchange-smime-identities.toml".into(),
-        spec_base: PROFILES.into(),
-        roster_base: dir.path().to_path_buf(),
-        out: dir.path().join("out"),
-        signer: Signer::new(Identity::from_pkcs12(&der, password).unwrap(), Vec::new()),
-        in_password: Some(password.clone()),
-        password_mode: mode,
-        resume: false,
-        keyshare: None,
-        settings: None,
-        dry_run: false,
-        allow_outside: true,
-        encrypt_to: None,
+    let rollout = |resume| {
+        Rollout::new(
+            Spec::read(&spec).unwrap(),
+            &spec,
+            Signer::new(Identity::from_pkcs12(&der, password).unwrap(), Vec::new()),
+            dir.path().join("out"),
+        )
+        .in_password(password.clone())
+        .password_mode(mode)
+        .resume(resume)
+        .allow_outside(true)
     };
     let mut costs = Vec::new();
     for resume in [false, true] {
-        rollout.resume = resume;
+        let rollout = rollout(resume);
         let before = Cost::now();
         let summary = rollout.run(&roster, &|_| {}).unwrap();
         assert_eq!(summary.done, if resume { 0 } else { users }, "{summary:?}");

@@ -21,22 +21,16 @@ fn rollout(dir: &Path, resume: bool, mode: PasswordMode) -> Rollout {
     let password = PasswordSource::File(ids().join("password")).read().unwrap();
     let der = std::fs::read(ids().join("signature.p12")).unwrap();
     let spec = Path::new(PROFILES).join("exchange-smime-identities.toml");
-    Rollout {
-        spec: Spec::read(&spec).unwrap(),
-        spec_origin: "exchange-smime-identities.toml".into(),
-        spec_base: PROFILES.into(),
-        roster_base: dir.to_path_buf(),
-        out: dir.join("out"),
-        signer: Signer::new(Identity::from_pkcs12(&der, &password).unwrap(), Vec::new()),
-        in_password: Some(password),
-        password_mode: mode,
-        resume,
-        keyshare: None,
-        settings: None,
-        dry_run: false,
-        allow_outside: true, // the shipped identities, outside the roster's folder
-        encrypt_to: None,
-    }
+    Rollout::new(
+        Spec::read(&spec).unwrap(),
+        &spec,
+        Signer::new(Identity::from_pkcs12(&der, &password).unwrap(), Vec::new()),
+        dir.join("out"),
+    )
+    .in_password(password)
+    .password_mode(mode)
+    .resume(resume)
+    .allow_outside(true) // the shipped identities, outside the roster's folder
 }
 
 fn roster(dir: &Path) -> PathBuf {
@@ -149,13 +143,11 @@ fn resume_redoes_a_user_whose_row_inputs_or_outputs_changed() {
     };
     write_roster("First");
     let roster = dir.path().join("roster.csv");
-    let mut r = rollout(dir.path(), false, PasswordMode::File);
-    r.allow_outside = false;
+    let r = rollout(dir.path(), false, PasswordMode::File).allow_outside(false);
     let (summary, _) = run(&r, &roster);
     assert_eq!(summary.done, 3);
 
-    let mut r = rollout(dir.path(), true, PasswordMode::File);
-    r.allow_outside = false;
+    let r = rollout(dir.path(), true, PasswordMode::File).allow_outside(false);
     let (summary, _) = run(&r, &roster);
     assert_eq!((summary.done, summary.skipped), (0, 3), "nothing changed");
 
@@ -200,8 +192,7 @@ fn rows_cannot_reach_outside_the_roster_folder() {
         ),
     )
     .unwrap();
-    let mut r = rollout(&roster_dir, false, PasswordMode::Embed);
-    r.allow_outside = false;
+    let r = rollout(&roster_dir, false, PasswordMode::Embed).allow_outside(false);
     let (summary, outcomes) = run(&r, &roster_dir.join("roster.csv"));
     assert_eq!(summary.failed, 4);
     assert!(
