@@ -64,7 +64,9 @@ pub fn printable(text: &str, lines: bool) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
-/// Writes one line to stdout; on a closed pipe exits 0 at once, on another error ignores it.
+/// Writes one line to stdout. Once the reader has gone (`pbkit … | head -2`), writes
+/// nothing more, and the command ends with its own exit code: a failure after the reader
+/// left still exits 1. Another error is ignored.
 macro_rules! outln {
     () => { $crate::out::line(format_args!("")) };
     ($($arg:tt)*) => { $crate::out::line(format_args!($($arg)*)) };
@@ -73,30 +75,38 @@ pub(crate) use outln;
 
 /// See [`outln!`].
 pub fn line(args: fmt::Arguments<'_>) {
-    if let Err(e) = write_line(args) {
-        if e.kind() == io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-    }
+    try_line(args);
 }
 
 /// Writes a rendered report (already ending in a newline) to stdout, as [`line`] does.
 pub fn text(report: &str) {
-    if let Err(e) = report_bytes(printable(report, true).as_bytes()) {
-        if e.kind() == io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-    }
+    written(|| report_bytes(printable(report, true).as_bytes()));
 }
 
 /// Writes one line to stdout; `false` when it could not (the reader went away).
 pub fn try_line(args: fmt::Arguments<'_>) -> bool {
-    write_line(args).is_ok()
+    written(|| {
+        let text = args.to_string();
+        report_bytes(format!("{}\n", printable(&text, true)).as_bytes())
+    })
 }
 
-fn write_line(args: fmt::Arguments<'_>) -> io::Result<()> {
-    let text = args.to_string();
-    report_bytes(format!("{}\n", printable(&text, true)).as_bytes())
+/// Set once stdout's reader has gone: nothing more is written to it.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+fn written(write: impl FnOnce() -> io::Result<()>) -> bool {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return false;
+    }
+    match write() {
+        Ok(()) => true,
+        Err(e) => {
+            if e.kind() == io::ErrorKind::BrokenPipe {
+                STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            }
+            false
+        }
+    }
 }
 
 fn report_bytes(b: &[u8]) -> io::Result<()> {

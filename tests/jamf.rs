@@ -403,15 +403,16 @@ fn a_user_token_is_kept_alive() {
     assert_eq!(state["live_tokens"], 0);
 }
 
-/// Jamf Pro answers 500 to every create of one user: that user fails, the others are
-/// pushed, the report says why; a 429 and a 503 on the way are waited out and retried.
-/// After the fault is gone, --resume pushes only the failed user.
+/// Jamf Pro answers 500 to every create of one user: that user fails once its retries
+/// are spent (each looked for first: nothing was created), the others are pushed, the
+/// report says why; a 429 and a 503 on the way are waited out and retried. After the
+/// fault is gone, --resume pushes only the failed user.
 #[test]
 fn a_server_error_on_one_user_fails_that_user_only_and_resume_finishes() {
     let server = jamf_server(&[]);
     let tmp = tempfile::tempdir().unwrap();
     let out = rollout_folder(tmp.path(), 3);
-    server.fault("/id/0", "(user1-1)", 500, 1);
+    server.fault("/id/0", "(user1-1)", 500, 4);
     server.fault("/id/", "(user2-0)", 429, 1);
     server.fault("/id/", "(user2-2)", 503, 1);
     let report = tmp.path().join("push.csv");
@@ -422,7 +423,9 @@ fn a_server_error_on_one_user_fails_that_user_only_and_resume_finishes() {
     let summary = lines.last().unwrap();
     assert_eq!(summary["summary"]["created"], 5);
     assert_eq!(summary["summary"]["failed"], 1);
-    assert_eq!(summary["client"]["retries"], 2);
+    // The 429, the 503, and the failed user's three creates again.
+    assert_eq!(summary["client"]["retries"], 5);
+    assert_eq!(server.state()["profiles"].as_object().unwrap().len(), 5);
     let failed: Vec<_> = lines.iter().filter(|l| l["status"] == "failed").collect();
     assert_eq!(failed[0]["username"], "user1-1");
     assert!(
@@ -431,6 +434,12 @@ fn a_server_error_on_one_user_fails_that_user_only_and_resume_finishes() {
     );
     let csv = std::fs::read_to_string(&report).unwrap();
     assert!(csv.contains("user1-1,failed,,,,"), "{csv}");
+    // With --json too, the failure is on stderr: `--json | head` cannot hide it.
+    assert!(
+        stderr(&o).lines().any(|l| l.starts_with("user1-1: ")),
+        "{}",
+        stderr(&o)
+    );
 
     let text = ok(&mut push_folder(&server, tmp.path(), &out, &["--resume"]));
     assert!(
@@ -438,6 +447,39 @@ fn a_server_error_on_one_user_fails_that_user_only_and_resume_finishes() {
         "{text}"
     );
     assert_eq!(server.state()["profiles"].as_object().unwrap().len(), 6);
+}
+
+/// Jamf Pro fails every 3rd create with a 500 and every 4th request with a 503: each
+/// create is retried (looked for first, so never made twice) and every user is pushed in
+/// one run, with no resume (issue 26).
+#[test]
+fn creates_that_fail_on_the_server_are_retried_until_done() {
+    let server = jamf_server(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = rollout_folder(tmp.path(), 4);
+    server.fault_json(
+        serde_json::json!({"path": "/id/0", "method": "POST", "status": 500,
+        "every": 3, "times": 1000}),
+    );
+    server.fault_json(
+        serde_json::json!({"path": "/JSSResource/", "status": 503, "every": 4,
+        "times": 1000}),
+    );
+    let o = run(&mut push_folder(&server, tmp.path(), &out, &["--json"]));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines = json_lines(&stdout(&o));
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["summary"]["created"], 8, "{summary}");
+    assert_eq!(summary["summary"]["failed"], 0, "{summary}");
+    assert!(
+        summary["client"]["retries"].as_u64().unwrap() >= 4,
+        "{summary}"
+    );
+    let err = stderr(&o);
+    assert!(err.contains("HTTP 500; not created"), "{err}");
+    // One profile per user: a retried create never made a second.
+    let profiles = server.state()["profiles"].as_object().unwrap().len();
+    assert_eq!(profiles, 8);
 }
 
 /// When Jamf Pro gives the payloads inside new PayloadUUIDs, the Exchange payload's

@@ -91,6 +91,12 @@ fn every_good_row_gets_one_verified_profile_and_bad_rows_are_reported() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let lines = json_lines(&stdout(&o));
     assert_eq!(lines.len(), 10 + 8 + 1);
+    // Each failure also on stderr, one line, so that `--json | head` cannot hide it.
+    let failures = stderr(&o)
+        .lines()
+        .filter(|l| l.starts_with("line "))
+        .count();
+    assert_eq!(failures, 8, "{}", stderr(&o));
     assert_eq!(
         lines.last().unwrap()["summary"],
         serde_json::json!({"done": 10, "skipped": 0, "failed": 8})
@@ -309,15 +315,22 @@ fn keyshare_writes_a_pack_per_user_that_opens_with_its_password() {
     assert_eq!(json_lines(&o).last().unwrap()["summary"]["skipped"], 2);
 }
 
-/// `rollout --json | head -2`: the report stops, the rollout does not.
+/// `rollout --json | head -2`: the report stops, the rollout does not; a failed row is
+/// still said on stderr and still makes the exit code 1.
 #[test]
-fn a_closed_stdout_loses_no_profile() {
+fn a_closed_stdout_loses_no_profile_and_hides_no_failure() {
     let tmp = tempfile::tempdir().unwrap();
-    let r = roster(tmp.path(), 5, &[]);
+    let bad = ["test.user1@pbkit.test,missing,Missing,/nonexistent.p12,/nonexistent.p12"];
+    let r = roster(tmp.path(), 5, &bad);
     let out = tmp.path().join("out");
-    let o = run_with_closed_stdout(&mut rollout(&r, &out, &["--json", "--jobs", "2"]));
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run_with_closed_stdout(&mut rollout(
+        &r,
+        &out,
+        &["--json", "--jobs", "2", "--allow-outside"],
+    ));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("(missing): "), "{}", stderr(&o));
     assert_eq!(profiles(&out).len(), 10);
 }
 

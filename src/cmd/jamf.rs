@@ -418,17 +418,17 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
             if let (true, Ok(line)) = (stdout_open, serde_json::to_string(o)) {
                 stdout_open = crate::out::try_line(format_args!("{line}"));
             }
-        } else {
-            match o {
-                UserOutcome::Failed {
-                    username, reason, ..
-                } => bar.suspend(|| errln!("{username}: {reason}")),
-                // A dry run is read user by user.
-                UserOutcome::Pushed { report, .. } if a.dry_run => {
-                    bar.suspend(|| print_report(report))
-                }
-                _ => {}
+        }
+        match o {
+            // On stderr with --json too: `--json | head -2` must not hide a failure.
+            UserOutcome::Failed {
+                username, reason, ..
+            } => bar.suspend(|| errln!("{username}: {reason}")),
+            // A dry run is read user by user.
+            UserOutcome::Pushed { report, .. } if a.dry_run && !a.json => {
+                bar.suspend(|| print_report(report))
             }
+            _ => {}
         }
     })?;
     bar.finish_and_clear();

@@ -177,7 +177,9 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
             if let (true, Ok(line)) = (*open, serde_json::to_string(o)) {
                 *open = crate::out::try_line(format_args!("{line}"));
             }
-        } else if let Outcome::Failed {
+        }
+        // Failures reach stderr with --json too: `--json | head -1` must not hide them.
+        if let Outcome::Failed {
             line,
             username,
             reason,

@@ -18,7 +18,8 @@ behaviours that trap hand-written uploads:
   "ghost" (devices would get a second profile);
 - GET answers XML, or JSON when the client asks for it (Accept: application/json);
 - faults on request: POST /_test/fault {"path": "...", "status": 500, "times": 1,
-  "body": "..."} (body: only requests whose body holds this text), and for hostile
+  "body": "...", "method": "POST", "every": N} (body: only requests whose body holds this
+  text; method: only that method; every: only every Nth matching request), and for hostile
   servers: "answer" (the body to send, with "content_type"), "echo" (the answer repeats
   the request's headers and body), "retry_after" (the header's value), "delay" (seconds
   before answering; a large one never answers);
@@ -185,7 +186,12 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             for f in FAULTS:
                 if (f["times"] > 0 and f["path"] in self.path
+                        and f.get("method", self.command) == self.command
                         and f.get("body", "") in body.decode("utf-8", "replace")):
+                    # "every": N fires on every Nth matching request only.
+                    f["seen"] = f.get("seen", 0) + 1
+                    if f["seen"] % f.get("every", 1):
+                        continue
                     f["times"] -= 1
                     return dict(f)
         return None

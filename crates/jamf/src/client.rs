@@ -699,26 +699,46 @@ impl Client {
                 }
                 other => return other.map(|(answer, _)| answer),
             };
-            let pause = pause.unwrap_or_else(|| Duration::from_millis(250 << attempt.min(6)));
-            // A wait that would end past the deadline is not begun.
-            if let Some(left) = self.time_left(method, &url)? {
-                if pause >= left {
-                    return Err(self.past_deadline(method, &url));
-                }
-            }
             attempt += 1;
-            self.retries.fetch_add(1, Ordering::Relaxed);
-            if let Some(OnWait(tell)) = &self.options.on_wait {
-                tell(&Wait {
-                    request: format!("{method} {url}"),
-                    reason,
-                    wait: pause,
-                    retry: attempt,
-                    retries: self.options.retries,
-                });
-            }
-            std::thread::sleep(pause);
+            self.wait_to_retry(method, &url, reason, pause, attempt)?;
         }
+    }
+
+    /// The retries a request may have ([`ClientOptions::retries`]).
+    pub(crate) fn retries(&self) -> u32 {
+        self.options.retries
+    }
+
+    /// Waits before retry `attempt` (from 1) of `method url`, for `reason`: the server's
+    /// `Retry-After` when it gave one (capped), else a pause that doubles from 250 ms. The
+    /// wait is told ([`ClientOptions::on_wait`]) and counted; one that would end past the
+    /// deadline is not begun.
+    pub(crate) fn wait_to_retry(
+        &self,
+        method: &'static str,
+        url: &str,
+        reason: String,
+        asked: Option<Duration>,
+        attempt: u32,
+    ) -> Result<(), Error> {
+        let pause = asked.unwrap_or_else(|| Duration::from_millis(250 << (attempt - 1).min(6)));
+        if let Some(left) = self.time_left(method, url)? {
+            if pause >= left {
+                return Err(self.past_deadline(method, url));
+            }
+        }
+        self.retries.fetch_add(1, Ordering::Relaxed);
+        if let Some(OnWait(tell)) = &self.options.on_wait {
+            tell(&Wait {
+                request: format!("{method} {url}"),
+                reason,
+                wait: pause,
+                retry: attempt,
+                retries: self.options.retries,
+            });
+        }
+        std::thread::sleep(pause);
+        Ok(())
     }
 }
 

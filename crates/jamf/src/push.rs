@@ -271,17 +271,7 @@ impl<'c> Pusher<'c> {
             payloads: Some(&xml),
             scope: None,
         };
-        let id = match self.client.create_profile(&body) {
-            Ok(id) => id,
-            // The create may have happened before the failure: look before reporting.
-            Err(e) if e.is_transient() => {
-                match self.client.get_profile(&ProfileKey::Name(req.name.clone())) {
-                    Ok(p) => p.id,
-                    Err(_) => return Err(e),
-                }
-            }
-            Err(e) => return Err(e),
-        };
+        let id = self.create_once(req, &body)?;
         self.by_name.insert(req.name.clone(), id);
         if let Some(index) = &mut self.by_identifier {
             index.insert(req.profile.identifier.clone(), id);
@@ -304,6 +294,38 @@ impl<'c> Pusher<'c> {
             self.client.update_profile(id, &body)?;
         }
         Ok(report)
+    }
+
+    /// Creates the profile, retrying a create that failed on the server's side or the
+    /// network's: the create may have happened before the failure, so it looks for the
+    /// name first and creates again only when nothing is there (one profile, never two).
+    fn create_once(&self, req: &PushRequest<'_>, body: &ProfileBody<'_>) -> Result<u64, Error> {
+        let mut attempt = 0;
+        loop {
+            let e = match self.client.create_profile(body) {
+                Ok(id) => return Ok(id),
+                Err(e) if e.is_transient() && attempt < self.client.retries() => e,
+                Err(e) => return Err(e),
+            };
+            match self.client.get_profile(&ProfileKey::Name(req.name.clone())) {
+                Ok(p) => return Ok(p.id),
+                Err(Error::NotFound(_)) => {}
+                Err(_) => return Err(e),
+            }
+            attempt += 1;
+            let (url, reason) = match &e {
+                Error::Status { url, status, .. } => (url.clone(), format!("HTTP {status}")),
+                Error::Connect { url, reason } => (url.clone(), reason.clone()),
+                other => (String::new(), other.to_string()),
+            };
+            self.client.wait_to_retry(
+                "POST",
+                &url,
+                format!("{reason}; not created"),
+                None,
+                attempt,
+            )?;
+        }
     }
 
     fn update(
