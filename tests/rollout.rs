@@ -643,3 +643,46 @@ fn encrypt_to_encrypts_each_profile_to_the_rows_device() {
     );
     assert!(!dir.join("out2").exists());
 }
+
+/// `--var` fills the spec's variables for every user (issue 26): recorded for a resume,
+/// which takes it when not given and refuses another; a name the spec does not use is a
+/// usage error before anything is written.
+#[test]
+fn vars_fill_the_spec_for_every_user_and_are_recorded_for_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = roster(tmp.path(), 2, &[]);
+    let out = tmp.path().join("out");
+    let o = run(&mut rollout(&r, &out, &["--var", "hots=mail.test.mil"]));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--var hots: ") && stderr(&o).contains("uses no variable \"hots\""),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+    ok(&mut rollout(&r, &out, &["--var", "host=mail.test.mil"]));
+    for p in profiles(&out) {
+        let bytes = std::fs::read(&p).unwrap();
+        let has = |s: &str| bytes.windows(s.len()).any(|w| w == s.as_bytes());
+        assert!(has("<string>mail.test.mil</string>"), "{}", p.display());
+    }
+    let settings = std::fs::read_to_string(out.join("rollout.json")).unwrap();
+    assert!(
+        settings.contains("\"host\": \"mail.test.mil\""),
+        "{settings}"
+    );
+    // A resume takes the recorded value; another one is refused.
+    let text = ok(&mut rollout(&r, &out, &["--resume"]));
+    assert!(text.contains("0 done, 4 skipped"), "{text}");
+    let o = run(&mut rollout(
+        &r,
+        &out,
+        &["--resume", "--var", "host=other.mil"],
+    ));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--var was host=mail.test.mil, is host=other.mil"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -530,21 +530,30 @@ struct Variable<'a> {
     default: Option<&'a str>,
 }
 
+/// The `--var` typo rule ([`Spec::check_vars`]) as a usage error (exit 2).
+pub fn check_vars<'a>(
+    spec: &Spec,
+    path: &Path,
+    names: impl IntoIterator<Item = &'a str>,
+) -> anyhow::Result<()> {
+    let Err(e) = spec.check_vars(&path.display().to_string(), names) else {
+        return Ok(());
+    };
+    match &e {
+        pbkit_profile::Error::UnusedVariable { name, .. } => {
+            Err(crate::Usage(format!("--var {name}: {e}")).into())
+        }
+        _ => Err(e.into()),
+    }
+}
+
 /// Builds the spec read from `path` with `--var` values, each of which it must use.
 pub fn build_spec(
     spec: &Spec,
     path: &Path,
     vars: Vec<(String, String)>,
 ) -> anyhow::Result<Profile> {
-    if let Err(e) = spec.check_vars(
-        &path.display().to_string(),
-        vars.iter().map(|(n, _)| n.as_str()),
-    ) {
-        let pbkit_profile::Error::UnusedVariable { name, .. } = &e else {
-            return Err(e.into());
-        };
-        return Err(crate::Usage(format!("--var {name}: {e}")).into());
-    }
+    check_vars(spec, path, vars.iter().map(|(n, _)| n.as_str()))?;
     let ctx = BuildContext {
         base: path.parent().map(Path::to_path_buf).unwrap_or_default(),
         vars: vars.into_iter().collect::<BTreeMap<_, _>>(),

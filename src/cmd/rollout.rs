@@ -1,3 +1,4 @@
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -78,8 +79,8 @@ pub struct RolloutArgs {
     /// interrupted run's].
     #[arg(long, value_enum)]
     password_mode: Option<PasswordModeArg>,
-    /// Worker threads [default: two per core: each profile is synced to disk, and a thread
-    /// waiting for the disk would leave its core idle].
+    /// Worker threads [default: two per core: a thread waiting for the disk leaves its core
+    /// to another].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: Option<u16>,
     /// Finish an interrupted rollout: keep users already done, clean up, do the rest. The
@@ -105,6 +106,10 @@ pub struct RolloutArgs {
     /// path, like the PKCS#12 columns) [with --resume: the interrupted run's].
     #[arg(long, value_name = "COLUMN")]
     encrypt_to: Option<String>,
+    /// A value for a variable of the spec (`host=mail.example.mil`), for every user;
+    /// repeatable [with --resume: the interrupted run's].
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = crate::cmd::profile::parse_var)]
+    vars: Vec<(String, String)>,
     /// Print one JSON object per user, then a summary object.
     #[arg(long)]
     json: bool,
@@ -139,6 +144,11 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         .encrypt_to
         .clone()
         .or_else(|| recorded.as_ref().and_then(|r| r.encrypt_to.clone()));
+    let vars: BTreeMap<String, String> = match (a.vars.is_empty(), &recorded) {
+        (true, Some(r)) => r.vars.clone(),
+        _ => a.vars.iter().cloned().collect(),
+    };
+    super::profile::check_vars(&spec, &a.spec, vars.keys().map(String::as_str))?;
     let settings = RunSettings::new(
         &a.spec,
         &a.roster,
@@ -146,6 +156,7 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         password_mode,
         keyshare,
         encrypt_to.clone(),
+        vars.clone(),
     )?;
     let mut rollout = Rollout::new(spec, &a.spec, signer, &a.out)
         .password_mode(password_mode)
@@ -154,7 +165,8 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         .settings(settings)
         .dry_run(a.dry_run)
         .allow_outside(a.allow_outside)
-        .encrypt_to(encrypt_to);
+        .encrypt_to(encrypt_to)
+        .vars(vars);
     if let Some(password) = a.in_password.source().given()? {
         rollout = rollout.in_password(password);
     }

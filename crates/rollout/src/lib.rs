@@ -136,6 +136,9 @@ pub enum Error {
     /// The output folder is not empty and resume was not asked.
     #[error("{0}: folder is not empty (use --resume to finish an interrupted rollout there, or name a new folder)")]
     NotEmpty(String),
+    /// A `--var` names a variable the spec does not use.
+    #[error(transparent)]
+    Vars(pbkit_profile::Error),
     /// I/O on the output folder.
     #[error("{path}: {source}")]
     Io {
@@ -173,6 +176,9 @@ pub struct RunSettings {
     /// encrypted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypt_to: Option<String>,
+    /// Values for the spec's variables (`--var`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub vars: BTreeMap<String, String>,
 }
 
 impl RunSettings {
@@ -184,6 +190,7 @@ impl RunSettings {
         password_mode: PasswordMode,
         keyshare: Option<pbkit_keyshare::Format>,
         encrypt_to: Option<String>,
+        vars: BTreeMap<String, String>,
     ) -> Result<RunSettings, Error> {
         let digest = |p: &Path| -> Result<String, Error> {
             // Regular files only: a device or FIFO would never end or not read twice.
@@ -207,6 +214,7 @@ impl RunSettings {
             password_mode,
             keyshare: keyshare.map(|f| f.to_string()),
             encrypt_to,
+            vars,
         })
     }
 
@@ -270,6 +278,17 @@ impl RunSettings {
             recorded.encrypt_to.clone().unwrap_or_else(|| "none".into()),
             self.encrypt_to.clone().unwrap_or_else(|| "none".into()),
         );
+        let vars = |v: &BTreeMap<String, String>| {
+            if v.is_empty() {
+                "none".to_string()
+            } else {
+                v.iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }
+        };
+        differ("--var", vars(&recorded.vars), vars(&self.vars));
         out
     }
 }
@@ -447,6 +466,7 @@ pub struct Rollout {
     dry_run: bool,
     allow_outside: bool,
     encrypt_to: Option<String>,
+    vars: BTreeMap<String, String>,
 }
 
 impl Rollout {
@@ -478,7 +498,16 @@ impl Rollout {
             dry_run: false,
             allow_outside: false,
             encrypt_to: None,
+            vars: BTreeMap::new(),
         }
+    }
+
+    /// Values for the spec's variables (`{{host}}`), for every user; each must be one the
+    /// spec uses ([`Spec::check_vars`]). A row's `email`, `username` and `display_name`
+    /// are its own.
+    pub fn vars(mut self, vars: BTreeMap<String, String>) -> Rollout {
+        self.vars = vars;
+        self
     }
 
     /// The folder rows' relative paths start from (and, unless
@@ -628,6 +657,9 @@ impl Rollout {
     /// any thread) as rows finish.
     pub fn run(&self, roster: &Path, report: &(dyn Fn(&Outcome) + Sync)) -> Result<Summary, Error> {
         let suite = self.suite()?;
+        self.spec
+            .check_vars(&self.spec_origin, self.vars.keys().map(String::as_str))
+            .map_err(Error::Vars)?;
         let bad = |detail: String| Error::Roster {
             path: roster.display().to_string(),
             detail,
@@ -973,11 +1005,15 @@ impl Rollout {
         };
         let ctx = BuildContext {
             base: self.spec_base.clone(),
-            vars: BTreeMap::from([
-                ("email".to_string(), row.email.clone()),
-                ("username".to_string(), row.username.clone()),
-                ("display_name".to_string(), row.display_name.clone()),
-            ]),
+            vars: {
+                let mut vars = self.vars.clone();
+                vars.extend([
+                    ("email".to_string(), row.email.clone()),
+                    ("username".to_string(), row.username.clone()),
+                    ("display_name".to_string(), row.display_name.clone()),
+                ]);
+                vars
+            },
             identities: BTreeMap::from([
                 (
                     SIGNING.to_string(),
