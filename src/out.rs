@@ -1,8 +1,9 @@
 //! Standard output that a closed pipe cannot turn into a panic.
 //!
 //! `pbkit … | head -2` closes stdout early. `println!` would panic there (exit 101); pbkit
-//! instead stops printing and exits quietly with 0, as ripgrep does. Long jobs (rollout)
-//! use [`try_line`] and keep working: their files, not their report lines, are the result.
+//! instead stops printing to it and goes on, so that a long job (rollout, a folder push)
+//! finishes its files and the command's exit code stands: 1 when a row failed, whoever
+//! read the report.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -75,7 +76,10 @@ pub(crate) use outln;
 
 /// See [`outln!`].
 pub fn line(args: fmt::Arguments<'_>) {
-    try_line(args);
+    written(|| {
+        let text = args.to_string();
+        report_bytes(format!("{}\n", printable(&text, true)).as_bytes())
+    });
 }
 
 /// Writes a rendered report (already ending in a newline) to stdout, as [`line`] does.
@@ -83,28 +87,16 @@ pub fn text(report: &str) {
     written(|| report_bytes(printable(report, true).as_bytes()));
 }
 
-/// Writes one line to stdout; `false` when it could not (the reader went away).
-pub fn try_line(args: fmt::Arguments<'_>) -> bool {
-    written(|| {
-        let text = args.to_string();
-        report_bytes(format!("{}\n", printable(&text, true)).as_bytes())
-    })
-}
-
 /// Set once stdout's reader has gone: nothing more is written to it.
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 
-fn written(write: impl FnOnce() -> io::Result<()>) -> bool {
+fn written(write: impl FnOnce() -> io::Result<()>) {
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
-        return false;
+        return;
     }
-    match write() {
-        Ok(()) => true,
-        Err(e) => {
-            if e.kind() == io::ErrorKind::BrokenPipe {
-                STDOUT_CLOSED.store(true, Ordering::Relaxed);
-            }
-            false
+    if let Err(e) = write() {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
         }
     }
 }

@@ -411,12 +411,11 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     let started = std::time::Instant::now();
-    let mut stdout_open = true;
     let outcomes = pbkit_jamf::folder::push_folder(client, &how, &mut |o| {
         bar.inc(1);
         if a.json {
-            if let (true, Ok(line)) = (stdout_open, serde_json::to_string(o)) {
-                stdout_open = crate::out::try_line(format_args!("{line}"));
+            if let Ok(line) = serde_json::to_string(o) {
+                outln!("{line}");
             }
         }
         match o {

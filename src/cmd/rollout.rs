@@ -172,9 +172,6 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
     }
     let rows = count_rows(&a.roster)?;
     let bar = crate::progress::bar(rows, "rollout");
-    // Whether stdout still has a reader: `rollout --json | head -2` must not stop the
-    // rollout, only its report (every profile is still written).
-    let stdout_open = Mutex::new(true);
     let outcomes = Mutex::new(Vec::new());
     let report = |o: &Outcome| {
         bar.inc(1);
@@ -184,11 +181,10 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
                 .unwrap_or_else(|p| p.into_inner())
                 .push(o.clone());
         }
-        let mut open = stdout_open.lock().unwrap_or_else(|p| p.into_inner());
-        if a.json {
-            if let (true, Ok(line)) = (*open, serde_json::to_string(o)) {
-                *open = crate::out::try_line(format_args!("{line}"));
-            }
+        // `rollout --json | head -2` stops the report, not the rollout: once the reader
+        // has gone, outln! writes nothing more (every profile is still written).
+        if let (true, Ok(line)) = (a.json, serde_json::to_string(o)) {
+            outln!("{line}");
         }
         // Failures reach stderr with --json too: `--json | head -1` must not hide them.
         if let Outcome::Failed {

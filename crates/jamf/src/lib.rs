@@ -108,10 +108,18 @@ pub enum Error {
 impl Error {
     /// Whether a retry later may succeed: the server or the network, not the input.
     pub fn is_transient(&self) -> bool {
+        self.transient().is_some()
+    }
+
+    /// For an error a retry may get past: the request's URL and what went wrong, as a
+    /// wait message says them (`HTTP 500`, `connection refused`).
+    pub(crate) fn transient(&self) -> Option<(&str, String)> {
         match self {
-            Error::Connect { .. } => true,
-            Error::Status { status, .. } => *status == 429 || *status >= 500,
-            _ => false,
+            Error::Connect { url, reason } => Some((url, reason.clone())),
+            Error::Status { url, status, .. } if *status == 429 || *status >= 500 => {
+                Some((url, format!("HTTP {status}")))
+            }
+            _ => None,
         }
     }
 }

@@ -304,8 +304,11 @@ impl<'c> Pusher<'c> {
         loop {
             let e = match self.client.create_profile(body) {
                 Ok(id) => return Ok(id),
-                Err(e) if e.is_transient() && attempt < self.client.retries() => e,
-                Err(e) => return Err(e),
+                Err(e) => e,
+            };
+            let Some((url, reason)) = e.transient().filter(|_| attempt < self.client.retries())
+            else {
+                return Err(e);
             };
             match self.client.get_profile(&ProfileKey::Name(req.name.clone())) {
                 Ok(p) => return Ok(p.id),
@@ -313,18 +316,9 @@ impl<'c> Pusher<'c> {
                 Err(_) => return Err(e),
             }
             attempt += 1;
-            let (url, reason) = match &e {
-                Error::Status { url, status, .. } => (url.clone(), format!("HTTP {status}")),
-                Error::Connect { url, reason } => (url.clone(), reason.clone()),
-                other => (String::new(), other.to_string()),
-            };
-            self.client.wait_to_retry(
-                "POST",
-                &url,
-                format!("{reason}; not created"),
-                None,
-                attempt,
-            )?;
+            let reason = format!("{reason}; not created");
+            self.client
+                .wait_to_retry("POST", url, reason, None, attempt)?;
         }
     }
 

@@ -384,13 +384,6 @@ pub struct Pending {
     dest: PathBuf,
 }
 
-impl Pending {
-    /// Where it goes.
-    pub fn dest(&self) -> &Path {
-        &self.dest
-    }
-}
-
 /// Commits files together: flushes their content to disk, renames each over its
 /// destination, then flushes each destination folder once. One file is flushed alone
 /// (`fsync`); several on Linux by one flush of each file system they are on (`syncfs`),

@@ -773,12 +773,13 @@ impl Rollout {
                         },
                         Ok(row) => match self.row(line, &row, &r, &run, &seen) {
                             Finished::Now(outcome) => outcome,
-                            Finished::ToCommit(entry, files, outcome) => {
-                                if let Some(journal) = run.journal {
+                            Finished::ToCommit(entry, files, outcome) => match run.journal {
+                                Some(journal) => {
                                     committed(journal.record(&entry, files, outcome));
+                                    return;
                                 }
-                                return;
-                            }
+                                None => outcome,
+                            },
                         },
                     },
                 };
