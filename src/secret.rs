@@ -20,13 +20,29 @@ pub struct Source<'a> {
     pub flag: &'static str,
 }
 
-impl Source<'_> {
+impl<'a> Source<'a> {
     /// The file or variable named, if any.
     pub fn named(&self) -> Option<PasswordSource> {
         match (self.file, self.env) {
             (Some(path), _) => Some(PasswordSource::File(path.clone())),
             (None, Some(name)) => Some(PasswordSource::Env(name.to_string())),
             (None, None) => None,
+        }
+    }
+
+    /// This source, or, when its flags name nothing, the one a recorded run read from
+    /// (`rollout --resume`).
+    pub fn or_recorded(self, recorded: Option<&'a PasswordSource>) -> Source<'a> {
+        match (self.named(), recorded) {
+            (None, Some(PasswordSource::File(path))) => Source {
+                file: Some(path),
+                ..self
+            },
+            (None, Some(PasswordSource::Env(name))) => Source {
+                env: Some(name),
+                ..self
+            },
+            _ => self,
         }
     }
 

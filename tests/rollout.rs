@@ -445,6 +445,127 @@ fn resume_remembers_the_run_and_refuses_other_settings() {
     assert!(stderr(&o).contains("nothing to resume"), "{}", stderr(&o));
 }
 
+/// `--resume` alone takes every recorded setting (issue 26, item 4): roster, spec, signer,
+/// chain and password files, recorded as absolute paths, so a resume from another folder
+/// works; a resume with another chain is refused, and one with no chain given keeps the
+/// recorded one (no Unverified profile among Verified ones).
+#[test]
+fn resume_alone_takes_every_recorded_setting_including_the_chain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = roster(tmp.path(), 1, &[]);
+    let out = tmp.path().join("out");
+    let pki = generated_pki();
+    // Relative paths, from the roster's folder.
+    std::fs::create_dir(tmp.path().join("pki")).unwrap();
+    for f in [
+        "server/mdm-server.p12",
+        "password",
+        "trust/intermediates.pem",
+    ] {
+        let name = f.rsplit('/').next().unwrap();
+        std::fs::copy(pki.join(f), tmp.path().join("pki").join(name)).unwrap();
+    }
+    std::fs::copy(root().join(SPEC), tmp.path().join("spec.toml")).unwrap();
+    ok(pbkit()
+        .current_dir(tmp.path())
+        .args([
+            "rollout",
+            "roster.csv",
+            "--spec",
+            "spec.toml",
+            "--out",
+            "out",
+        ])
+        .args([
+            "--signer",
+            "pki/mdm-server.p12",
+            "--signer-password-file",
+            "pki/password",
+        ])
+        .args([
+            "--chain",
+            "pki/intermediates.pem",
+            "--in-password-file",
+            "pki/password",
+        ]));
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("rollout.json")).unwrap()).unwrap();
+    let abs = |f: &str| tmp.path().join(f).display().to_string();
+    assert_eq!(recorded["roster"], abs("roster.csv"));
+    assert_eq!(recorded["chain"][0], abs("pki/intermediates.pem"));
+    assert_eq!(recorded["signer_password"]["file"], abs("pki/password"));
+    assert_eq!(recorded["in_password"]["file"], abs("pki/password"));
+    assert!(!recorded["chain_sha256"].as_array().unwrap().is_empty());
+    let text = std::fs::read_to_string(out.join("rollout.json")).unwrap();
+    let password = std::fs::read_to_string(pki.join("password")).unwrap();
+    assert!(
+        !text.contains(password.trim()),
+        "a password recorded: {text}"
+    );
+
+    // One user lost; `--resume` alone, from elsewhere, redoes them with the chain.
+    std::fs::remove_file(out.join("user2-0.mobileconfig")).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let o = run(pbkit()
+        .current_dir(elsewhere.path())
+        .args(["rollout", "--resume", "--out"])
+        .arg(&out)
+        .stdin(Stdio::null()));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("1 done, 1 skipped (already done), 0 failed"),
+        "{}",
+        stdout(&o)
+    );
+    let v = ok(pbkit()
+        .args(["profile", "verify", "--anchor"])
+        .arg(pki.join("trust/anchor.pem"))
+        .arg(out.join("user2-0.mobileconfig")));
+    assert!(v.starts_with("Verified"), "{v}");
+    let inspect = ok(pbkit()
+        .args(["profile", "inspect", "--json"])
+        .arg(out.join("user2-0.mobileconfig")));
+    let inspect: serde_json::Value = serde_json::from_str(&inspect).unwrap();
+    // CMS keeps certificates as a SET: compared as sets.
+    let embedded: std::collections::BTreeSet<&str> = inspect["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["sha256"].as_str().unwrap())
+        .collect();
+    let recorded_chain: std::collections::BTreeSet<&str> = recorded["chain_sha256"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(embedded, recorded_chain, "the resumed profile's chain");
+
+    // Another chain: refused with exit 2, saying so.
+    let o = run(pbkit()
+        .current_dir(elsewhere.path())
+        .args(["rollout", "--resume", "--out"])
+        .arg(&out)
+        .arg("--chain")
+        .arg(pki.join("trust/anchor.pem")));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the embedded chain (--chain) was sha256 "),
+        "{}",
+        stderr(&o)
+    );
+    // No run recorded: the flags are needed, and the message says which.
+    let o = run(pbkit()
+        .args(["rollout", "--resume", "--out"])
+        .arg(tmp.path().join("never")));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no run recorded to resume (no rollout.json): give the roster"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 /// `--dry-run` checks every row and writes nothing; `--report` gives the admin one CSV row
 /// per user.
 #[test]

@@ -41,9 +41,10 @@ identities and their passwords then travel readable only by that device.
 
 A bad row is reported and skipped; the others complete. After a crash or kill, rerun with
 --resume: finished users are kept, the rest are done, no half-written file remains. The
-run's settings are recorded in DIR/rollout.json (spec and roster with their SHA-256, the
-signer, --password-mode, --keyshare): a resume takes them for flags it is not given and is
-refused (exit 2) when they differ. --dry-run checks every row and writes nothing;
+run's settings are recorded in DIR/rollout.json (roster, spec, signer and chain with their
+SHA-256, where the passwords were read from, --password-mode, --keyshare, --encrypt-to,
+--var, --allow-outside): `pbkit rollout --out DIR --resume` alone takes them all; a flag
+given must match them, or the resume is refused (exit 2). --dry-run checks every row and writes nothing;
 --report FILE.csv writes one row per user (line, username, status, file, bytes, reason).
 
 Exit codes: 0 every row done (or already done), 1 some rows failed (see the report), 2 usage.
@@ -54,20 +55,22 @@ Example:
       --signer signer.p12 --signer-password-file signer.pw \\
       --in-password-file users.pw --jobs 2")]
 pub struct RolloutArgs {
-    /// The roster (CSV).
-    roster: PathBuf,
-    /// The spec (TOML) every profile is built from.
-    #[arg(long, value_name = "SPEC.toml")]
-    spec: PathBuf,
+    /// The roster (CSV) [with --resume: the interrupted run's].
+    #[arg(required_unless_present = "resume")]
+    roster: Option<PathBuf>,
+    /// The spec (TOML) every profile is built from [with --resume: the interrupted run's].
+    #[arg(long, value_name = "SPEC.toml", required_unless_present = "resume")]
+    spec: Option<PathBuf>,
     /// Output folder.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// PKCS#12 of the profile-signing identity.
-    #[arg(long, value_name = "P12")]
-    signer: PathBuf,
+    /// PKCS#12 of the profile-signing identity [with --resume: the interrupted run's].
+    #[arg(long, value_name = "P12", required_unless_present = "resume")]
+    signer: Option<PathBuf>,
     #[command(flatten)]
     signer_password: SignerPasswordArgs,
-    /// Chain certificates: the signer's path through them is embedded; repeatable.
+    /// Chain certificates: the signer's path through them is embedded; repeatable [with
+    /// --resume: the interrupted run's].
     #[arg(long, value_name = "PEM")]
     chain: Vec<PathBuf>,
     /// Anchors devices trust: a warning when the embedded chain reaches none; repeatable.
@@ -116,26 +119,52 @@ pub struct RolloutArgs {
 }
 
 pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
-    let spec = Spec::read(&a.spec)?;
-    let signer_pw = a
-        .signer_password
-        .source()
-        .required("Password of the signer PKCS#12: ")?;
-    let signer = Signer::load(&a.signer, &signer_pw, &a.chain)?;
-    super::profile::warn_unless_reaches(&signer, &a.signer_anchor)?;
     // A resume takes the interrupted run's settings for the flags it was not given.
     let recorded = if a.resume {
         RunSettings::read(&a.out)?
     } else {
         None
     };
-    let password_mode = match (a.password_mode, &recorded) {
+    let r = recorded.as_ref();
+    let file = |given: &Option<PathBuf>, recorded: Option<&String>, what: &str| {
+        given
+            .clone()
+            .or_else(|| recorded.filter(|p| !p.is_empty()).map(PathBuf::from))
+            .ok_or_else(|| {
+                crate::Usage(format!(
+                    "{}: no run recorded to resume (no {}): give {what}",
+                    a.out.display(),
+                    pbkit_rollout::RUN_FILE
+                ))
+            })
+    };
+    let roster = file(&a.roster, r.map(|r| &r.roster), "the roster")?;
+    let spec_path = file(&a.spec, r.map(|r| &r.spec), "--spec")?;
+    let signer_path = file(&a.signer, r.map(|r| &r.signer), "--signer")?;
+    let chain: Vec<PathBuf> = match (a.chain.is_empty(), r) {
+        (true, Some(r)) => r.chain.iter().map(PathBuf::from).collect(),
+        _ => a.chain.clone(),
+    };
+    let signer_source = a
+        .signer_password
+        .source()
+        .or_recorded(r.and_then(|r| r.signer_password.as_ref()));
+    let in_source = a
+        .in_password
+        .source()
+        .or_recorded(r.and_then(|r| r.in_password.as_ref()));
+
+    let spec = Spec::read(&spec_path)?;
+    let signer_pw = signer_source.required("Password of the signer PKCS#12: ")?;
+    let signer = Signer::load(&signer_path, &signer_pw, &chain)?;
+    super::profile::warn_unless_reaches(&signer, &a.signer_anchor)?;
+    let password_mode = match (a.password_mode, r) {
         (Some(PasswordModeArg::Embed), _) => PasswordMode::Embed,
         (Some(PasswordModeArg::File), _) => PasswordMode::File,
         (None, Some(r)) => r.password_mode,
         (None, None) => PasswordMode::Embed,
     };
-    let keyshare = match (a.keyshare, &recorded) {
+    let keyshare = match (a.keyshare, r) {
         (Some(f), _) => Some(f),
         (None, Some(r)) => r.keyshare.as_deref().map(str::parse).transpose()?,
         (None, None) => None,
@@ -143,34 +172,36 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
     let encrypt_to = a
         .encrypt_to
         .clone()
-        .or_else(|| recorded.as_ref().and_then(|r| r.encrypt_to.clone()));
-    let vars: BTreeMap<String, String> = match (a.vars.is_empty(), &recorded) {
+        .or_else(|| r.and_then(|r| r.encrypt_to.clone()));
+    let vars: BTreeMap<String, String> = match (a.vars.is_empty(), r) {
         (true, Some(r)) => r.vars.clone(),
         _ => a.vars.iter().cloned().collect(),
     };
-    super::profile::check_vars(&spec, &a.spec, vars.keys().map(String::as_str))?;
-    let settings = RunSettings::new(
-        &a.spec,
-        &a.roster,
-        &signer,
+    let allow_outside = a.allow_outside || r.is_some_and(|r| r.allow_outside);
+    super::profile::check_vars(&spec, &spec_path, vars.keys().map(String::as_str))?;
+    let settings = RunSettings {
         password_mode,
-        keyshare,
-        encrypt_to.clone(),
-        vars.clone(),
-    )?;
-    let mut rollout = Rollout::new(spec, &a.spec, signer, &a.out)
+        keyshare: keyshare.map(|f| f.to_string()),
+        encrypt_to: encrypt_to.clone(),
+        vars: vars.clone(),
+        allow_outside,
+        signer_password: signer_source.named().map(RunSettings::source),
+        in_password: in_source.named().map(RunSettings::source),
+        ..RunSettings::new(&spec_path, &roster, &signer_path, &signer)?.chain_files(&chain)
+    };
+    let mut rollout = Rollout::new(spec, &spec_path, signer, &a.out)
         .password_mode(password_mode)
         .resume(a.resume)
         .keyshare(keyshare)
         .settings(settings)
         .dry_run(a.dry_run)
-        .allow_outside(a.allow_outside)
+        .allow_outside(allow_outside)
         .encrypt_to(encrypt_to)
         .vars(vars);
-    if let Some(password) = a.in_password.source().given()? {
+    if let Some(password) = in_source.given()? {
         rollout = rollout.in_password(password);
     }
-    let rows = count_rows(&a.roster)?;
+    let rows = count_rows(&roster)?;
     let bar = crate::progress::bar(rows, "rollout");
     let outcomes = Mutex::new(Vec::new());
     let report = |o: &Outcome| {
@@ -207,7 +238,7 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
             usize::from,
         ))
         .build()?;
-    let summary = match pool.install(|| rollout.run(&a.roster, &report)) {
+    let summary = match pool.install(|| rollout.run(&roster, &report)) {
         Err(
             e @ (pbkit_rollout::Error::ResumeDiffers { .. }
             | pbkit_rollout::Error::NothingToResume(_)),

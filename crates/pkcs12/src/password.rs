@@ -80,7 +80,8 @@ impl Password {
 /// assert_eq!(password.as_str(), "s3cret"); // one trailing newline is the file's
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum PasswordSource {
     /// A file holding the password; one trailing newline (`\n` or `\r\n`) is not part of it.
     File(PathBuf),
