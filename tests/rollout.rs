@@ -452,7 +452,7 @@ fn resume_remembers_the_run_and_refuses_other_settings() {
 #[test]
 fn resume_alone_takes_every_recorded_setting_including_the_chain() {
     let tmp = tempfile::tempdir().unwrap();
-    let r = roster(tmp.path(), 1, &[]);
+    roster(tmp.path(), 1, &[]);
     let out = tmp.path().join("out");
     let pki = generated_pki();
     // Relative paths, from the roster's folder.
