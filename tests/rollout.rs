@@ -566,6 +566,93 @@ fn resume_alone_takes_every_recorded_setting_including_the_chain() {
     );
 }
 
+/// Expired identities (issue 26, item 5): a row with one fails, naming the file, the
+/// identity and the date, unless --allow-expired; `--at` moves the moment; the profile made
+/// with --allow-expired is marked by lint (a `validity` warning) and inspect (EXPIRED).
+#[test]
+fn expired_identities_are_refused_unless_allowed_and_marked_by_lint_and_inspect() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = generated_pki();
+    let ids = tmp.path().join("ids/test.user1");
+    std::fs::create_dir_all(&ids).unwrap();
+    for f in ["signature-g1.p12", "encryption-g3.p12"] {
+        std::fs::copy(pki.join("users/test.user1").join(f), ids.join(f)).unwrap();
+    }
+    let r = tmp.path().join("roster.csv");
+    std::fs::write(
+        &r,
+        "email,username,display_name,signing_p12,encryption_p12\n\
+         test.user1@pbkit.test,old,Test User 1,ids/test.user1/signature-g1.p12,ids/test.user1/encryption-g3.p12\n",
+    )
+    .unwrap();
+    let o = run(&mut rollout(&r, &tmp.path().join("refused"), &[]));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("line 2 (old): ")
+            && err.contains("signature-g1.p12: the signing identity (serial ")
+            && err.contains(") expired on 20")
+            && err.contains("(--allow-expired takes it anyway)"),
+        "{err}"
+    );
+    assert!(profiles(&tmp.path().join("refused")).is_empty());
+    // Before the current identity's start, it is not yet valid either.
+    let o = run(&mut rollout(
+        &r,
+        &tmp.path().join("early"),
+        &["--allow-expired"],
+    ));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&mut rollout(
+        &r,
+        &tmp.path().join("at"),
+        &["--at", "2000-01-01"],
+    ));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("the signing identity (serial ")
+            && stderr(&o).contains("not valid before"),
+        "{}",
+        stderr(&o)
+    );
+
+    let made = tmp.path().join("early/old.mobileconfig");
+    let lint = run(pbkit().args(["profile", "lint", "--json"]).arg(&made));
+    let findings: Vec<serde_json::Value> = serde_json::from_str(&stdout(&lint)).unwrap();
+    let validity: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["check"] == "validity")
+        .collect();
+    assert_eq!(validity.len(), 1, "{findings:#?}");
+    assert_eq!(validity[0]["severity"], "warning");
+    assert!(
+        validity[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the identity's certificate (serial "),
+        "{validity:?}"
+    );
+    assert!(validity[0]["location"]
+        .as_str()
+        .unwrap()
+        .starts_with("payloads["));
+    let text = ok(pbkit().args(["profile", "inspect"]).arg(&made));
+    assert_eq!(text.matches(", EXPIRED)").count(), 1, "{text}");
+    let json: serde_json::Value = serde_json::from_str(&ok(pbkit()
+        .args(["profile", "inspect", "--json"])
+        .arg(&made)))
+    .unwrap();
+    let validities: Vec<&serde_json::Value> = json["payloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.get("certificate"))
+        .map(|c| &c["validity"])
+        .collect();
+    assert_eq!(validities, ["expired", "valid"]);
+    assert_eq!(json["signer"]["validity"], "valid");
+}
+
 /// `--dry-run` checks every row and writes nothing; `--report` gives the admin one CSV row
 /// per user.
 #[test]

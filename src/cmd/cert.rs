@@ -102,12 +102,9 @@ fn print_facts(s: &Shown<'_>, now: OffsetDateTime) {
     row("subject", &name(&f.subject));
     row("issuer", &name(&f.issuer));
     row("serial", &f.serial);
-    let status = if now < f.not_before {
-        " (not yet valid)"
-    } else if now > f.not_after {
-        " (expired)"
-    } else {
-        ""
+    let status = match f.validity(now) {
+        pbkit_pki::Validity::Valid => String::new(),
+        other => format!(" ({other})"),
     };
     row("not before", &rfc3339(f.not_before));
     row("not after", &format!("{}{status}", rfc3339(f.not_after)));

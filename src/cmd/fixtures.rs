@@ -107,8 +107,8 @@ pub fn run(args: FixturesArgs) -> anyhow::Result<ExitCode> {
             .filter(|f| f.format == pbkit_fixtures::FileFormat::Pkcs12)
             .count();
         outln!(
-            "wrote {} files to {}: {} x {}, {} (ios-legacy), {}, valid around {}",
-            manifest.files.len() + 1,
+            "wrote {} to {}: {} x {}, {} (ios-legacy), {}, valid around {}",
+            crate::out::plural(manifest.files.len() + 1, "file"),
             args.out.display(),
             crate::out::plural(manifest.users as usize, "user"),
             crate::out::plural(manifest.generations as usize, "generation"),

@@ -451,7 +451,7 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
         };
         outln!(
             "{}{} in {}: {} {create}, {} {update}, {} unchanged, {} skipped (already \
-             pushed), {} failed; {seconds:.1} s, {} requests ({} retries, {} tokens)",
+             pushed), {} failed; {seconds:.1} s, {} ({}, {})",
             if a.dry_run {
                 "dry run, nothing written: "
             } else {
@@ -464,9 +464,9 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
             summary.unchanged,
             summary.skipped,
             summary.failed,
-            stats.requests,
-            stats.retries,
-            stats.tokens
+            crate::out::plural(stats.requests, "request"),
+            crate::out::count(stats.retries, "retry", "retries"),
+            crate::out::plural(stats.tokens, "token")
         );
     }
     Ok(exit(summary.failed))

@@ -252,6 +252,10 @@ pub struct LintArgs {
     /// The oldest iOS the profiles must work on.
     #[arg(long, default_value = "12.0", value_name = "VERSION", value_parser = parse_version)]
     min_ios: String,
+    /// Warn about certificates expired or not yet valid at this date or RFC 3339 instant
+    /// [default: now].
+    #[arg(long, value_name = "DATE", value_parser = crate::args::instant)]
+    at: Option<time::OffsetDateTime>,
     /// Print JSON: an array of {file, severity, location, check, message}.
     #[arg(long)]
     json: bool,
@@ -769,6 +773,7 @@ pub fn print_findings(
 fn lint_cmd(a: LintArgs) -> anyhow::Result<ExitCode> {
     let opts = LintOptions {
         min_ios: a.min_ios.clone(),
+        at: a.at.unwrap_or_else(crate::args::now),
         ..LintOptions::default()
     };
     let names: Vec<String> = a.files.iter().map(|f| f.display().to_string()).collect();

@@ -39,7 +39,9 @@ such a template).
 roster column names (CMS, AES-256-CBC; see pbkit profile encrypt), before signing: the
 identities and their passwords then travel readable only by that device.
 
-A bad row is reported and skipped; the others complete. After a crash or kill, rerun with
+A row whose signing or encryption identity is expired or not yet valid at --at (default
+now) fails: Mail would not use it; --allow-expired takes it anyway. A bad row is reported
+and skipped; the others complete. After a crash or kill, rerun with
 --resume: finished users are kept, the rest are done, no half-written file remains. The
 run's settings are recorded in DIR/rollout.json (roster, spec, signer and chain with their
 SHA-256, where the passwords were read from, --password-mode, --keyshare, --encrypt-to,
@@ -101,6 +103,14 @@ pub struct RolloutArgs {
     /// pack of this format (same fresh password) [with --resume: the interrupted run's].
     #[arg(long, value_name = "2025|legacy", value_parser = crate::cmd::keyshare::parse_format)]
     keyshare: Option<pbkit_keyshare::Format>,
+    /// Take identities whose certificates are expired or not yet valid at --at (refused by
+    /// default: Mail would not sign or decrypt with them).
+    #[arg(long)]
+    allow_expired: bool,
+    /// Identities (and --encrypt-to devices) must be valid at this date or RFC 3339
+    /// instant [default: now].
+    #[arg(long, value_name = "DATE", value_parser = crate::args::instant)]
+    at: Option<time::OffsetDateTime>,
     /// Let rows name files outside the roster's folder and any environment variable
     /// (otherwise only files under the roster's folder and variables named PBKIT_*).
     #[arg(long)]
@@ -196,6 +206,8 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         .settings(settings)
         .dry_run(a.dry_run)
         .allow_outside(allow_outside)
+        .allow_expired(a.allow_expired)
+        .at(a.at.unwrap_or_else(crate::args::now))
         .encrypt_to(encrypt_to)
         .vars(vars);
     if let Some(password) = in_source.given()? {
@@ -256,16 +268,16 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         outln!("{}", serde_json::json!({ "summary": summary }));
     } else {
         outln!(
-            "{}{} profiles in {}: {} done, {} skipped (already done), {} failed",
+            "{}{} in {}: {} done, {} skipped (already done), {} failed",
             if a.dry_run {
                 format!(
-                    "dry run, nothing written: {} rows would be done; ",
-                    summary.checked
+                    "dry run, nothing written: {} would be done; ",
+                    crate::out::plural(summary.checked, "row")
                 )
             } else {
                 String::new()
             },
-            summary.done + summary.skipped,
+            crate::out::plural(summary.done + summary.skipped, "profile"),
             a.out.display(),
             summary.done,
             summary.skipped,

@@ -402,6 +402,18 @@ pub struct Summary {
     pub sha256: String,
 }
 
+impl Summary {
+    /// Where `at` falls in the validity period.
+    pub fn validity(&self, at: OffsetDateTime) -> Validity {
+        Validity::of(self.not_before, self.not_after, at)
+    }
+
+    /// What is wrong with the validity period at `at`, in words; `None` when valid.
+    pub fn validity_problem(&self, at: OffsetDateTime) -> Option<String> {
+        Validity::problem(self.not_before, self.not_after, at)
+    }
+}
+
 impl From<Facts> for Summary {
     fn from(f: Facts) -> Summary {
         Summary {
@@ -415,6 +427,62 @@ impl From<Facts> for Summary {
     }
 }
 
+/// Where a moment falls in a certificate's validity period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Validity {
+    /// Within notBefore..=notAfter.
+    Valid,
+    /// After notAfter.
+    Expired,
+    /// Before notBefore.
+    NotYetValid,
+}
+
+impl Validity {
+    /// Where `at` falls in notBefore..=notAfter.
+    pub fn of(
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+        at: OffsetDateTime,
+    ) -> Validity {
+        if at < not_before {
+            Validity::NotYetValid
+        } else if at > not_after {
+            Validity::Expired
+        } else {
+            Validity::Valid
+        }
+    }
+
+    /// What is wrong at `at`, in words (`expired on 2025-11-23T12:00:00Z`, `not valid
+    /// before …`); `None` when valid.
+    pub fn problem(
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+        at: OffsetDateTime,
+    ) -> Option<String> {
+        match Validity::of(not_before, not_after, at) {
+            Validity::Valid => None,
+            Validity::Expired => Some(format!("expired on {}", crate::rfc3339(not_after))),
+            Validity::NotYetValid => {
+                Some(format!("not valid before {}", crate::rfc3339(not_before)))
+            }
+        }
+    }
+}
+
+/// `valid`, `expired`, `not yet valid`.
+impl std::fmt::Display for Validity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Validity::Valid => "valid",
+            Validity::Expired => "expired",
+            Validity::NotYetValid => "not yet valid",
+        })
+    }
+}
+
 impl Facts {
     /// Whether the keyUsage extension is present and has `bit` set.
     pub fn has_key_usage(&self, bit: KeyUsageBit) -> bool {
@@ -423,7 +491,17 @@ impl Facts {
 
     /// Whether `at` lies within notBefore..=notAfter.
     pub fn valid_at(&self, at: OffsetDateTime) -> bool {
-        self.not_before <= at && at <= self.not_after
+        self.validity(at) == Validity::Valid
+    }
+
+    /// Where `at` falls in the validity period.
+    pub fn validity(&self, at: OffsetDateTime) -> Validity {
+        Validity::of(self.not_before, self.not_after, at)
+    }
+
+    /// What is wrong with the validity period at `at`, in words; `None` when valid.
+    pub fn validity_problem(&self, at: OffsetDateTime) -> Option<String> {
+        Validity::problem(self.not_before, self.not_after, at)
     }
 }
 

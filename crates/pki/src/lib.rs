@@ -11,7 +11,7 @@ pub mod webpki;
 
 pub use cert::{
     openssl_decodes, san_of, Certificate, ExtendedKeyUsage, Facts, KeyInfo, KeyUsage, KeyUsageBit,
-    OtherName, San, Summary,
+    OtherName, San, Summary, Validity,
 };
 pub use error::Error;
 

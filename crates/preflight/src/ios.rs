@@ -80,7 +80,7 @@ pub fn certificate_rules(leaf: &Facts, cas: &[Facts], name: Option<&PeerName>) -
         "RSA keys of 2048 bits or more (EC: 256), leaf and issuing CAs",
         &weak_keys,
         linked.len(),
-        "keys",
+        "key",
     ));
     let weak_hashes: Vec<String> = linked
         .iter()
@@ -91,7 +91,7 @@ pub fn certificate_rules(leaf: &Facts, cas: &[Facts], name: Option<&PeerName>) -
         "SHA-2 signatures, leaf and issuing CAs",
         &weak_hashes,
         linked.len(),
-        "signatures",
+        "signature",
     ));
 
     let days = (leaf.not_after - leaf.not_before).whole_days();
@@ -154,12 +154,16 @@ pub fn certificate_rules(leaf: &Facts, cas: &[Facts], name: Option<&PeerName>) -
     rules
 }
 
+/// A rule over `checked` items (`what`: singular, `key`), failed by `offenders`.
 fn judge(rule: &'static str, offenders: &[String], checked: usize, what: &str) -> Rule {
     if offenders.is_empty() {
         Rule {
             rule,
             verdict: Verdict::Pass,
-            detail: format!("{checked} {what} checked"),
+            detail: match checked {
+                1 => format!("1 {what} checked"),
+                n => format!("{n} {what}s checked"),
+            },
         }
     } else {
         Rule {

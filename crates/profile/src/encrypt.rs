@@ -46,18 +46,8 @@ pub fn recipient_problem(cert: &Certificate, at: time::OffsetDateTime) -> Option
         Some(format!(
             "its key usage does not allow {name}: the device could not decrypt"
         ))
-    } else if at > facts.not_after {
-        Some(format!(
-            "expired on {}",
-            pbkit_pki::rfc3339(facts.not_after)
-        ))
-    } else if at < facts.not_before {
-        Some(format!(
-            "not valid before {}",
-            pbkit_pki::rfc3339(facts.not_before)
-        ))
     } else {
-        None
+        facts.validity_problem(at)
     }
 }
 

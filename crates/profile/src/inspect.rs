@@ -2,7 +2,7 @@
 //! with their references resolved, the certificates they carry, the signer and chain.
 
 use pbkit_pkcs12::{Identity, Password};
-use pbkit_pki::{bundle, Certificate, Summary};
+use pbkit_pki::{bundle, Certificate, Summary, Validity};
 use serde::Serialize;
 
 use crate::model::{Content, Profile};
@@ -15,9 +15,9 @@ pub struct Inspection {
     /// Verified, Unverified, Invalid or Unsigned.
     pub verdict: Verdict,
     /// The signer's certificate, for a signed profile.
-    pub signer: Option<Summary>,
+    pub signer: Option<CertificateView>,
     /// The other certificates embedded with the signature.
-    pub chain: Vec<Summary>,
+    pub chain: Vec<CertificateView>,
     /// PayloadIdentifier.
     pub identifier: String,
     /// PayloadUUID.
@@ -53,10 +53,30 @@ pub struct PayloadView {
     pub references: Vec<Reference>,
     /// The certificate it carries (the identity's, for a PKCS#12 payload).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub certificate: Option<Summary>,
+    pub certificate: Option<CertificateView>,
     /// Why the certificate cannot be shown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// A certificate as inspected: its summary, and whether it was valid then.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateView {
+    /// Subject, issuer, serial, validity period, SHA-256.
+    #[serde(flatten)]
+    pub summary: Summary,
+    /// `valid`, `expired` or `not-yet-valid` when inspected.
+    pub validity: Validity,
+}
+
+impl CertificateView {
+    /// The certificate as of `at`.
+    pub fn at(summary: Summary, at: time::OffsetDateTime) -> CertificateView {
+        CertificateView {
+            validity: summary.validity(at),
+            summary,
+        }
+    }
 }
 
 /// A reference from one payload to another.
@@ -74,7 +94,15 @@ pub struct Reference {
 /// line: the profile, each payload with its certificate and references, the signer and chain.
 impl std::fmt::Display for Inspection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let until = |s: &Summary| pbkit_pki::rfc3339(s.not_after);
+        // An expired or not yet valid certificate is marked where its date is shown.
+        let until = |c: &CertificateView| match c.validity {
+            Validity::Valid => pbkit_pki::rfc3339(c.summary.not_after),
+            other => format!(
+                "{}, {}",
+                pbkit_pki::rfc3339(c.summary.not_after),
+                other.to_string().to_uppercase()
+            ),
+        };
         let quoted =
             |n: &Option<String>| n.as_deref().map(|n| format!("\"{n}\"")).unwrap_or_default();
         writeln!(
@@ -115,8 +143,8 @@ impl std::fmt::Display for Inspection {
                 writeln!(
                     f,
                     "      certificate {} (serial {}, until {})",
-                    c.subject,
-                    c.serial,
+                    c.summary.subject,
+                    c.summary.serial,
                     until(c)
                 )?;
             }
@@ -131,9 +159,9 @@ impl std::fmt::Display for Inspection {
             }
         }
         if let Some(s) = &self.signer {
-            writeln!(f, "signer {} (until {})", s.subject, until(s))?;
+            writeln!(f, "signer {} (until {})", s.summary.subject, until(s))?;
             for c in &self.chain {
-                writeln!(f, "  chain {} (until {})", c.subject, until(c))?;
+                writeln!(f, "  chain {} (until {})", c.summary.subject, until(c))?;
             }
         }
         Ok(())
@@ -142,13 +170,14 @@ impl std::fmt::Display for Inspection {
 
 /// Inspects a profile, signed or not; `anchors` tell Verified from Unverified.
 pub fn inspect(bytes: &[u8], anchors: &[Certificate]) -> Result<Inspection, Error> {
+    let now = time::OffsetDateTime::now_utc();
     let verification = verify(bytes, anchors);
     let verdict = verification.verdict();
     let plist = verification.into_content().map_err(Error::Invalid)?;
     let (signer, chain) = if is_signed(bytes) {
         let summaries = embedded_certificates(bytes)?
             .iter()
-            .map(|c| c.facts().map(Summary::from))
+            .map(|c| c.facts().map(|f| CertificateView::at(f.into(), now)))
             .collect::<Result<Vec<_>, _>>()?;
         let mut it = summaries.into_iter();
         (it.next(), it.collect())
@@ -190,7 +219,7 @@ pub fn inspect(bytes: &[u8], anchors: &[Certificate]) -> Result<Inspection, Erro
                         target: profile.payload_by_uuid(uuid).map(|t| t.identifier.clone()),
                     })
                     .collect(),
-                certificate,
+                certificate: certificate.map(|c| CertificateView::at(c, now)),
                 note,
             }
         })

@@ -59,6 +59,8 @@ pub struct LintOptions {
     pub min_ios: String,
     /// Whether identity payloads' PKCS#12 files are opened (needs their Password).
     pub check_identities: bool,
+    /// When the certificates must be valid (now, by default).
+    pub at: time::OffsetDateTime,
 }
 
 impl Default for LintOptions {
@@ -66,6 +68,7 @@ impl Default for LintOptions {
         LintOptions {
             min_ios: "12.0".into(),
             check_identities: true,
+            at: time::OffsetDateTime::now_utc(),
         }
     }
 }
@@ -534,7 +537,15 @@ impl Linter<'_> {
             match &pl.content {
                 Content::Pkcs12(c) => {
                     let facts = self.pkcs12(&loc, c);
+                    if let Some(f) = &facts {
+                        self.validity(&loc, "identity", &f.clone().into());
+                    }
                     identities.insert(&pl.uuid, facts);
+                }
+                Content::Root(_) | Content::Pkcs1(_) | Content::Pem(_) => {
+                    if let (Some(c), _) = crate::inspect::payload_certificate(&pl.content) {
+                        self.validity(&loc, "certificate", &c);
+                    }
                 }
                 Content::Other(t)
                     if t == "com.apple.security.scep" || t == "com.apple.security.acme" =>
@@ -583,6 +594,19 @@ impl Linter<'_> {
                 ),
             };
             self.add(Severity::Error, &location, check, unfit.to_string());
+        }
+    }
+
+    /// A certificate expired or not yet valid at `--at`: the profile installs, but Mail
+    /// will not use such an identity, nor devices such a CA.
+    fn validity(&mut self, loc: &str, what: &str, c: &pbkit_pki::Summary) {
+        if let Some(problem) = c.validity_problem(self.opts.at) {
+            self.add(
+                Severity::Warning,
+                loc,
+                "validity",
+                format!("the {what}'s certificate (serial {}) {problem}", c.serial),
+            );
         }
     }
 

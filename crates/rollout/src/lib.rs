@@ -58,6 +58,19 @@ pub enum RowError {
     /// A password_env column names a variable that is not a pbkit password variable.
     #[error("password_env: {0} does not start with PBKIT_ (--allow-outside allows any variable)")]
     Variable(String),
+    /// An identity's certificate is expired or not yet valid (see
+    /// [`Rollout::allow_expired`]).
+    #[error("{path}: the {used_for} identity (serial {serial}) {problem} (--allow-expired takes it anyway)")]
+    NotValid {
+        /// The file.
+        path: String,
+        /// `signing` or `encryption`.
+        used_for: &'static str,
+        /// The certificate's serial.
+        serial: String,
+        /// `expired on …` or `not valid before …`.
+        problem: String,
+    },
     /// A PKCS#12 of the row could not be read or written.
     #[error("{path}: {source}")]
     Pkcs12 {
@@ -534,6 +547,8 @@ pub struct Rollout {
     allow_outside: bool,
     encrypt_to: Option<String>,
     vars: BTreeMap<String, String>,
+    at: time::OffsetDateTime,
+    allow_expired: bool,
 }
 
 impl Rollout {
@@ -566,7 +581,22 @@ impl Rollout {
             allow_outside: false,
             encrypt_to: None,
             vars: BTreeMap::new(),
+            at: time::OffsetDateTime::now_utc(),
+            allow_expired: false,
         }
+    }
+
+    /// When identities (and `--encrypt-to` devices) must be valid; now by default.
+    pub fn at(mut self, at: time::OffsetDateTime) -> Rollout {
+        self.at = at;
+        self
+    }
+
+    /// Take identities whose certificates are expired or not yet valid at
+    /// [`Rollout::at`] (refused by default: Mail would not sign or decrypt with them).
+    pub fn allow_expired(mut self, allow: bool) -> Rollout {
+        self.allow_expired = allow;
+        self
     }
 
     /// Values for the spec's variables (`{{host}}`), for every user; each must be one the
@@ -1041,9 +1071,29 @@ impl Rollout {
         };
         let signing = take(signing, &inputs[0])?;
         let encryption = take(encryption, &inputs[1])?;
+        let path = |origin: &Path| run.roster_base.join(origin).display().to_string();
+        // What the build's identity rule and the validity check need, read from the DER
+        // (no OpenSSL decode), before any key derivation is spent on the row.
+        let facts = |id: &RawIdentity, origin: &Path, used_for| -> Result<_, RowError> {
+            let facts =
+                pbkit_pki::Facts::from_der(&id.certificate).map_err(|e| RowError::Pkcs12 {
+                    path: path(origin),
+                    source: e.into(),
+                })?;
+            match facts.validity_problem(self.at) {
+                Some(problem) if !self.allow_expired => Err(RowError::NotValid {
+                    path: path(origin),
+                    used_for,
+                    serial: facts.serial,
+                    problem,
+                }),
+                _ => Ok(facts),
+            }
+        };
+        let signing_facts = facts(&signing, &row.signing_p12, SIGNING)?;
+        let encryption_facts = facts(&encryption, &row.encryption_p12, ENCRYPTION)?;
         let fresh = Password::generate();
         let options = WriteOptions::new(run.suite);
-        let path = |origin: &Path| run.roster_base.join(origin).display().to_string();
         // Both under the fresh password at once: their key derivations share the KDF's lanes.
         let [signing_p12, encryption_p12] =
             RawIdentity::to_pkcs12_many([&signing, &encryption], &fresh, &options).map_err(
@@ -1056,20 +1106,10 @@ impl Rollout {
                     source,
                 },
             )?;
-        let provide = |id: &RawIdentity,
-                       pkcs12: Vec<u8>,
-                       origin: &Path|
-         -> Result<ProvidedIdentity, RowError> {
-            Ok(ProvidedIdentity {
-                pkcs12,
-                password: fresh.clone(),
-                facts: pbkit_pki::Facts::from_der(&id.certificate).map_err(|e| {
-                    RowError::Pkcs12 {
-                        path: path(origin),
-                        source: e.into(),
-                    }
-                })?,
-            })
+        let provide = |pkcs12: Vec<u8>, facts: pbkit_pki::Facts| ProvidedIdentity {
+            pkcs12,
+            password: fresh.clone(),
+            facts,
         };
         let ctx = BuildContext {
             base: self.spec_base.clone(),
@@ -1083,13 +1123,10 @@ impl Rollout {
                 vars
             },
             identities: BTreeMap::from([
-                (
-                    SIGNING.to_string(),
-                    provide(&signing, signing_p12, &row.signing_p12)?,
-                ),
+                (SIGNING.to_string(), provide(signing_p12, signing_facts)),
                 (
                     ENCRYPTION.to_string(),
-                    provide(&encryption, encryption_p12, &row.encryption_p12)?,
+                    provide(encryption_p12, encryption_facts),
                 ),
             ]),
             jamf: BTreeMap::from([
@@ -1114,11 +1151,7 @@ impl Rollout {
                     column: self.encrypt_to.clone().unwrap_or_default(),
                     reason: e.to_string(),
                 })?;
-            xml = pbkit_profile::encrypt::encrypt(
-                &xml,
-                &[certificate],
-                time::OffsetDateTime::now_utc(),
-            )?;
+            xml = pbkit_profile::encrypt::encrypt(&xml, &[certificate], self.at)?;
         }
         let signed = self.signer.sign(&xml)?;
         if self.dry_run {
