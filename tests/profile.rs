@@ -858,6 +858,15 @@ fn encrypt_sign_inspect_lint_and_decrypt_round_trip() {
         serde_json::from_str(&ok(pbkit().args(["cert", "show", "--json"]).arg(&cert))).unwrap();
     assert_eq!(recipient["issuer"], facts[0]["facts"]["issuer"]);
     assert_eq!(recipient["serial"], facts[0]["facts"]["serial"]);
+    // The text names the recipient's certificate, and its issuer as the issuer (issue 26,
+    // item 8: it read as if the issuing CA were the recipient).
+    let text = ok(pbkit().args(["profile", "inspect"]).arg(&encrypted));
+    let said = format!(
+        "    the certificate with serial {} issued by {} (RSA key transport)",
+        facts[0]["facts"]["serial"].as_str().unwrap(),
+        facts[0]["facts"]["issuer"].as_str().unwrap()
+    );
+    assert!(text.lines().any(|l| l == said), "{said}\n{text}");
 
     let (code, findings) = lint_json(&[&encrypted], &[]);
     assert_eq!(code, 0, "{findings:?}");

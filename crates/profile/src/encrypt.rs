@@ -187,11 +187,21 @@ pub struct Recipient {
     pub key_id: Option<String>,
 }
 
+/// A recipient as the envelope names it: by its certificate's issuer and serial (the
+/// issuer is not the recipient: it is said so), or by its subject key identifier.
 impl std::fmt::Display for Recipient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (&self.issuer, &self.serial, &self.key_id) {
-            (Some(i), Some(s), _) => write!(f, "{i}, serial {s} ({})", self.method),
-            (_, _, Some(k)) => write!(f, "key id {k} ({})", self.method),
+            (Some(i), Some(s), _) => write!(
+                f,
+                "the certificate with serial {s} issued by {i} ({})",
+                self.method
+            ),
+            (_, _, Some(k)) => write!(
+                f,
+                "the certificate with subject key id {k} ({})",
+                self.method
+            ),
             _ => write!(f, "({})", self.method),
         }
     }
