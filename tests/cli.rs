@@ -492,6 +492,10 @@ fn man_all_writes_a_page_for_every_subcommand() {
         "profile",
     ]
     .len();
+    // README says how many (it said 30 when there were 43).
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let said = format!("(`pbkit-profile-build.1`, {} in all)", 1 + groups + leaves);
+    assert!(readme.contains(&said), "README does not say {said}");
     assert_eq!(
         out,
         format!(

@@ -653,6 +653,25 @@ fn expired_identities_are_refused_unless_allowed_and_marked_by_lint_and_inspect(
     assert_eq!(json["signer"]["validity"], "valid");
 }
 
+/// Without a terminal a long run is not silent (issue 26, item 9): a progress line on
+/// stderr every PBKIT_PROGRESS_EVERY seconds (5 by default, src/progress.rs tests that; 0
+/// here: one per user but the last, which the summary says), stdout untouched.
+#[test]
+fn without_a_terminal_progress_comes_as_lines_on_stderr() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = roster(tmp.path(), 2, &[]);
+    let o = run(rollout(&r, &tmp.path().join("out"), &["--json"]).env("PBKIT_PROGRESS_EVERY", "0"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    for (n, line) in lines.iter().enumerate() {
+        let prefix = format!("rollout: {} of 4 ({}%), ", n + 1, (n + 1) * 25);
+        assert!(line.starts_with(&prefix) && line.ends_with(" s"), "{line}");
+    }
+    assert_eq!(json_lines(&stdout(&o)).len(), 5);
+}
+
 /// `--dry-run` checks every row and writes nothing; `--report` gives the admin one CSV row
 /// per user.
 #[test]

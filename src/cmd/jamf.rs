@@ -408,7 +408,7 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
     let users = pbkit_jamf::folder::users(dir)?;
     let bar = crate::progress::bar(users.len() as u64, "pushing");
     if a.json {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+        bar.hide_bar();
     }
     let started = std::time::Instant::now();
     let outcomes = pbkit_jamf::folder::push_folder(client, &how, &mut |o| {

@@ -17,7 +17,11 @@ pub fn fixture(rel: &str) -> PathBuf {
 
 /// The pbkit binary under test.
 pub fn pbkit() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_pbkit"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_pbkit"));
+    // No timed progress lines in stderr, whatever the machine's speed; the test of
+    // progress sets its own interval.
+    c.env("PBKIT_PROGRESS_EVERY", "3600");
+    c
 }
 
 /// Runs a command; panics with its output if it cannot start.
