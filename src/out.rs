@@ -38,6 +38,14 @@ macro_rules! errln {
 }
 pub(crate) use errln;
 
+/// A warning on stderr, with the one prefix every warning has: `pbkit: warning: …`.
+macro_rules! warnln {
+    ($($arg:tt)*) => {
+        $crate::out::err_line(format_args!("pbkit: warning: {}", format_args!($($arg)*)))
+    };
+}
+pub(crate) use warnln;
+
 /// See [`errln!`].
 pub fn err_line(args: fmt::Arguments<'_>) {
     let text = args.to_string();

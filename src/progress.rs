@@ -78,7 +78,7 @@ impl Progress {
         }
         state.1 = now;
         crate::out::errln!(
-            "{}: {done} of {} ({}%), {:.1} s",
+            "pbkit: {}: {done} of {} ({}%), {:.1} s",
             l.job,
             l.len,
             done * 100 / l.len.max(1),

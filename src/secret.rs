@@ -136,7 +136,7 @@ impl NewPassword {
                 pbkit_outfile::Perm::Secret,
             )?;
             crate::out::errln!(
-                "{flag}-file {}: a new password, generated (mode 0600)",
+                "pbkit: {flag}-file {}: a new password, generated (mode 0600)",
                 path.display()
             );
         }

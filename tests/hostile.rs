@@ -677,5 +677,10 @@ fn profile_build_refuses_an_absurd_profile_and_warns_over_apples_limit() {
         .arg("--out")
         .arg(&out));
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("warning: ") && stderr(&o).contains("Intune and Fleet reject"));
+    assert!(
+        stderr(&o).starts_with("pbkit: warning: ")
+            && stderr(&o).contains("Intune and Fleet reject"),
+        "{}",
+        stderr(&o)
+    );
 }

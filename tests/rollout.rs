@@ -666,7 +666,7 @@ fn without_a_terminal_progress_comes_as_lines_on_stderr() {
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 3, "{lines:?}");
     for (n, line) in lines.iter().enumerate() {
-        let prefix = format!("rollout: {} of 4 ({}%), ", n + 1, (n + 1) * 25);
+        let prefix = format!("pbkit: rollout: {} of 4 ({}%), ", n + 1, (n + 1) * 25);
         assert!(line.starts_with(&prefix) && line.ends_with(" s"), "{line}");
     }
     assert_eq!(json_lines(&stdout(&o)).len(), 5);

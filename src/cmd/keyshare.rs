@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::cmd::p12::parse_suite;
 use crate::secret::{InPasswordArgs, PasswordArgs};
 
-use crate::out::{errln, outln};
+use crate::out::{outln, warnln};
 
 #[derive(Subcommand)]
 pub enum KeyshareCommand {
@@ -180,7 +180,7 @@ fn pack(a: PackArgs) -> anyhow::Result<ExitCode> {
     let manifest = plan.write(staged.path(), options, &Password::generate())?;
     staged.commit()?;
     for w in &manifest.warnings {
-        errln!("warning: {w}");
+        warnln!("{w}");
     }
     if a.json {
         super::print_json(&manifest)?;
@@ -291,7 +291,7 @@ fn utis(a: UtisArgs) -> anyhow::Result<ExitCode> {
         for s in &a.resolve {
             let (u, warning) = Uti::parse(s)?;
             if let Some(w) = warning {
-                errln!("warning: {w}");
+                warnln!("{w}");
             }
             rows.push(row(&u));
         }

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::secret::SignerPasswordArgs;
 
-use crate::out::{errln, outln, plural};
+use crate::out::{outln, plural, warnln};
 
 #[derive(Subcommand)]
 pub enum ProfileCommand {
@@ -490,8 +490,8 @@ pub fn warn_unless_reaches(signer: &Signer, anchors: &[PathBuf]) -> anyhow::Resu
     let anchors = self::anchors(anchors)?;
     if !signer.reaches(&anchors) {
         let top = signer.chain().last().unwrap_or(signer.certificate());
-        errln!(
-            "warning: the embedded chain ends at {} and reaches no --signer-anchor: devices \
+        warnln!(
+            "the embedded chain ends at {} and reaches no --signer-anchor: devices \
              that trust only those will show the profile as Unverified (give the missing \
              intermediates with --chain)",
             top.facts()?.subject
@@ -603,8 +603,8 @@ fn build(a: BuildArgs) -> anyhow::Result<ExitCode> {
         .to_bounded_xml()
         .map_err(|e| anyhow::anyhow!("{origin}: {e}: look at the --var values"))?;
     if xml.len() > pbkit_profile::lint::MAX_SIZE {
-        errln!(
-            "pbkit: warning: {origin}: the built profile is {} bytes; Intune and Fleet reject \
+        warnln!(
+            "{origin}: the built profile is {} bytes; Intune and Fleet reject \
              profiles over {} bytes",
             xml.len(),
             pbkit_profile::lint::MAX_SIZE
