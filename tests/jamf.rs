@@ -705,11 +705,12 @@ fn a_killed_push_resumes_without_duplicates() {
     assert_eq!(state["ghosts"], serde_json::json!([]));
 }
 
-/// A second rollout of the same users (same certificates, new PKCS#12 passwords) updates
-/// every user's profile in place, although the diff calls the identities the same: the
-/// devices need the new PKCS#12 bytes and password. Identifiers are kept; no ghost.
+/// A rerun of a rollout (issue 26, item 6): every PKCS#12 repacked under a new password
+/// around the same certificate. With the passwords in the profiles, the server's profiles
+/// are left alone (devices hold those identities: no reinstall); with `--password-mode
+/// file`, they are replaced, since each user's new password opens only the new bytes.
 #[test]
-fn a_new_rollout_replaces_repacked_identities_in_place() {
+fn a_rerun_rollout_is_left_alone_unless_its_passwords_travel_apart() {
     let server = jamf_server(&[]);
     let tmp = tempfile::tempdir().unwrap();
     let out = rollout_folder(tmp.path(), 1);
@@ -720,20 +721,47 @@ fn a_new_rollout_replaces_repacked_identities_in_place() {
     let text = ok(&mut push_folder(&server, tmp.path(), &again, &["--json"]));
     let lines = json_lines(&text);
     for l in &lines[..2] {
-        assert_eq!(l["action"], "updated", "{text}");
+        assert_eq!(l["action"], "unchanged", "{text}");
         assert_eq!(l["repacked_only"], true, "{text}");
         assert_eq!(l["diff"]["same"], true, "{text}");
     }
-    let after = server.state();
-    assert_eq!(after["ghosts"], serde_json::json!([]));
-    for id in ["1", "2"] {
-        let (old, new) = (&before[id], &after["profiles"][id]);
-        assert_eq!(old["uuid"], new["uuid"]);
-        assert_ne!(
-            old["payloads"], new["payloads"],
-            "profile {id} was not replaced"
-        );
-    }
+    assert_eq!(server.state()["profiles"], before, "a profile was replaced");
     let text = ok(&mut push_folder(&server, tmp.path(), &again, &[]));
     assert!(text.contains("0 updated, 2 unchanged"), "{text}");
+    let text = ok(&mut push_folder(
+        &server,
+        tmp.path(),
+        &again,
+        &["--dry-run"],
+    ));
+    assert_eq!(
+        text.matches("devices hold them already, left alone")
+            .count(),
+        2,
+        "{text}"
+    );
+
+    // Passwords apart: the first push of such a rollout replaces (the embedded one was
+    // there), and so does a rerun.
+    for (n, dir) in ["file1", "file2"].iter().enumerate() {
+        let folder = tmp.path().join(dir);
+        ok(rollout_command(&tmp.path().join("roster.csv"), &folder)
+            .args(["--password-mode", "file"]));
+        let before = server.state()["profiles"].clone();
+        let text = ok(&mut push_folder(&server, tmp.path(), &folder, &["--json"]));
+        let lines = json_lines(&text);
+        for l in &lines[..2] {
+            assert_eq!(l["action"], "updated", "run {n}: {text}");
+        }
+        let after = server.state();
+        assert_eq!(after["ghosts"], serde_json::json!([]));
+        for id in ["1", "2"] {
+            let (old, new) = (&before[id], &after["profiles"][id]);
+            assert_eq!(old["uuid"], new["uuid"]);
+            assert_ne!(
+                old["payloads"], new["payloads"],
+                "run {n}: profile {id} kept"
+            );
+        }
+    }
 }

@@ -391,8 +391,16 @@ fn print_report(r: &PushReport) {
     if let Some(d) = r.diff.as_ref().filter(|d| !d.same) {
         crate::out::text(&d.to_string());
     }
-    if r.repacked_only {
-        outln!("  the same certificates, repacked (new PKCS#12 bytes or passwords)");
+    match (r.repacked_only, r.action) {
+        (false, _) => {}
+        (true, pbkit_jamf::Action::Unchanged) => outln!(
+            "  the same certificates, repacked (new PKCS#12 bytes and passwords): devices \
+             hold them already, left alone"
+        ),
+        (true, _) => outln!(
+            "  the same certificates, repacked: replaced, since a PKCS#12 password is not \
+             in the profile and the user's new one opens only the new bytes"
+        ),
     }
 }
 

@@ -59,6 +59,18 @@ impl LocalProfile {
         self.display_name.as_deref().unwrap_or(&self.identifier)
     }
 
+    /// Whether a PKCS#12 payload leaves its password out (the device asks for it): then
+    /// its bytes matter, since the password its user was given opens only those.
+    fn password_apart(&self) -> bool {
+        let Some(Value::Array(payloads)) = self.top.get("PayloadContent") else {
+            return false;
+        };
+        payloads.iter().filter_map(Value::as_dictionary).any(|p| {
+            p.get("PayloadType").and_then(Value::as_string) == Some("com.apple.security.pkcs12")
+                && !p.contains_key("Password")
+        })
+    }
+
     /// The profile with Jamf Pro's top-level identifiers, when given.
     fn with_ids(&self, keep: Option<(&str, &str)>) -> Dictionary {
         let mut top = self.top.clone();
@@ -160,8 +172,9 @@ pub struct PushReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<Diff>,
     /// The profiles differ only where the diff compares by meaning: a PKCS#12 repacked
-    /// (new bytes, new password) around the same certificate. Devices still need the new
-    /// one, so it is pushed.
+    /// (new bytes, new password) around the same certificate. Left alone (unchanged),
+    /// unless its password is not in the profile (then pushed: the user's new password
+    /// opens only the new bytes).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub repacked_only: bool,
 }
@@ -338,11 +351,15 @@ impl<'c> Pusher<'c> {
             .unwrap_or_else(|| server.uuid.clone());
         let identifier = theirs.identifier.clone();
         let ours = req.profile.with_ids(Some((&uuid, &identifier)));
-        // Byte for byte, not the diff's sameness: a PKCS#12 repacked under a new password
-        // is no change to an admin's eye, but devices need the new one.
         let identical = ours == theirs.top;
         let xml = xml(ours);
         let diff = diff_sides(&side(&server.payloads, id)?, &side(&xml, id)?);
+        // By meaning, as `profile diff` judges (identities by certificate): a rerun of a
+        // rollout repacks every PKCS#12 under a new password around the same certificate
+        // and key, which devices already hold, so it is left alone. Unless a password
+        // travels apart from the profile: the user was given the new one, which opens
+        // only the new bytes.
+        let same = identical || (diff.same && !req.profile.password_apart());
         if server.name != req.name {
             report
                 .settings
@@ -365,7 +382,7 @@ impl<'c> Pusher<'c> {
                 .push(format!("scope {} -> {s}", server.scope));
         }
         report.repacked_only = !identical && diff.same;
-        let changes = !identical || !report.settings.is_empty();
+        let changes = !same || !report.settings.is_empty();
         report.kept_uuid = Some(uuid.clone());
         report.kept_identifier = (identifier != req.profile.identifier).then(|| identifier.clone());
         report.scope = req.scope.clone().unwrap_or(server.scope);
