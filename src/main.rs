@@ -14,6 +14,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 mod args;
 mod cmd;
+mod jsonl;
 mod out;
 mod progress;
 mod secret;

@@ -151,15 +151,18 @@ fn sign_unsign_print_json_and_verify_takes_several_files() {
     let text = stdout(&o);
     assert!(text.contains("signed.mobileconfig: Unverified:"), "{text}");
     assert!(text.contains("plain.mobileconfig: Unsigned:"), "{text}");
-    let v = json(&stdout(&run(pbkit()
+    // JSON Lines: a line per file (failed unless Verified, with the verdict and why), then
+    // the summary.
+    let text = stdout(&run(pbkit()
         .args(["profile", "verify", "--json"])
         .arg(&signed)
-        .arg(&plain))));
+        .arg(&plain)));
+    let v: Vec<serde_json::Value> = text.lines().map(json).collect();
+    assert_eq!(v.len(), 3, "{text}");
     assert_eq!(v[0]["verdict"], "Unverified");
+    assert_eq!(v[0]["status"], "failed");
+    assert_eq!(v[0]["item"], signed.display().to_string());
+    assert!(v[0]["reason"].is_string());
     assert_eq!(v[1]["verdict"], "Unsigned");
-    // One file: the verdict object, as it always was.
-    let v = json(&stdout(&run(pbkit()
-        .args(["profile", "verify", "--json"])
-        .arg(&plain))));
-    assert_eq!(v["verdict"], "Unsigned");
+    assert_eq!(v[2]["summary"]["failed"], 2);
 }

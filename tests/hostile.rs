@@ -349,7 +349,7 @@ fn roster_rows_reach_outside_their_folder_only_when_allowed() {
     // With --allow-outside the absolute path is read; HOME holds no PKCS#12 password.
     let text = stdout(&o);
     assert!(
-        text.contains(r#""status":"done","line":3,"username":"abs""#),
+        text.contains(r#""status":"ok","item":"abs","line":3,"username":"abs""#),
         "{text}"
     );
 }

@@ -317,7 +317,7 @@ fn a_rollout_folder_is_pushed_per_user_and_resumes() {
     let text = ok(&mut push_folder(&server, tmp.path(), &out, &extra));
     let lines = json_lines(&text);
     assert_eq!(lines.len(), 7, "{text}");
-    assert_eq!(lines[6]["summary"]["created"], 6);
+    assert_eq!(lines[6]["actions"]["created"], 6);
     assert_eq!(lines[6]["summary"]["failed"], 0);
     for l in &lines[..6] {
         assert_eq!(l["action"], "created");
@@ -341,7 +341,7 @@ fn a_rollout_folder_is_pushed_per_user_and_resumes() {
         csv.lines()
             .nth(1)
             .unwrap()
-            .starts_with("user1-0,pushed,created,"),
+            .starts_with("user1-0,ok,created,"),
         "{csv}"
     );
 
@@ -364,7 +364,7 @@ fn a_token_expiring_mid_rollout_is_replaced() {
     let out = rollout_folder(tmp.path(), 3);
     let text = ok(&mut push_folder(&server, tmp.path(), &out, &["--json"]));
     let summary = json_lines(&text).pop().unwrap();
-    assert_eq!(summary["summary"]["created"], 6, "{text}");
+    assert_eq!(summary["actions"]["created"], 6, "{text}");
     assert_eq!(summary["summary"]["failed"], 0);
     // 6 users x (create, read back, scope) + the list: 19 requests, 5 per token.
     assert!(summary["client"]["tokens"].as_u64().unwrap() >= 4, "{text}");
@@ -396,7 +396,7 @@ fn a_user_token_is_kept_alive() {
         .arg(&out);
     let text = ok(&mut c);
     let summary = json_lines(&text).pop().unwrap();
-    assert_eq!(summary["summary"]["created"], 6, "{text}");
+    assert_eq!(summary["actions"]["created"], 6, "{text}");
     let state = server.state();
     // 19 requests at 8 a second: over 2 s, so at least one renewal before expiry.
     assert!(state["keep_alives"].as_u64().unwrap() >= 1, "{state}");
@@ -421,7 +421,7 @@ fn a_server_error_on_one_user_fails_that_user_only_and_resume_finishes() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let lines = json_lines(&stdout(&o));
     let summary = lines.last().unwrap();
-    assert_eq!(summary["summary"]["created"], 5);
+    assert_eq!(summary["actions"]["created"], 5);
     assert_eq!(summary["summary"]["failed"], 1);
     // The 429, the 503, and the failed user's three creates again.
     assert_eq!(summary["client"]["retries"], 5);
@@ -469,7 +469,7 @@ fn creates_that_fail_on_the_server_are_retried_until_done() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let lines = json_lines(&stdout(&o));
     let summary = lines.last().unwrap();
-    assert_eq!(summary["summary"]["created"], 8, "{summary}");
+    assert_eq!(summary["actions"]["created"], 8, "{summary}");
     assert_eq!(summary["summary"]["failed"], 0, "{summary}");
     assert!(
         summary["client"]["retries"].as_u64().unwrap() >= 4,
@@ -764,4 +764,90 @@ fn a_rerun_rollout_is_left_alone_unless_its_passwords_travel_apart() {
             );
         }
     }
+}
+
+/// One JSON Lines shape (issue 26, item 7) for rollout, jamf push and profile verify, dry
+/// runs included: every line but the last is an item with `status` (ok, failed, skipped,
+/// would-…) and `item`; the last is `{"summary": {"items", "ok", "failed", "skipped",
+/// would-…}}`, counting the items by the same words.
+#[test]
+fn bulk_and_verdict_commands_print_one_json_lines_shape() {
+    let server = jamf_server(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let roster = crate::rollout::roster(tmp.path(), 1, &["x@pbkit.test,gone,Gone,no.p12,no.p12"]);
+    let check = |what: &str, text: &str, expected: serde_json::Value| {
+        let mut lines = json_lines(text);
+        let last = lines.pop().unwrap();
+        let mut counts = std::collections::BTreeMap::<String, u64>::new();
+        for l in &lines {
+            let status = l["status"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{what}: {l}"));
+            assert!(
+                ["ok", "failed", "skipped"].contains(&status) || status.starts_with("would-"),
+                "{what}: {l}"
+            );
+            assert!(l["item"].is_string(), "{what}: {l}");
+            *counts.entry(status.to_string()).or_default() += 1;
+        }
+        let summary = &last["summary"];
+        assert_eq!(summary, &expected, "{what}: {text}");
+        assert_eq!(summary["items"], lines.len() as u64, "{what}");
+        for (status, n) in counts {
+            assert_eq!(summary[status.as_str()], n, "{what}: {text}");
+        }
+    };
+    let o = run(rollout_command(&roster, &tmp.path().join("dry")).args(["--dry-run", "--json"]));
+    check(
+        "rollout --dry-run",
+        &stdout(&o),
+        serde_json::json!({"items": 3, "ok": 0, "failed": 1, "skipped": 0, "would-write": 2}),
+    );
+    let out = tmp.path().join("out");
+    let o = run(rollout_command(&roster, &out).arg("--json"));
+    check(
+        "rollout",
+        &stdout(&o),
+        serde_json::json!({"items": 3, "ok": 2, "failed": 1, "skipped": 0}),
+    );
+    let text = ok(&mut push_folder(
+        &server,
+        tmp.path(),
+        &out,
+        &["--dry-run", "--json"],
+    ));
+    check(
+        "jamf push --dry-run",
+        &text,
+        serde_json::json!({"items": 2, "ok": 0, "failed": 0, "skipped": 0, "would-create": 2}),
+    );
+    let text = ok(&mut push_folder(&server, tmp.path(), &out, &["--json"]));
+    check(
+        "jamf push",
+        &text,
+        serde_json::json!({"items": 2, "ok": 2, "failed": 0, "skipped": 0}),
+    );
+    let text = ok(&mut push_folder(
+        &server,
+        tmp.path(),
+        &out,
+        &["--resume", "--json"],
+    ));
+    check(
+        "jamf push --resume",
+        &text,
+        serde_json::json!({"items": 2, "ok": 0, "failed": 0, "skipped": 2}),
+    );
+    let o = run(pbkit()
+        .args(["profile", "verify", "--json", "--anchor"])
+        .arg(generated_pki().join("trust/anchor.pem"))
+        .arg(out.join("user1-0.mobileconfig"))
+        .arg(root().join("profiles/test-identities/password")));
+    let text = stdout(&o);
+    check(
+        "profile verify",
+        &text,
+        serde_json::json!({"items": 2, "ok": 1, "failed": 1, "skipped": 0}),
+    );
+    assert_eq!(json_lines(&text)[0]["verdict"], "Verified");
 }

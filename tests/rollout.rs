@@ -99,7 +99,7 @@ fn every_good_row_gets_one_verified_profile_and_bad_rows_are_reported() {
     assert_eq!(failures, 8, "{}", stderr(&o));
     assert_eq!(
         lines.last().unwrap()["summary"],
-        serde_json::json!({"done": 10, "skipped": 0, "failed": 8})
+        serde_json::json!({"items": 18, "ok": 10, "failed": 8, "skipped": 0})
     );
     let reasons: BTreeMap<String, String> = lines
         .iter()
@@ -205,7 +205,7 @@ fn refuses_an_output_folder_with_profiles_unless_resuming() {
     let o = ok(&mut rollout(&r, &out, &["--resume", "--json"]));
     assert_eq!(
         json_lines(&o).last().unwrap()["summary"],
-        serde_json::json!({"done": 0, "skipped": 2, "failed": 0})
+        serde_json::json!({"items": 2, "ok": 0, "failed": 0, "skipped": 2})
     );
 }
 
@@ -266,7 +266,7 @@ fn sigkill_then_resume_finishes_without_redoing_or_half_writing() {
     let summary = json_lines(&o).last().unwrap()["summary"].clone();
     assert_eq!(summary["failed"], 0);
     assert_eq!(summary["skipped"], before.len());
-    assert_eq!(summary["done"], 80 - before.len());
+    assert_eq!(summary["ok"], 80 - before.len());
 
     let after = profiles(&out);
     assert_eq!(after.len(), 80);
@@ -694,7 +694,11 @@ fn dry_run_writes_nothing_and_report_has_a_row_per_user() {
     let rows: Vec<&str> = text.lines().collect();
     assert_eq!(rows[0], "line,username,status,file,bytes,reason");
     assert_eq!(rows.len(), 4);
-    assert!(rows[1].starts_with("2,user1-0,checked,,"), "{}", rows[1]);
+    assert!(
+        rows[1].starts_with("2,user1-0,would-write,,"),
+        "{}",
+        rows[1]
+    );
     assert!(rows[3].starts_with("4,swapped,failed,,,"), "{}", rows[3]);
     assert!(rows[3].contains("without digitalSignature"), "{}", rows[3]);
 
@@ -704,7 +708,7 @@ fn dry_run_writes_nothing_and_report_has_a_row_per_user() {
     let text = std::fs::read_to_string(&report).unwrap();
     let done = text.lines().find(|l| l.contains(",user2-0,")).unwrap();
     assert!(
-        done.contains(",done,") && done.contains("user2-0.mobileconfig"),
+        done.contains(",ok,") && done.contains("user2-0.mobileconfig"),
         "{done}"
     );
 }

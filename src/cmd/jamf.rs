@@ -8,10 +8,11 @@ use std::time::Duration;
 use clap::{Args, Subcommand, ValueEnum};
 use pbkit_jamf::folder::{FolderPush, UserOutcome, NAME_TEMPLATE};
 use pbkit_jamf::{
-    Client, ClientOptions, Credentials, LocalProfile, OnWait, ProfileKey, PushReport, PushRequest,
-    Pusher, Scope, Target, Wait,
+    Action, Client, ClientOptions, Credentials, LocalProfile, OnWait, ProfileKey, PushReport,
+    PushRequest, Pusher, Scope, Target, Wait,
 };
 
+use crate::jsonl::{Lines, Status};
 use crate::out::{errln, outln};
 
 /// The connection's help, shared by every jamf command (a literal, for `concat!`).
@@ -221,7 +222,9 @@ pub struct PushArgs {
     report: Option<PathBuf>,
     #[command(flatten)]
     connection: Connection,
-    /// Print one JSON object per profile (and a summary for a folder).
+    /// Print JSON Lines: one object per profile or user ({"status": ok|failed|skipped|
+    /// would-create|would-update, "item", "action", …}), then {"summary": {…counts by
+    /// status}}.
     #[arg(long)]
     json: bool,
 }
@@ -328,6 +331,7 @@ fn push(a: PushArgs) -> anyhow::Result<ExitCode> {
     };
     let mut pusher = Pusher::new(&client, a.dry_run)?;
     let mut failed = 0;
+    let lines = Lines::new(a.json);
     for profile in &profiles {
         let request = PushRequest {
             profile,
@@ -339,21 +343,25 @@ fn push(a: PushArgs) -> anyhow::Result<ExitCode> {
             scope: scope.clone(),
         };
         match pusher.push(&request) {
-            Ok(report) if a.json => outln!("{}", serde_json::to_string(&report)?),
-            Ok(report) => print_report(&report),
+            Ok(report) => {
+                lines.item(action_status(report.action), &profile.origin, &report);
+                if !a.json {
+                    print_report(&report);
+                }
+            }
             Err(e) => {
                 failed += 1;
-                if a.json {
-                    outln!(
-                        "{}",
-                        serde_json::json!({"file": profile.origin, "status": "failed",
-                                           "reason": e.to_string()})
-                    );
-                }
-                errln!("pbkit: {}", e);
+                let reason = e.to_string();
+                lines.item(
+                    Status::Failed,
+                    &profile.origin,
+                    &serde_json::json!({ "reason": reason }),
+                );
+                errln!("pbkit: {reason}");
             }
         }
     }
+    lines.summary(serde_json::json!({ "dry_run": a.dry_run, "client": client.stats() }));
     Ok(exit(failed))
 }
 
@@ -393,7 +401,7 @@ fn print_report(r: &PushReport) {
     }
     match (r.repacked_only, r.action) {
         (false, _) => {}
-        (true, pbkit_jamf::Action::Unchanged) => outln!(
+        (true, Action::Unchanged) => outln!(
             "  the same certificates, repacked (new PKCS#12 bytes and passwords): devices \
              hold them already, left alone"
         ),
@@ -419,13 +427,10 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
         bar.hide_bar();
     }
     let started = std::time::Instant::now();
+    let lines = Lines::new(a.json);
     let outcomes = pbkit_jamf::folder::push_folder(client, &how, &mut |o| {
         bar.inc(1);
-        if a.json {
-            if let Ok(line) = serde_json::to_string(o) {
-                outln!("{line}");
-            }
-        }
+        lines.item(user_status(o), o.username(), o);
         match o {
             // On stderr with --json too: `--json | head -2` must not hide a failure.
             UserOutcome::Failed {
@@ -446,11 +451,16 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
     let stats = client.stats();
     let seconds = started.elapsed().as_secs_f64();
     if a.json {
-        outln!(
-            "{}",
-            serde_json::json!({"summary": summary, "dry_run": a.dry_run, "seconds": seconds,
-                               "client": stats})
-        );
+        lines.summary(serde_json::json!({
+            "dry_run": a.dry_run,
+            "seconds": seconds,
+            "client": stats,
+            "actions": {
+                "created": summary.created,
+                "updated": summary.updated,
+                "unchanged": summary.unchanged,
+            },
+        }));
     } else {
         let (create, update) = if a.dry_run {
             ("would be created", "would be updated")
@@ -480,6 +490,25 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
     Ok(exit(summary.failed))
 }
 
+/// A push's status in the JSON Lines: done (created, updated, unchanged) or, in a dry
+/// run, what would be done.
+fn action_status(action: Action) -> Status {
+    match action {
+        Action::Created | Action::Updated | Action::Unchanged => Status::Ok,
+        Action::WouldCreate => Status::Would("create"),
+        Action::WouldUpdate => Status::Would("update"),
+    }
+}
+
+/// A user's status in the JSON Lines and the report.
+fn user_status(o: &UserOutcome) -> Status {
+    match o {
+        UserOutcome::Pushed { report, .. } => action_status(report.action),
+        UserOutcome::Skipped { .. } => Status::Skipped,
+        UserOutcome::Failed { .. } => Status::Failed,
+    }
+}
+
 fn report_csv(outcomes: &[UserOutcome]) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["username", "status", "action", "id", "name", "reason"])?;
@@ -487,7 +516,7 @@ fn report_csv(outcomes: &[UserOutcome]) -> anyhow::Result<Vec<u8>> {
         let row: [String; 6] = match o {
             UserOutcome::Pushed { username, report } => [
                 username.clone(),
-                "pushed".into(),
+                user_status(o).word(),
                 report.action.to_string(),
                 report.id.map(|i| i.to_string()).unwrap_or_default(),
                 report.name.clone(),
@@ -495,7 +524,7 @@ fn report_csv(outcomes: &[UserOutcome]) -> anyhow::Result<Vec<u8>> {
             ],
             UserOutcome::Skipped { username, id } => [
                 username.clone(),
-                "skipped".into(),
+                user_status(o).word(),
                 String::new(),
                 id.to_string(),
                 String::new(),
@@ -505,7 +534,7 @@ fn report_csv(outcomes: &[UserOutcome]) -> anyhow::Result<Vec<u8>> {
                 username, reason, ..
             } => [
                 username.clone(),
-                "failed".into(),
+                user_status(o).word(),
                 String::new(),
                 String::new(),
                 String::new(),

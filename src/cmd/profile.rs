@@ -227,7 +227,8 @@ pub struct VerifyArgs {
     /// Trusted root or intermediate certificates (PEM, DER, PKCS#7); repeatable.
     #[arg(long, value_name = "PEM")]
     anchor: Vec<PathBuf>,
-    /// Print JSON.
+    /// Print JSON Lines: one object per file ({"status": ok|failed, "item": file,
+    /// "verdict", "reason"}), then {"summary": {…counts by status}}.
     #[arg(long)]
     json: bool,
 }
@@ -655,39 +656,35 @@ fn exit_for(v: &Verdict) -> ExitCode {
     })
 }
 
-/// One file's verdict, as `verify --json` prints it for several files.
-#[derive(Serialize)]
-struct FileVerdict {
-    file: String,
-    #[serde(flatten)]
-    verdict: Verdict,
-}
-
 fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     let anchors = anchors(&a.anchor)?;
     let mut all = Vec::new();
     for file in &a.files {
-        let verdict = verify(&read(file)?, &anchors).verdict();
-        all.push(FileVerdict {
-            file: file.display().to_string(),
-            verdict,
-        });
+        all.push((
+            file.display().to_string(),
+            verify(&read(file)?, &anchors).verdict(),
+        ));
     }
     if a.json {
-        // One file: the verdict object itself, as before several files were taken.
-        match &all[..] {
-            [one] => super::print_json(&one.verdict)?,
-            _ => super::print_json(&all)?,
+        // pbkit's JSON Lines: Verified is ok; any other verdict fails, with its reason.
+        let lines = crate::jsonl::Lines::new(true);
+        for (file, verdict) in &all {
+            let status = match verdict {
+                Verdict::Verified => crate::jsonl::Status::Ok,
+                _ => crate::jsonl::Status::Failed,
+            };
+            lines.item(status, file, verdict);
         }
+        lines.summary(serde_json::json!({}));
     } else {
         let several = all.len() > 1;
-        for v in &all {
+        for (file, verdict) in &all {
             let prefix = if several {
-                format!("{}: ", v.file)
+                format!("{file}: ")
             } else {
                 String::new()
             };
-            match &v.verdict {
+            match verdict {
                 Verdict::Verified => outln!(
                     "{prefix}Verified: the signature is valid and the signer chains to an anchor"
                 ),
@@ -700,7 +697,7 @@ fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
         }
     }
     // The worst verdict decides: Invalid, then Unverified, then Unsigned.
-    let worst = all.iter().map(|v| &v.verdict).max_by_key(|v| match v {
+    let worst = all.iter().map(|(_, v)| v).max_by_key(|v| match v {
         Verdict::Verified => 0,
         Verdict::Unsigned => 1,
         Verdict::Unverified(_) => 2,

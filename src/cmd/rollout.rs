@@ -9,6 +9,7 @@ use pbkit_rollout::{Outcome, PasswordMode, Rollout, RunSettings};
 
 use crate::secret::{InPasswordArgs, SignerPasswordArgs};
 
+use crate::jsonl::{Lines, Status};
 use crate::out::{errln, outln};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -123,7 +124,8 @@ pub struct RolloutArgs {
     /// repeatable [with --resume: the interrupted run's].
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = crate::cmd::profile::parse_var)]
     vars: Vec<(String, String)>,
-    /// Print one JSON object per user, then a summary object.
+    /// Print JSON Lines: one object per user ({"status": ok|failed|skipped|would-write,
+    /// "item": username, …}), then {"summary": {…counts by status}}.
     #[arg(long)]
     json: bool,
 }
@@ -216,6 +218,7 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
     let rows = count_rows(&roster)?;
     let bar = crate::progress::bar(rows, "rollout");
     let outcomes = Mutex::new(Vec::new());
+    let lines = Lines::new(a.json);
     let report = |o: &Outcome| {
         bar.inc(1);
         if a.report.is_some() {
@@ -226,9 +229,17 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         }
         // `rollout --json | head -2` stops the report, not the rollout: once the reader
         // has gone, outln! writes nothing more (every profile is still written).
-        if let (true, Ok(line)) = (a.json, serde_json::to_string(o)) {
-            outln!("{line}");
-        }
+        let status = match o {
+            Outcome::Done { .. } => Status::Ok,
+            Outcome::Checked { .. } => Status::Would("write"),
+            Outcome::Skipped { .. } => Status::Skipped,
+            Outcome::Failed { .. } => Status::Failed,
+        };
+        let item = match o.username() {
+            Some(user) => user.to_string(),
+            None => format!("line {}", o.line()),
+        };
+        lines.item(status, &item, o);
         // Failures reach stderr with --json too: `--json | head -1` must not hide them.
         if let Outcome::Failed {
             line,
@@ -265,7 +276,7 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         pbkit_outfile::write(path, &csv, pbkit_outfile::Perm::Public)?;
     }
     if a.json {
-        outln!("{}", serde_json::json!({ "summary": summary }));
+        lines.summary(serde_json::json!({ "dry_run": a.dry_run }));
     } else {
         outln!(
             "{}{} in {}: {} done, {} skipped (already done), {} failed",

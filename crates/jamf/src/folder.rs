@@ -43,7 +43,9 @@ pub const NAME_TEMPLATE: &str = "{name} ({username})";
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
 pub enum UserOutcome {
-    /// Pushed (or, dry run, checked).
+    /// Pushed (or, dry run, checked): the report's action says what was (or would be)
+    /// done.
+    #[serde(rename = "ok")]
     Pushed {
         /// The user.
         username: String,
@@ -67,6 +69,17 @@ pub enum UserOutcome {
         /// Why.
         reason: String,
     },
+}
+
+impl UserOutcome {
+    /// The user.
+    pub fn username(&self) -> &str {
+        match self {
+            UserOutcome::Pushed { username, .. }
+            | UserOutcome::Skipped { username, .. }
+            | UserOutcome::Failed { username, .. } => username,
+        }
+    }
 }
 
 /// Counts of a folder push.

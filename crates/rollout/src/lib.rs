@@ -409,11 +409,13 @@ pub enum PasswordMode {
     File,
 }
 
-/// What happened to one row.
+/// What happened to one row; serialized with the `status` pbkit's JSON Lines give it
+/// (`ok`, `would-write`, `skipped`, `failed`).
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
 pub enum Outcome {
     /// The profile was written.
+    #[serde(rename = "ok")]
     Done {
         /// CSV line.
         line: u64,
@@ -426,6 +428,7 @@ pub enum Outcome {
     },
     /// Dry run: the row would be done (files, passwords, address, identity rule and
     /// signature all hold); nothing was written.
+    #[serde(rename = "would-write")]
     Checked {
         /// CSV line.
         line: u64,
@@ -465,6 +468,17 @@ impl Outcome {
         }
     }
 
+    /// Its status word, as serialized and in the CSV report: `ok`, `would-write`,
+    /// `skipped`, `failed`.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Outcome::Done { .. } => "ok",
+            Outcome::Checked { .. } => "would-write",
+            Outcome::Skipped { .. } => "skipped",
+            Outcome::Failed { .. } => "failed",
+        }
+    }
+
     /// The user the outcome is about, when the row names one.
     pub fn username(&self) -> Option<&str> {
         match self {
@@ -489,19 +503,19 @@ pub fn report_csv(outcomes: &[Outcome]) -> Result<Vec<u8>, csv::Error> {
                 file,
                 bytes,
                 ..
-            } => [&line, username, "done", file, &bytes.to_string(), ""],
+            } => [&line, username, o.status(), file, &bytes.to_string(), ""],
             Outcome::Checked {
                 username, bytes, ..
-            } => [&line, username, "checked", "", &bytes.to_string(), ""],
+            } => [&line, username, o.status(), "", &bytes.to_string(), ""],
             Outcome::Skipped {
                 username, reason, ..
-            } => [&line, username, "skipped", "", "", reason],
+            } => [&line, username, o.status(), "", "", reason],
             Outcome::Failed {
                 username, reason, ..
             } => [
                 &line,
                 username.as_deref().unwrap_or(""),
-                "failed",
+                o.status(),
                 "",
                 "",
                 reason,
