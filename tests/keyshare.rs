@@ -388,3 +388,130 @@ fn utis_table_resolve_and_info_plist() {
         "22 ['com.rsa.pkcs-12', 'public.folder', 'public.zip-archive']"
     );
 }
+
+/// A 2025 pack also serves each selection as a folder (`select.*` UTIs, contract §3), with
+/// exactly its zip's files, byte for byte; a legacy pack has none. `keyshare open` opens
+/// such a folder as the app receives it (issue 26, item 11), and names what the `-p12`
+/// companion would not open.
+#[test]
+fn selection_folders_hold_their_zips_files_and_open_as_an_app_receives_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pw = pw_file(tmp.path(), "password");
+    let out = tmp.path().join("pack");
+    let m = pack(&[fixture("purebred-skp")], &pw, &out, &[]);
+    let archives = m["archives"].as_array().unwrap();
+    assert_eq!(archives.len(), 5);
+    for a in archives {
+        let folder = a["folder"].as_str().unwrap();
+        assert_eq!(a["name"], format!("{folder}.zip"));
+        let mut files: Vec<String> = std::fs::read_dir(out.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        assert_eq!(
+            files,
+            zip_names(&out.join(format!("{folder}.zip"))),
+            "{folder}"
+        );
+        for f in &files {
+            assert_eq!(
+                std::fs::read(out.join(folder).join(f)).unwrap(),
+                std::fs::read(out.join("p12").join(f)).unwrap()
+            );
+        }
+    }
+    let o = run(pbkit()
+        .args(["keyshare", "open", "--json"])
+        .arg(out.join("Encryption"))
+        .arg("--password-file")
+        .arg(out.join("password")));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let opened: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let names: Vec<&str> = opened
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "encryption_02571D.p12",
+            "encryption_02571F.p12",
+            "encryption_025721.p12",
+            "encryption_025723.p12"
+        ]
+    );
+    assert!(
+        opened[0]["classification"]["type"] == "encryption",
+        "{opened}"
+    );
+    // What the companion would not open is a problem: exit 1, named.
+    std::fs::write(out.join("Encryption/readme.txt"), "x").unwrap();
+    let o = run(pbkit()
+        .args(["keyshare", "open"])
+        .arg(out.join("Encryption"))
+        .arg("--password-file")
+        .arg(out.join("password")));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("not named *.p12: the -p12 companion UTI does not open it"),
+        "{}",
+        stdout(&o)
+    );
+
+    let legacy = tmp.path().join("legacy");
+    pack(
+        &[fixture("purebred-skp")],
+        &pw,
+        &legacy,
+        &["--format", "legacy"],
+    );
+    assert!(!legacy.join("Encryption").exists());
+    assert!(legacy.join("Encryption.zip").exists());
+}
+
+/// `utis --info-plist --for UTI...`: only what those UTIs need, a 2025 select.* with its
+/// -p12 companion, each once; read by Python's plistlib.
+#[test]
+fn info_plist_for_one_selection_declares_it_and_its_companion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plist = tmp.path().join("utis.plist");
+    std::fs::write(
+        &plist,
+        ok(pbkit().args([
+            "keyshare",
+            "utis",
+            "--info-plist",
+            "--for",
+            "purebred2025.select.signature",
+            "purebred2025.select.signature-p12",
+            "purebred2025.zip.encryption",
+        ])),
+    )
+    .unwrap();
+    let out = ok(Command::new("python3")
+        .args([
+            "-c",
+            "import plistlib,sys; d=plistlib.load(open(sys.argv[1],'rb'))['UTImportedTypeDeclarations']; \
+             print(' '.join(x['UTTypeIdentifier']+'<'+x['UTTypeConformsTo'][0] for x in d))",
+        ])
+        .arg(&plist));
+    assert_eq!(
+        out.trim(),
+        "purebred2025.select.signature<public.folder \
+         purebred2025.select.signature-p12<com.rsa.pkcs-12 \
+         purebred2025.zip.encryption<public.zip-archive"
+    );
+    // --for without --info-plist is a usage error; an unknown UTI is an error.
+    let o = run(pbkit().args(["keyshare", "utis", "--for", "purebred2025.zip.all"]));
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(pbkit().args(["keyshare", "utis", "--info-plist", "--for", "purebred.nope"]));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("is not a Purebred key-sharing UTI"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -45,6 +45,7 @@ Examples:
   pbkit keyshare utis
   pbkit keyshare utis --format legacy
   pbkit keyshare utis --info-plist > utis.plist
+  pbkit keyshare utis --info-plist --for purebred2025.select.signature
   pbkit keyshare utis --resolve purebred2025.select.signature \\
       purebred.zip.all_user")]
     Utis(UtisArgs),
@@ -56,6 +57,7 @@ iOS rejects).
 
 Examples:
   pbkit keyshare open pack/All.zip --password-file pack/password
+  pbkit keyshare open pack/Signature --password-file pack/password
   pbkit keyshare open pack/p12/signature_025722.p12 \\
       --password-file pack/password --json")]
     Open(OpenArgs),
@@ -108,9 +110,14 @@ pub struct UtisArgs {
     /// UTI family.
     #[arg(long, default_value = "2025", value_parser = parse_format, value_name = "2025|legacy")]
     format: Format,
-    /// Print the UTImportedTypeDeclarations plist for a consuming app's Info.plist.
+    /// Print the UTImportedTypeDeclarations plist for a consuming app's Info.plist: every
+    /// UTI of --format, or with --for only what those UTIs need.
     #[arg(long, conflicts_with = "resolve")]
     info_plist: bool,
+    /// With --info-plist: the UTIs the app asks for (a 2025 select.* brings its -p12
+    /// companion).
+    #[arg(long = "for", value_name = "UTI", num_args = 1.., requires = "info_plist")]
+    for_utis: Vec<String>,
     /// Say what each of these UTIs selects (deprecated spellings are accepted, with a warning).
     #[arg(long, value_name = "UTI", num_args = 1..)]
     resolve: Vec<String>,
@@ -121,7 +128,7 @@ pub struct UtisArgs {
 
 #[derive(Args)]
 pub struct OpenArgs {
-    /// A pack zip or a single .p12.
+    /// A pack zip, a single .p12, or a folder as a 2025 select.* UTI delivers it.
     file: PathBuf,
     #[command(flatten)]
     password: PasswordArgs,
@@ -194,11 +201,22 @@ fn pack(a: PackArgs) -> anyhow::Result<ExitCode> {
         manifest.suite,
         manifest.friendly_name
     );
-    for archive in &manifest.archives {
-        outln!("  {:<16} {}", archive.name, archive.entries.join(", "));
+    // `All.zip` (legacy) or `All.zip, All/` (2025: the select.* folder too).
+    let names: Vec<String> = manifest
+        .archives
+        .iter()
+        .map(|a| match &a.folder {
+            Some(folder) => format!("{}, {folder}/", a.name),
+            None => a.name.clone(),
+        })
+        .collect();
+    let width = names.iter().map(String::len).max().unwrap_or(0).max(8);
+    for (name, archive) in names.iter().zip(&manifest.archives) {
+        outln!("  {name:<width$} {}", archive.entries.join(", "));
     }
     outln!(
-        "  password         {}/password (mode 0600)",
+        "  {:<width$} {}/password (mode 0600)",
+        "password",
         a.out.display()
     );
     Ok(ExitCode::SUCCESS)
@@ -280,22 +298,35 @@ fn row(u: &Uti) -> UtiRow {
 }
 
 fn utis(a: UtisArgs) -> anyhow::Result<ExitCode> {
+    // Deprecated spellings are taken, with a warning.
+    let parse = |given: &[String]| -> anyhow::Result<Vec<Uti>> {
+        given
+            .iter()
+            .map(|s| {
+                let (u, warning) = Uti::parse(s)?;
+                if let Some(w) = warning {
+                    warnln!("{w}");
+                }
+                Ok(u)
+            })
+            .collect()
+    };
     if a.info_plist {
-        crate::out::bytes(&info_plist(a.format))?;
+        let utis = if a.for_utis.is_empty() {
+            Uti::table(a.format)
+        } else {
+            parse(&a.for_utis)?
+                .into_iter()
+                .flat_map(Uti::declared_with)
+                .collect()
+        };
+        crate::out::bytes(&info_plist(&utis))?;
         return Ok(ExitCode::SUCCESS);
     }
     let rows: Vec<UtiRow> = if a.resolve.is_empty() {
         Uti::table(a.format).iter().map(row).collect()
     } else {
-        let mut rows = Vec::new();
-        for s in &a.resolve {
-            let (u, warning) = Uti::parse(s)?;
-            if let Some(w) = warning {
-                warnln!("{w}");
-            }
-            rows.push(row(&u));
-        }
-        rows
+        parse(&a.resolve)?.iter().map(row).collect()
     };
     if a.json {
         super::print_json(&rows)?;
@@ -310,12 +341,18 @@ fn utis(a: UtisArgs) -> anyhow::Result<ExitCode> {
 
 fn open_cmd(a: OpenArgs) -> anyhow::Result<ExitCode> {
     let password = a.password.source().required("Pack password: ")?;
-    let bytes = pbkit_infile::read(&a.file, pbkit_keyshare::FILE_LIMIT)?;
-    let name = a.file.file_name().map_or_else(
-        || a.file.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let imported = open(&bytes, &name, &password).with_context(|| a.file.display().to_string())?;
+    // A folder: as an app receives a 2025 `select.*` folder (not following a link).
+    let is_folder = std::fs::symlink_metadata(&a.file).is_ok_and(|m| m.is_dir());
+    let imported = if is_folder {
+        pbkit_keyshare::open_folder(&a.file, &password)?
+    } else {
+        let bytes = pbkit_infile::read(&a.file, pbkit_keyshare::FILE_LIMIT)?;
+        let name = a.file.file_name().map_or_else(
+            || a.file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        open(&bytes, &name, &password).with_context(|| a.file.display().to_string())?
+    };
     let failed = imported.iter().any(|i| !i.problems.is_empty());
     if a.json {
         super::print_json(&imported)?;

@@ -41,7 +41,7 @@ pub fn pkcs12_inputs(inputs: &[std::path::PathBuf]) -> Result<Vec<std::path::Pat
     }
     Ok(out)
 }
-pub use open::{open, Imported, OpenReport, MAX_ENTRIES, MAX_INFLATED, MAX_RATIO};
+pub use open::{open, open_folder, Imported, OpenReport, MAX_ENTRIES, MAX_INFLATED, MAX_RATIO};
 
 /// The largest pack file `open` reads: [`MAX_INFLATED`] stored, or one PKCS#12.
 pub const FILE_LIMIT: pbkit_infile::Limit =
@@ -92,6 +92,9 @@ pub enum Error {
         /// Which limit, and by how much.
         detail: String,
     },
+    /// A file of a folder could not be read.
+    #[error(transparent)]
+    Read(#[from] pbkit_infile::Error),
     /// A zip archive could not be read or written.
     #[error("zip: {0}")]
     Zip(#[from] zip::result::ZipError),

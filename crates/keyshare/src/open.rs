@@ -106,6 +106,54 @@ pub fn open(bytes: &[u8], name: &str, password: &Password) -> Result<Vec<Importe
     Ok(out)
 }
 
+/// Opens a folder as a consuming app receives it through a 2025 `select.*` UTI and its
+/// `-p12` companion: every `*.p12` file in it, each with the pack password. A file of
+/// another name, or a subfolder, is named as a problem (the companion does not open it).
+/// At most [`MAX_ENTRIES`] files, each read up to [`pbkit_pkcs12::FILE_LIMIT`]; symbolic
+/// links are not followed.
+pub fn open_folder(dir: &std::path::Path, password: &Password) -> Result<Vec<Imported>, Error> {
+    let io = |source| Error::Io {
+        path: dir.display().to_string(),
+        source,
+    };
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        names.push((entry.file_name(), entry.file_type().map_err(io)?));
+        if names.len() > MAX_ENTRIES {
+            return Err(Error::ZipLimit {
+                archive: dir.display().to_string(),
+                detail: format!("more than the {MAX_ENTRIES} files a selection may hold"),
+            });
+        }
+    }
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = Vec::new();
+    for (name, kind) in names {
+        let name_text = name.to_string_lossy().into_owned();
+        if !kind.is_file() {
+            out.push(Imported::refused(
+                &name_text,
+                "not a regular file: the -p12 companion UTI opens p12 files only",
+            ));
+            continue;
+        }
+        if !name_text.ends_with(".p12") {
+            out.push(Imported::refused(
+                &name_text,
+                "not named *.p12: the -p12 companion UTI does not open it",
+            ));
+            continue;
+        }
+        let bytes = pbkit_infile::read(&dir.join(&name), pbkit_pkcs12::FILE_LIMIT)?;
+        out.push(import(&name_text, &bytes, password));
+    }
+    if out.is_empty() {
+        return Err(Error::EmptyArchive(dir.display().to_string()));
+    }
+    Ok(out)
+}
+
 /// What `open` found, as `pbkit keyshare open` prints it: each entry's type, serial,
 /// subject and keychain label, its problems, then how many would import cleanly.
 pub struct OpenReport<'a>(pub &'a [Imported]);
@@ -140,14 +188,28 @@ impl std::fmt::Display for OpenReport<'_> {
     }
 }
 
+impl Imported {
+    /// An entry, nothing known of it yet.
+    fn named(name: &str) -> Imported {
+        Imported {
+            name: name.into(),
+            classification: None,
+            certificate: None,
+            ios: None,
+            problems: Vec::new(),
+        }
+    }
+
+    /// An entry not imported, for `problem`.
+    fn refused(name: &str, problem: &str) -> Imported {
+        let mut imported = Imported::named(name);
+        imported.problems.push(problem.into());
+        imported
+    }
+}
+
 fn import(name: &str, der: &[u8], password: &Password) -> Imported {
-    let mut imported = Imported {
-        name: name.into(),
-        classification: None,
-        certificate: None,
-        ios: None,
-        problems: Vec::new(),
-    };
+    let mut imported = Imported::named(name);
     match Identity::from_pkcs12(der, password) {
         Err(e) => imported.problems.push(e.to_string()),
         Ok(identity) => match identity.certificate().facts() {

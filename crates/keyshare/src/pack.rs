@@ -53,8 +53,9 @@ pub struct Placement {
 /// How a pack is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PackOptions {
-    /// Which provider generation the pack imitates (informational: both write the same
-    /// archives; the UTIs that reach them differ).
+    /// Which provider generation the pack imitates: both write the same archives; 2025
+    /// also serves each selection as a folder (`select.*` UTIs), so its packs hold
+    /// `<Folder>/` beside `<Folder>.zip`.
     pub format: Format,
     /// The PKCS#12 suite of every file.
     pub suite: Suite,
@@ -192,7 +193,8 @@ impl Plan {
     }
 
     /// Writes the pack under `dir` (which must exist): `<Folder>.zip` per non-empty
-    /// selection, `p12/<name>`, `password` (0600) and `manifest.json`.
+    /// selection (and, 2025, `<Folder>/` with the same files), `p12/<name>`, `password`
+    /// (0600) and `manifest.json`.
     #[expect(
         clippy::expect_used,
         reason = "serializing or encoding values built in memory cannot fail"
@@ -231,8 +233,19 @@ impl Plan {
             let name = archive_name(sel);
             let zip = zip_of(&members, &files)?;
             pbkit_outfile::write(dir.join(&name), &zip, Perm::Secret)?;
+            // The folder a 2025 `select.*` UTI shows, its files as the `-p12` companion
+            // opens them.
+            let folder = (options.format == Format::V2025).then(|| sel.folder().to_string());
+            if let Some(folder) = &folder {
+                let path = dir.join(folder);
+                pbkit_outfile::create_dir(&path, Perm::Secret)?;
+                for member in &members {
+                    pbkit_outfile::write(path.join(member), &files[member], Perm::Secret)?;
+                }
+            }
             archives.push(ArchiveManifest {
                 name,
+                folder,
                 selection: sel,
                 entries: members.iter().map(|s| s.to_string()).collect(),
             });
@@ -333,6 +346,9 @@ pub struct Manifest {
 pub struct ArchiveManifest {
     /// File name.
     pub name: String,
+    /// The folder holding the same files (2025 packs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
     /// The selection it answers.
     pub selection: Selection,
     /// Entry names, in archive order.

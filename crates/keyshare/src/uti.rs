@@ -151,6 +151,22 @@ impl Uti {
             .ok_or_else(|| UnknownUti(s.into()))
     }
 
+    /// What an app that asks for this UTI must declare: the UTI itself and, for a 2025
+    /// `select.*` folder, its `-p12` companion (without which the folder's files do not
+    /// open).
+    pub fn declared_with(self) -> Vec<Uti> {
+        match (self.kind, self.format) {
+            (UtiKind::Select(s), Format::V2025) => vec![
+                self,
+                Uti {
+                    kind: UtiKind::SelectP12(s),
+                    ..self
+                },
+            ],
+            _ => vec![self],
+        }
+    }
+
     /// The archive of a pack that answers this UTI (`None`: the plain p12 files).
     pub fn selection(&self) -> Option<Selection> {
         match self.kind {
@@ -160,19 +176,22 @@ impl Uti {
     }
 }
 
-/// The `UTImportedTypeDeclarations` a consuming app puts in its Info.plist, as a complete
-/// XML plist (a dictionary with that one key) to copy from.
+/// The `UTImportedTypeDeclarations` a consuming app puts in its Info.plist for `utis`
+/// (each once, in the order given; [`Uti::table`] for every UTI of a format, or a
+/// selection's [`Uti::declared_with`]), as a complete XML plist (a dictionary with that one
+/// key) to copy from.
 ///
 /// `com.rsa.pkcs-12` is declared by iOS itself and is not imported.
 #[expect(
     clippy::expect_used,
     reason = "serializing or encoding values built in memory cannot fail"
 )]
-pub fn info_plist(format: Format) -> Vec<u8> {
+pub fn info_plist(utis: &[Uti]) -> Vec<u8> {
     use plist::{Dictionary, Value};
-    let decls: Vec<Value> = Uti::table(format)
-        .into_iter()
-        .filter(|u| u.identifier() != "com.rsa.pkcs-12")
+    let mut seen = std::collections::HashSet::new();
+    let decls: Vec<Value> = utis
+        .iter()
+        .filter(|u| u.identifier() != "com.rsa.pkcs-12" && seen.insert(u.identifier()))
         .map(|u| {
             let mut d = Dictionary::new();
             d.insert("UTTypeIdentifier".into(), u.identifier().into());
@@ -246,13 +265,14 @@ mod tests {
 
     #[test]
     fn info_plist_is_a_plist_with_the_imports() {
-        let xml = info_plist(Format::V2025);
+        let xml = info_plist(&Uti::table(Format::V2025));
         let v: plist::Value = plist::from_bytes(&xml).unwrap();
         let decls = v.as_dictionary().unwrap()["UTImportedTypeDeclarations"]
             .as_array()
             .unwrap();
         assert_eq!(decls.len(), 22);
-        let legacy = plist::from_bytes::<plist::Value>(&info_plist(Format::Legacy)).unwrap();
+        let legacy =
+            plist::from_bytes::<plist::Value>(&info_plist(&Uti::table(Format::Legacy))).unwrap();
         assert_eq!(
             legacy.as_dictionary().unwrap()["UTImportedTypeDeclarations"]
                 .as_array()
