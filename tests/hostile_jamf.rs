@@ -341,3 +341,46 @@ fn journals_that_are_not_regular_files_are_refused() {
         "precious"
     );
 }
+
+/// One retry rule for every request (issue 26, item 1): a Retry-After given as an HTTP
+/// date is obeyed (the wait said is the time to that date), one of seconds is capped by
+/// --max-wait, and either way the request then succeeds.
+#[test]
+fn retry_after_as_an_http_date_is_obeyed_and_max_wait_caps_every_wait() {
+    let server = jamf_server(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let in_five = time::OffsetDateTime::now_utc() + time::Duration::seconds(5);
+    let date = in_five
+        .format(time::macros::format_description!(
+            "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+        ))
+        .unwrap();
+    server.fault_json(json!({"path": PROFILES, "status": 503, "retry_after": date, "times": 1}));
+    let o = run_within(&mut jamf(&server, tmp.path(), &["list", "--rate", "0"]), 30);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let said: f64 = err
+        .lines()
+        .find_map(|l| l.split("retry 1 of 3 in ").nth(1))
+        .and_then(|rest| rest.strip_suffix(" s"))
+        .unwrap_or_else(|| panic!("no wait said: {err}"))
+        .parse()
+        .unwrap();
+    // Not the server-less pause (at most 0.25 s on a first retry): the date's.
+    assert!(said > 0.3 && said <= 5.0, "{err}");
+
+    server.fault_json(json!({"path": PROFILES, "status": 429, "retry_after": "30", "times": 1}));
+    let o = run_within(
+        &mut jamf(
+            &server,
+            tmp.path(),
+            &["list", "--rate", "0", "--max-wait", "1"],
+        ),
+        30,
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("HTTP 429; retry 1 of 3 in 1.0 s"), "{err}");
+    let o = run(&mut jamf(&server, tmp.path(), &["list", "--max-wait", "0"]));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

@@ -102,6 +102,11 @@ pub struct Connection {
     /// Retries of a request that met 429, 5xx or a network failure.
     #[arg(long, value_name = "N", default_value_t = 3)]
     retries: u32,
+    /// Seconds the longest wait before a retry may last, whether the server asked for it
+    /// (Retry-After, seconds or an HTTP date) or not (a pause from 0.25 s that doubles,
+    /// with jitter).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    max_wait: u64,
     /// Seconds one request may take, connecting and reading included.
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     timeout: u64,
@@ -143,6 +148,7 @@ impl Connection {
         let mut options = ClientOptions::default();
         options.rate = self.rate;
         options.retries = self.retries;
+        options.max_wait = Duration::from_secs(self.max_wait);
         options.timeout = Duration::from_secs(self.timeout);
         options.deadline = match self.deadline.or(deadline) {
             Some(0) | None => None,

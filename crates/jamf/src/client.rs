@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
+use crate::retry::{jitter, RetryAfter, RetryPolicy};
 use crate::Error;
+use time::OffsetDateTime;
 
 /// Who pbkit is to Jamf Pro.
 pub enum Credentials {
@@ -181,7 +183,8 @@ pub struct ClientOptions {
     pub retries: u32,
     /// Per request, connecting and reading included.
     pub timeout: Duration,
-    /// The longest wait a `Retry-After` is obeyed for.
+    /// The longest wait before a retry, whether the server asked for it (`Retry-After`)
+    /// or not.
     pub max_wait: Duration,
     /// All of the client's network work, from [`Client::connect`] on: no request is sent
     /// and no retry waited for past it. `None`: no limit (a bulk push of thousands).
@@ -482,7 +485,7 @@ impl Client {
         path: &str,
         headers: &[(&str, &str)],
         body: Body<'_>,
-    ) -> Result<(Answer, Option<Duration>), Error> {
+    ) -> Result<(Answer, Option<RetryAfter>), Error> {
         let url = format!("{}{path}", self.base);
         let timeout = match self.time_left(method, &url)? {
             Some(left) => self.options.timeout.min(left),
@@ -499,7 +502,7 @@ impl Client {
         headers: &[(&str, &str)],
         body: Body<'_>,
         timeout: Duration,
-    ) -> Result<(Answer, Option<Duration>), Error> {
+    ) -> Result<(Answer, Option<RetryAfter>), Error> {
         self.pace();
         self.requests.fetch_add(1, Ordering::Relaxed);
         let url = format!("{}{path}", self.base);
@@ -529,8 +532,7 @@ impl Client {
             .headers()
             .get("Retry-After")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(RetryAfter::parse);
         let body = response
             .into_body()
             .with_config()
@@ -686,11 +688,7 @@ impl Client {
                             || (repeatable && answer.status >= 500)) =>
                 {
                     let reason = format!("HTTP {}", answer.status);
-                    (
-                        retry_after.map(|d| d.min(self.options.max_wait)),
-                        reason,
-                        answer.url,
-                    )
+                    (retry_after, reason, answer.url)
                 }
                 Err(Error::Connect { url, reason })
                     if repeatable && attempt < self.options.retries =>
@@ -706,22 +704,33 @@ impl Client {
 
     /// The retries a request may have ([`ClientOptions::retries`]).
     pub(crate) fn retries(&self) -> u32 {
-        self.options.retries
+        self.policy().retries
     }
 
-    /// Waits before retry `attempt` (from 1) of `method url`, for `reason`: the server's
-    /// `Retry-After` when it gave one (capped), else a pause that doubles from 250 ms. The
-    /// wait is told ([`ClientOptions::on_wait`]) and counted; one that would end past the
+    /// The one retry rule of every request.
+    pub(crate) fn policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            retries: self.options.retries,
+            max_wait: self.options.max_wait,
+            base: Duration::from_millis(250),
+        }
+    }
+
+    /// Waits before retry `attempt` (from 1) of `method url`, for `reason`, as long as
+    /// [`RetryPolicy::pause`] says (the server's `Retry-After` when it gave one). The wait
+    /// is told ([`ClientOptions::on_wait`]) and counted; one that would end past the
     /// deadline is not begun.
     pub(crate) fn wait_to_retry(
         &self,
         method: &'static str,
         url: &str,
         reason: String,
-        asked: Option<Duration>,
+        asked: Option<RetryAfter>,
         attempt: u32,
     ) -> Result<(), Error> {
-        let pause = asked.unwrap_or_else(|| Duration::from_millis(250 << (attempt - 1).min(6)));
+        let pause = self
+            .policy()
+            .pause(attempt, asked, OffsetDateTime::now_utc(), jitter());
         if let Some(left) = self.time_left(method, url)? {
             if pause >= left {
                 return Err(self.past_deadline(method, url));

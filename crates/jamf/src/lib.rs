@@ -4,10 +4,12 @@ pub mod classic;
 pub mod client;
 pub mod folder;
 pub mod push;
+pub mod retry;
 
 pub use classic::{BadTarget, ProfileKey, ProfileRef, Scope, ServerProfile, Target};
 pub use client::{Client, ClientOptions, Credentials, CredentialsProblem, OnWait, Stats, Wait};
 pub use push::{Action, LocalProfile, MatchedBy, PushReport, PushRequest, Pusher};
+pub use retry::{RetryAfter, RetryPolicy};
 
 /// Why a Jamf Pro request, or a push, did not succeed.
 #[derive(Debug, thiserror::Error)]
