@@ -352,7 +352,7 @@ fn push(a: PushArgs) -> anyhow::Result<ExitCode> {
             Ok(report) => {
                 lines.item(action_status(report.action), &profile.origin, &report);
                 if !a.json {
-                    print_report(&report);
+                    print_report(&report, true);
                 }
             }
             Err(e) => {
@@ -379,10 +379,12 @@ fn exit(failed: usize) -> ExitCode {
     }
 }
 
-fn print_report(r: &PushReport) {
+/// A push's report, a few lines; `say_unsigned`: with the note that a signed file goes
+/// unsigned (a folder push says it once, not per user).
+fn print_report(r: &PushReport, say_unsigned: bool) {
     let id = r.id.map(|id| format!(" (id {id})")).unwrap_or_default();
     outln!("{} {:?}{id}: {}", r.action, r.name, r.file);
-    if r.unsigned {
+    if r.unsigned && say_unsigned {
         outln!("  the file is signed: Jamf Pro gets its content unsigned (it signs on delivery)");
     }
     if let Some(m) = r.matched_by {
@@ -434,6 +436,7 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
     }
     let started = std::time::Instant::now();
     let lines = Lines::new(a.json);
+    let said_unsigned = std::cell::Cell::new(false);
     let outcomes = pbkit_jamf::folder::push_folder(client, &how, &mut |o| {
         bar.inc(1);
         lines.item(user_status(o), o.username(), o);
@@ -443,9 +446,15 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
                 username, reason, ..
             } => bar.suspend(|| errln!("{username}: {reason}")),
             // A dry run is read user by user.
-            UserOutcome::Pushed { report, .. } if a.dry_run && !a.json => {
-                bar.suspend(|| print_report(report))
-            }
+            UserOutcome::Pushed { report, .. } if a.dry_run && !a.json => bar.suspend(|| {
+                if report.unsigned && !said_unsigned.replace(true) {
+                    outln!(
+                        "(the files are signed: Jamf Pro gets their content unsigned, and \
+                             signs on delivery)"
+                    );
+                }
+                print_report(report, false)
+            }),
             _ => {}
         }
     })?;
