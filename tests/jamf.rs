@@ -740,6 +740,9 @@ fn a_rerun_rollout_is_left_alone_unless_its_passwords_travel_apart() {
         2,
         "{text}"
     );
+    // Said once for the folder, not once per user (issue 26, item 10).
+    assert_eq!(text.matches("the files are signed").count(), 1, "{text}");
+    assert!(!text.contains("the file is signed"), "{text}");
 
     // Passwords apart: the first push of such a rollout replaces (the embedded one was
     // there), and so does a rerun.
