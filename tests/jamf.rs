@@ -450,13 +450,13 @@ fn a_server_error_on_one_user_fails_that_user_only_and_resume_finishes() {
 }
 
 /// Jamf Pro fails every 3rd create with a 500 and every 4th request with a 503: each
-/// create is retried (looked for first, so never made twice) and every user is pushed in
-/// one run, with no resume (issue 26).
+/// create is retried (looked for first, so never made twice) and every one of 50 users is
+/// pushed in one run, with no resume (issue 26's "done when").
 #[test]
 fn creates_that_fail_on_the_server_are_retried_until_done() {
     let server = jamf_server(&[]);
     let tmp = tempfile::tempdir().unwrap();
-    let out = rollout_folder(tmp.path(), 4);
+    let out = rollout_folder(tmp.path(), 25);
     server.fault_json(
         serde_json::json!({"path": "/id/0", "method": "POST", "status": 500,
         "every": 3, "times": 1000}),
@@ -469,7 +469,7 @@ fn creates_that_fail_on_the_server_are_retried_until_done() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let lines = json_lines(&stdout(&o));
     let summary = lines.last().unwrap();
-    assert_eq!(summary["actions"]["created"], 8, "{summary}");
+    assert_eq!(summary["actions"]["created"], 50, "{summary}");
     assert_eq!(summary["summary"]["failed"], 0, "{summary}");
     assert!(
         summary["client"]["retries"].as_u64().unwrap() >= 4,
@@ -479,7 +479,7 @@ fn creates_that_fail_on_the_server_are_retried_until_done() {
     assert!(err.contains("HTTP 500; not created"), "{err}");
     // One profile per user: a retried create never made a second.
     let profiles = server.state()["profiles"].as_object().unwrap().len();
-    assert_eq!(profiles, 8);
+    assert_eq!(profiles, 50);
 }
 
 /// When Jamf Pro gives the payloads inside new PayloadUUIDs, the Exchange payload's
