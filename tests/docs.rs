@@ -338,3 +338,43 @@ fn the_readme_commands_run_and_ci_runs_the_test_command() {
             .args(["--anchor", &format!("{dir}/pki/trust/anchor.pem")]));
     }
 }
+
+/// No command shown goes unrun: every guide with a console block is one the tests above
+/// run, and no other fence holds commands (`sh`, `bash`, `shell`), README's first block
+/// (run above) aside. A new guide, or a command shown another way, fails here until a test
+/// runs it.
+#[test]
+fn every_shown_command_is_in_a_block_a_test_runs() {
+    let run = [
+        "jamf-admins.md",
+        "app-developers.md",
+        "mdm-servers.md",
+        "performance.md",
+    ];
+    let mut files = vec![root().join("README.md")];
+    for entry in std::fs::read_dir(root().join("docs")).unwrap() {
+        files.push(entry.unwrap().path());
+    }
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let fences: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("```") && l.len() > 3)
+            .map(|l| l[3..].trim())
+            .collect();
+        for fence in &fences {
+            match *fence {
+                "console" => assert!(
+                    run.contains(&name.as_str()),
+                    "{name}: a console block no test runs"
+                ),
+                "sh" | "bash" | "shell" => assert!(
+                    name == "README.md" && text.matches("```sh").count() == 1,
+                    "{name}: a ```{fence} block no test runs"
+                ),
+                _ => {}
+            }
+        }
+    }
+}
