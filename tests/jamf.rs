@@ -195,12 +195,6 @@ fn push_folder(server: &JamfServer, dir: &Path, out: &Path, extra: &[&str]) -> C
     c
 }
 
-fn json_lines(out: &str) -> Vec<serde_json::Value> {
-    out.lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 /// A push creates; a second push of a changed profile (other top-level UUID, other
 /// identifier, same name) updates that profile and carries the server's PayloadUUID and
 /// PayloadIdentifier back: no ghost, one profile.

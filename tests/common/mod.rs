@@ -38,6 +38,13 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Every line of a JSON Lines output, parsed: a line that is no JSON fails the test.
+pub fn json_lines(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
 /// Runs and asserts success, returning stdout.
 pub fn ok(cmd: &mut Command) -> String {
     let o = run(cmd);
