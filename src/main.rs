@@ -45,6 +45,48 @@ impl std::fmt::Display for Usage {
 impl std::error::Error for Usage {}
 
 /// Toolkit for DoD Purebred derived credentials on iOS.
+/// The usage error (exit 2) `e` is, in words naming the flag, if it is one: a [`Usage`],
+/// or a library error that only a flag's value can cause.
+fn usage(e: &anyhow::Error) -> Option<String> {
+    let var = |e: &pbkit_profile::Error| match e {
+        pbkit_profile::Error::UnusedVariable { name, .. } => Some(format!("--var {name}: {e}")),
+        _ => None,
+    };
+    for cause in e.chain() {
+        if let Some(u) = cause.downcast_ref::<Usage>() {
+            return Some(u.0.clone());
+        }
+        if let Some(e) = cause.downcast_ref::<pbkit_profile::Error>() {
+            return var(e);
+        }
+        if let Some(e) = cause.downcast_ref::<pbkit_rollout::Error>() {
+            use pbkit_rollout::Error as R;
+            return match e {
+                R::Vars(v) => var(v),
+                R::ResumeDiffers { .. } | R::NothingToResume(_) | R::NotGiven { .. } => {
+                    Some(e.to_string())
+                }
+                _ => None,
+            };
+        }
+        if let Some(e) = cause.downcast_ref::<pbkit_jamf::Error>() {
+            return match e {
+                pbkit_jamf::Error::Url(_) | pbkit_jamf::Error::Insecure(_) => Some(e.to_string()),
+                pbkit_jamf::Error::Rate(r) => {
+                    Some(format!("--rate {r}: give 0 (no pacing) or at least 0.01"))
+                }
+                _ => None,
+            };
+        }
+        if let Some(e @ pbkit_ddm::Error::AssetUrl { .. }) =
+            cause.downcast_ref::<pbkit_ddm::Error>()
+        {
+            return Some(format!("--asset-base-url: {e}"));
+        }
+    }
+    None
+}
+
 #[derive(Parser)]
 #[command(name = "pbkit", version, about, long_about = None, after_help = EXIT_CODES)]
 struct Cli {
@@ -137,8 +179,8 @@ fn main() -> ExitCode {
         Ok(code) => code,
         // `pbkit … | head`: the reader has what it wanted.
         Err(e) if out::is_broken_pipe(&e) => ExitCode::SUCCESS,
-        Err(e) if e.downcast_ref::<Usage>().is_some() => {
-            out::errln!("pbkit: {}", out::describe(&e));
+        Err(e) if usage(&e).is_some() => {
+            out::errln!("pbkit: {}", usage(&e).unwrap_or_default());
             ExitCode::from(EXIT_USAGE)
         }
         Err(e) => {

@@ -30,24 +30,27 @@ impl<'a> Source<'a> {
         }
     }
 
-    /// This source, or, when its flags name nothing, the one a recorded run read from
-    /// (`rollout --resume`).
-    pub fn or_recorded(self, recorded: Option<&'a PasswordSource>) -> Source<'a> {
-        match (self.named(), recorded) {
-            (None, Some(PasswordSource::File(path))) => Source {
+    /// The source named by a setting (a resume's recorded one, say), for `flag`.
+    pub fn of(named: Option<&'a PasswordSource>, flag: &'static str) -> Source<'a> {
+        match named {
+            Some(PasswordSource::File(path)) => Source {
                 file: Some(path),
-                ..self
+                env: None,
+                flag,
             },
-            (None, Some(PasswordSource::Env(name))) => Source {
+            Some(PasswordSource::Env(name)) => Source {
+                file: None,
                 env: Some(name),
-                ..self
+                flag,
             },
-            _ => self,
+            None => Source {
+                file: None,
+                env: None,
+                flag,
+            },
         }
     }
 
-    /// The password, if a file or variable was named. An error names the flag and its
-    /// value once (`--password-file pw.txt: no such file`), never the password.
     pub fn given(&self) -> anyhow::Result<Option<Password>> {
         let Some(source) = self.named() else {
             return Ok(None);

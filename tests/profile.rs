@@ -467,7 +467,7 @@ fn signing_embeds_the_signers_path_and_warns_when_it_reaches_no_anchor() {
     let (v, warnings) = sign(&[fixture("fpki/dod-id-ca-63.pem")], &anchor);
     assert_eq!(v["chain"].as_array().unwrap().len(), 0, "{v}");
     assert!(
-        warnings.contains("reaches no --signer-anchor"),
+        warnings.contains("--signer-anchor: the embedded chain ends at"),
         "{warnings}"
     );
 }
@@ -970,7 +970,9 @@ fn decrypt_failures_name_the_reason() {
         .arg("--out")
         .arg(&out));
     assert!(
-        stderr(&o).contains("signed: encrypt the unsigned profile, then sign"),
+        stderr(&o).contains(
+            "already signed (unsign it first: a profile is signed once, after encrypting)"
+        ),
         "{}",
         stderr(&o)
     );

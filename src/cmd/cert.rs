@@ -76,11 +76,7 @@ pub fn run(cmd: CertCommand) -> anyhow::Result<ExitCode> {
             print_facts(s, now);
         }
     }
-    Ok(if failed {
-        ExitCode::from(crate::EXIT_FAILURE)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(super::exit(!failed))
 }
 
 fn print_facts(s: &Shown<'_>, now: OffsetDateTime) {

@@ -151,10 +151,7 @@ fn search(leaf: &PathBuf, s: &SearchArgs, purpose: Purpose) -> anyhow::Result<(O
         .next()
         .with_context(|| format!("{}: no certificate", leaf.display()))?;
     let (pool, skipped) = bundle::read_pool(&s.pool)?;
-    let mut anchors = Vec::new();
-    for a in &s.anchor {
-        anchors.extend(bundle::read_file(a)?);
-    }
+    let anchors = bundle::read_files(&s.anchor)?;
     let mut opts = PathOptions::new(s.at.unwrap_or_else(crate::args::now));
     opts.purpose = purpose;
     opts.allow_sha1 = s.allow_sha1;
@@ -222,11 +219,7 @@ pub fn run(cmd: ChainCommand) -> anyhow::Result<ExitCode> {
                     );
                 }
             }
-            Ok(if report.valid {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(crate::EXIT_FAILURE)
-            })
+            Ok(super::exit(report.valid))
         }
         ChainCommand::P12(a) => {
             let (outcome, report) = search(&a.leaf, &a.search, Purpose::SslServer)?;

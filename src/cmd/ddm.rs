@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Args, Subcommand};
 use pbkit_ddm::{Manifest, Options};
 use pbkit_pkcs12::Suite;
@@ -131,13 +132,8 @@ pub fn run(c: DdmCommand) -> anyhow::Result<ExitCode> {
         DdmCommand::Lint(a) => lint(a),
         DdmCommand::Build(a) => {
             let spec = Spec::read(&a.spec)?;
-            let suite = spec
-                .payloads
-                .iter()
-                .find_map(|p| p.suite.as_deref())
-                .map(str::parse::<Suite>)
-                .transpose()?;
-            let profile = super::profile::build_spec(&spec, &a.spec, a.vars)?;
+            let suite = spec.suite(&a.spec.display().to_string())?;
+            let profile = spec.build_with_vars(&a.spec, a.vars.into_iter().collect())?;
             emit(&profile, &a.output, suite, &a.spec)
         }
         DdmCommand::Convert(a) => {
@@ -169,12 +165,8 @@ fn emit(
         predicate: o.predicate.clone(),
         previous,
     };
-    let set = match pbkit_ddm::convert(profile, &options) {
-        Err(e @ pbkit_ddm::Error::AssetUrl { .. }) => {
-            return Err(crate::Usage(format!("--asset-base-url: {e}")).into())
-        }
-        other => other.map_err(|e| anyhow::anyhow!("{}: {e}", origin.display()))?,
-    };
+    let set =
+        pbkit_ddm::convert(profile, &options).with_context(|| origin.display().to_string())?;
     let manifest = pbkit_ddm::write(&set, &o.out, o.force)?;
     for u in &manifest.unmapped {
         errln!(

@@ -8,11 +8,11 @@ use std::time::Duration;
 use clap::{Args, Subcommand, ValueEnum};
 use pbkit_jamf::folder::{FolderPush, UserOutcome, NAME_TEMPLATE};
 use pbkit_jamf::{
-    Action, Client, ClientOptions, Credentials, LocalProfile, OnWait, ProfileKey, PushReport,
-    PushRequest, Pusher, Scope, Target, Wait,
+    Client, ClientOptions, Credentials, LocalProfile, OnWait, ProfileKey, PushReport, PushRequest,
+    Pusher, Scope, Target, Wait,
 };
 
-use crate::jsonl::{Lines, Status};
+use crate::jsonl::Lines;
 use crate::out::{errln, outln};
 
 /// The connection's help, shared by every jamf command (a literal, for `concat!`).
@@ -157,15 +157,7 @@ impl Connection {
         options.allow_insecure_http = self.allow_insecure_http;
         options.anchors = anchors;
         options.on_wait = Some(OnWait(Arc::new(|w: &Wait| errln!("pbkit: {w}"))));
-        match Client::connect(url, credentials, options) {
-            Err(e @ (pbkit_jamf::Error::Url(_) | pbkit_jamf::Error::Insecure(_))) => {
-                Err(crate::Usage(e.to_string()).into())
-            }
-            Err(pbkit_jamf::Error::Rate(r)) => {
-                Err(crate::Usage(format!("--rate {r}: give 0 (no pacing) or at least 0.01")).into())
-            }
-            other => Ok(other?),
-        }
+        Ok(Client::connect(url, credentials, options)?)
     }
 }
 
@@ -350,7 +342,7 @@ fn push(a: PushArgs) -> anyhow::Result<ExitCode> {
         };
         match pusher.push(&request) {
             Ok(report) => {
-                lines.item(action_status(report.action), &profile.origin, &report);
+                lines.item(report.action.status(), &profile.origin, &report);
                 if !a.json {
                     print_report(&report, true);
                 }
@@ -359,7 +351,7 @@ fn push(a: PushArgs) -> anyhow::Result<ExitCode> {
                 failed += 1;
                 let reason = e.to_string();
                 lines.item(
-                    Status::Failed,
+                    "failed",
                     &profile.origin,
                     &serde_json::json!({ "reason": reason }),
                 );
@@ -368,55 +360,20 @@ fn push(a: PushArgs) -> anyhow::Result<ExitCode> {
         }
     }
     lines.summary(serde_json::json!({ "dry_run": a.dry_run, "client": client.stats() }));
-    Ok(exit(failed))
-}
-
-fn exit(failed: usize) -> ExitCode {
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(crate::EXIT_FAILURE)
-    }
+    Ok(super::exit(failed == 0))
 }
 
 /// A push's report, a few lines; `say_unsigned`: with the note that a signed file goes
 /// unsigned (a folder push says it once, not per user).
+/// One push's report; with `say_unsigned`, that a signed file's content went unsigned.
 fn print_report(r: &PushReport, say_unsigned: bool) {
-    let id = r.id.map(|id| format!(" (id {id})")).unwrap_or_default();
-    outln!("{} {:?}{id}: {}", r.action, r.name, r.file);
-    if r.unsigned && say_unsigned {
-        outln!("  the file is signed: Jamf Pro gets its content unsigned (it signs on delivery)");
-    }
-    if let Some(m) = r.matched_by {
-        let by = match m {
-            pbkit_jamf::MatchedBy::Name => "name",
-            pbkit_jamf::MatchedBy::Identifier => "PayloadIdentifier",
-        };
-        outln!("  matched by {by}");
-    }
-    if let Some(uuid) = &r.kept_uuid {
-        outln!("  kept the server's PayloadUUID {uuid}");
-    }
-    if let Some(identifier) = &r.kept_identifier {
-        outln!("  kept the server's PayloadIdentifier {identifier}");
-    }
-    outln!("  scope: {}", r.scope);
-    for s in &r.settings {
-        outln!("  {s}");
-    }
-    if let Some(d) = r.diff.as_ref().filter(|d| !d.same) {
-        crate::out::text(&d.to_string());
-    }
-    match (r.repacked_only, r.action) {
-        (false, _) => {}
-        (true, Action::Unchanged) => outln!(
-            "  the same certificates, repacked (new PKCS#12 bytes and passwords): devices \
-             hold them already, left alone"
-        ),
-        (true, _) => outln!(
-            "  the same certificates, repacked: replaced, since a PKCS#12 password is not \
-             in the profile and the user's new one opens only the new bytes"
-        ),
+    let text = r.to_string();
+    match text.split_once('\n') {
+        Some((first, rest)) if r.unsigned && say_unsigned => crate::out::text(&format!(
+            "{first}\n  the file is signed: Jamf Pro gets its content unsigned (it signs on \
+             delivery)\n{rest}"
+        )),
+        _ => crate::out::text(&text),
     }
 }
 
@@ -439,7 +396,7 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
     let said_unsigned = std::cell::Cell::new(false);
     let outcomes = pbkit_jamf::folder::push_folder(client, &how, &mut |o| {
         bar.inc(1);
-        lines.item(user_status(o), o.username(), o);
+        lines.item(o.status(), o.username(), o);
         match o {
             // On stderr with --json too: `--json | head -2` must not hide a failure.
             UserOutcome::Failed {
@@ -461,7 +418,8 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     let summary = pbkit_jamf::folder::Summary::of(&outcomes);
     if let Some(path) = &a.report {
-        pbkit_outfile::write(path, &report_csv(&outcomes)?, pbkit_outfile::Perm::Public)?;
+        let csv = pbkit_jamf::folder::report_csv(&outcomes)?;
+        pbkit_outfile::write(path, &csv, pbkit_outfile::Perm::Public)?;
     }
     let stats = client.stats();
     let seconds = started.elapsed().as_secs_f64();
@@ -502,61 +460,5 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
             crate::out::plural(stats.tokens, "token")
         );
     }
-    Ok(exit(summary.failed))
-}
-
-/// A push's status in the JSON Lines: done (created, updated, unchanged) or, in a dry
-/// run, what would be done.
-fn action_status(action: Action) -> Status {
-    match action {
-        Action::Created | Action::Updated | Action::Unchanged => Status::Ok,
-        Action::WouldCreate => Status::Would("create"),
-        Action::WouldUpdate => Status::Would("update"),
-    }
-}
-
-/// A user's status in the JSON Lines and the report.
-fn user_status(o: &UserOutcome) -> Status {
-    match o {
-        UserOutcome::Pushed { report, .. } => action_status(report.action),
-        UserOutcome::Skipped { .. } => Status::Skipped,
-        UserOutcome::Failed { .. } => Status::Failed,
-    }
-}
-
-fn report_csv(outcomes: &[UserOutcome]) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["username", "status", "action", "id", "name", "reason"])?;
-    for o in outcomes {
-        let row: [String; 6] = match o {
-            UserOutcome::Pushed { username, report } => [
-                username.clone(),
-                user_status(o).word(),
-                report.action.to_string(),
-                report.id.map(|i| i.to_string()).unwrap_or_default(),
-                report.name.clone(),
-                String::new(),
-            ],
-            UserOutcome::Skipped { username, id } => [
-                username.clone(),
-                user_status(o).word(),
-                String::new(),
-                id.to_string(),
-                String::new(),
-                "already pushed (journal)".into(),
-            ],
-            UserOutcome::Failed {
-                username, reason, ..
-            } => [
-                username.clone(),
-                user_status(o).word(),
-                String::new(),
-                String::new(),
-                String::new(),
-                reason.clone(),
-            ],
-        };
-        w.write_record(&row)?;
-    }
-    w.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))
+    Ok(super::exit(summary.failed == 0))
 }

@@ -359,9 +359,5 @@ fn open_cmd(a: OpenArgs) -> anyhow::Result<ExitCode> {
     } else {
         crate::out::text(&pbkit_keyshare::OpenReport(&imported).to_string());
     }
-    Ok(if failed {
-        ExitCode::from(crate::EXIT_FAILURE)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(super::exit(!failed))
 }

@@ -18,3 +18,12 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     outln!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
+
+/// Exit 0 when the check passed, 1 when it did not.
+pub fn exit(passed: bool) -> std::process::ExitCode {
+    if passed {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::from(crate::EXIT_FAILURE)
+    }
+}

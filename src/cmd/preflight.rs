@@ -213,8 +213,6 @@ pub fn run(cmd: PreflightCommand) -> anyhow::Result<ExitCode> {
 }
 
 /// The largest targets file read.
-const TARGETS_LIMIT: pbkit_infile::Limit = pbkit_infile::Limit::new(1 << 20, "a targets file");
-
 fn outgoing(a: OutgoingArgs) -> anyhow::Result<ExitCode> {
     let PolicyArg::IvantiEpmm = a.policy;
     let default = a.starttls.map(|p| match p {
@@ -226,21 +224,7 @@ fn outgoing(a: OutgoingArgs) -> anyhow::Result<ExitCode> {
         targets.push(OutgoingTarget::parse(t, default).map_err(|e| crate::Usage(e.to_string()))?);
     }
     if let Some(file) = &a.targets {
-        let bytes = pbkit_infile::read(file, TARGETS_LIMIT)?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", file.display()))?;
-        for (i, line) in text.lines().enumerate() {
-            let line = line.split('#').next().unwrap_or_default().trim();
-            if line.is_empty() {
-                continue;
-            }
-            let t = OutgoingTarget::parse(line, default)
-                .map_err(|e| anyhow::anyhow!("{}:{}: {e}", file.display(), i + 1))?;
-            targets.push(t);
-        }
-        if targets.is_empty() {
-            anyhow::bail!("{}: no target in it", file.display());
-        }
+        targets.extend(OutgoingTarget::read_file(file, default)?);
     }
     let report = probe_outgoing(
         &targets,
@@ -252,19 +236,12 @@ fn outgoing(a: OutgoingArgs) -> anyhow::Result<ExitCode> {
     } else {
         crate::out::text(&report.to_string());
     }
-    Ok(if report.passed() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(crate::EXIT_FAILURE)
-    })
+    Ok(super::exit(report.passed()))
 }
 
 fn revocation(a: RevocationArgs) -> anyhow::Result<ExitCode> {
     let leaf = bundle::read_one(&a.cert)?;
-    let mut anchors = Vec::new();
-    for p in &a.anchor {
-        anchors.extend(bundle::read_file(p)?);
-    }
+    let anchors = bundle::read_files(&a.anchor)?;
     let (pool, _) = bundle::read_pool(&a.pool)?;
     let opts = PathOptions::new(crate::args::now());
     let outcome = build_path(&leaf, &pool, &anchors, &opts)?;
@@ -287,20 +264,13 @@ fn revocation(a: RevocationArgs) -> anyhow::Result<ExitCode> {
         crate::out::text(&r.to_string());
         outln!("{}", r.verdict());
     }
-    Ok(if r.passed() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(crate::EXIT_FAILURE)
-    })
+    Ok(super::exit(r.passed()))
 }
 
 fn tls(a: TlsArgs) -> anyhow::Result<ExitCode> {
     let mut target = Target::parse(&a.target)?;
     target.servername = a.servername.clone();
-    let mut anchors = Vec::new();
-    for p in &a.anchor {
-        anchors.extend(bundle::read_file(p)?);
-    }
+    let anchors = bundle::read_files(&a.anchor)?;
     let (pool, _) = bundle::read_pool(&a.pool)?;
     let opts = TlsOptions {
         timeout: Duration::from_secs(a.timeout),
@@ -317,11 +287,7 @@ fn tls(a: TlsArgs) -> anyhow::Result<ExitCode> {
     } else {
         crate::out::text(&r.to_string());
     }
-    Ok(if passed {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(crate::EXIT_FAILURE)
-    })
+    Ok(super::exit(passed))
 }
 
 fn ports(a: PortsArgs) -> anyhow::Result<ExitCode> {
@@ -338,9 +304,5 @@ fn ports(a: PortsArgs) -> anyhow::Result<ExitCode> {
     } else {
         crate::out::text(&PortsReport(&results).to_string());
     }
-    Ok(if passed {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(crate::EXIT_FAILURE)
-    })
+    Ok(super::exit(passed))
 }

@@ -1,15 +1,14 @@
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
-use pbkit_outfile::Perm;
 use pbkit_pki::{bundle, Certificate};
 use pbkit_profile::diff::Side;
+use pbkit_profile::seal::Seal;
 use pbkit_profile::{
-    inspect, is_signed, lint, verify, BuildContext, Finding, LintOptions, Profile, Severity,
-    Signer, Spec, Verdict, Verification,
+    inspect, lint, verify, Finding, LintOptions, Profile, Severity, Signer, Spec, Verdict,
+    Verification,
 };
 use serde::Serialize;
 
@@ -302,17 +301,16 @@ pub fn run(cmd: ProfileCommand) -> anyhow::Result<ExitCode> {
                 return Err(crate::Usage("profile sign needs --signer P12".into()).into());
             }
             let bytes = read(&a.input)?;
-            if is_signed(&bytes) {
-                bail!("{}: already signed (unsign it first)", a.input.display());
-            }
-            let profile =
-                Profile::from_plist(&bytes).with_context(|| a.input.display().to_string())?;
             let signer = a
                 .signer
                 .load()?
                 .ok_or_else(|| crate::Usage("profile sign needs --signer P12".into()))?;
-            let signed = signer.sign(&bytes)?;
-            write_output(&a.out, &signed, perm_of(&profile))?;
+            let signed = Seal::new()
+                .signed_by(&signer)
+                .plist(&bytes)
+                .with_context(|| a.input.display().to_string())?;
+            signed.write(&a.out)?;
+            let signed = signed.bytes;
             let signed_by = signer.certificate().facts()?.subject;
             if a.json {
                 super::print_json(&serde_json::json!({
@@ -342,9 +340,10 @@ pub fn run(cmd: ProfileCommand) -> anyhow::Result<ExitCode> {
                     content
                 }
             };
-            let profile =
-                Profile::from_plist(&content).with_context(|| a.input.display().to_string())?;
-            write_output(&a.out, &content, perm_of(&profile))?;
+            Seal::new()
+                .plist(&content)
+                .with_context(|| a.input.display().to_string())?
+                .write(&a.out)?;
             if a.json {
                 super::print_json(&serde_json::json!({
                     "out": a.out.display().to_string(),
@@ -369,12 +368,6 @@ pub fn run(cmd: ProfileCommand) -> anyhow::Result<ExitCode> {
 
 fn encrypt_cmd(EncryptArgs { base: a, to, at }: EncryptArgs) -> anyhow::Result<ExitCode> {
     let bytes = read(&a.input)?;
-    if is_signed(&bytes) {
-        bail!(
-            "{}: signed: encrypt the unsigned profile, then sign (--signer)",
-            a.input.display()
-        );
-    }
     let recipients = to
         .iter()
         .map(pbkit_pki::bundle::read_one)
@@ -386,15 +379,14 @@ fn encrypt_cmd(EncryptArgs { base: a, to, at }: EncryptArgs) -> anyhow::Result<E
             bail!("{}: not a recipient: {reason}", path.display());
         }
     }
-    let encrypted = pbkit_profile::encrypt::encrypt(&bytes, &recipients, at)
-        .with_context(|| a.input.display().to_string())?;
     let signer = a.signer.load()?;
-    let out = match &signer {
-        Some(s) => s.sign(&encrypted)?,
-        None => encrypted.clone(),
-    };
-    let profile = Profile::from_plist(&encrypted)?;
-    write_output(&a.out, &out, perm_of(&profile))?;
+    let sealed = Seal::new()
+        .encrypt_to(&recipients, at)
+        .signed_by_any(signer.as_ref())
+        .plist(&bytes)
+        .with_context(|| a.input.display().to_string())?;
+    sealed.write(&a.out)?;
+    let out = sealed.bytes;
     let to: Vec<String> = recipients
         .iter()
         .map(|c| c.facts().map(|f| f.subject))
@@ -436,7 +428,7 @@ fn decrypt_cmd(a: DecryptArgs) -> anyhow::Result<ExitCode> {
     let decrypted = pbkit_profile::encrypt::decrypt(&plist, &key, &cert)
         .with_context(|| a.input.display().to_string())?;
     let profile = Profile::from_plist(&decrypted)?;
-    write_output(&a.out, &decrypted, perm_of(&profile))?;
+    Seal::new().plist(&decrypted)?.write(&a.out)?;
     outln!(
         "wrote {} ({} bytes, {} decrypted)",
         a.out.display(),
@@ -461,11 +453,7 @@ fn diff_cmd(a: DiffArgs) -> anyhow::Result<ExitCode> {
         outln!("{} -> {}", a.a, a.b);
         crate::out::text(&d.to_string());
     }
-    Ok(if d.same {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(crate::EXIT_FAILURE)
-    })
+    Ok(super::exit(d.same))
 }
 
 impl SignerArgs {
@@ -485,38 +473,14 @@ impl SignerArgs {
 
 /// Warns when `anchors` were given and the signer's embedded chain reaches none of them.
 pub fn warn_unless_reaches(signer: &Signer, anchors: &[PathBuf]) -> anyhow::Result<()> {
-    if anchors.is_empty() {
-        return Ok(());
-    }
-    let anchors = self::anchors(anchors)?;
-    if !signer.reaches(&anchors) {
-        let top = signer.chain().last().unwrap_or(signer.certificate());
-        warnln!(
-            "the embedded chain ends at {} and reaches no --signer-anchor: devices \
-             that trust only those will show the profile as Unverified (give the missing \
-             intermediates with --chain)",
-            top.facts()?.subject
-        );
+    if let Some(unreached) = signer.unreached(&self::anchors(anchors)?) {
+        warnln!("--signer-anchor: {unreached} (give the missing intermediates with --chain)");
     }
     Ok(())
 }
 
 fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     Ok(pbkit_profile::read_file(path)?)
-}
-
-/// A profile with an identity or a password in it is a secret.
-pub fn perm_of(profile: &Profile) -> Perm {
-    if profile.holds_secrets() {
-        Perm::Secret
-    } else {
-        Perm::Public
-    }
-}
-
-fn write_output(path: &Path, bytes: &[u8], perm: Perm) -> anyhow::Result<()> {
-    pbkit_outfile::write(path, bytes, perm)?;
-    Ok(())
 }
 
 #[derive(Serialize)]
@@ -533,38 +497,6 @@ struct Built<'a> {
 struct Variable<'a> {
     name: &'a str,
     default: Option<&'a str>,
-}
-
-/// The `--var` typo rule ([`Spec::check_vars`]) as a usage error (exit 2).
-pub fn check_vars<'a>(
-    spec: &Spec,
-    path: &Path,
-    names: impl IntoIterator<Item = &'a str>,
-) -> anyhow::Result<()> {
-    let Err(e) = spec.check_vars(&path.display().to_string(), names) else {
-        return Ok(());
-    };
-    match &e {
-        pbkit_profile::Error::UnusedVariable { name, .. } => {
-            Err(crate::Usage(format!("--var {name}: {e}")).into())
-        }
-        _ => Err(e.into()),
-    }
-}
-
-/// Builds the spec read from `path` with `--var` values, each of which it must use.
-pub fn build_spec(
-    spec: &Spec,
-    path: &Path,
-    vars: Vec<(String, String)>,
-) -> anyhow::Result<Profile> {
-    check_vars(spec, path, vars.iter().map(|(n, _)| n.as_str()))?;
-    let ctx = BuildContext {
-        base: path.parent().map(Path::to_path_buf).unwrap_or_default(),
-        vars: vars.into_iter().collect::<BTreeMap<_, _>>(),
-        ..BuildContext::default()
-    };
-    Ok(spec.build(&path.display().to_string(), &ctx)?)
 }
 
 fn build(a: BuildArgs) -> anyhow::Result<ExitCode> {
@@ -599,24 +531,19 @@ fn build(a: BuildArgs) -> anyhow::Result<ExitCode> {
     let Some(out) = &a.out else {
         return Err(crate::Usage("--out is required".into()).into());
     };
-    let profile = build_spec(&spec, &a.spec, a.vars)?;
-    let xml = profile
-        .to_bounded_xml()
-        .map_err(|e| anyhow::anyhow!("{origin}: {e}: look at the --var values"))?;
-    if xml.len() > pbkit_profile::lint::MAX_SIZE {
-        warnln!(
-            "{origin}: the built profile is {} bytes; Intune and Fleet reject \
-             profiles over {} bytes",
-            xml.len(),
-            pbkit_profile::lint::MAX_SIZE
-        );
-    }
+    let profile = spec.build_with_vars(&a.spec, a.vars.into_iter().collect())?;
     let signer = a.signer.load()?;
-    let bytes = match &signer {
-        Some(signer) => signer.sign(&xml)?,
-        None => xml,
+    let sealed = match Seal::new().signed_by_any(signer.as_ref()).profile(&profile) {
+        Err(e @ pbkit_profile::Error::TooLarge { .. }) => {
+            bail!("{origin}: {e}: look at the --var values")
+        }
+        other => other?,
     };
-    write_output(out, &bytes, perm_of(&profile))?;
+    if let Some(oversize) = sealed.oversize() {
+        warnln!("{origin}: the built profile is {oversize}");
+    }
+    sealed.write(out)?;
+    let bytes = sealed.bytes;
     let built = Built {
         out: out.display().to_string(),
         bytes: bytes.len(),
@@ -640,11 +567,7 @@ fn build(a: BuildArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn anchors(paths: &[PathBuf]) -> anyhow::Result<Vec<Certificate>> {
-    let mut out = Vec::new();
-    for p in paths {
-        out.extend(bundle::read_file(p)?);
-    }
-    Ok(out)
+    Ok(bundle::read_files(paths)?)
 }
 
 fn exit_for(v: &Verdict) -> ExitCode {
@@ -670,8 +593,8 @@ fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
         let lines = crate::jsonl::Lines::new(true);
         for (file, verdict) in &all {
             let status = match verdict {
-                Verdict::Verified => crate::jsonl::Status::Ok,
-                _ => crate::jsonl::Status::Failed,
+                Verdict::Verified => "ok",
+                _ => "failed",
             };
             lines.item(status, file, verdict);
         }
@@ -684,25 +607,11 @@ fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
             } else {
                 String::new()
             };
-            match verdict {
-                Verdict::Verified => outln!(
-                    "{prefix}Verified: the signature is valid and the signer chains to an anchor"
-                ),
-                Verdict::Unverified(why) => outln!(
-                    "{prefix}Unverified: the signature is valid, the chain is not trusted ({why})"
-                ),
-                Verdict::Invalid(why) => outln!("{prefix}Invalid: {why}"),
-                Verdict::Unsigned => outln!("{prefix}Unsigned: the file is a plain plist"),
-            }
+            outln!("{prefix}{verdict:#}");
         }
     }
     // The worst verdict decides: Invalid, then Unverified, then Unsigned.
-    let worst = all.iter().map(|(_, v)| v).max_by_key(|v| match v {
-        Verdict::Verified => 0,
-        Verdict::Unsigned => 1,
-        Verdict::Unverified(_) => 2,
-        Verdict::Invalid(_) => 3,
-    });
+    let worst = all.iter().map(|(_, v)| v).max_by_key(|v| v.rank());
     Ok(worst.map_or(ExitCode::SUCCESS, exit_for))
 }
 
@@ -760,11 +669,7 @@ pub fn print_findings(
             plural(all.len() - errors - warnings, "note")
         );
     }
-    Ok(if errors > 0 {
-        ExitCode::from(crate::EXIT_FAILURE)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(super::exit(errors == 0))
 }
 
 fn lint_cmd(a: LintArgs) -> anyhow::Result<ExitCode> {

@@ -1,16 +1,14 @@
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Mutex;
 
 use clap::{Args, ValueEnum};
-use pbkit_profile::{Signer, Spec};
-use pbkit_rollout::{Outcome, PasswordMode, Rollout, RunSettings};
+use pbkit_rollout::{Outcome, PasswordMode, Request, RunSettings};
 
-use crate::secret::{InPasswordArgs, SignerPasswordArgs};
+use crate::secret::{InPasswordArgs, SignerPasswordArgs, Source};
 
-use crate::jsonl::{Lines, Status};
-use crate::out::{errln, outln};
+use crate::jsonl::Lines;
+use crate::out::{errln, outln, warnln};
 
 #[derive(Clone, Copy, ValueEnum)]
 enum PasswordModeArg {
@@ -137,85 +135,37 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let r = recorded.as_ref();
-    let file = |given: &Option<PathBuf>, recorded: Option<&String>, what: &str| {
-        given
-            .clone()
-            .or_else(|| recorded.filter(|p| !p.is_empty()).map(PathBuf::from))
-            .ok_or_else(|| {
-                crate::Usage(format!(
-                    "{}: no run recorded to resume (no {}): give {what}",
-                    a.out.display(),
-                    pbkit_rollout::RUN_FILE
-                ))
-            })
-    };
-    let roster = file(&a.roster, r.map(|r| &r.roster), "the roster")?;
-    let spec_path = file(&a.spec, r.map(|r| &r.spec), "--spec")?;
-    let signer_path = file(&a.signer, r.map(|r| &r.signer), "--signer")?;
-    let chain: Vec<PathBuf> = match (a.chain.is_empty(), r) {
-        (true, Some(r)) => r.chain.iter().map(PathBuf::from).collect(),
-        _ => a.chain.clone(),
-    };
-    let signer_source = a
-        .signer_password
-        .source()
-        .or_recorded(r.and_then(|r| r.signer_password.as_ref()));
-    let in_source = a
-        .in_password
-        .source()
-        .or_recorded(r.and_then(|r| r.in_password.as_ref()));
-
-    let spec = Spec::read(&spec_path)?;
-    let signer_pw = signer_source.required("Password of the signer PKCS#12: ")?;
-    let signer = Signer::load(&signer_path, &signer_pw, &chain)?;
-    super::profile::warn_unless_reaches(&signer, &a.signer_anchor)?;
-    let password_mode = match (a.password_mode, r) {
-        (Some(PasswordModeArg::Embed), _) => PasswordMode::Embed,
-        (Some(PasswordModeArg::File), _) => PasswordMode::File,
-        (None, Some(r)) => r.password_mode,
-        (None, None) => PasswordMode::Embed,
-    };
-    let keyshare = match (a.keyshare, r) {
-        (Some(f), _) => Some(f),
-        (None, Some(r)) => r.keyshare.as_deref().map(str::parse).transpose()?,
-        (None, None) => None,
-    };
-    let encrypt_to = a
-        .encrypt_to
-        .clone()
-        .or_else(|| r.and_then(|r| r.encrypt_to.clone()));
-    let vars: BTreeMap<String, String> = match (a.vars.is_empty(), r) {
-        (true, Some(r)) => r.vars.clone(),
-        _ => a.vars.iter().cloned().collect(),
-    };
-    let allow_outside = a.allow_outside || r.is_some_and(|r| r.allow_outside);
-    super::profile::check_vars(&spec, &spec_path, vars.keys().map(String::as_str))?;
-    let settings = RunSettings {
-        password_mode,
-        keyshare: keyshare.map(|f| f.to_string()),
-        encrypt_to: encrypt_to.clone(),
-        vars: vars.clone(),
-        allow_outside,
-        signer_password: signer_source.named().map(RunSettings::source),
-        in_password: in_source.named().map(RunSettings::source),
-        ..RunSettings::new(&spec_path, &roster, &signer_path, &signer)?.chain_files(&chain)
-    };
-    let mut rollout = Rollout::new(spec, &spec_path, signer, &a.out)
-        .password_mode(password_mode)
+    let job = Request {
+        roster: a.roster.clone(),
+        spec: a.spec.clone(),
+        signer: a.signer.clone(),
+        chain: a.chain.clone(),
+        signer_password: a.signer_password.source().named(),
+        in_password: a.in_password.source().named(),
+        password_mode: a.password_mode.map(|m| match m {
+            PasswordModeArg::Embed => PasswordMode::Embed,
+            PasswordModeArg::File => PasswordMode::File,
+        }),
+        keyshare: a.keyshare,
+        encrypt_to: a.encrypt_to.clone(),
+        vars: a.vars.iter().cloned().collect(),
+        allow_outside: a.allow_outside,
+    }
+    .complete(recorded.as_ref(), &a.out)?;
+    let signer_password = Source::of(job.signer_password.as_ref(), "--signer-password")
+        .required("Password of the signer PKCS#12: ")?;
+    let mut rollout = job
+        .rollout(&a.out, &signer_password)?
         .resume(a.resume)
-        .keyshare(keyshare)
-        .settings(settings)
         .dry_run(a.dry_run)
-        .allow_outside(allow_outside)
         .allow_expired(a.allow_expired)
-        .at(a.at.unwrap_or_else(crate::args::now))
-        .encrypt_to(encrypt_to)
-        .vars(vars);
-    if let Some(password) = in_source.given()? {
+        .at(a.at.unwrap_or_else(crate::args::now));
+    super::profile::warn_unless_reaches(rollout.signer(), &a.signer_anchor)?;
+    if let Some(password) = Source::of(job.in_password.as_ref(), "--in-password").given()? {
         rollout = rollout.in_password(password);
     }
-    let rows = count_rows(&roster)?;
+    let roster = &job.roster;
+    let rows = pbkit_rollout::count_rows(roster)?;
     let bar = crate::progress::bar(rows, "rollout");
     let outcomes = Mutex::new(Vec::new());
     let lines = Lines::new(a.json);
@@ -229,18 +179,25 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         }
         // `rollout --json | head -2` stops the report, not the rollout: once the reader
         // has gone, outln! writes nothing more (every profile is still written).
-        let status = match o {
-            Outcome::Done { .. } => Status::Ok,
-            Outcome::Checked { .. } => Status::Would("write"),
-            Outcome::Skipped { .. } => Status::Skipped,
-            Outcome::Failed { .. } => Status::Failed,
-        };
         let item = match o.username() {
             Some(user) => user.to_string(),
             None => format!("line {}", o.line()),
         };
-        lines.item(status, &item, o);
+        lines.item(o.status(), &item, o);
         // Failures reach stderr with --json too: `--json | head -1` must not hide them.
+        if let Outcome::Done {
+            username,
+            oversize: Some(oversize),
+            ..
+        }
+        | Outcome::Checked {
+            username,
+            oversize: Some(oversize),
+            ..
+        } = o
+        {
+            bar.suspend(|| warnln!("{username}: the profile is {oversize}"));
+        }
         if let Outcome::Failed {
             line,
             username,
@@ -261,13 +218,7 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
             usize::from,
         ))
         .build()?;
-    let summary = match pool.install(|| rollout.run(&roster, &report)) {
-        Err(
-            e @ (pbkit_rollout::Error::ResumeDiffers { .. }
-            | pbkit_rollout::Error::NothingToResume(_)),
-        ) => return Err(crate::Usage(e.to_string()).into()),
-        other => other?,
-    };
+    let summary = pool.install(|| rollout.run(roster, &report))?;
     bar.finish_and_clear();
     if let Some(path) = &a.report {
         let mut outcomes = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -295,22 +246,5 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
             summary.failed
         );
     }
-    Ok(if summary.failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(crate::EXIT_FAILURE)
-    })
-}
-
-/// Rows in the roster, for the progress bar (a fast pass that parses no fields, on a
-/// regular file only: /dev/zero or a FIFO is refused here, before anything is done).
-fn count_rows(roster: &Path) -> anyhow::Result<u64> {
-    let file = pbkit_infile::open_regular(roster)?;
-    let mut r = csv::Reader::from_reader(std::io::BufReader::new(file));
-    let mut rec = csv::ByteRecord::new();
-    let mut n = 0;
-    while r.read_byte_record(&mut rec).unwrap_or(false) {
-        n += 1;
-    }
-    Ok(n)
+    Ok(super::exit(summary.failed == 0))
 }

@@ -50,6 +50,9 @@ pub enum Problem {
     /// It is a folder, a block device or a socket.
     #[error("{0}, not a file")]
     NotAFile(&'static str),
+    /// Text was expected and it is not UTF-8 ([`read_text`]).
+    #[error("not UTF-8 text")]
+    NotText,
 }
 
 /// An input file could not be read; names it and says why.
@@ -61,6 +64,14 @@ pub struct Error {
     /// Why.
     #[source]
     pub problem: Problem,
+}
+
+/// Reads a text file whole ([`read`]'s rules), refusing one that is not UTF-8.
+pub fn read_text(path: &Path, limit: Limit) -> Result<String, Error> {
+    String::from_utf8(read(path, limit)?).map_err(|_| Error {
+        path: path.to_path_buf(),
+        problem: Problem::NotText,
+    })
 }
 
 /// Reads `path` whole, refusing it when larger than `limit`. Regular files, character

@@ -72,6 +72,16 @@ pub enum UserOutcome {
 }
 
 impl UserOutcome {
+    /// Its status word in pbkit's JSON Lines and the CSV report: that of the push's
+    /// action ([`Action::status`]), `skipped` or `failed`.
+    pub fn status(&self) -> &'static str {
+        match self {
+            UserOutcome::Pushed { report, .. } => report.action.status(),
+            UserOutcome::Skipped { .. } => "skipped",
+            UserOutcome::Failed { .. } => "failed",
+        }
+    }
+
     /// The user.
     pub fn username(&self) -> &str {
         match self {
@@ -80,6 +90,45 @@ impl UserOutcome {
             | UserOutcome::Failed { username, .. } => username,
         }
     }
+}
+
+/// The outcomes as CSV, one row per user (`username, status, action, id, name,
+/// reason`): the report an admin opens in a spreadsheet.
+pub fn report_csv(outcomes: &[UserOutcome]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["username", "status", "action", "id", "name", "reason"])?;
+    for o in outcomes {
+        let row: [String; 6] = match o {
+            UserOutcome::Pushed { username, report } => [
+                username.clone(),
+                o.status().into(),
+                report.action.to_string(),
+                report.id.map(|i| i.to_string()).unwrap_or_default(),
+                report.name.clone(),
+                String::new(),
+            ],
+            UserOutcome::Skipped { username, id } => [
+                username.clone(),
+                o.status().into(),
+                String::new(),
+                id.to_string(),
+                String::new(),
+                "already pushed (journal)".into(),
+            ],
+            UserOutcome::Failed {
+                username, reason, ..
+            } => [
+                username.clone(),
+                o.status().into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                reason.clone(),
+            ],
+        };
+        w.write_record(&row)?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
 }
 
 /// Counts of a folder push.

@@ -127,6 +127,18 @@ pub enum Action {
     WouldUpdate,
 }
 
+impl Action {
+    /// Its status word in pbkit's JSON Lines and CSV reports: `ok` for what was done
+    /// (created, updated, unchanged), `would-create` / `would-update` in a dry run.
+    pub fn status(self) -> &'static str {
+        match self {
+            Action::Created | Action::Updated | Action::Unchanged => "ok",
+            Action::WouldCreate => "would-create",
+            Action::WouldUpdate => "would-update",
+        }
+    }
+}
+
 /// As printed: `created`, `would update`.
 impl std::fmt::Display for Action {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -177,6 +189,54 @@ pub struct PushReport {
     /// opens only the new bytes).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub repacked_only: bool,
+}
+
+/// What was done and why, one fact a line: `created "Exchange" (id 4): a.mobileconfig`,
+/// then how it was matched, the identifiers kept, the scope, the settings changed, the
+/// diff, and what a repack-only difference meant. (That a signed file went unsigned is
+/// left to the caller, who may say it once for many reports.)
+impl std::fmt::Display for PushReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let id = self.id.map(|id| format!(" (id {id})")).unwrap_or_default();
+        writeln!(f, "{} {:?}{id}: {}", self.action, self.name, self.file)?;
+        if let Some(m) = self.matched_by {
+            let by = match m {
+                MatchedBy::Name => "name",
+                MatchedBy::Identifier => "PayloadIdentifier",
+            };
+            writeln!(f, "  matched by {by}")?;
+        }
+        if let Some(uuid) = &self.kept_uuid {
+            writeln!(f, "  kept the server's PayloadUUID {uuid}")?;
+        }
+        if let Some(identifier) = &self.kept_identifier {
+            writeln!(f, "  kept the server's PayloadIdentifier {identifier}")?;
+        }
+        writeln!(f, "  scope: {}", self.scope)?;
+        for s in &self.settings {
+            writeln!(f, "  {s}")?;
+        }
+        if let Some(d) = self.diff.as_ref().filter(|d| !d.same) {
+            write!(f, "{d}")?;
+            if !d.to_string().ends_with('\n') {
+                writeln!(f)?;
+            }
+        }
+        match (self.repacked_only, self.action) {
+            (false, _) => {}
+            (true, Action::Unchanged) => writeln!(
+                f,
+                "  the same certificates, repacked (new PKCS#12 bytes and passwords): devices \
+                 hold them already, left alone"
+            )?,
+            (true, _) => writeln!(
+                f,
+                "  the same certificates, repacked: replaced, since a PKCS#12 password is not \
+                 in the profile and the user's new one opens only the new bytes"
+            )?,
+        }
+        Ok(())
+    }
 }
 
 /// Pushes profiles to one server, remembering what it learnt of the server's profiles.

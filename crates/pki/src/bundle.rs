@@ -72,6 +72,15 @@ pub fn read_file(path: impl AsRef<Path>) -> Result<Vec<Certificate>, Error> {
     parse(&bytes, &path.display().to_string())
 }
 
+/// Reads every certificate of several files (anchors given as repeated flags), in order.
+pub fn read_files(paths: &[impl AsRef<Path>]) -> Result<Vec<Certificate>, Error> {
+    let mut out = Vec::new();
+    for p in paths {
+        out.extend(read_file(p)?);
+    }
+    Ok(out)
+}
+
 /// Reads the one certificate of a file (a leaf, a signer); a file holding several, or
 /// none, is an error that says how many.
 pub fn read_one(path: impl AsRef<Path>) -> Result<Certificate, Error> {

@@ -26,4 +26,21 @@ pub enum Error {
     /// The product is unknown.
     #[error("unknown product {0:?} (expected ivanti-epmm, mobileiron-core or jamf-pro)")]
     UnknownProduct(String),
+    /// A targets file cannot be read, or is not UTF-8 text.
+    #[error(transparent)]
+    Read(#[from] pbkit_infile::Error),
+    /// A line of a targets file is no target.
+    #[error("{path}:{line}: {source}")]
+    TargetLine {
+        /// The file.
+        path: String,
+        /// The line (from 1).
+        line: usize,
+        /// Why.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A targets file names no target.
+    #[error("{0}: no target in it")]
+    NoTargets(String),
 }

@@ -24,7 +24,37 @@ pub struct OutgoingTarget {
     pub starttls: Option<StartTls>,
 }
 
+/// The largest targets file read.
+const TARGETS_LIMIT: pbkit_infile::Limit = pbkit_infile::Limit::new(1 << 20, "a targets file");
+
 impl OutgoingTarget {
+    /// Reads a targets file: one target a line ([`OutgoingTarget::parse`]), `#` starting
+    /// a comment, blank lines skipped; at least one target.
+    pub fn read_file(
+        path: &std::path::Path,
+        default_starttls: Option<StartTls>,
+    ) -> Result<Vec<OutgoingTarget>, Error> {
+        let name = path.display().to_string();
+        let text = pbkit_infile::read_text(path, TARGETS_LIMIT)?;
+        let mut targets = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or_default().trim();
+            if !line.is_empty() {
+                targets.push(OutgoingTarget::parse(line, default_starttls).map_err(|e| {
+                    Error::TargetLine {
+                        path: name.clone(),
+                        line: i + 1,
+                        source: Box::new(e),
+                    }
+                })?);
+            }
+        }
+        if targets.is_empty() {
+            return Err(Error::NoTargets(name));
+        }
+        Ok(targets)
+    }
+
     /// Parses one target; `default_starttls` applies to a target without a scheme.
     pub fn parse(s: &str, default_starttls: Option<StartTls>) -> Result<OutgoingTarget, Error> {
         let (starttls, rest) = match s.split_once("://") {

@@ -7,6 +7,7 @@ pub mod inspect;
 pub mod lint;
 pub mod model;
 pub mod schema;
+pub mod seal;
 mod sign;
 pub mod spec;
 
@@ -17,7 +18,8 @@ pub use model::{
     Certificate, Content, Exchange, Mail, Payload, Pkcs12, Profile, TopLevel, REFERENCE_KEYS,
 };
 pub use sign::{
-    embedded_certificates, is_signed, verify, Broken, Signer, Untrusted, Verdict, Verification,
+    embedded_certificates, is_signed, verify, Broken, Signer, Unreached, Untrusted, Verdict,
+    Verification,
 };
 pub use spec::{BuildContext, ProvidedIdentity, Spec, SpecProblem};
 
@@ -126,6 +128,13 @@ pub enum Error {
     /// An identity payload must be a PKCS#12 payload.
     #[error("payload {0:?} is added as an identity but is not a PKCS#12 payload")]
     NotIdentity(String),
+    /// A signed profile given where an unsigned one is needed (to sign or encrypt it):
+    /// unsign it first.
+    #[error("already signed (unsign it first: a profile is signed once, after encrypting)")]
+    AlreadySigned,
+    /// The file could not be written.
+    #[error(transparent)]
+    Write(#[from] pbkit_outfile::Error),
     /// The signed file is broken: no content can be trusted.
     #[error("Invalid: {0}")]
     Invalid(#[source] Broken),

@@ -161,13 +161,8 @@ fn lint_plist(plist: &[u8], size: usize, opts: &LintOptions) -> Vec<Finding> {
         out: Vec::new(),
         opts,
     };
-    if size > MAX_SIZE {
-        l.add(
-            Severity::Warning,
-            "profile",
-            "size",
-            format!("{size} bytes: Intune and Fleet reject profiles over {MAX_SIZE} bytes"),
-        );
+    if let Some(oversize) = crate::seal::Oversize::of(size) {
+        l.add(Severity::Warning, "profile", "size", oversize.to_string());
     }
     let value = match crate::model::read_plist(plist) {
         Ok(Value::Dictionary(d)) => d,

@@ -257,6 +257,9 @@ keys! {
 }
 
 impl Pkcs12 {
+    /// Its PayloadType.
+    pub const TYPE: &'static str = "com.apple.security.pkcs12";
+
     /// A payload holding these PKCS#12 bytes as they are (the device asks for the
     /// password at install unless [`Pkcs12::with_password`] embeds it).
     pub fn from_der(der: Vec<u8>) -> Pkcs12 {
@@ -356,7 +359,7 @@ impl Content {
     /// The PayloadType.
     pub fn payload_type(&self) -> &str {
         match self {
-            Content::Pkcs12(_) => "com.apple.security.pkcs12",
+            Content::Pkcs12(_) => Pkcs12::TYPE,
             Content::Root(_) => "com.apple.security.root",
             Content::Pkcs1(_) => "com.apple.security.pkcs1",
             Content::Pem(_) => "com.apple.security.pem",
@@ -391,7 +394,7 @@ impl Content {
             plist::from_value(v).map_err(|e| plist_reason(&e))
         }
         Ok(match payload_type {
-            "com.apple.security.pkcs12" => Content::Pkcs12(typed(&v)?),
+            Pkcs12::TYPE => Content::Pkcs12(typed(&v)?),
             "com.apple.security.root" => Content::Root(typed(&v)?),
             "com.apple.security.pkcs1" => Content::Pkcs1(typed(&v)?),
             "com.apple.security.pem" => Content::Pem(typed(&v)?),
@@ -404,7 +407,7 @@ impl Content {
     /// The Apple keys this content type models (empty for [`Content::Other`]).
     pub fn known_keys(payload_type: &str) -> &'static [&'static str] {
         match payload_type {
-            "com.apple.security.pkcs12" => Pkcs12::KEYS,
+            Pkcs12::TYPE => Pkcs12::KEYS,
             "com.apple.security.root" | "com.apple.security.pkcs1" | "com.apple.security.pem" => {
                 Certificate::KEYS
             }
@@ -705,6 +708,16 @@ impl Profile {
             payloads,
             extra,
         })
+    }
+
+    /// Who may read a file holding this profile: owner-only when it holds a secret
+    /// ([`Profile::holds_secrets`]).
+    pub fn perm(&self) -> pbkit_outfile::Perm {
+        if self.holds_secrets() {
+            pbkit_outfile::Perm::Secret
+        } else {
+            pbkit_outfile::Perm::Public
+        }
     }
 
     /// Whether the profile holds a secret (an identity, or any password), and so must be

@@ -44,13 +44,18 @@ impl Signer {
         Signer { identity, chain }
     }
 
-    /// Whether the embedded chain ends at one of `anchors`: its top certificate is an
-    /// anchor or is issued by one. A device that trusts none of them shows Unverified.
-    pub fn reaches(&self, anchors: &[Certificate]) -> bool {
+    /// Whether the embedded chain ends short of every one of `anchors` (its top
+    /// certificate is none of them and is issued by none): a device that trusts only
+    /// those shows the profile as Unverified. `None` when it reaches one, or when no
+    /// anchors are given.
+    pub fn unreached(&self, anchors: &[Certificate]) -> Option<Unreached> {
         let top = self.chain.last().unwrap_or(self.identity.certificate());
-        anchors
+        let reached = anchors
             .iter()
-            .any(|a| a == top || pbkit_pki::path::issued_by(top, a))
+            .any(|a| a == top || pbkit_pki::path::issued_by(top, a));
+        (!anchors.is_empty() && !reached).then(|| Unreached {
+            top: top.facts().map(|f| f.subject).unwrap_or_default(),
+        })
     }
 
     /// Opens the signer's PKCS#12 and reads extra chain certificates (PEM, DER, PKCS#7).
@@ -64,10 +69,7 @@ impl Signer {
             path: pkcs12.display().to_string(),
             source,
         })?;
-        let mut extra = Vec::new();
-        for f in chain_files {
-            extra.extend(pbkit_pki::bundle::read_file(f)?);
-        }
+        let extra = pbkit_pki::bundle::read_files(chain_files)?;
         Ok(Signer::new(identity, extra))
     }
 
@@ -104,6 +106,25 @@ impl Signer {
     }
 }
 
+/// A signer whose embedded chain reaches none of the anchors devices trust
+/// ([`Signer::unreached`]): the missing intermediates are not embedded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreached {
+    /// The subject of the chain's top certificate.
+    pub top: String,
+}
+
+impl std::fmt::Display for Unreached {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the embedded chain ends at {} and reaches none of the anchors: devices that \
+             trust only those will show the profile as Unverified",
+            self.top
+        )
+    }
+}
+
 /// What `verify` concluded, in iOS's words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "verdict", content = "reason")]
@@ -122,9 +143,37 @@ fn as_text<T: std::fmt::Display, S: serde::Serializer>(v: &T, s: S) -> Result<S:
     s.collect_str(v)
 }
 
-/// `Verified`, `Unverified (why)`, `Invalid (why)`, `Unsigned`.
+impl Verdict {
+    /// How bad it is, to judge several files by their worst: Verified 0, Unsigned 1,
+    /// Unverified 2, Invalid 3.
+    pub fn rank(&self) -> u8 {
+        match self {
+            Verdict::Verified => 0,
+            Verdict::Unsigned => 1,
+            Verdict::Unverified(_) => 2,
+            Verdict::Invalid(_) => 3,
+        }
+    }
+}
+
+/// `Verified`, `Unverified (why)`, `Invalid (why)`, `Unsigned`; the alternate form
+/// (`{:#}`) says what each means: `Unverified: the signature is valid, the chain is not
+/// trusted (why)`.
 impl std::fmt::Display for Verdict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if f.alternate() {
+            return match self {
+                Verdict::Verified => f.write_str(
+                    "Verified: the signature is valid and the signer chains to an anchor",
+                ),
+                Verdict::Unverified(why) => write!(
+                    f,
+                    "Unverified: the signature is valid, the chain is not trusted ({why})"
+                ),
+                Verdict::Invalid(why) => write!(f, "Invalid: {why}"),
+                Verdict::Unsigned => f.write_str("Unsigned: the file is a plain plist"),
+            };
+        }
         match self {
             Verdict::Verified => f.write_str("Verified"),
             Verdict::Unsigned => f.write_str("Unsigned"),

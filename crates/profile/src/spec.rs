@@ -36,7 +36,7 @@ use plist::{Dictionary, Value};
 use serde::Deserialize;
 
 use crate::builder::{canonical_uuid, PayloadParams};
-use crate::model::{Content, Profile, TopLevel};
+use crate::model::{Content, Pkcs12, Profile, TopLevel};
 use crate::Error;
 use pbkit_pkcs12::{Identity, Password, PasswordSource, Suite, WriteOptions};
 use pbkit_pki::{Certificate, Facts};
@@ -662,6 +662,45 @@ impl Spec {
             out.entry(name).or_insert(None);
         }
         out
+    }
+
+    /// Builds the spec read from `path` with `vars` set over its `[vars]`, each of which
+    /// it must use ([`Spec::check_vars`]); relative files start at the spec's folder.
+    pub fn build_with_vars(
+        &self,
+        path: &Path,
+        vars: BTreeMap<String, String>,
+    ) -> Result<Profile, Error> {
+        let origin = path.display().to_string();
+        self.check_vars(&origin, vars.keys().map(String::as_str))?;
+        let ctx = BuildContext {
+            base: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            vars,
+            ..BuildContext::default()
+        };
+        self.build(&origin, &ctx)
+    }
+
+    /// The suite the spec's identities are written in: that of the PKCS#12 payload named
+    /// `signing` if it names one, else the first PKCS#12 payload's that names one; `None`
+    /// when none does. One rule for a rollout's repacking and a declarative build's assets;
+    /// `origin` names the spec in errors.
+    pub fn suite(&self, origin: &str) -> Result<Option<Suite>, Error> {
+        let named = |p: &&PayloadSpec| p.payload_type == Pkcs12::TYPE && p.suite.is_some();
+        let signing = self
+            .payloads
+            .iter()
+            .filter(named)
+            .find(|p| p.name == "signing");
+        let Some(p) = signing.or_else(|| self.payloads.iter().find(named)) else {
+            return Ok(None);
+        };
+        let name = p.suite.as_deref().unwrap_or_default();
+        name.parse().map(Some).map_err(|e| Error::Spec {
+            file: origin.to_string(),
+            key: format!("payloads.{}.suite", p.name),
+            problem: Box::new(SpecProblem::Suite(e)),
+        })
     }
 
     /// Whether the profile identifier names this variable (a rollout spec that puts

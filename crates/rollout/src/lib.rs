@@ -1,6 +1,11 @@
 #![doc = include_str!("../README.md")]
 
 pub mod journal;
+mod request;
+mod settings;
+
+pub use request::{Job, Request};
+pub use settings::{RunSettings, RUN_FILE};
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -9,6 +14,7 @@ use std::sync::Mutex;
 use journal::RowDigest;
 use pbkit_outfile::Perm;
 use pbkit_pkcs12::{Password, PasswordSource, RawIdentity, Suite, WriteOptions};
+use pbkit_profile::seal::{Oversize, Seal};
 use pbkit_profile::{BuildContext, ProvidedIdentity, Signer, Spec};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -84,13 +90,17 @@ pub enum RowError {
     #[error(transparent)]
     Profile(#[from] pbkit_profile::Error),
     /// The row's device certificate (`--encrypt-to`) is missing or unreadable.
-    #[error("{column}: {reason}")]
+    #[error("{column}: {source}")]
     Device {
         /// The column.
         column: String,
         /// Why.
-        reason: String,
+        #[source]
+        source: pbkit_pki::Error,
     },
+    /// The row's `--encrypt-to` column is empty.
+    #[error("{0}: empty: --encrypt-to needs each row's device certificate")]
+    NoDevice(String),
     /// The key-sharing pack could not be made.
     #[error(transparent)]
     Pack(#[from] pbkit_keyshare::Error),
@@ -122,14 +132,23 @@ pub enum Error {
         /// The payload name ([`SIGNING`] or [`ENCRYPTION`]).
         name: &'static str,
     },
-    /// The spec names an unknown suite.
-    #[error("{spec}: {source}")]
-    Suite {
-        /// The spec.
-        spec: String,
-        /// The unknown name.
-        #[source]
-        source: pbkit_pkcs12::UnknownSuite,
+    /// The spec cannot be read, or its identities name an unknown suite ([`Spec::suite`]).
+    #[error(transparent)]
+    Spec(pbkit_profile::Error),
+    /// The signer's PKCS#12 or chain files cannot be read.
+    #[error(transparent)]
+    Signer(pbkit_profile::Error),
+    /// A resume's recorded key-sharing format is unknown (a hand-edited record).
+    #[error("{RUN_FILE}: {0}")]
+    Keyshare(#[from] pbkit_keyshare::UnknownFormat),
+    /// Roster, spec or signer is neither given nor recorded in the folder
+    /// ([`Request::complete`]).
+    #[error("{out}: no run recorded to resume (no {RUN_FILE}): give {what}")]
+    NotGiven {
+        /// The output folder.
+        out: String,
+        /// `the roster`, `the spec` or `the signer`.
+        what: &'static str,
     },
     /// A resume was asked with settings other than the run's (`--resume` must finish the
     /// same job): each difference in words.
@@ -163,219 +182,20 @@ pub enum Error {
     },
 }
 
-/// The file in the output folder that records a run's settings.
-pub const RUN_FILE: &str = "rollout.json";
-
-/// What a run was started with, recorded in `OUT/rollout.json`, so that `--resume`
-/// finishes the same job: the same spec, roster, signer and embedded chain (named by path
-/// and SHA-256), the same password mode, key-share format, encryption and variables. Where
-/// the passwords were read from (a file or a variable's name, never a password) is
-/// recorded too, so that a resume needs no flag but `--resume`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunSettings {
-    /// The spec (absolute path).
-    pub spec: String,
-    /// SHA-256 of the spec's bytes.
-    pub spec_sha256: String,
-    /// The roster (absolute path).
-    pub roster: String,
-    /// SHA-256 of the roster's bytes.
-    pub roster_sha256: String,
-    /// The signer's PKCS#12 (absolute path).
-    #[serde(default)]
-    pub signer: String,
-    /// SHA-256 of the signer's certificate.
-    pub signer_sha256: String,
-    /// The files the chain was read from (absolute paths).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub chain: Vec<String>,
-    /// SHA-256 of each certificate of the embedded chain.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub chain_sha256: Vec<String>,
-    /// Where the signer's password was read from, if from a file or variable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signer_password: Option<PasswordSource>,
-    /// Where the roster's PKCS#12 password was read from, if from a file or variable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub in_password: Option<PasswordSource>,
-    /// Rows may name files outside the roster's folder and any variable.
-    #[serde(default)]
-    pub allow_outside: bool,
-    /// Where new passwords go.
-    pub password_mode: PasswordMode,
-    /// The key-sharing pack format (`2025`, `legacy`), if packs are written.
-    pub keyshare: Option<String>,
-    /// The roster column naming each user's device certificate, if profiles are
-    /// encrypted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encrypt_to: Option<String>,
-    /// Values for the spec's variables (`--var`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub vars: BTreeMap<String, String>,
-}
-
-impl RunSettings {
-    /// The settings of a run of this spec over this roster, signed by `signer` (loaded
-    /// from `signer_path`); the rest at their defaults (embedded passwords, no pack, no
-    /// encryption, no variables, sources unrecorded), for the caller to set.
-    pub fn new(
-        spec: &Path,
-        roster: &Path,
-        signer_path: &Path,
-        signer: &Signer,
-    ) -> Result<RunSettings, Error> {
-        let digest = |p: &Path| -> Result<String, Error> {
-            // Regular files only: a device or FIFO would never end or not read twice.
-            let mut file = pbkit_infile::open_regular(p).map_err(|e| Error::Roster {
-                path: p.display().to_string(),
-                detail: e.problem.to_string(),
-            })?;
-            let mut hash = sha2::Sha256::new();
-            std::io::copy(&mut file, &mut hash).map_err(|source| Error::Io {
-                path: p.display().to_string(),
-                source,
-            })?;
-            Ok(pbkit_pki::hex::upper(&hash.finalize()))
-        };
-        Ok(RunSettings {
-            spec: absolute(spec),
-            spec_sha256: digest(spec)?,
-            roster: absolute(roster),
-            roster_sha256: digest(roster)?,
-            signer: absolute(signer_path),
-            signer_sha256: signer.certificate().sha256_hex(),
-            chain: Vec::new(),
-            chain_sha256: signer.chain().iter().map(|c| c.sha256_hex()).collect(),
-            signer_password: None,
-            in_password: None,
-            allow_outside: false,
-            password_mode: PasswordMode::Embed,
-            keyshare: None,
-            encrypt_to: None,
-            vars: BTreeMap::new(),
-        })
+/// The rows of the roster at `roster`, for a progress count: a fast pass that parses no
+/// fields, on a regular file only (a device or FIFO is refused before anything is done).
+pub fn count_rows(roster: &Path) -> Result<u64, Error> {
+    let file = pbkit_infile::open_regular(roster).map_err(|e| Error::Roster {
+        path: roster.display().to_string(),
+        detail: e.problem.to_string(),
+    })?;
+    let mut r = csv::Reader::from_reader(std::io::BufReader::new(file));
+    let mut rec = csv::ByteRecord::new();
+    let mut n = 0;
+    while r.read_byte_record(&mut rec).unwrap_or(false) {
+        n += 1;
     }
-
-    /// Records where the chain was read from (absolute paths, for a resume from anywhere).
-    pub fn chain_files(mut self, files: &[PathBuf]) -> RunSettings {
-        self.chain = files.iter().map(|f| absolute(f)).collect();
-        self
-    }
-
-    /// Records a password's source; a file's path is made absolute.
-    pub fn source(source: PasswordSource) -> PasswordSource {
-        match source {
-            PasswordSource::File(p) => PasswordSource::File(absolute(&p).into()),
-            env => env,
-        }
-    }
-
-    /// The settings recorded in `out`, if a run was started there.
-    pub fn read(out: &Path) -> Result<Option<RunSettings>, Error> {
-        let path = out.join(RUN_FILE);
-        const LIMIT: pbkit_infile::Limit = pbkit_infile::Limit::new(1 << 20, "a run's settings");
-        let bytes = match pbkit_infile::read_if_exists(&path, LIMIT) {
-            Ok(Some(b)) => b,
-            Ok(None) => return Ok(None),
-            Err(e) => {
-                return Err(Error::Io {
-                    path: path.display().to_string(),
-                    source: std::io::Error::other(e.problem.to_string()),
-                })
-            }
-        };
-        serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| Error::Io {
-                path: path.display().to_string(),
-                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
-            })
-    }
-
-    /// What differs from `recorded`, in words (empty: the same job). Files are compared
-    /// by content: a spec or roster moved elsewhere is the same job.
-    pub fn differences(&self, recorded: &RunSettings) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut differ = |what: &str, then: String, now: String| {
-            if then != now {
-                out.push(format!("{what} was {then}, is {now}"));
-            }
-        };
-        let file = |path: &str, sha256: &str| format!("{path} ({})", short(sha256));
-        if recorded.spec_sha256 != self.spec_sha256 {
-            differ(
-                "the spec",
-                file(&recorded.spec, &recorded.spec_sha256),
-                file(&self.spec, &self.spec_sha256),
-            );
-        }
-        if recorded.roster_sha256 != self.roster_sha256 {
-            differ(
-                "the roster",
-                file(&recorded.roster, &recorded.roster_sha256),
-                file(&self.roster, &self.roster_sha256),
-            );
-        }
-        differ(
-            "the signer",
-            short(&recorded.signer_sha256),
-            short(&self.signer_sha256),
-        );
-        let chain = |c: &[String]| match c {
-            [] => "none".to_string(),
-            c => c.iter().map(|s| short(s)).collect::<Vec<_>>().join(", "),
-        };
-        differ(
-            "the embedded chain (--chain)",
-            chain(&recorded.chain_sha256),
-            chain(&self.chain_sha256),
-        );
-        differ(
-            "--password-mode",
-            format!("{:?}", recorded.password_mode).to_lowercase(),
-            format!("{:?}", self.password_mode).to_lowercase(),
-        );
-        differ(
-            "--keyshare",
-            recorded.keyshare.clone().unwrap_or_else(|| "none".into()),
-            self.keyshare.clone().unwrap_or_else(|| "none".into()),
-        );
-        differ(
-            "--encrypt-to",
-            recorded.encrypt_to.clone().unwrap_or_else(|| "none".into()),
-            self.encrypt_to.clone().unwrap_or_else(|| "none".into()),
-        );
-        let vars = |v: &BTreeMap<String, String>| {
-            if v.is_empty() {
-                "none".to_string()
-            } else {
-                v.iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            }
-        };
-        differ("--var", vars(&recorded.vars), vars(&self.vars));
-        differ(
-            "--allow-outside",
-            recorded.allow_outside.to_string(),
-            self.allow_outside.to_string(),
-        );
-        out
-    }
-}
-
-/// `path` made absolute against the working folder (not resolved: a symlink stays one).
-fn absolute(path: &Path) -> String {
-    std::path::absolute(path)
-        .unwrap_or_else(|_| path.to_path_buf())
-        .display()
-        .to_string()
-}
-
-/// The first 12 hex digits of a SHA-256: enough to tell files apart in a message.
-fn short(sha256: &str) -> String {
-    format!("sha256 {}", &sha256[..12.min(sha256.len())])
+    Ok(n)
 }
 
 /// One roster row.
@@ -425,6 +245,9 @@ pub enum Outcome {
         file: String,
         /// Its size.
         bytes: usize,
+        /// Larger than Intune and Fleet take (a warning: Jamf Pro and iOS take it).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        oversize: Option<Oversize>,
     },
     /// Dry run: the row would be done (files, passwords, address, identity rule and
     /// signature all hold); nothing was written.
@@ -436,6 +259,9 @@ pub enum Outcome {
         username: String,
         /// The size the profile would have.
         bytes: usize,
+        /// Larger than Intune and Fleet take.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        oversize: Option<Oversize>,
     },
     /// A valid profile was already there (resume).
     Skipped {
@@ -497,16 +323,23 @@ pub fn report_csv(outcomes: &[Outcome]) -> Result<Vec<u8>, csv::Error> {
     w.write_record(["line", "username", "status", "file", "bytes", "reason"])?;
     for o in outcomes {
         let line = o.line().to_string();
-        let row: [&str; 6] = match o {
+        let warning = |o: &Option<Oversize>| o.map(|o| o.to_string()).unwrap_or_default();
+        let (file, bytes, reason) = match o {
             Outcome::Done {
-                username,
                 file,
                 bytes,
+                oversize,
                 ..
-            } => [&line, username, o.status(), file, &bytes.to_string(), ""],
+            } => (file.as_str(), bytes.to_string(), warning(oversize)),
             Outcome::Checked {
-                username, bytes, ..
-            } => [&line, username, o.status(), "", &bytes.to_string(), ""],
+                bytes, oversize, ..
+            } => ("", bytes.to_string(), warning(oversize)),
+            _ => ("", String::new(), String::new()),
+        };
+        let row: [&str; 6] = match o {
+            Outcome::Done { username, .. } | Outcome::Checked { username, .. } => {
+                [&line, username, o.status(), file, &bytes, &reason]
+            }
             Outcome::Skipped {
                 username, reason, ..
             } => [&line, username, o.status(), "", "", reason],
@@ -676,6 +509,11 @@ impl Rollout {
         self
     }
 
+    /// The signer every profile is signed by.
+    pub fn signer(&self) -> &Signer {
+        &self.signer
+    }
+
     /// Encrypt each user's profile to the device certificate this roster column names
     /// (a path, like the PKCS#12 columns): the payloads, identities and passwords
     /// included, are then readable only by that device.
@@ -697,7 +535,7 @@ impl Rollout {
                 .spec
                 .payloads
                 .iter()
-                .any(|p| p.name == name && p.payload_type == "com.apple.security.pkcs12")
+                .any(|p| p.name == name && p.payload_type == pbkit_profile::Pkcs12::TYPE)
             {
                 return Err(Error::MissingPayload {
                     spec: self.spec_origin.clone(),
@@ -705,19 +543,9 @@ impl Rollout {
                 });
             }
         }
-        let named = self
-            .spec
-            .payloads
-            .iter()
-            .find(|p| p.name == SIGNING)
-            .and_then(|p| p.suite.as_deref());
-        named
-            .unwrap_or("ios-legacy")
-            .parse()
-            .map_err(|source| Error::Suite {
-                spec: self.spec_origin.clone(),
-                source,
-            })
+        // An unknown suite is the spec's error; none named: what every iOS takes.
+        let suite = self.spec.suite(&self.spec_origin).map_err(Error::Spec)?;
+        Ok(suite.unwrap_or(Suite::IosLegacy))
     }
 
     /// Prepares the output folder: refuses one that is not empty unless resuming; when
@@ -922,23 +750,25 @@ impl Rollout {
             {
                 return Ok(None);
             }
-            let (bytes, files) = self.build(row, &inputs, device.as_deref(), run, &file)?;
-            Ok(Some((bytes, files, digest)))
+            let built = self.build(row, &inputs, device.as_deref(), run, &file)?;
+            Ok(Some((built, digest)))
         });
         match result {
-            Ok(Some((bytes, _, _))) if self.dry_run => Finished::Now(Outcome::Checked {
+            Ok(Some((built, _))) if self.dry_run => Finished::Now(Outcome::Checked {
                 line,
                 username: row.username.clone(),
-                bytes,
+                bytes: built.bytes,
+                oversize: built.oversize,
             }),
-            Ok(Some((bytes, files, digest))) => Finished::ToCommit(
+            Ok(Some((built, digest))) => Finished::ToCommit(
                 journal::line(&row.username, &digest),
-                files,
+                built.files,
                 Outcome::Done {
                     line,
                     username: row.username.clone(),
                     file: file.display().to_string(),
-                    bytes,
+                    bytes: built.bytes,
+                    oversize: built.oversize,
                 },
             ),
             Ok(None) => Finished::Now(Outcome::Skipped {
@@ -1037,10 +867,7 @@ impl Rollout {
         };
         let given = record.get(i).unwrap_or_default().trim();
         if given.is_empty() {
-            return Err(RowError::Device {
-                column: column.clone(),
-                reason: "empty: --encrypt-to needs each row's device certificate".into(),
-            });
+            return Err(RowError::NoDevice(column.clone()));
         }
         self.confined("--encrypt-to column", Path::new(given), run)
             .map(Some)
@@ -1064,7 +891,7 @@ impl Rollout {
         device: Option<&Path>,
         run: &Run<'_>,
         file: &Path,
-    ) -> Result<(usize, Vec<pbkit_outfile::Pending>), RowError> {
+    ) -> Result<Built, RowError> {
         let password = self.password(row, inputs.get(2))?;
         // Bytes only: OpenSSL never decodes these keys (in OpenSSL 3.0 that costs more than
         // the KDF); key and certificate are paired on the public key by pbkit.
@@ -1158,18 +985,27 @@ impl Rollout {
         // The build applies the one identity rule (pbkit_pkcs12::fitness): swapped or
         // unfit identities, or an address that is not the signing identity's, fail here.
         let profile = self.spec.build(&self.spec_origin, &ctx)?;
-        let mut xml = profile.to_bounded_xml()?;
-        if let Some(device) = device {
-            let certificate =
-                pbkit_pki::bundle::read_one(device).map_err(|e| RowError::Device {
+        let device = device
+            .map(|device| {
+                pbkit_pki::bundle::read_one(device).map_err(|source| RowError::Device {
                     column: self.encrypt_to.clone().unwrap_or_default(),
-                    reason: e.to_string(),
-                })?;
-            xml = pbkit_profile::encrypt::encrypt(&xml, &[certificate], self.at)?;
-        }
-        let signed = self.signer.sign(&xml)?;
+                    source,
+                })
+            })
+            .transpose()?;
+        let sealed = Seal::new()
+            .encrypt_to(device.as_slice(), self.at)
+            .signed_by(&self.signer)
+            .profile(&profile)?;
+        let oversize = sealed.oversize();
+        let signed = sealed.bytes;
+        let mut built = Built {
+            bytes: signed.len(),
+            oversize,
+            files: Vec::new(),
+        };
         if self.dry_run {
-            return Ok((signed.len(), Vec::new()));
+            return Ok(built);
         }
         if let Some(format) = self.keyshare {
             self.pack(row, format, [&signing, &encryption], &fresh, file)?;
@@ -1185,8 +1021,17 @@ impl Rollout {
             )?);
         }
         files.extend(pbkit_outfile::stage(file, &signed, Perm::Secret)?);
-        Ok((signed.len(), files))
+        built.files = files;
+        Ok(built)
     }
+}
+
+/// A row's profile, built and signed: its size, and the files staged to commit with the
+/// journal's batch (none in a dry run).
+struct Built {
+    bytes: usize,
+    oversize: Option<Oversize>,
+    files: Vec<pbkit_outfile::Pending>,
 }
 
 /// A run's journal: a finished user's outcome is reported once its batch is committed.

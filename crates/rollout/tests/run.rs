@@ -207,3 +207,35 @@ fn rows_cannot_reach_outside_the_roster_folder() {
         "password_env: HOME does not start with PBKIT_ (--allow-outside allows any variable)"
     );
 }
+
+/// The size rule every sealed profile gets (pbkit_profile::seal): a profile over 1,000,000
+/// bytes is written, with its size problem in the outcome and the CSV report.
+#[test]
+fn an_oversize_profile_is_written_with_its_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = roster(dir.path());
+    let host = "h".repeat(1_000_001);
+    let r = rollout(dir.path(), false, PasswordMode::Embed)
+        .vars([("host".to_string(), host)].into_iter().collect());
+    let (summary, outcomes) = run(&r, &roster);
+    assert_eq!(summary.done, 1, "{outcomes:?}");
+    let done: Vec<_> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::Done {
+                bytes, oversize, ..
+            } => Some((*bytes, *oversize)),
+            _ => None,
+        })
+        .collect();
+    let [(bytes, oversize)] = done[..] else {
+        panic!("{outcomes:?}")
+    };
+    assert!(bytes > 1_000_000);
+    assert_eq!(oversize.map(|o| o.bytes), Some(bytes));
+    let csv = String::from_utf8(pbkit_rollout::report_csv(&outcomes).unwrap()).unwrap();
+    assert!(
+        csv.contains("Intune and Fleet reject profiles over 1000000 bytes"),
+        "{csv}"
+    );
+}
