@@ -514,18 +514,16 @@ impl Client {
             request = request.header("Content-Type", content_type);
         }
         let bytes = body.map(|(_, b)| b).unwrap_or_default();
-        let request = request.body(bytes).map_err(|e| Error::Connect {
-            url: url.clone(),
-            reason: e.to_string(),
-        })?;
+        // Only a URL the http crate cannot take fails here (the base was checked).
+        let request = request.body(bytes).map_err(|_| Error::Url(url.clone()))?;
         let request = self
             .agent
             .configure_request(request)
             .timeout_global(Some(timeout))
             .build();
-        let response = self.agent.run(request).map_err(|e| Error::Connect {
+        let response = self.agent.run(request).map_err(|cause| Error::Connect {
             url: url.clone(),
-            reason: network_reason(&e),
+            cause,
         })?;
         let status = response.status().as_u16();
         let retry_after = response
@@ -538,9 +536,9 @@ impl Client {
             .with_config()
             .limit(64 << 20)
             .read_to_vec()
-            .map_err(|e| Error::Connect {
+            .map_err(|cause| Error::Connect {
                 url: url.clone(),
-                reason: network_reason(&e),
+                cause,
             })?;
         let shown = !self.echoes_credentials(headers, &body);
         Ok((
@@ -690,10 +688,10 @@ impl Client {
                     let reason = format!("HTTP {}", answer.status);
                     (retry_after, reason, answer.url)
                 }
-                Err(Error::Connect { url, reason })
+                Err(Error::Connect { url, cause })
                     if repeatable && attempt < self.options.retries =>
                 {
-                    (None, reason, url)
+                    (None, network_reason(&cause), url)
                 }
                 other => return other.map(|(answer, _)| answer),
             };
@@ -768,7 +766,7 @@ impl Drop for Client {
 }
 
 /// A network failure in words, with what to check.
-fn network_reason(e: &ureq::Error) -> String {
+pub(crate) fn network_reason(e: &ureq::Error) -> String {
     use std::io::ErrorKind;
     match e {
         ureq::Error::Io(io) => match io.kind() {

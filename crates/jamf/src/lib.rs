@@ -35,13 +35,15 @@ pub enum Error {
     /// Credentials are missing, incomplete or unreadable.
     #[error("credentials: {0}")]
     Credentials(#[source] client::CredentialsProblem),
-    /// The server could not be reached (DNS, TCP, TLS, timeout).
-    #[error("{url}: {reason}")]
+    /// The server could not be reached (DNS, TCP, TLS, timeout), or the answer was cut
+    /// off.
+    #[error("{url}: {}", client::network_reason(.cause))]
     Connect {
         /// The request's URL.
         url: String,
-        /// What failed.
-        reason: String,
+        /// What failed. (Not a `source`: the message already says it in words, and a chain
+        /// would repeat it as ureq and OpenSSL put it.)
+        cause: ureq::Error,
     },
     /// Jamf Pro refused the credentials.
     #[error("{url}: HTTP {status}: Jamf Pro refused the credentials (check them, and that the API client is enabled)")]
@@ -117,7 +119,7 @@ impl Error {
     /// wait message says them (`HTTP 500`, `connection refused`).
     pub(crate) fn transient(&self) -> Option<(&str, String)> {
         match self {
-            Error::Connect { url, reason } => Some((url, reason.clone())),
+            Error::Connect { url, cause } => Some((url, client::network_reason(cause))),
             Error::Status { url, status, .. } if *status == 429 || *status >= 500 => {
                 Some((url, format!("HTTP {status}")))
             }
