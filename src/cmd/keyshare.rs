@@ -1,9 +1,9 @@
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use pbkit_keyshare::{classify, info_plist, open, Format, PackOptions, Plan, Source, Uti};
+use pbkit_keyshare::{classify, info_plist, Format, PackOptions, Plan, Source, Uti};
 use pbkit_outfile::{Existing, StagedDir};
 use pbkit_pkcs12::{Identity, Password, Suite};
 use serde::Serialize;
@@ -150,13 +150,7 @@ pub fn run(cmd: KeyshareCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn read_identity(path: &Path, password: &Password) -> anyhow::Result<Identity> {
-    let der = pbkit_infile::read(path, pbkit_pkcs12::FILE_LIMIT)?;
-    Identity::from_pkcs12(&der, password).with_context(|| path.display().to_string())
-}
-
 fn pack(a: PackArgs) -> anyhow::Result<ExitCode> {
-    let files = pbkit_keyshare::pkcs12_inputs(&a.input.inputs)?;
     let password = a
         .input
         .in_password
@@ -168,17 +162,7 @@ fn pack(a: PackArgs) -> anyhow::Result<ExitCode> {
         Existing::Refuse
     };
     let staged = StagedDir::new(&a.out, existing, pbkit_outfile::Perm::Secret)?;
-    // Any unreadable input stops the pack: a pack silently missing an identity is worse
-    // than none.
-    let sources = files
-        .iter()
-        .map(|p| {
-            Ok(Source {
-                origin: p.display().to_string(),
-                identity: read_identity(p, &password)?,
-            })
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let sources = Source::read_all(&a.input.inputs, &password)?;
     let plan = Plan::new(sources, time::OffsetDateTime::now_utc())?;
     let mut options = PackOptions::for_format(a.format);
     if let Some(suite) = a.suite {
@@ -191,34 +175,13 @@ fn pack(a: PackArgs) -> anyhow::Result<ExitCode> {
     }
     if a.json {
         super::print_json(&manifest)?;
-        return Ok(ExitCode::SUCCESS);
+    } else {
+        let report = pbkit_keyshare::PackReport {
+            manifest: &manifest,
+            out: &a.out,
+        };
+        crate::out::text(&report.to_string());
     }
-    outln!(
-        "packed {} into {} ({} format, suite {}, friendlyName {})",
-        crate::out::count(manifest.entries.len(), "identity", "identities"),
-        a.out.display(),
-        manifest.format,
-        manifest.suite,
-        manifest.friendly_name
-    );
-    // `All.zip` (legacy) or `All.zip, All/` (2025: the select.* folder too).
-    let names: Vec<String> = manifest
-        .archives
-        .iter()
-        .map(|a| match &a.folder {
-            Some(folder) => format!("{}, {folder}/", a.name),
-            None => a.name.clone(),
-        })
-        .collect();
-    let width = names.iter().map(String::len).max().unwrap_or(0).max(8);
-    for (name, archive) in names.iter().zip(&manifest.archives) {
-        outln!("  {name:<width$} {}", archive.entries.join(", "));
-    }
-    outln!(
-        "  {:<width$} {}/password (mode 0600)",
-        "password",
-        a.out.display()
-    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -341,18 +304,8 @@ fn utis(a: UtisArgs) -> anyhow::Result<ExitCode> {
 
 fn open_cmd(a: OpenArgs) -> anyhow::Result<ExitCode> {
     let password = a.password.source().required("Pack password: ")?;
-    // A folder: as an app receives a 2025 `select.*` folder (not following a link).
-    let is_folder = std::fs::symlink_metadata(&a.file).is_ok_and(|m| m.is_dir());
-    let imported = if is_folder {
-        pbkit_keyshare::open_folder(&a.file, &password)?
-    } else {
-        let bytes = pbkit_infile::read(&a.file, pbkit_keyshare::FILE_LIMIT)?;
-        let name = a.file.file_name().map_or_else(
-            || a.file.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        open(&bytes, &name, &password).with_context(|| a.file.display().to_string())?
-    };
+    let imported = pbkit_keyshare::open_path(&a.file, &password)
+        .with_context(|| a.file.display().to_string())?;
     let failed = imported.iter().any(|i| !i.problems.is_empty());
     if a.json {
         super::print_json(&imported)?;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use pbkit_fixtures::{generate, Options};
 use pbkit_keyshare::{PackOptions, Plan, Source};
 use pbkit_outfile::{Existing, Perm, StagedDir};
-use pbkit_pkcs12::{Identity, Password};
+use pbkit_pkcs12::Password;
 use pbkit_profile::model::Content;
 use pbkit_profile::seal::Seal;
 use pbkit_profile::{lint, verify, BuildContext, LintOptions, Severity, Signer, Spec, Verdict};
@@ -55,13 +55,7 @@ pub enum Error {
     /// The test PKI could not be made.
     #[error(transparent)]
     Fixtures(#[from] pbkit_fixtures::Error),
-    /// A test identity could not be read back.
-    #[error(transparent)]
-    Read(#[from] pbkit_infile::Error),
-    /// A test identity could not be opened.
-    #[error(transparent)]
-    Pkcs12(#[from] pbkit_pkcs12::Error),
-    /// The key-sharing pack could not be made.
+    /// The key-sharing pack could not be made (a test identity did not open, …).
     #[error(transparent)]
     Keyshare(#[from] pbkit_keyshare::Error),
     /// A certificate could not be read.
@@ -219,23 +213,10 @@ impl Demo {
         password: &Password,
         dir: &Path,
     ) -> Result<Vec<(String, usize)>, Error> {
-        let io = |source| Error::Io {
-            path: user.display().to_string(),
-            source,
-        };
-        let mut inputs: Vec<PathBuf> = std::fs::read_dir(user)
-            .map_err(io)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "p12"))
-            .collect();
-        inputs.sort();
-        let mut sources = Vec::new();
-        for p in inputs {
-            let der = pbkit_infile::read(&p, pbkit_pkcs12::FILE_LIMIT)?;
-            sources.push(Source {
-                origin: rel(&p, dir),
-                identity: Identity::from_pkcs12(&der, password)?,
-            });
+        let mut sources = Source::read_all(&[user.to_path_buf()], password)?;
+        // Named relative to the demo's folder, not to where it was staged.
+        for s in &mut sources {
+            s.origin = rel(Path::new(&s.origin), dir);
         }
         let pack_dir = dir.join("pack");
         pbkit_outfile::create_dir(&pack_dir, Perm::Secret)?;

@@ -41,14 +41,16 @@ pub fn pkcs12_inputs(inputs: &[std::path::PathBuf]) -> Result<Vec<std::path::Pat
     }
     Ok(out)
 }
-pub use open::{open, open_folder, Imported, OpenReport, MAX_ENTRIES, MAX_INFLATED, MAX_RATIO};
+pub use open::{
+    open, open_folder, open_path, Imported, OpenReport, MAX_ENTRIES, MAX_INFLATED, MAX_RATIO,
+};
 
 /// The largest pack file `open` reads: [`MAX_INFLATED`] stored, or one PKCS#12.
 pub const FILE_LIMIT: pbkit_infile::Limit =
     pbkit_infile::Limit::new(MAX_INFLATED, "a key-sharing pack");
 pub use pack::{
-    archive_name, ArchiveManifest, Entry, EntryManifest, Manifest, PackOptions, Placement, Plan,
-    Source, FRIENDLY_NAME,
+    archive_name, ArchiveManifest, Entry, EntryManifest, Manifest, PackOptions, PackReport,
+    Placement, Plan, Source, FRIENDLY_NAME,
 };
 pub use select::{Candidate, Selection, Selector};
 pub use uti::{info_plist, Format, UnknownFormat, UnknownUti, Uti, UtiKind};
@@ -95,6 +97,15 @@ pub enum Error {
     /// A file of a folder could not be read.
     #[error(transparent)]
     Read(#[from] pbkit_infile::Error),
+    /// An input PKCS#12 does not open (wrong password, damaged, no identity).
+    #[error("{path}: {source}")]
+    Input {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: pbkit_pkcs12::Error,
+    },
     /// A zip archive could not be read or written.
     #[error("zip: {0}")]
     Zip(#[from] zip::result::ZipError),

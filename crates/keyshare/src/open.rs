@@ -106,6 +106,21 @@ pub fn open(bytes: &[u8], name: &str, password: &Password) -> Result<Vec<Importe
     Ok(out)
 }
 
+/// Opens what an app receives at `path`: a `select.*` folder (a folder, not followed
+/// through a link: [`open_folder`]), or a pack archive or PKCS#12 file ([`open`], named
+/// by its file name).
+pub fn open_path(path: &std::path::Path, password: &Password) -> Result<Vec<Imported>, Error> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        return open_folder(path, password);
+    }
+    let bytes = pbkit_infile::read(path, crate::FILE_LIMIT)?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    open(&bytes, &name, password)
+}
+
 /// Opens a folder as a consuming app receives it through a 2025 `select.*` UTI and its
 /// `-p12` companion: every `*.p12` file in it, each with the pack password. A file of
 /// another name, or a subfolder, is named as a problem (the companion does not open it).

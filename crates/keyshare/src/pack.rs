@@ -24,6 +24,32 @@ pub struct Source {
     pub identity: Identity,
 }
 
+impl Source {
+    /// Opens every PKCS#12 of `inputs` ([`crate::pkcs12_inputs`]: files as named, folders
+    /// as their `.p12`/`.pfx` files) with `password`. Any that does not open stops the
+    /// pack: a pack silently missing an identity is worse than none.
+    pub fn read_all(
+        inputs: &[std::path::PathBuf],
+        password: &Password,
+    ) -> Result<Vec<Source>, Error> {
+        crate::pkcs12_inputs(inputs)?
+            .into_iter()
+            .map(|path| {
+                let der = pbkit_infile::read(&path, pbkit_pkcs12::FILE_LIMIT)?;
+                let identity =
+                    Identity::from_pkcs12(&der, password).map_err(|source| Error::Input {
+                        path: path.display().to_string(),
+                        source,
+                    })?;
+                Ok(Source {
+                    origin: path.display().to_string(),
+                    identity,
+                })
+            })
+            .collect()
+    }
+}
+
 /// One identity of a pack, named and placed.
 pub struct Entry {
     /// File name inside archives and under `p12/`.
@@ -339,6 +365,50 @@ pub struct Manifest {
     pub entries: Vec<EntryManifest>,
     /// Warnings that did not stop the pack.
     pub warnings: Vec<String>,
+}
+
+/// A written pack as `keyshare pack` reports it: what was packed, then each archive (a
+/// 2025 pack's `select.*` folder beside it) with its entries, then the password file.
+pub struct PackReport<'a> {
+    /// The pack.
+    pub manifest: &'a Manifest,
+    /// Where it was written.
+    pub out: &'a Path,
+}
+
+impl std::fmt::Display for PackReport<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let m = self.manifest;
+        let n = m.entries.len();
+        writeln!(
+            f,
+            "packed {n} {} into {} ({} format, suite {}, friendlyName {})",
+            if n == 1 { "identity" } else { "identities" },
+            self.out.display(),
+            m.format,
+            m.suite,
+            m.friendly_name
+        )?;
+        // `All.zip` (legacy) or `All.zip, All/` (2025: the select.* folder too).
+        let names: Vec<String> = m
+            .archives
+            .iter()
+            .map(|a| match &a.folder {
+                Some(folder) => format!("{}, {folder}/", a.name),
+                None => a.name.clone(),
+            })
+            .collect();
+        let width = names.iter().map(String::len).max().unwrap_or(0).max(8);
+        for (name, archive) in names.iter().zip(&m.archives) {
+            writeln!(f, "  {name:<width$} {}", archive.entries.join(", "))?;
+        }
+        writeln!(
+            f,
+            "  {:<width$} {}/password (mode 0600)",
+            "password",
+            self.out.display()
+        )
+    }
 }
 
 /// One archive.

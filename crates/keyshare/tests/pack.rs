@@ -21,22 +21,18 @@ const FIXTURES: &str = concat!(
 );
 
 fn purebred_sources() -> Vec<Source> {
-    let mut paths: Vec<_> = std::fs::read_dir(FIXTURES)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|p| Source {
-            origin: p.display().to_string(),
-            identity: Identity::from_pkcs12(
-                &std::fs::read(&p).unwrap(),
-                &Password::new("password"),
-            )
-            .unwrap(),
-        })
-        .collect()
+    Source::read_all(&[FIXTURES.into()], &Password::new("password")).unwrap()
+}
+
+#[test]
+fn an_input_that_does_not_open_stops_the_pack_and_is_named() {
+    let Err(e) = Source::read_all(&[FIXTURES.into()], &Password::new("wrong")) else {
+        panic!("opened with a wrong password")
+    };
+    match e {
+        pbkit_keyshare::Error::Input { path, .. } => assert!(path.starts_with(FIXTURES), "{path}"),
+        other => panic!("{other:?}"),
+    }
 }
 
 /// A signature-class identity (digitalSignature, nonRepudiation) whose EKU is serverAuth only and whose
@@ -106,6 +102,12 @@ fn purebred_fixtures_pack_as_the_provider_packs_them_and_open_cleanly() {
     for i in &imported {
         assert!(i.problems.is_empty(), "{}: {:?}", i.name, i.problems);
     }
+    // The select.* folder beside the archive opens as the archive does.
+    let folder = pbkit_keyshare::open_path(&dir.path().join("All"), &password).unwrap();
+    let names = |v: &[pbkit_keyshare::Imported]| -> Vec<String> {
+        v.iter().map(|i| i.name.clone()).collect()
+    };
+    assert_eq!(names(&folder), names(&imported));
     let wrong = open(&all, "All.zip", &Password::new("wrong")).unwrap();
     assert!(wrong
         .iter()
