@@ -207,7 +207,10 @@ fn pyca_pkcs12_vectors_agree() {
     check_all("pyca", &v);
     // test_invalid_password: a wrong password is an error.
     let der = std::fs::read(fixture("peers/pyca/cert-key-aes256cbc.p12")).unwrap();
-    assert!(Contents::read(&der, &Password::new("invalid")).is_err());
+    assert!(matches!(
+        Contents::read(&der, &Password::new("invalid")),
+        Err(pbkit_pkcs12::Error::WrongPassword)
+    ));
 }
 
 /// pkcs12_test.go TestPfx: each file decodes with the empty password to an RSA key and

@@ -260,7 +260,10 @@ mod tests {
         let (u, w) = Uti::parse("purebred.zip.all_user").unwrap();
         assert_eq!(u.identifier(), "purebred.zip.all-user");
         assert!(w.unwrap().contains("deprecated"));
-        assert!(Uti::parse("purebred3000.select.all").is_err());
+        assert_eq!(
+            Uti::parse("purebred3000.select.all"),
+            Err(UnknownUti("purebred3000.select.all".into()))
+        );
     }
 
     #[test]

@@ -997,7 +997,17 @@ mod tests {
 
     #[test]
     fn standard_output_is_no_folder() {
-        assert!(create_dir(Path::new("-"), Perm::Public).is_err());
-        assert!(StagedDir::new("-", Existing::Refuse, Perm::Public).is_err());
+        let e = create_dir(Path::new("-"), Perm::Public).unwrap_err();
+        assert_eq!(
+            (e.path.as_path(), e.action),
+            (Path::new("-"), "not written")
+        );
+        assert!(matches!(
+            StagedDir::new("-", Existing::Refuse, Perm::Public),
+            Err(DirError::Io(Error {
+                action: "not written",
+                ..
+            }))
+        ));
     }
 }

@@ -97,6 +97,9 @@ mod tests {
         for s in Suite::ALL {
             assert_eq!(s.name().parse::<Suite>().unwrap(), s);
         }
-        assert!("legacy".parse::<Suite>().is_err());
+        assert_eq!(
+            "legacy".parse::<Suite>(),
+            Err(UnknownSuite("legacy".into()))
+        );
     }
 }

@@ -276,7 +276,11 @@ mod tests {
             (t.display().as_str(), t.target.port),
             ("smtp://mail.example.mil:25", 25)
         );
-        assert!(OutgoingTarget::parse("imap://x", None).is_err());
-        assert!(OutgoingTarget::parse("smtp://x:notaport", None).is_err());
+        for bad in ["imap://x", "smtp://x:notaport"] {
+            assert!(
+                matches!(OutgoingTarget::parse(bad, None), Err(Error::BadTarget(_))),
+                "{bad}"
+            );
+        }
     }
 }

@@ -259,7 +259,10 @@ mod tests {
             "mobileiron-core".parse::<Product>().unwrap(),
             Product::MobileironCore
         );
-        assert!("intune".parse::<Product>().is_err());
+        assert!(matches!(
+            "intune".parse::<Product>(),
+            Err(Error::UnknownProduct(p)) if p == "intune"
+        ));
     }
 
     #[test]

@@ -882,7 +882,11 @@ mod tests {
         assert_eq!(Target::parse("mdm.example.mil:8443").unwrap().port, 8443);
         let v6 = Target::parse("[::1]:7443").unwrap();
         assert_eq!((v6.host.as_str(), v6.port), ("::1", 7443));
-        assert!(Target::parse(":443").is_err());
-        assert!(Target::parse("host:notaport").is_err());
+        for bad in [":443", "host:notaport"] {
+            assert!(
+                matches!(Target::parse(bad), Err(crate::Error::BadTarget(t)) if t == bad),
+                "{bad}"
+            );
+        }
     }
 }
