@@ -220,23 +220,9 @@ fn lint(a: LintArgs) -> anyhow::Result<ExitCode> {
         min_ios: a.min_ios.clone(),
         ..Default::default()
     };
-    let linted = pbkit_ddm::lint::lint(&files, &opts);
-    let names: Vec<String> = linted
-        .iter()
-        .map(|l| l.file.display().to_string())
-        .collect();
-    let all: Vec<super::profile::FileFinding<'_>> = linted
-        .iter()
-        .zip(&names)
-        .flat_map(|(l, name)| {
-            l.findings
-                .iter()
-                .cloned()
-                .map(move |finding| super::profile::FileFinding {
-                    file: name,
-                    finding,
-                })
-        })
-        .collect();
-    super::profile::print_findings(&all, files.len(), a.json)
+    let mut report = pbkit_profile::Report::default();
+    for l in pbkit_ddm::lint::lint(&files, &opts) {
+        report.add(&l.file.display().to_string(), l.findings);
+    }
+    super::profile::print_findings(&report, a.json)
 }

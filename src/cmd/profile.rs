@@ -7,8 +7,7 @@ use pbkit_pki::{bundle, Certificate};
 use pbkit_profile::diff::Side;
 use pbkit_profile::seal::Seal;
 use pbkit_profile::{
-    inspect, lint, verify, Finding, LintOptions, Profile, Severity, Signer, Spec, Verdict,
-    Verification,
+    inspect, verify, LintOptions, Profile, Report, Severity, Signer, Spec, Verdict, Verification,
 };
 use serde::Serialize;
 
@@ -633,43 +632,14 @@ fn inspect_cmd(a: InspectArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A finding of one file, as `profile lint` and `ddm lint` print it.
-#[derive(Serialize)]
-pub struct FileFinding<'a> {
-    pub file: &'a str,
-    #[serde(flatten)]
-    pub finding: Finding,
-}
-
-/// Prints findings (text, or JSON) with the summary line; exit 1 when any is an error.
-pub fn print_findings(
-    all: &[FileFinding<'_>],
-    files: usize,
-    json: bool,
-) -> anyhow::Result<ExitCode> {
-    let errors = all
-        .iter()
-        .filter(|f| f.finding.severity == Severity::Error)
-        .count();
+/// Prints a lint report (text, or JSON: an array of findings); exit 1 when any is an error.
+pub fn print_findings(report: &Report, json: bool) -> anyhow::Result<ExitCode> {
     if json {
-        super::print_json(&all)?;
+        super::print_json(&report.findings)?;
     } else {
-        for f in all {
-            outln!("{}: {}", f.file, f.finding);
-        }
-        let warnings = all
-            .iter()
-            .filter(|f| f.finding.severity == Severity::Warning)
-            .count();
-        outln!(
-            "{}: {}, {}, {}",
-            plural(files, "file"),
-            plural(errors, "error"),
-            plural(warnings, "warning"),
-            plural(all.len() - errors - warnings, "note")
-        );
+        crate::out::text(&report.to_string());
     }
-    Ok(super::exit(errors == 0))
+    Ok(super::exit(report.count(Severity::Error) == 0))
 }
 
 fn lint_cmd(a: LintArgs) -> anyhow::Result<ExitCode> {
@@ -678,25 +648,5 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<ExitCode> {
         at: a.at.unwrap_or_else(crate::args::now),
         ..LintOptions::default()
     };
-    let names: Vec<String> = a.files.iter().map(|f| f.display().to_string()).collect();
-    let mut all = Vec::new();
-    for (path, name) in a.files.iter().zip(&names) {
-        // An unreadable file is that file's error; the others are still linted.
-        let findings = match read(path) {
-            Ok(bytes) => lint(&bytes, &opts),
-            Err(e) => vec![Finding {
-                severity: Severity::Error,
-                location: "file".into(),
-                check: "read",
-                message: crate::out::describe(&e)
-                    .trim_start_matches(&format!("{name}: "))
-                    .to_string(),
-            }],
-        };
-        all.extend(findings.into_iter().map(|finding| FileFinding {
-            file: name,
-            finding,
-        }));
-    }
-    print_findings(&all, a.files.len(), a.json)
+    print_findings(&Report::of_files(&a.files, &opts), a.json)
 }

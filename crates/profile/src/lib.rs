@@ -13,7 +13,7 @@ pub mod spec;
 
 pub use builder::{IdentityRef, PayloadParams, PayloadRef, ProfileBuilder, Smime};
 pub use inspect::{inspect, Inspection};
-pub use lint::{lint, Finding, LintOptions, Severity};
+pub use lint::{lint, FileFinding, Finding, LintOptions, Report, Severity};
 pub use model::{
     Certificate, Content, Exchange, Mail, Payload, Pkcs12, Profile, TopLevel, REFERENCE_KEYS,
 };

@@ -73,6 +73,86 @@ impl Default for LintOptions {
     }
 }
 
+/// A finding of one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileFinding {
+    /// The file, as the user named it.
+    pub file: String,
+    /// What was found.
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+/// The findings of several files, as `profile lint` and `ddm lint` report them: its
+/// `Display` is one `file: finding` line each, then `N files: N errors, N warnings, N
+/// notes`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// How many files were linted.
+    pub files: usize,
+    /// Every finding, file by file.
+    pub findings: Vec<FileFinding>,
+}
+
+impl Report {
+    /// Adds a file's findings.
+    pub fn add(&mut self, file: &str, findings: impl IntoIterator<Item = Finding>) {
+        self.files += 1;
+        self.findings
+            .extend(findings.into_iter().map(|finding| FileFinding {
+                file: file.to_string(),
+                finding,
+            }));
+    }
+
+    /// Lints profile files; one that cannot be read is that file's error (`read`), and
+    /// the others are still linted.
+    pub fn of_files(paths: &[std::path::PathBuf], opts: &LintOptions) -> Report {
+        let mut report = Report::default();
+        for path in paths {
+            let findings = match crate::read_file(path) {
+                Ok(bytes) => lint(&bytes, opts),
+                Err(e) => vec![Finding {
+                    severity: Severity::Error,
+                    location: "file".into(),
+                    check: "read",
+                    message: match &e {
+                        crate::Error::Read(read) => read.problem.to_string(),
+                        other => other.to_string(),
+                    },
+                }],
+            };
+            report.add(&path.display().to_string(), findings);
+        }
+        report
+    }
+
+    /// Findings of this severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.finding.severity == severity)
+            .count()
+    }
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for x in &self.findings {
+            writeln!(f, "{}: {}", x.file, x.finding)?;
+        }
+        let n = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        writeln!(
+            f,
+            "{}: {}, {}, {}",
+            n(self.files, "file"),
+            n(self.count(Severity::Error), "error"),
+            n(self.count(Severity::Warning), "warning"),
+            n(self.count(Severity::Note), "note")
+        )
+    }
+}
+
 /// Profiles over this size are rejected by Intune and Fleet.
 pub const MAX_SIZE: usize = 1_000_000;
 
@@ -757,5 +837,47 @@ fn yaml_text(v: &serde_yaml_ng::Value) -> String {
             .unwrap_or_default()
             .trim()
             .to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_lints_every_file_and_counts_an_unreadable_one_as_its_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.mobileconfig");
+        let mut b = crate::Profile::builder("mil.test.lint");
+        b.add(
+            "exchange",
+            crate::Exchange::new("a@test.mil", "mail.test.mil"),
+        )
+        .unwrap();
+        std::fs::write(&good, b.build().to_bounded_xml().unwrap()).unwrap();
+        let missing = dir.path().join("missing.mobileconfig");
+        let report = Report::of_files(&[missing.clone(), good], &LintOptions::default());
+        assert_eq!(report.files, 2);
+        let read: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.finding.check == "read")
+            .collect();
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].file, missing.display().to_string());
+        assert_eq!(read[0].finding.severity, Severity::Error);
+        let last = report.to_string().lines().last().unwrap().to_string();
+        let n = |s, word| {
+            let n = report.count(s);
+            format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+        };
+        let expected = format!(
+            "2 files: {}, {}, {}",
+            n(Severity::Error, "error"),
+            n(Severity::Warning, "warning"),
+            n(Severity::Note, "note")
+        );
+        assert_eq!(last, expected);
+        assert!(report.count(Severity::Error) >= 1);
     }
 }
