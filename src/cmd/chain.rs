@@ -232,7 +232,7 @@ pub fn run(cmd: ChainCommand) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(crate::EXIT_FAILURE));
             };
             let key_password = a.key_password.source().given()?;
-            let key = super::p12::read_key(&a.key, key_password.as_ref())?;
+            let key = pbkit_pkcs12::read_private_key(&a.key, key_password.as_ref())?;
             let mut certs = best.certificates.into_iter();
             let leaf = certs.next().context("a path without its leaf")?;
             let identity = Identity::new(key, leaf)

@@ -3,8 +3,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use openssl::pkey::PKey;
-use pbkit_pkcs12::{inspect, private_key_from_bytes, Identity, Password, Suite, WriteOptions};
+use pbkit_pkcs12::{inspect, Identity, Suite, WriteOptions};
 use pbkit_pki::bundle;
 use serde::Serialize;
 
@@ -145,7 +144,7 @@ pub fn run(cmd: P12Command) -> anyhow::Result<ExitCode> {
         }
         P12Command::Create(a) => {
             let key_pw = a.key_password.source().given()?;
-            let key = read_key(&a.key, key_pw.as_ref())?;
+            let key = pbkit_pkcs12::read_private_key(&a.key, key_pw.as_ref())?;
             let cert = bundle::read_one(&a.cert)?;
             let identity = Identity::new(key, cert)
                 .with_context(|| format!("{} and {}", a.key.display(), a.cert.display()))?;
@@ -158,25 +157,9 @@ fn read(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
     Ok(pbkit_infile::read(path, pbkit_pkcs12::FILE_LIMIT)?)
 }
 
-/// Reads a private key file (PEM, possibly encrypted, or DER); errors name the file.
-pub fn read_key(
-    path: &std::path::Path,
-    password: Option<&Password>,
-) -> anyhow::Result<PKey<openssl::pkey::Private>> {
-    let bytes = pbkit_infile::read_secret(path, pbkit_pkcs12::KEY_FILE_LIMIT)?;
-    private_key_from_bytes(&bytes, password).with_context(|| path.display().to_string())
-}
-
 fn write_with_chain(identity: Identity, out: &OutArgs) -> anyhow::Result<ExitCode> {
-    let mut chain = identity.chain().to_vec();
-    for file in &out.chain {
-        for c in bundle::read_file(file)? {
-            if !chain.contains(&c) && &c != identity.certificate() {
-                chain.push(c);
-            }
-        }
-    }
-    let written = write(&identity.with_chain(chain), &out.write)?;
+    let identity = identity.with_more_chain(bundle::read_files(&out.chain)?);
+    let written = write(&identity, &out.write)?;
     if out.write.json {
         super::print_json(&written)?;
     }

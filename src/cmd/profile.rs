@@ -422,7 +422,7 @@ fn decrypt_cmd(a: DecryptArgs) -> anyhow::Result<ExitCode> {
         .into_content()
         .map_err(|why| anyhow::anyhow!("{}: Invalid: {why}", a.input.display()))?;
     let key_password = a.key_password.source().given()?;
-    let key = super::p12::read_key(&a.key, key_password.as_ref())?;
+    let key = pbkit_pkcs12::read_private_key(&a.key, key_password.as_ref())?;
     let cert = pbkit_pki::bundle::read_one(&a.cert)?;
     let decrypted = pbkit_profile::encrypt::decrypt(&plist, &key, &cert)
         .with_context(|| a.input.display().to_string())?;

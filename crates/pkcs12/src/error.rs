@@ -65,6 +65,18 @@ pub enum Error {
     /// OpenSSL could not load its default provider.
     #[error("OpenSSL providers unavailable: {0}")]
     Providers(String),
+    /// A key file could not be read, or holds no key ([`crate::read_private_key`]).
+    #[error("{path}: {source}")]
+    KeyFile {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A file could not be read (missing, too large, not a file).
+    #[error(transparent)]
+    Read(#[from] pbkit_infile::Error),
     /// A certificate inside the file could not be decoded.
     #[error(transparent)]
     Certificate(#[from] pbkit_pki::Error),

@@ -79,6 +79,19 @@ pub fn private_key_from_bytes(
     parsed.map_err(|_| Error::NotPrivateKey)
 }
 
+/// Reads a private key file ([`private_key_from_bytes`]; at most
+/// [`crate::KEY_FILE_LIMIT`], its bytes zeroized after): an error names the file.
+pub fn read_private_key(
+    path: &std::path::Path,
+    password: Option<&Password>,
+) -> Result<PKey<Private>, Error> {
+    let bytes = pbkit_infile::read_secret(path, crate::KEY_FILE_LIMIT)?;
+    private_key_from_bytes(&bytes, password).map_err(|e| Error::KeyFile {
+        path: path.display().to_string(),
+        source: Box::new(e),
+    })
+}
+
 /// Whether a PEM private key is encrypted: PKCS#8's `ENCRYPTED PRIVATE KEY`, or the
 /// traditional `Proc-Type: 4,ENCRYPTED` header.
 fn is_encrypted_pem(bytes: &[u8]) -> bool {
@@ -103,6 +116,17 @@ impl Identity {
     /// Adds chain certificates, written after the leaf.
     pub fn with_chain(mut self, chain: Vec<Certificate>) -> Identity {
         self.chain = chain;
+        self
+    }
+
+    /// Adds certificates to the chain it has, each once, never its own certificate
+    /// (`p12 repack --chain` of a bundle that holds the leaf or the chain again).
+    pub fn with_more_chain(mut self, more: impl IntoIterator<Item = Certificate>) -> Identity {
+        for c in more {
+            if !self.chain.contains(&c) && c != self.certificate {
+                self.chain.push(c);
+            }
+        }
         self
     }
 
@@ -249,6 +273,35 @@ mod tests {
             n += 1;
         }
         assert_eq!(n, 8);
+    }
+
+    #[test]
+    fn more_chain_adds_each_certificate_once_and_never_the_leaf() {
+        let pw = Password::new("password");
+        let open = |name| Identity::from_pkcs12(&fixture(name), &pw).unwrap();
+        let id = open("974a6Fd70bba0f77fc2bf9fb192cee4391575173.p12");
+        let other = open("37f1cca56ad3d10fd35337f2803c7793d22d1099.p12")
+            .certificate()
+            .clone();
+        let before = id.chain().len();
+        let leaf = id.certificate().clone();
+        let id = id.with_more_chain([leaf, other.clone(), other.clone()]);
+        assert_eq!(id.chain().len(), before + 1);
+        assert_eq!(id.chain().last(), Some(&other));
+    }
+
+    #[test]
+    fn a_key_file_error_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key.pem");
+        std::fs::write(&path, b"-----BEGIN ENCRYPTED PRIVATE KEY-----\n").unwrap();
+        match read_private_key(&path, None) {
+            Err(Error::KeyFile { path: p, source }) => {
+                assert_eq!(p, path.display().to_string());
+                assert!(matches!(*source, Error::EncryptedKey), "{source:?}");
+            }
+            other => panic!("{:?}", other.map(|_| ())),
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub const FILE_LIMIT: pbkit_infile::Limit = pbkit_infile::Limit::new(4 << 20, "a
 pub const KEY_FILE_LIMIT: pbkit_infile::Limit =
     pbkit_infile::Limit::new(1 << 20, "a private key file");
 pub use fitness::{fitness, SmimeUse, Unfit};
-pub use identity::{private_key_from_bytes, Identity, WriteOptions};
+pub use identity::{private_key_from_bytes, read_private_key, Identity, WriteOptions};
 pub use inspect::{
     inspect, BagReport, IdentityReport, IosImport, IosVerdict, MacReport, Report, SafeReport,
 };
