@@ -2,6 +2,7 @@
 
 pub mod classic;
 pub mod client;
+mod credentials;
 pub mod folder;
 pub mod push;
 pub mod retry;
