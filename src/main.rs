@@ -136,6 +136,9 @@ enum Command {
     /// Jamf Pro: list, pull and push profiles, keeping their identity; push a rollout.
     #[command(subcommand)]
     Jamf(cmd::jamf::JamfCommand),
+    /// Purebred's persistent-token (CryptoTokenKit) path: what a provider registers.
+    #[command(subcommand)]
+    Token(cmd::token::TokenCommand),
     /// Generate a DoD-shaped test PKI with Purebred-like identities.
     Fixtures(cmd::fixtures::FixturesArgs),
     /// Print a shell completion script.
@@ -172,6 +175,7 @@ fn main() -> ExitCode {
         Command::Profile(c) => cmd::profile::run(c),
         Command::Jamf(c) => cmd::jamf::run(c),
         Command::Ddm(c) => cmd::ddm::run(c),
+        Command::Token(c) => cmd::token::run(c),
         Command::Completions(a) => cmd::completions::run(a, Cli::command()),
         Command::Man(a) => cmd::completions::man(a, Cli::command()),
     };

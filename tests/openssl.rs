@@ -694,3 +694,57 @@ fn openssl_cms_decrypts_what_profile_encrypt_writes() {
         assert_eq!(equal, "list True\n", "{}", key.display());
     }
 }
+
+/// `token plan --json` (issue 27's done-when): every identity of a user, each registered
+/// under the uppercase SHA-256 of its certificate's DER, as `openssl x509 -fingerprint
+/// -sha256` computes it from the PEM the fixtures write beside each PKCS#12.
+#[test]
+fn token_plan_ids_are_the_sha256_openssl_computes() {
+    let pki = generated_pki();
+    let user = pki.join("users/test.user1");
+    let out = ok(pbkit()
+        .args(["token", "plan", "--json", "--in-password-file"])
+        .arg(pki.join("password"))
+        .arg(&user));
+    let plan: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let p12s = std::fs::read_dir(&user)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "p12")
+        })
+        .count();
+    assert_eq!(plan.len(), p12s);
+    assert!(p12s >= 4, "{p12s}");
+    for r in &plan {
+        let pem = r["origin"].as_str().unwrap().replace(".p12", ".pem");
+        let o = run(Command::new("openssl").args([
+            "x509",
+            "-noout",
+            "-fingerprint",
+            "-sha256",
+            "-in",
+            &pem,
+        ]));
+        assert!(o.status.success(), "{}", stderr(&o));
+        let fingerprint = stdout(&o)
+            .trim()
+            .rsplit('=')
+            .next()
+            .unwrap()
+            .replace(':', "");
+        assert_eq!(fingerprint.len(), 64);
+        for key in [
+            "token_instance_id",
+            "certificate_object_id",
+            "key_object_id",
+            "label",
+        ] {
+            assert_eq!(r[key], fingerprint.as_str(), "{key} of {pem}");
+        }
+        assert_eq!(r["sample_extension"]["serves"], true, "{r}");
+    }
+}

@@ -10,6 +10,7 @@ pub mod p12;
 pub mod preflight;
 pub mod profile;
 pub mod rollout;
+pub mod token;
 
 use crate::out::outln;
 
