@@ -137,3 +137,67 @@ except ValueError:
         assert!(text.contains("wrong password refused"), "{suite}: {text}");
     }
 }
+
+/// `token scaffold` (issue 27): every file parses with Python's plistlib, the reader of
+/// Apple's own tooling format, and says what the extension and the apps need.
+#[test]
+fn plistlib_reads_the_token_scaffold() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("token-app");
+    ok(pbkit()
+        .args(["token", "scaffold", "--team-prefix", "ABCDE12345"])
+        .args([
+            "--app-id",
+            "mil.example.provider",
+            "--consumer-id",
+            "mil.example.mailer",
+        ])
+        .arg("--out")
+        .arg(&out));
+    let script = r#"
+import plistlib, sys, json
+d = sys.argv[1]
+read = lambda f: plistlib.load(open(f"{d}/{f}", "rb"))
+ext = read("token-extension-Info.plist")["NSExtension"]
+print(json.dumps({
+    "point": ext["NSExtensionPointIdentifier"],
+    "class": ext["NSExtensionAttributes"]["com.apple.ctk.class-id"],
+    "driver": ext["NSExtensionAttributes"]["com.apple.ctk.driver-class"],
+    "provider": read("provider.entitlements")["keychain-access-groups"],
+    "extension": read("token-extension.entitlements")["keychain-access-groups"],
+    "consumer": read("consumer.entitlements")["keychain-access-groups"],
+}))
+"#;
+    let printed = ok(Command::new("python3").args(["-c", script]).arg(&out));
+    let v: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(v["point"], "com.apple.ctk-tokens");
+    assert_eq!(v["class"], "mil.example.provider.token");
+    assert_eq!(v["driver"], "TokenDriver");
+    assert_eq!(
+        v["provider"],
+        serde_json::json!(["ABCDE12345.mil.example.provider"])
+    );
+    assert_eq!(v["extension"], v["provider"]);
+    assert_eq!(
+        v["consumer"],
+        serde_json::json!(["ABCDE12345.mil.example.mailer", "com.apple.token"])
+    );
+    // And pbkit's own lint passes what it wrote.
+    let o = run(pbkit()
+        .args([
+            "token",
+            "lint",
+            "--extension-id",
+            "mil.example.provider.token",
+        ])
+        .arg("--provider-entitlements")
+        .arg(out.join("provider.entitlements"))
+        .arg("--extension-entitlements")
+        .arg(out.join("token-extension.entitlements"))
+        .arg("--extension-info-plist")
+        .arg(out.join("token-extension-Info.plist"))
+        .arg("--consumer-entitlements")
+        .arg(out.join("consumer.entitlements")));
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(stdout(&o).contains("4 files: 0 errors, 0 warnings, 0 notes"));
+}

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+pub mod app;
+
 use pbkit_keyshare::{classify, CertType};
 use pbkit_pki::{Certificate, KeyUsageBit};
 use serde::Serialize;
@@ -13,6 +15,14 @@ pub enum Error {
     /// A certificate's facts could not be read.
     #[error(transparent)]
     Pki(#[from] pbkit_pki::Error),
+    /// Not a team's App ID prefix.
+    #[error(
+        "{0:?} is not a team's App ID prefix (ten capital letters and digits, e.g. ABCDE12345)"
+    )]
+    TeamPrefix(String),
+    /// Not a bundle identifier or access group.
+    #[error("{0:?} is not a bundle identifier (letters, digits, - and ., reverse-DNS)")]
+    BundleId(String),
 }
 
 /// A private-key operation iOS asks a token for.
