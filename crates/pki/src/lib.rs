@@ -4,6 +4,7 @@ pub mod bundle;
 mod cert;
 pub mod crl;
 mod error;
+pub mod fascn;
 pub mod hex;
 pub mod path;
 mod rfc5280;
