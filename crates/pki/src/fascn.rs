@@ -160,7 +160,7 @@ impl FascN {
         }
         // SS, then fields of 4 4 6 1 1 with separators, then 10 1 4 1 run together, ES.
         let mut pos = 0;
-        let mut expect = |want: u8, pos: &mut usize| {
+        let expect = |want: u8, pos: &mut usize| {
             let ok = chars[*pos] == want;
             *pos += 1;
             if ok {
@@ -170,7 +170,7 @@ impl FascN {
             }
         };
         expect(SS, &mut pos)?;
-        let mut take = |len: usize, pos: &mut usize| -> Result<String, FascNError> {
+        let take = |len: usize, pos: &mut usize| -> Result<String, FascNError> {
             let digits = &chars[*pos..*pos + len];
             if let Some(i) = digits.iter().position(|d| *d > 9) {
                 return Err(FascNError::Layout(*pos + i));

@@ -15,7 +15,7 @@ pub fn upper(bytes: &[u8]) -> String {
 /// character that is no hex digit.
 pub fn decode(text: &str) -> Option<Vec<u8>> {
     // from_str_radix would take a sign ("+F").
-    if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..text.len())
