@@ -748,3 +748,92 @@ fn token_plan_ids_are_the_sha256_openssl_computes() {
         assert_eq!(r["sample_extension"]["serves"], true, "{r}");
     }
 }
+
+/// `fixtures --shape purebred-sample` (issue 27): the SAN forms and policies of Purebred's
+/// sample identities, as openssl reads them, in the validity window asked for; the PIV
+/// FASC-N is well formed (parity, LRC) and names the user's EDIPI; every bag's
+/// friendlyName is the subject in OpenSSL's one-line form.
+#[test]
+fn sample_shaped_fixtures_show_their_san_forms_and_policies_to_openssl() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("sp");
+    ok(pbkit()
+        .args(["fixtures", "--shape", "purebred-sample", "--users", "1"])
+        .args(["--generations", "1", "--at", "2026-12-01"])
+        .args([
+            "--valid-from",
+            "2026-11-01",
+            "--valid-until",
+            "2027-11-01T12:00:00Z",
+        ])
+        .arg("--out")
+        .arg(&dir));
+    let user = dir.join("users/test.user1");
+    let text = |role: &str| {
+        ok(Command::new("openssl")
+            .args(["x509", "-noout", "-text", "-in"])
+            .arg(user.join(format!("{role}-g1.pem"))))
+    };
+    let piv = text("piv");
+    for shown in [
+        "othername: UPN::1000000001@mil",
+        "othername: 2.16.840.1.101.3.6.6::",
+        "URI:urn:uuid:",
+        "Policy: 2.16.840.1.101.2.1.11.42",
+        "Policy: 2.16.840.1.101.3.2.1.3.13",
+        "Not Before: Nov  1 00:00:00 2026 GMT",
+        "Not After : Nov  1 12:00:00 2027 GMT",
+    ] {
+        assert!(piv.contains(shown), "{shown}:\n{piv}");
+    }
+    let signature = text("signature");
+    assert!(signature.contains("email:test.user1@pbkit.test, othername: UPN::1000000001@mil"));
+    assert!(signature.contains("Policy: 2.16.840.1.101.2.1.11.42"));
+    assert!(text("encryption").contains("Policy: 2.16.840.1.101.2.1.11.39"));
+
+    // The FASC-N: an OCTET STRING of 25 bytes after its otherName OID.
+    let o = run(Command::new("openssl")
+        .args(["x509", "-outform", "DER", "-in"])
+        .arg(user.join("piv-g1.pem")));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let der = o.stdout;
+    let oid = [0x06, 0x08, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x06, 0x06];
+    let at = der.windows(oid.len()).position(|w| w == oid).unwrap() + oid.len();
+    assert_eq!(der[at..at + 4], [0xa0, 0x1b, 0x04, 0x19]);
+    let fasc_n = pbkit_pki::fascn::FascN::from_bytes(&der[at + 4..at + 29]).unwrap();
+    assert_eq!(fasc_n.person_identifier, "1000000001");
+
+    let info = run(Command::new("openssl")
+        .args(["pkcs12", "-legacy", "-info", "-nokeys", "-in"])
+        .arg(user.join("signature-g1.p12"))
+        .arg("-passin")
+        .arg(format!("file:{}", dir.join("password").display())));
+    let all = format!("{}{}", stdout(&info), stderr(&info));
+    assert!(
+        all.contains(
+            "friendlyName: /C=US/O=pbkit Test PKI/OU=DoD/OU=PKI/OU=USA/CN=test.user1.1000000001"
+        ),
+        "{all}"
+    );
+    assert!(all.contains("pbeWithSHA1And40BitRC2-CBC"), "{all}");
+
+    // A window outside the issuing CAs' validity is refused before anything is made.
+    let o = run(pbkit()
+        .args([
+            "fixtures",
+            "--shape",
+            "purebred-sample",
+            "--at",
+            "2026-12-01",
+        ])
+        .args(["--valid-from", "2026-11-01", "--valid-until", "2040-01-01"])
+        .arg("--out")
+        .arg(tmp.path().join("never")));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("within its issuing CA's validity"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!tmp.path().join("never").exists());
+}

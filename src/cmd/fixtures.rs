@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use pbkit_fixtures::{generate, KeyKind, Options};
+use pbkit_fixtures::{generate, KeyKind, Options, Shape};
 use pbkit_outfile::{Existing, StagedDir};
 use time::OffsetDateTime;
 
@@ -56,12 +56,28 @@ pub struct FixturesArgs {
     /// server variants.
     #[arg(long, value_name = "URL")]
     ocsp_url: Option<String>,
+    /// The shape of users' identities: pbkit's, or that of Purebred's sample apps' test
+    /// identities (certificatePolicies .42/.39, a FASC-N beside the PIV UPN and urn:uuid,
+    /// friendlyName the subject as /C=US/O=…/CN=…).
+    #[arg(long, default_value = "pbkit", value_parser = parse_shape, value_name = "pbkit|purebred-sample")]
+    shape: Shape,
+    /// The newest generation's notBefore (date or RFC 3339) [default: 30 days before --at].
+    #[arg(long, value_name = "DATE", value_parser = crate::args::instant, requires = "valid_until")]
+    valid_from: Option<OffsetDateTime>,
+    /// The newest generation's notAfter [default: three years after its notBefore].
+    #[arg(long, value_name = "DATE", value_parser = crate::args::instant, requires = "valid_from")]
+    valid_until: Option<OffsetDateTime>,
     /// Replace a non-empty output folder (only once the new one is complete).
     #[arg(long)]
     force: bool,
     /// Print the manifest as JSON instead of a summary.
     #[arg(long)]
     json: bool,
+}
+
+fn parse_shape(s: &str) -> Result<Shape, String> {
+    s.parse()
+        .map_err(|e: pbkit_fixtures::UnknownShape| e.to_string())
 }
 
 fn parse_key(s: &str) -> Result<KeyKind, String> {
@@ -76,6 +92,8 @@ pub fn run(args: FixturesArgs) -> anyhow::Result<ExitCode> {
         key: args.key,
         crl_base: args.crl_url,
         ocsp_url: args.ocsp_url,
+        shape: args.shape,
+        validity: args.valid_from.zip(args.valid_until),
         ..Options::default()
     };
     if let Some(at) = args.at {
@@ -107,12 +125,16 @@ pub fn run(args: FixturesArgs) -> anyhow::Result<ExitCode> {
             .filter(|f| f.format == pbkit_fixtures::FileFormat::Pkcs12)
             .count();
         outln!(
-            "wrote {} to {}: {} x {}, {} (ios-legacy), {}, valid around {}",
+            "wrote {} to {}: {} x {}, {} (ios-legacy{}), {}, valid around {}",
             crate::out::plural(manifest.files.len() + 1, "file"),
             args.out.display(),
             crate::out::plural(manifest.users as usize, "user"),
             crate::out::plural(manifest.generations as usize, "generation"),
             crate::out::count(identities, "PKCS#12 identity", "PKCS#12 identities"),
+            match manifest.shape {
+                Shape::Pbkit => String::new(),
+                other => format!(", {other} shape"),
+            },
             manifest.key,
             rfc3339(manifest.at),
         );
