@@ -101,11 +101,7 @@ pub fn run(args: FixturesArgs) -> anyhow::Result<ExitCode> {
     }
     // Out-of-range options are usage errors, found before anything is written.
     opts.check().map_err(|e| crate::Usage(e.to_string()))?;
-    let existing = if args.force {
-        Existing::Replace
-    } else {
-        Existing::Refuse
-    };
+    let existing = Existing::replace_if(args.force);
     // Refuse before spending seconds on key generation.
     let staged = StagedDir::new(&args.out, existing, pbkit_outfile::Perm::Secret)?;
     let bar = crate::progress::bar(opts.steps(), "generating");

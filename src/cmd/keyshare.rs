@@ -156,11 +156,7 @@ fn pack(a: PackArgs) -> anyhow::Result<ExitCode> {
         .in_password
         .source()
         .required("Password of the input PKCS#12 files: ")?;
-    let existing = if a.force {
-        Existing::Replace
-    } else {
-        Existing::Refuse
-    };
+    let existing = Existing::replace_if(a.force);
     let staged = StagedDir::new(&a.out, existing, pbkit_outfile::Perm::Secret)?;
     let sources = Source::read_all(&a.input.inputs, &password)?;
     let plan = Plan::new(sources, time::OffsetDateTime::now_utc())?;

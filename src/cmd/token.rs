@@ -159,11 +159,7 @@ fn scaffold(a: ScaffoldArgs) -> anyhow::Result<ExitCode> {
     if let Some(id) = &a.consumer_id {
         ids = ids.consumer(id)?;
     }
-    let existing = if a.force {
-        Existing::Replace
-    } else {
-        Existing::Refuse
-    };
+    let existing = Existing::replace_if(a.force);
     let staged = StagedDir::new(&a.out, existing, Perm::Public)?;
     let files = ids.scaffold();
     for f in &files {

@@ -169,7 +169,7 @@ pub fn lint(files: &[PathBuf], opts: &LintOptions) -> Vec<Linted> {
     for (i, d) in &decls {
         let out = &mut results[*i].findings;
         let Some(schema) = schemas().get(&d.kind) else {
-            out.push(finding(
+            out.push(Finding::new(
                 Severity::Error,
                 "Type",
                 "type",
@@ -194,13 +194,13 @@ pub fn lint(files: &[PathBuf], opts: &LintOptions) -> Vec<Linted> {
         out.extend(check_keys(&payload, &defs, "Payload", opts));
         for (loc, target, allowed) in references(&d.payload, &defs, "Payload") {
             match by_id.get(target.as_str()) {
-                None => out.push(finding(
+                None => out.push(Finding::new(
                     Severity::Error,
                     &loc,
                     "reference",
                     format!("{target} is no declaration linted with this one"),
                 )),
-                Some(t) if !allowed.contains(&t.kind) => out.push(finding(
+                Some(t) if !allowed.contains(&t.kind) => out.push(Finding::new(
                     Severity::Error,
                     &loc,
                     "reference",
@@ -214,7 +214,7 @@ pub fn lint(files: &[PathBuf], opts: &LintOptions) -> Vec<Linted> {
             }
         }
         if d.kind.starts_with("com.apple.configuration.") && !activated.contains(&d.identifier) {
-            out.push(finding(
+            out.push(Finding::new(
                 Severity::Warning,
                 "Identifier",
                 "activation",
@@ -231,7 +231,7 @@ pub fn lint(files: &[PathBuf], opts: &LintOptions) -> Vec<Linted> {
                 .filter_map(Value::as_str)
             {
                 if !by_id.contains_key(target) {
-                    out.push(finding(
+                    out.push(Finding::new(
                         Severity::Error,
                         "Payload.StandardConfigurations",
                         "reference",
@@ -248,23 +248,14 @@ pub fn lint(files: &[PathBuf], opts: &LintOptions) -> Vec<Linted> {
     results
 }
 
-fn finding(severity: Severity, location: &str, check: &'static str, message: String) -> Finding {
-    Finding {
-        severity,
-        location: location.to_string(),
-        check,
-        message,
-    }
-}
-
 fn read(file: &Path) -> Result<Decl, Finding> {
     let bytes = pbkit_infile::read(file, crate::DECLARATION_LIMIT)
-        .map_err(|e| finding(Severity::Error, "file", "read", e.problem.to_string()))?;
+        .map_err(|e| Finding::new(Severity::Error, "file", "read", e.problem.to_string()))?;
     let value: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| finding(Severity::Error, "file", "json", format!("not JSON: {e}")))?;
+        .map_err(|e| Finding::new(Severity::Error, "file", "json", format!("not JSON: {e}")))?;
     let text = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_string);
     let missing = |k: &str| {
-        finding(
+        Finding::new(
             Severity::Error,
             k,
             "required",
@@ -279,11 +270,11 @@ fn read(file: &Path) -> Result<Decl, Finding> {
         .and_then(Value::as_object)
         .cloned()
         .ok_or_else(|| {
-            finding(
+            Finding::new(
                 Severity::Error,
                 "Payload",
                 "required",
-                "required dictionary Payload is missing".into(),
+                "required dictionary Payload is missing",
             )
         })?;
     Ok(Decl {
@@ -321,11 +312,11 @@ fn to_plist(
 ) -> Option<Plist> {
     Some(match v {
         Value::Null => {
-            problems.push(finding(
+            problems.push(Finding::new(
                 Severity::Error,
                 loc,
                 "type",
-                "null is no value in Apple's schema: leave the key out".into(),
+                "null is no value in Apple's schema: leave the key out",
             ));
             return None;
         }
@@ -338,7 +329,7 @@ fn to_plist(
             match base64::engine::general_purpose::STANDARD.decode(s) {
                 Ok(bytes) => Plist::Data(bytes),
                 Err(e) => {
-                    problems.push(finding(
+                    problems.push(Finding::new(
                         Severity::Error,
                         loc,
                         "type",
@@ -411,7 +402,7 @@ fn asset_data(
         .and_then(Value::as_str)
         .unwrap_or_default();
     if let Some(problem) = crate::convert::url_problem(url, true) {
-        out.push(finding(
+        out.push(Finding::new(
             Severity::Error,
             "Payload.Reference.DataURL",
             "data-url",
@@ -426,13 +417,13 @@ fn asset_data(
         dir.join(name),
     ];
     let Some(path) = candidates.iter().find(|p| p.symlink_metadata().is_ok()) else {
-        out.push(finding(Severity::Note, "Payload.Reference", "data", format!("{name} is not beside the declarations (assets/{name}): its size, hash and content are not checked")));
+        out.push(Finding::new(Severity::Note, "Payload.Reference", "data", format!("{name} is not beside the declarations (assets/{name}): its size, hash and content are not checked")));
         return out;
     };
     let bytes = match pbkit_infile::read(path, crate::ASSET_LIMIT) {
         Ok(bytes) => bytes,
         Err(e) => {
-            out.push(finding(
+            out.push(Finding::new(
                 Severity::Error,
                 "Payload.Reference",
                 "data",
@@ -443,7 +434,7 @@ fn asset_data(
     };
     if let Some(size) = reference.get("Size").and_then(Value::as_u64) {
         if size != bytes.len() as u64 {
-            out.push(finding(
+            out.push(Finding::new(
                 Severity::Error,
                 "Payload.Reference.Size",
                 "data",
@@ -457,11 +448,11 @@ fn asset_data(
     if let Some(hash) = reference.get("Hash-SHA-256").and_then(Value::as_str) {
         let actual = pbkit_pki::hex::upper(&Sha256::digest(&bytes));
         if !hash.eq_ignore_ascii_case(&actual) {
-            out.push(finding(
+            out.push(Finding::new(
                 Severity::Error,
                 "Payload.Reference.Hash-SHA-256",
                 "data",
-                "the hash is not the data's: devices refuse it".into(),
+                "the hash is not the data's: devices refuse it",
             ));
         }
     }
@@ -471,11 +462,11 @@ fn asset_data(
             let doc: serde_json::Map<String, Value> = match serde_json::from_slice(&bytes) {
                 Ok(Value::Object(o)) => o,
                 _ => {
-                    out.push(finding(
+                    out.push(Finding::new(
                         Severity::Error,
                         &loc,
                         "data",
-                        "not a JSON object".into(),
+                        "not a JSON object",
                     ));
                     return out;
                 }
@@ -487,9 +478,9 @@ fn asset_data(
                 "com.apple.credential.usernameandpassword"
             };
             if kind != expected {
-                out.push(finding(
+                out.push(Finding::new(
                     Severity::Error,
-                    &format!("{loc}.Type"),
+                    format!("{loc}.Type"),
                     "data",
                     format!("Type is {kind:?}, not {expected}"),
                 ));
@@ -512,7 +503,7 @@ fn asset_data(
         }
         "com.apple.asset.credential.certificate" => match pbkit_pki::bundle::parse(&bytes, name) {
             Ok(certs) if certs.len() == 1 => {}
-            Ok(certs) => out.push(finding(
+            Ok(certs) => out.push(Finding::new(
                 Severity::Error,
                 &loc,
                 "data",
@@ -521,7 +512,7 @@ fn asset_data(
                     certs.len()
                 ),
             )),
-            Err(e) => out.push(finding(Severity::Error, &loc, "data", e.to_string())),
+            Err(e) => out.push(Finding::new(Severity::Error, &loc, "data", e.to_string())),
         },
         _ => {}
     }
@@ -540,9 +531,9 @@ fn identity(
     let id = match Identity::from_pkcs12(p12, &Password::new(password)) {
         Ok(id) => id,
         Err(e) => {
-            out.push(finding(
+            out.push(Finding::new(
                 Severity::Error,
-                &format!("{loc}.Identity"),
+                format!("{loc}.Identity"),
                 "pkcs12",
                 format!("does not open as one identity with its Password: {e}"),
             ));
@@ -550,9 +541,9 @@ fn identity(
         }
     };
     if !id.chain().is_empty() {
-        out.push(finding(
+        out.push(Finding::new(
             Severity::Note,
-            &format!("{loc}.Identity"),
+            format!("{loc}.Identity"),
             "pkcs12",
             format!(
                 "holds {} CA certificates besides the identity",
@@ -565,9 +556,9 @@ fn identity(
     };
     for (used_for, email) in uses.into_iter().flatten() {
         for unfit in fitness(&facts, *used_for, email.as_deref()) {
-            out.push(finding(
+            out.push(Finding::new(
                 Severity::Error,
-                &format!("{loc}.Identity"),
+                format!("{loc}.Identity"),
                 "identity",
                 unfit.to_string(),
             ));

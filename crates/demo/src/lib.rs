@@ -100,11 +100,7 @@ impl Demo {
     /// Replace a folder that is there (only once the new one is complete).
     pub fn replace(self, replace: bool) -> Demo {
         Demo {
-            existing: if replace {
-                Existing::Replace
-            } else {
-                Existing::Refuse
-            },
+            existing: Existing::replace_if(replace),
             ..self
         }
     }

@@ -503,6 +503,17 @@ pub enum Existing {
     Replace,
 }
 
+impl Existing {
+    /// [`Existing::Replace`] when the user asked to (`--force`), else [`Existing::Refuse`].
+    pub fn replace_if(force: bool) -> Existing {
+        if force {
+            Existing::Replace
+        } else {
+            Existing::Refuse
+        }
+    }
+}
+
 /// The destination folder already holds files and [`Existing::Refuse`] was asked.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -36,6 +36,23 @@ pub struct Finding {
     pub message: String,
 }
 
+impl Finding {
+    /// A finding at `location` (a key path, `file`, `profile`), from check `check`.
+    pub fn new(
+        severity: Severity,
+        location: impl Into<String>,
+        check: &'static str,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            severity,
+            location: location.into(),
+            check,
+            message: message.into(),
+        }
+    }
+}
+
 /// `error: location: message [check]`, as `pbkit profile lint` prints it after the file.
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

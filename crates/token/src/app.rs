@@ -224,7 +224,10 @@ pub fn lint(files: &AppFiles) -> Report {
         match read {
             Ok(d) => Some(d),
             Err(message) => {
-                report.add(&name, [finding(Severity::Error, "file", "read", message)]);
+                report.add(
+                    &name,
+                    [Finding::new(Severity::Error, "file", "read", message)],
+                );
                 None
             }
         }
@@ -256,7 +259,7 @@ pub fn lint(files: &AppFiles) -> Report {
         if let Some(d) = dict {
             let mut out = Vec::new();
             if groups(d).is_empty() {
-                out.push(finding(
+                out.push(Finding::new(
                     Severity::Error,
                     GROUPS,
                     "access-group",
@@ -271,7 +274,7 @@ pub fn lint(files: &AppFiles) -> Report {
         if !pg.is_empty() && !eg.is_empty() && !pg.iter().any(|g| eg.contains(g)) {
             report.findings.push(pbkit_profile::FileFinding {
                 file: name(&files.extension_entitlements),
-                finding: finding(
+                finding: Finding::new(
                     Severity::Error,
                     GROUPS,
                     "access-group",
@@ -287,13 +290,13 @@ pub fn lint(files: &AppFiles) -> Report {
     if let Some(c) = &consumer {
         let g = groups(c);
         let out = match g.iter().position(|x| x == TOKEN_GROUP) {
-            None => vec![finding(
+            None => vec![Finding::new(
                 Severity::Error,
                 GROUPS,
                 "token-group",
                 format!("{TOKEN_GROUP} is not among the consumer's access groups: it sees no token's keys"),
             )],
-            Some(0) => vec![finding(
+            Some(0) => vec![Finding::new(
                 Severity::Warning,
                 GROUPS,
                 "token-group",
@@ -313,7 +316,7 @@ fn info_findings(info: &Dictionary, files: &AppFiles) -> Vec<Finding> {
         .and_then(|e| e.get("NSExtensionPointIdentifier"))
         .and_then(Value::as_string);
     if point != Some(EXTENSION_POINT) {
-        out.push(finding(
+        out.push(Finding::new(
             Severity::Error,
             "NSExtension.NSExtensionPointIdentifier",
             "extension-point",
@@ -332,7 +335,7 @@ fn info_findings(info: &Dictionary, files: &AppFiles) -> Vec<Finding> {
             .and_then(Value::as_string)
     };
     if attr(DRIVER_CLASS).is_none_or(str::is_empty) {
-        out.push(finding(
+        out.push(Finding::new(
             Severity::Error,
             "NSExtension.NSExtensionAttributes",
             "driver-class",
@@ -347,13 +350,13 @@ fn info_findings(info: &Dictionary, files: &AppFiles) -> Vec<Finding> {
             .map(str::to_string)
     });
     match (attr(CLASS_ID), bundle_id) {
-        (None, _) => out.push(finding(
+        (None, _) => out.push(Finding::new(
             Severity::Error,
             "NSExtension.NSExtensionAttributes",
             "class-id",
             format!("no {CLASS_ID}: the provider finds its driver configuration under it"),
         )),
-        (Some(class), Some(id)) if class != id => out.push(finding(
+        (Some(class), Some(id)) if class != id => out.push(Finding::new(
             Severity::Error,
             "NSExtension.NSExtensionAttributes",
             "class-id",
@@ -361,7 +364,7 @@ fn info_findings(info: &Dictionary, files: &AppFiles) -> Vec<Finding> {
                 "{CLASS_ID} {class:?} is not the extension's bundle identifier {id:?}: the provider's driver configuration is keyed by the bundle identifier, so no token is ever added"
             ),
         )),
-        (Some(_), None) => out.push(finding(
+        (Some(_), None) => out.push(Finding::new(
             Severity::Note,
             "NSExtension.NSExtensionAttributes",
             "class-id",
@@ -382,13 +385,4 @@ fn groups(d: &Dictionary) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn finding(severity: Severity, location: &str, check: &'static str, message: String) -> Finding {
-    Finding {
-        severity,
-        location: location.to_string(),
-        check,
-        message,
-    }
 }
