@@ -478,8 +478,8 @@ fn man_all_writes_a_page_for_every_subcommand() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("man1");
     let out = ok(pbkit().args(["man", "--all"]).arg(&dir));
-    // pbkit, its 9 groups (cert, chain, ddm, jamf, keyshare, p12, preflight, profile and
-    // the leaf commands) and every leaf subcommand.
+    // pbkit, its groups (cert, chain, ddm, jamf, keyshare, p12, preflight, profile, token)
+    // and every leaf subcommand.
     let leaves = SUBCOMMANDS.len() + 1; // + man itself
     let groups = [
         "cert",
@@ -490,6 +490,7 @@ fn man_all_writes_a_page_for_every_subcommand() {
         "p12",
         "preflight",
         "profile",
+        "token",
     ]
     .len();
     // README says how many (it said 30 when there were 43).
@@ -679,6 +680,9 @@ const SUBCOMMANDS: &[&[&str]] = &[
     &["preflight", "ports"],
     &["preflight", "outgoing"],
     &["preflight", "revocation"],
+    &["token", "plan"],
+    &["token", "scaffold"],
+    &["token", "lint"],
     &["completions"],
 ];
 

@@ -27,7 +27,8 @@ registers but serves Mail nothing.
 Examples:
   pbkit token plan test-pki/users/test.user1 \\
       --in-password-file test-pki/password
-  pbkit token plan signature.p12 encryption.p12 --in-password-env P12_PW --json")]
+  pbkit token plan signature.p12 encryption.p12 \\
+      --in-password-env P12_PW --json")]
     Plan(PlanArgs),
     /// Write the entitlements and the NSExtension block of a provider app, its token
     /// extension and a consumer app, with their identifiers consistent.
@@ -39,8 +40,9 @@ driver class) and, with --consumer-id, consumer.entitlements (its own group, the
 com.apple.token). Merge them into the Xcode targets' files.
 
 Example:
-  pbkit token scaffold --team-prefix ABCDE12345 --app-id mil.example.provider \\
-      --consumer-id mil.example.mailer --out token-app")]
+  pbkit token scaffold --team-prefix ABCDE12345 \\
+      --app-id mil.example.provider --consumer-id mil.example.mailer \\
+      --out token-app")]
     Scaffold(ScaffoldArgs),
     /// Check an app's entitlements and token extension Info.plist for the mismatches that
     /// leave a token empty.
