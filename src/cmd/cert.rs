@@ -2,7 +2,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use pbkit_pki::{bundle, rfc3339, Facts};
+use pbkit_pki::{bundle, Facts};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -73,81 +73,13 @@ pub fn run(cmd: CertCommand) -> anyhow::Result<ExitCode> {
             if i > 0 {
                 outln!();
             }
-            print_facts(s, now);
+            outln!("{} [{}]", s.file, s.index + 1);
+            let report = pbkit_pki::FactsReport {
+                facts: &s.facts,
+                at: now,
+            };
+            crate::out::text(&report.to_string());
         }
     }
     Ok(super::exit(!failed))
-}
-
-fn print_facts(s: &Shown<'_>, now: OffsetDateTime) {
-    let f = &s.facts;
-    let row = |label: &str, value: &str| outln!("  {label:<15}{value}");
-    let list = |label: &str, values: &[String]| {
-        if !values.is_empty() {
-            row(label, &values.join(", "));
-        }
-    };
-    outln!("{} [{}]", s.file, s.index + 1);
-    let name = |n: &str| {
-        if n.is_empty() {
-            "(empty)".to_string()
-        } else {
-            n.to_string()
-        }
-    };
-    row("subject", &name(&f.subject));
-    row("issuer", &name(&f.issuer));
-    row("serial", &f.serial);
-    let status = match f.validity(now) {
-        pbkit_pki::Validity::Valid => String::new(),
-        other => format!(" ({other})"),
-    };
-    row("not before", &rfc3339(f.not_before));
-    row("not after", &format!("{}{status}", rfc3339(f.not_after)));
-    row(
-        "key",
-        &f.key
-            .as_ref()
-            .map_or("(cannot be decoded)".to_string(), ToString::to_string),
-    );
-    row("signature", &f.signature_algorithm);
-    row(
-        "key usage",
-        &f.key_usage
-            .map_or("(no extension)".to_string(), |k| k.to_string()),
-    );
-    let ekus: Vec<String> = f
-        .extended_key_usage
-        .iter()
-        .map(|e| e.name().to_string())
-        .collect();
-    list("ext key usage", &ekus);
-    list("SAN email", &f.san.email);
-    list("SAN UPN", &f.san.upn);
-    list("SAN URI", &f.san.uri);
-    list("SAN DNS", &f.san.dns);
-    let ips: Vec<String> = f.san.ip.iter().map(ToString::to_string).collect();
-    list("SAN IP", &ips);
-    if f.is_ca {
-        row(
-            "CA",
-            if f.self_signed {
-                "yes, self-signed"
-            } else {
-                "yes"
-            },
-        );
-    }
-    list("CRL", &f.crl_urls);
-    list("OCSP", &f.ocsp_urls);
-    if let Some(ski) = &f.subject_key_id {
-        row("subject key id", ski);
-    }
-    if let Some(aki) = &f.authority_key_id {
-        row("auth key id", aki);
-    }
-    row("SHA-256", &f.sha256);
-    for p in &f.problems {
-        row("problem", p);
-    }
 }

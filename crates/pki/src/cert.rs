@@ -483,6 +483,94 @@ impl std::fmt::Display for Validity {
     }
 }
 
+/// A certificate's facts as `pbkit cert show` prints them: one labelled row each, lists
+/// only when not empty, validity judged at `at`.
+pub struct FactsReport<'a> {
+    /// The facts.
+    pub facts: &'a Facts,
+    /// The moment the validity is judged at.
+    pub at: OffsetDateTime,
+}
+
+impl std::fmt::Display for FactsReport<'_> {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let f = self.facts;
+        let row = |out: &mut std::fmt::Formatter<'_>, label: &str, value: &str| {
+            writeln!(out, "  {label:<15}{value}")
+        };
+        let list = |out: &mut std::fmt::Formatter<'_>, label: &str, values: &[String]| {
+            if values.is_empty() {
+                Ok(())
+            } else {
+                row(out, label, &values.join(", "))
+            }
+        };
+        let name = |n: &str| {
+            if n.is_empty() {
+                "(empty)".to_string()
+            } else {
+                n.to_string()
+            }
+        };
+        row(out, "subject", &name(&f.subject))?;
+        row(out, "issuer", &name(&f.issuer))?;
+        row(out, "serial", &f.serial)?;
+        let status = match f.validity(self.at) {
+            Validity::Valid => String::new(),
+            other => format!(" ({other})"),
+        };
+        row(out, "not before", &crate::rfc3339(f.not_before))?;
+        row(
+            out,
+            "not after",
+            &format!("{}{status}", crate::rfc3339(f.not_after)),
+        )?;
+        let key = f
+            .key
+            .as_ref()
+            .map_or("(cannot be decoded)".to_string(), ToString::to_string);
+        row(out, "key", &key)?;
+        row(out, "signature", &f.signature_algorithm)?;
+        let ku = f
+            .key_usage
+            .map_or("(no extension)".to_string(), |k| k.to_string());
+        row(out, "key usage", &ku)?;
+        let ekus: Vec<String> = f
+            .extended_key_usage
+            .iter()
+            .map(|e| e.name().to_string())
+            .collect();
+        list(out, "ext key usage", &ekus)?;
+        list(out, "SAN email", &f.san.email)?;
+        list(out, "SAN UPN", &f.san.upn)?;
+        list(out, "SAN URI", &f.san.uri)?;
+        list(out, "SAN DNS", &f.san.dns)?;
+        let ips: Vec<String> = f.san.ip.iter().map(ToString::to_string).collect();
+        list(out, "SAN IP", &ips)?;
+        if f.is_ca {
+            let ca = if f.self_signed {
+                "yes, self-signed"
+            } else {
+                "yes"
+            };
+            row(out, "CA", ca)?;
+        }
+        list(out, "CRL", &f.crl_urls)?;
+        list(out, "OCSP", &f.ocsp_urls)?;
+        if let Some(ski) = &f.subject_key_id {
+            row(out, "subject key id", ski)?;
+        }
+        if let Some(aki) = &f.authority_key_id {
+            row(out, "auth key id", aki)?;
+        }
+        row(out, "SHA-256", &f.sha256)?;
+        for p in &f.problems {
+            row(out, "problem", p)?;
+        }
+        Ok(())
+    }
+}
+
 impl Facts {
     /// Whether the keyUsage extension is present and has `bit` set.
     pub fn has_key_usage(&self, bit: KeyUsageBit) -> bool {

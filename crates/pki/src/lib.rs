@@ -11,8 +11,8 @@ mod rfc5280;
 pub mod webpki;
 
 pub use cert::{
-    openssl_decodes, san_of, Certificate, ExtendedKeyUsage, Facts, KeyInfo, KeyUsage, KeyUsageBit,
-    OtherName, San, Summary, Validity,
+    openssl_decodes, san_of, Certificate, ExtendedKeyUsage, Facts, FactsReport, KeyInfo, KeyUsage,
+    KeyUsageBit, OtherName, San, Summary, Validity,
 };
 pub use error::Error;
 
