@@ -78,6 +78,13 @@ fn usage(e: &anyhow::Error) -> Option<String> {
                 _ => None,
             };
         }
+        if let Some(e) = cause.downcast_ref::<pbkit_token::Error>() {
+            return match e {
+                pbkit_token::Error::TeamPrefix(_) => Some(format!("--team-prefix: {e}")),
+                pbkit_token::Error::BundleId(_) => Some(e.to_string()),
+                _ => None,
+            };
+        }
         if let Some(e @ pbkit_ddm::Error::AssetUrl { .. }) =
             cause.downcast_ref::<pbkit_ddm::Error>()
         {

@@ -375,6 +375,28 @@ fn usage_errors_exit_2() {
             "hots=owa.mail.mil",
         ],
         vec!["profile", "build", "profiles/purebred-exchange.toml"],
+        // The token commands: a bad team prefix or bundle id, nothing to lint.
+        vec![
+            "token",
+            "scaffold",
+            "--team-prefix",
+            "abc",
+            "--app-id",
+            "mil.x.p",
+            "--out",
+            "x",
+        ],
+        vec![
+            "token",
+            "scaffold",
+            "--team-prefix",
+            "ABCDE12345",
+            "--app-id",
+            "mil.x/../p",
+            "--out",
+            "x",
+        ],
+        vec!["token", "lint"],
     ] {
         let o = run(pbkit().current_dir(root()).args(&args));
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
