@@ -22,6 +22,26 @@ pub fn now() -> OffsetDateTime {
     t.replace_nanosecond(0).unwrap_or(t)
 }
 
+/// `--min-ios`: `15`, `15.4` or `15.4.1`.
+pub fn parse_version(s: &str) -> Result<String, String> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.len() <= 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        Ok(s.to_string())
+    } else {
+        Err(format!("{s:?} is not an iOS version (15, 15.4 or 15.4.1)"))
+    }
+}
+
+pub fn parse_var(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("{s:?} is not NAME=VALUE"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,7 +76,7 @@ pub struct LintArgs {
     #[arg(required = true, value_name = "DIR|FILE")]
     paths: Vec<PathBuf>,
     /// The oldest iOS the declarations must work on.
-    #[arg(long, default_value = "17.0", value_name = "VERSION", value_parser = super::profile::parse_version)]
+    #[arg(long, default_value = "17.0", value_name = "VERSION", value_parser = crate::args::parse_version)]
     min_ios: String,
     /// Print JSON: an array of {file, severity, location, check, message}.
     #[arg(long)]
@@ -112,7 +112,7 @@ pub struct BuildArgs {
     /// The spec (TOML).
     spec: PathBuf,
     /// Set a {{NAME}} placeholder (see profile build --list-vars).
-    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = super::profile::parse_var)]
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = crate::args::parse_var)]
     vars: Vec<(String, String)>,
     #[command(flatten)]
     output: OutputArgs,
@@ -224,5 +224,5 @@ fn lint(a: LintArgs) -> anyhow::Result<ExitCode> {
     for l in pbkit_ddm::lint::lint(&files, &opts) {
         report.add(&l.file.display().to_string(), l.findings);
     }
-    super::profile::print_findings(&report, a.json)
+    super::print_findings(&report, a.json)
 }

@@ -8,8 +8,8 @@ use std::time::Duration;
 use clap::{Args, Subcommand, ValueEnum};
 use pbkit_jamf::folder::{FolderPush, UserOutcome, NAME_TEMPLATE};
 use pbkit_jamf::{
-    Client, ClientOptions, Credentials, LocalProfile, OnWait, ProfileKey, PushReport, PushRequest,
-    Pusher, Scope, Target, Wait,
+    Client, ClientOptions, Credentials, LocalProfile, OnWait, ProfileKey, PushRequest, Pusher,
+    Scope, Target, Wait,
 };
 
 use crate::jsonl::Lines;
@@ -344,7 +344,7 @@ fn push(a: PushArgs) -> anyhow::Result<ExitCode> {
             Ok(report) => {
                 lines.item(report.action.status(), &profile.origin, &report);
                 if !a.json {
-                    print_report(&report, true);
+                    crate::out::text(&format!("{report:#}"));
                 }
             }
             Err(e) => {
@@ -365,18 +365,6 @@ fn push(a: PushArgs) -> anyhow::Result<ExitCode> {
 
 /// A push's report, a few lines; `say_unsigned`: with the note that a signed file goes
 /// unsigned (a folder push says it once, not per user).
-/// One push's report; with `say_unsigned`, that a signed file's content went unsigned.
-fn print_report(r: &PushReport, say_unsigned: bool) {
-    let text = r.to_string();
-    match text.split_once('\n') {
-        Some((first, rest)) if r.unsigned && say_unsigned => crate::out::text(&format!(
-            "{first}\n  the file is signed: Jamf Pro gets its content unsigned (it signs on \
-             delivery)\n{rest}"
-        )),
-        _ => crate::out::text(&text),
-    }
-}
-
 fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
     let dir = &a.paths[0];
     let how = FolderPush {
@@ -410,7 +398,7 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
                              signs on delivery)"
                     );
                 }
-                print_report(report, false)
+                crate::out::text(&report.to_string())
             }),
             _ => {}
         }

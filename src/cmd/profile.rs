@@ -7,7 +7,7 @@ use pbkit_pki::{bundle, Certificate};
 use pbkit_profile::diff::Side;
 use pbkit_profile::seal::Seal;
 use pbkit_profile::{
-    inspect, verify, LintOptions, Profile, Report, Severity, Signer, Spec, Verdict, Verification,
+    inspect, verify, LintOptions, Profile, Report, Signer, Spec, Verdict, Verification,
 };
 use serde::Serialize;
 
@@ -158,7 +158,7 @@ pub struct BuildArgs {
     out: Option<PathBuf>,
     /// Set a {{NAME}} placeholder, overriding the spec's [vars]; NAME must be one the spec
     /// uses (see --list-vars).
-    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = crate::args::parse_var)]
     vars: Vec<(String, String)>,
     /// List the spec's variables with their defaults, and build nothing.
     #[arg(long)]
@@ -249,7 +249,7 @@ pub struct LintArgs {
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// The oldest iOS the profiles must work on.
-    #[arg(long, default_value = "12.0", value_name = "VERSION", value_parser = parse_version)]
+    #[arg(long, default_value = "12.0", value_name = "VERSION", value_parser = crate::args::parse_version)]
     min_ios: String,
     /// Warn about certificates expired or not yet valid at this date or RFC 3339 instant
     /// [default: now].
@@ -270,26 +270,6 @@ pub struct InspectArgs {
     /// Print JSON.
     #[arg(long)]
     json: bool,
-}
-
-/// `--min-ios`: `15`, `15.4` or `15.4.1`.
-pub fn parse_version(s: &str) -> Result<String, String> {
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.len() <= 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-    {
-        Ok(s.to_string())
-    } else {
-        Err(format!("{s:?} is not an iOS version (15, 15.4 or 15.4.1)"))
-    }
-}
-
-pub fn parse_var(s: &str) -> Result<(String, String), String> {
-    s.split_once('=')
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .ok_or_else(|| format!("{s:?} is not NAME=VALUE"))
 }
 
 pub fn run(cmd: ProfileCommand) -> anyhow::Result<ExitCode> {
@@ -465,17 +445,9 @@ impl SignerArgs {
             .source()
             .required("Password of the signer PKCS#12: ")?;
         let signer = Signer::load(path, &password, &self.chain)?;
-        warn_unless_reaches(&signer, &self.anchor)?;
+        super::warn_unless_reaches(&signer, &self.anchor)?;
         Ok(Some(signer))
     }
-}
-
-/// Warns when `anchors` were given and the signer's embedded chain reaches none of them.
-pub fn warn_unless_reaches(signer: &Signer, anchors: &[PathBuf]) -> anyhow::Result<()> {
-    if let Some(unreached) = signer.unreached(&self::anchors(anchors)?) {
-        warnln!("--signer-anchor: {unreached} (give the missing intermediates with --chain)");
-    }
-    Ok(())
 }
 
 fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
@@ -632,21 +604,11 @@ fn inspect_cmd(a: InspectArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Prints a lint report (text, or JSON: an array of findings); exit 1 when any is an error.
-pub fn print_findings(report: &Report, json: bool) -> anyhow::Result<ExitCode> {
-    if json {
-        super::print_json(&report.findings)?;
-    } else {
-        crate::out::text(&report.to_string());
-    }
-    Ok(super::exit(report.count(Severity::Error) == 0))
-}
-
 fn lint_cmd(a: LintArgs) -> anyhow::Result<ExitCode> {
     let opts = LintOptions {
         min_ios: a.min_ios.clone(),
         at: a.at.unwrap_or_else(crate::args::now),
         ..LintOptions::default()
     };
-    print_findings(&Report::of_files(&a.files, &opts), a.json)
+    super::print_findings(&Report::of_files(&a.files, &opts), a.json)
 }

@@ -120,7 +120,7 @@ pub struct RolloutArgs {
     encrypt_to: Option<String>,
     /// A value for a variable of the spec (`host=mail.example.mil`), for every user;
     /// repeatable [with --resume: the interrupted run's].
-    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = crate::cmd::profile::parse_var)]
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = crate::args::parse_var)]
     vars: Vec<(String, String)>,
     /// Print JSON Lines: one object per user ({"status": ok|failed|skipped|would-write,
     /// "item": username, …}), then {"summary": {…counts by status}}.
@@ -160,7 +160,7 @@ pub fn run(a: RolloutArgs) -> anyhow::Result<ExitCode> {
         .dry_run(a.dry_run)
         .allow_expired(a.allow_expired)
         .at(a.at.unwrap_or_else(crate::args::now));
-    super::profile::warn_unless_reaches(rollout.signer(), &a.signer_anchor)?;
+    super::warn_unless_reaches(rollout.signer(), &a.signer_anchor)?;
     if let Some(password) = Source::of(job.in_password.as_ref(), "--in-password").given()? {
         rollout = rollout.in_password(password);
     }

@@ -196,5 +196,5 @@ fn lint(a: LintArgs) -> anyhow::Result<ExitCode> {
         )
         .into());
     }
-    super::profile::print_findings(&pbkit_token::app::lint(&files), a.json)
+    super::print_findings(&pbkit_token::app::lint(&files), a.json)
 }

@@ -192,13 +192,19 @@ pub struct PushReport {
 }
 
 /// What was done and why, one fact a line: `created "Exchange" (id 4): a.mobileconfig`,
-/// then how it was matched, the identifiers kept, the scope, the settings changed, the
-/// diff, and what a repack-only difference meant. (That a signed file went unsigned is
-/// left to the caller, who may say it once for many reports.)
+/// how it was matched, the identifiers kept, the scope, the settings changed, the diff,
+/// and what a repack-only difference meant. The alternate form (`{:#}`) also says, second,
+/// that a signed file's content went unsigned (a caller of many reports says it once).
 impl std::fmt::Display for PushReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let id = self.id.map(|id| format!(" (id {id})")).unwrap_or_default();
         writeln!(f, "{} {:?}{id}: {}", self.action, self.name, self.file)?;
+        if self.unsigned && f.alternate() {
+            writeln!(
+                f,
+                "  the file is signed: Jamf Pro gets its content unsigned (it signs on delivery)"
+            )?;
+        }
         if let Some(m) = self.matched_by {
             let by = match m {
                 MatchedBy::Name => "name",

@@ -132,7 +132,7 @@ impl Registration {
                 "an {} key: the sample extension signs and decrypts with RSA only and \
                  refuses key exchange, so Mail cannot {} with it",
                 k.algorithm,
-                join(&mail_needs)
+                join(&mail_needs, " or ")
             )),
             Some(_) => {}
             None => problems.push("the key's algorithm cannot be read".into()),
@@ -169,11 +169,11 @@ impl Registration {
     }
 }
 
-fn join(ops: &[Operation]) -> String {
+fn join(ops: &[Operation], separator: &str) -> String {
     ops.iter()
         .map(Operation::to_string)
         .collect::<Vec<_>>()
-        .join(" or ")
+        .join(separator)
 }
 
 /// Registrations as `pbkit token plan` prints them: per credential its role, file and
@@ -196,7 +196,7 @@ impl fmt::Display for PlanReport<'_> {
             let needs = if r.mail_needs.is_empty() {
                 "nothing".to_string()
             } else {
-                join(&r.mail_needs).replace(" or ", " and ")
+                join(&r.mail_needs, " and ")
             };
             writeln!(
                 f,
