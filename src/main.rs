@@ -10,10 +10,12 @@
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, Parser};
+use flags::{Cli, Command};
 
 mod args;
 mod cmd;
+mod flags;
 mod jsonl;
 mod out;
 mod progress;
@@ -22,14 +24,6 @@ mod secret;
 /// Exit codes, documented in `--help` and README.md.
 const EXIT_FAILURE: u8 = 1;
 const EXIT_USAGE: u8 = 2;
-
-const EXIT_CODES: &str = "\
-Exit codes:
-  0  success
-  1  an input could not be processed (bad file, wrong password, failed check)
-  2  usage error (unknown flag, bad value)
-  3  profile verify: the signature is valid, the chain is not trusted (Unverified)
-  4  profile verify: the profile is not signed (Unsigned)";
 
 /// A mistake in how pbkit was called that clap cannot see (an unknown `--var`, a missing
 /// signer): exit 2, like clap's own usage errors.
@@ -44,7 +38,6 @@ impl std::fmt::Display for Usage {
 
 impl std::error::Error for Usage {}
 
-/// Toolkit for DoD Purebred derived credentials on iOS.
 /// The usage error (exit 2) `e` is, in words naming the flag, if it is one: a [`Usage`],
 /// or a library error that only a flag's value can cause.
 fn usage(e: &anyhow::Error) -> Option<String> {
@@ -92,66 +85,6 @@ fn usage(e: &anyhow::Error) -> Option<String> {
         }
     }
     None
-}
-
-#[derive(Parser)]
-#[command(name = "pbkit", version, about, long_about = None, after_help = EXIT_CODES)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-    /// Key-derivation iterations one PKCS#12 may declare (MAC, safes and keys together);
-    /// a command reading several (a pack, a profile) may spend 4 times this in all. A
-    /// guard against hostile files: a file pbkit writes declares 6,144, the Purebred-era
-    /// fixtures 4,097.
-    #[arg(
-        long,
-        global = true,
-        value_name = "N",
-        default_value_t = pbkit_pkcs12::DEFAULT_FILE_LIMIT,
-        value_parser = clap::value_parser!(u64).range(1..)
-    )]
-    max_kdf_iterations: u64,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Certificate paths to an anchor through cross-certificates; server PKCS#12 with its path.
-    #[command(subcommand)]
-    Chain(cmd::chain::ChainCommand),
-    /// MDM server preflight: the server as an iPhone judges it, revocation, outgoing TLS, ports.
-    #[command(subcommand)]
-    Preflight(cmd::preflight::PreflightCommand),
-    /// One signed S/MIME profile per user of a CSV roster: parallel, streaming, resumable.
-    Rollout(cmd::rollout::RolloutArgs),
-    /// Run the whole toolkit on built-in defaults: test PKI, key-sharing pack, signed profiles.
-    Demo(cmd::demo::DemoArgs),
-    /// Certificate facts: key usage, SAN email and UPN, serial, fingerprints.
-    #[command(subcommand)]
-    Cert(cmd::cert::CertCommand),
-    /// PKCS#12: inspect, repack to a named suite, create from key and certificate.
-    #[command(subcommand)]
-    P12(cmd::p12::P12Command),
-    /// Purebred key sharing: packs, classification, UTIs, and opening packs as a consumer.
-    #[command(subcommand)]
-    Keyshare(cmd::keyshare::KeyshareCommand),
-    /// Configuration profiles: build from specs, sign, verify, unsign, inspect.
-    #[command(subcommand)]
-    Profile(cmd::profile::ProfileCommand),
-    /// Declarative Device Management: account declarations with S/MIME and identity assets.
-    #[command(subcommand)]
-    Ddm(cmd::ddm::DdmCommand),
-    /// Jamf Pro: list, pull and push profiles, keeping their identity; push a rollout.
-    #[command(subcommand)]
-    Jamf(cmd::jamf::JamfCommand),
-    /// Purebred's persistent-token (CryptoTokenKit) path: what a provider registers.
-    #[command(subcommand)]
-    Token(cmd::token::TokenCommand),
-    /// Generate a DoD-shaped test PKI with Purebred-like identities.
-    Fixtures(cmd::fixtures::FixturesArgs),
-    /// Print a shell completion script.
-    Completions(cmd::completions::CompletionsArgs),
-    /// Print the man page (roff), or write one per subcommand with --all DIR.
-    Man(cmd::completions::ManArgs),
 }
 
 fn main() -> ExitCode {

@@ -1,38 +1,16 @@
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 
-use clap::Args;
-use clap_complete::Shell;
-
 use crate::out::outln;
 
-#[derive(Args)]
-#[command(
-    after_help = "Example:\n  pbkit completions bash > ~/.local/share/bash-completion/completions/pbkit"
-)]
-pub struct CompletionsArgs {
-    /// The shell to complete for.
-    shell: Shell,
-}
+use crate::flags::completions::*;
 
 pub fn run(args: CompletionsArgs, mut cmd: clap::Command) -> anyhow::Result<ExitCode> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "pbkit", &mut script);
     crate::out::bytes(&script)?;
     Ok(ExitCode::SUCCESS)
-}
-
-#[derive(Args)]
-#[command(after_help = "\
-Examples:
-  pbkit man > /usr/local/share/man/man1/pbkit.1
-  pbkit man --all /usr/local/share/man/man1")]
-pub struct ManArgs {
-    /// Write pbkit.1 and one page per subcommand (pbkit-profile-build.1, …) into DIR.
-    #[arg(long, value_name = "DIR")]
-    all: Option<PathBuf>,
 }
 
 pub fn man(a: ManArgs, cmd: clap::Command) -> anyhow::Result<ExitCode> {

@@ -1,3 +1,6 @@
+//! The commands: each maps its flags ([`crate::flags`]) to a library options struct and
+//! one library call, then prints the result as text or JSON.
+
 pub mod cert;
 pub mod chain;
 pub mod completions;

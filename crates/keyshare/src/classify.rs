@@ -180,3 +180,80 @@ mod tests {
         assert_eq!(t(None, true, true), Unknown);
     }
 }
+
+/// One certificate of an input file, classified, with what identifies it: a row of
+/// `pbkit keyshare classify`.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Classified {
+    /// The file it came from.
+    pub input: String,
+    /// Its serial number (hex).
+    pub serial: String,
+    /// Its subject, one line.
+    pub subject: String,
+    /// Its notBefore, RFC 3339 (the newest of a type wins a selection).
+    pub not_before: String,
+    /// Its type and the deciding rule.
+    #[serde(flatten)]
+    pub classification: Classification,
+}
+
+impl std::fmt::Display for Classified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:<14} {:<12} {}  ({}; notBefore {})",
+            self.classification.cert_type.label(),
+            self.serial,
+            self.input,
+            self.classification.rule,
+            self.not_before
+        )
+    }
+}
+
+/// Classifies every certificate of `inputs` (files, or folders of `.p12`/`.pfx` files):
+/// a certificate file (PEM, DER, PKCS#7) certificate by certificate, anything else as a
+/// PKCS#12 whose leaf is classified. `password` is called once, when the first PKCS#12
+/// comes up: certificates alone need none.
+pub fn classify_files<E: From<crate::Error>>(
+    inputs: &[std::path::PathBuf],
+    mut password: impl FnMut() -> Result<pbkit_pkcs12::Password, E>,
+) -> Result<Vec<Classified>, E> {
+    let mut known = None;
+    let mut rows = Vec::new();
+    for path in crate::pkcs12_inputs(inputs)? {
+        let input = path.display().to_string();
+        let bytes =
+            pbkit_infile::read(&path, pbkit_pkcs12::FILE_LIMIT).map_err(crate::Error::from)?;
+        let certs = match pbkit_pki::bundle::parse(&bytes, &input) {
+            Ok(certs) => certs,
+            Err(_) => {
+                let pw = match &known {
+                    Some(pw) => pw,
+                    None => known.insert(password()?),
+                };
+                let identity =
+                    pbkit_pkcs12::Identity::from_pkcs12(&bytes, pw).map_err(|source| {
+                        crate::Error::Input {
+                            path: input.clone(),
+                            source,
+                        }
+                    })?;
+                vec![identity.certificate().clone()]
+            }
+        };
+        for cert in certs {
+            let facts = cert.facts().map_err(crate::Error::from)?;
+            rows.push(Classified {
+                input: input.clone(),
+                serial: facts.serial.clone(),
+                subject: facts.subject.clone(),
+                not_before: pbkit_pki::rfc3339(facts.not_before),
+                classification: classify(&facts),
+            });
+        }
+    }
+    Ok(rows)
+}

@@ -6,7 +6,7 @@ mod pack;
 mod select;
 mod uti;
 
-pub use classify::{classify, CertType, Classification};
+pub use classify::{classify, classify_files, CertType, Classification, Classified};
 
 /// The PKCS#12 files of `inputs`: files as named, folders as their `.p12`/`.pfx` files
 /// (any case), each folder's in name order, so that a pack does not depend on the order
@@ -53,7 +53,7 @@ pub use pack::{
     Placement, Plan, Source, FRIENDLY_NAME,
 };
 pub use select::{Candidate, Selection, Selector};
-pub use uti::{info_plist, Format, UnknownFormat, UnknownUti, Uti, UtiKind};
+pub use uti::{info_plist, Format, UnknownFormat, UnknownUti, Uti, UtiKind, UtiRow, UtiTable};
 
 /// Why a pack could not be made, written or opened.
 #[derive(Debug, thiserror::Error)]

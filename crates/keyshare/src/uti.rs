@@ -176,6 +176,52 @@ impl Uti {
     }
 }
 
+/// UTIs as `pbkit keyshare utis` lists them: one aligned row each (identifier, the type
+/// it conforms to, what it selects); as JSON, an array of rows.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct UtiTable(pub Vec<UtiRow>);
+
+/// One row of a [`UtiTable`].
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct UtiRow {
+    /// [`Uti::identifier`].
+    pub uti: String,
+    /// [`Uti::conforms_to`].
+    pub conforms_to: &'static str,
+    /// [`Uti::selects`].
+    pub selects: String,
+    /// The archive of a pack that answers it (`None`: the plain p12 files).
+    pub archive: Option<String>,
+}
+
+impl UtiTable {
+    /// The rows of `utis`, in their order.
+    pub fn of(utis: &[Uti]) -> UtiTable {
+        UtiTable(
+            utis.iter()
+                .map(|u| UtiRow {
+                    uti: u.identifier(),
+                    conforms_to: u.conforms_to(),
+                    selects: u.selects(),
+                    archive: u.selection().map(crate::archive_name),
+                })
+                .collect(),
+        )
+    }
+}
+
+impl fmt::Display for UtiTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let width = self.0.iter().map(|r| r.uti.len()).max().unwrap_or(0);
+        for r in &self.0 {
+            writeln!(f, "{:<width$}  {:<18}  {}", r.uti, r.conforms_to, r.selects)?;
+        }
+        Ok(())
+    }
+}
+
 /// The `UTImportedTypeDeclarations` a consuming app puts in its Info.plist for `utis`
 /// (each once, in the order given; [`Uti::table`] for every UTI of a format, or a
 /// selection's [`Uti::declared_with`]), as a complete XML plist (a dictionary with that one
