@@ -26,8 +26,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use base64::Engine as _;
 use pbkit_pkcs12::{Password, RawIdentity, Suite, WriteOptions};
-use pbkit_profile::model::{Content, Payload, Profile};
-use plist::{Dictionary, Value as Plist};
+use pbkit_profile::model::{Content, Exchange, Mail, Payload, Profile};
+use pbkit_profile::Smime;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -140,8 +140,8 @@ pub fn convert(profile: &Profile, opts: &Options) -> Result<Set, Error> {
     let mut referenced = Vec::new();
     for p in &profile.payloads {
         match &p.content {
-            Content::Exchange(_) => c.exchange(p, &mut referenced)?,
-            Content::Mail(_) => c.mail(p, &mut referenced)?,
+            Content::Exchange(e) => c.exchange(p, e, &mut referenced)?,
+            Content::Mail(m) => c.mail(p, m, &mut referenced)?,
             Content::Pkcs12(_) | Content::Root(_) | Content::Pkcs1(_) | Content::Pem(_) => {}
             Content::Other(ty) => c.unmapped(
                 &p.identifier,
@@ -228,42 +228,56 @@ struct Converter<'a> {
     configurations: Vec<String>,
 }
 
-/// The keys of a payload, taken one by one; what is left is reported.
-struct Keys {
-    d: Dictionary,
-}
-
-impl Keys {
-    fn of(p: &Payload) -> Keys {
-        let mut d = p.to_dictionary();
-        for k in METADATA {
-            d.remove(k);
-        }
-        Keys { d }
-    }
-    /// Takes key `k` when `read` accepts its value; a value of another type stays, to be
-    /// reported as not converted.
-    fn take<T>(&mut self, k: &str, read: impl Fn(&Plist) -> Option<T>) -> Option<T> {
-        let value = read(self.d.get(k)?)?;
-        self.d.remove(k);
-        Some(value)
-    }
-    fn string(&mut self, k: &str) -> Option<String> {
-        self.take(k, |v| v.as_string().map(str::to_string))
-    }
-    fn bool(&mut self, k: &str) -> Option<bool> {
-        self.take(k, Plist::as_boolean)
-    }
-    fn int(&mut self, k: &str) -> Option<i64> {
-        self.take(k, Plist::as_signed_integer)
-    }
-}
-
 fn put(m: &mut Map<String, Value>, k: &str, v: Option<impl Into<Value>>) {
     if let Some(v) = v {
         m.insert(k.into(), v.into());
     }
 }
+
+/// The keys of an Exchange payload the conversion reads (besides its S/MIME keys).
+const EXCHANGE_MAPPED: &[&str] = &[
+    "PayloadDisplayName",
+    "EmailAddress",
+    "Host",
+    "OAuth",
+    "OAuthSignInURL",
+    "OAuthTokenRequestURL",
+    "UserName",
+    "Password",
+    "PayloadCertificateUUID",
+    "EnableMail",
+    "EnableContacts",
+    "EnableCalendars",
+    "EnableReminders",
+    "EnableNotes",
+    "EnableMailUserOverridable",
+    "EnableContactsUserOverridable",
+    "EnableCalendarsUserOverridable",
+    "EnableRemindersUserOverridable",
+    "EnableNotesUserOverridable",
+];
+
+/// The keys of a Mail payload the conversion reads (besides its S/MIME keys);
+/// PayloadDisplayName is dropped, as EmailAccountDescription names the account.
+const MAIL_MAPPED: &[&str] = &[
+    "PayloadDisplayName",
+    "EmailAccountDescription",
+    "EmailAccountName",
+    "EmailAddress",
+    "EmailAccountType",
+    "IncomingMailServerHostName",
+    "IncomingMailServerPortNumber",
+    "IncomingMailServerAuthentication",
+    "IncomingMailServerUsername",
+    "IncomingPassword",
+    "IncomingMailServerIMAPPathPrefix",
+    "OutgoingMailServerHostName",
+    "OutgoingMailServerPortNumber",
+    "OutgoingMailServerAuthentication",
+    "OutgoingMailServerUsername",
+    "OutgoingPasswordSameAsIncomingPassword",
+    "OutgoingPassword",
+];
 
 /// Why an S/MIME or account key that maps to nothing is reported.
 const DEPRECATED: [(&str, &str); 3] = [
@@ -290,14 +304,19 @@ impl Converter<'_> {
         });
     }
 
-    fn rest(&mut self, payload: &str, keys: Keys) {
-        for (k, _) in keys.d {
+    /// Reports every key of `p` (beyond its type, version, identifier and UUID) that is
+    /// not in `mapped`, the keys the conversion read.
+    fn rest(&mut self, p: &Payload, mapped: &[&[&str]]) {
+        for (k, _) in p.to_dictionary() {
+            if METADATA.contains(&k.as_str()) || mapped.iter().any(|m| m.contains(&k.as_str())) {
+                continue;
+            }
             let reason = DEPRECATED
                 .iter()
                 .find(|(d, _)| *d == k)
                 .map(|(_, r)| r.to_string())
                 .unwrap_or_else(|| "no declarative equivalent".into());
-            self.unmapped(payload, &k, &reason);
+            self.unmapped(&p.identifier, &k, &reason);
         }
     }
 
@@ -382,16 +401,15 @@ impl Converter<'_> {
             },
         );
         self.assets.insert(p.uuid.clone(), identifier);
-        let mut keys = Keys::of(p);
-        for k in [
-            "PayloadContent",
-            "Password",
-            "PayloadCertificateFileName",
-            "PayloadDisplayName",
-        ] {
-            keys.d.remove(k);
-        }
-        self.rest(&p.identifier, keys);
+        self.rest(
+            p,
+            &[&[
+                "PayloadContent",
+                "Password",
+                "PayloadCertificateFileName",
+                "PayloadDisplayName",
+            ]],
+        );
         Ok(())
     }
 
@@ -426,15 +444,14 @@ impl Converter<'_> {
             &format!("{identifier}.install"),
             payload,
         );
-        let mut keys = Keys::of(p);
-        for k in [
-            "PayloadContent",
-            "PayloadCertificateFileName",
-            "PayloadDisplayName",
-        ] {
-            keys.d.remove(k);
-        }
-        self.rest(&p.identifier, keys);
+        self.rest(
+            p,
+            &[&[
+                "PayloadContent",
+                "PayloadCertificateFileName",
+                "PayloadDisplayName",
+            ]],
+        );
     }
 
     /// The asset a reference key names.
@@ -459,74 +476,73 @@ impl Converter<'_> {
         }
     }
 
-    /// SMIME.Signing and SMIME.Encryption from the profile's S/MIME keys.
+    /// SMIME.Signing and SMIME.Encryption from an account's S/MIME keys.
     fn smime(
         &self,
         p: &Payload,
-        keys: &mut Keys,
+        keys: Smime<String>,
         referenced: &mut Vec<String>,
     ) -> Result<Option<Map<String, Value>>, Error> {
         let mut smime = Map::new();
-        let signing_enabled = keys.bool("SMIMESigningEnabled");
-        let signing_identity = keys.string("SMIMESigningCertificateUUID");
-        let signing_override = keys.bool("SMIMESigningUserOverrideable");
-        let signing_identity_override = keys.bool("SMIMESigningCertificateUUIDUserOverrideable");
-        if signing_enabled.is_some()
-            || signing_identity.is_some()
-            || signing_override.is_some()
-            || signing_identity_override.is_some()
+        if keys.signing_enabled.is_some()
+            || keys.signing.is_some()
+            || keys.signing_user_overrideable.is_some()
+            || keys.signing_identity_user_overrideable.is_some()
         {
             let mut s = Map::new();
-            s.insert("Enabled".into(), signing_enabled.unwrap_or(false).into());
+            s.insert(
+                "Enabled".into(),
+                keys.signing_enabled.unwrap_or(false).into(),
+            );
             put(
                 &mut s,
                 "IdentityAssetReference",
-                self.reference(
-                    p,
-                    "SMIMESigningCertificateUUID",
-                    signing_identity,
-                    referenced,
-                )?,
+                self.reference(p, "SMIMESigningCertificateUUID", keys.signing, referenced)?,
             );
-            put(&mut s, "UserOverrideable", signing_override);
+            put(&mut s, "UserOverrideable", keys.signing_user_overrideable);
             put(
                 &mut s,
                 "IdentityUserOverrideable",
-                signing_identity_override,
+                keys.signing_identity_user_overrideable,
             );
             smime.insert("Signing".into(), Value::Object(s));
         }
-        let by_default = keys.bool("SMIMEEncryptByDefault");
-        let encryption_identity = keys.string("SMIMEEncryptionCertificateUUID");
-        let by_default_override = keys.bool("SMIMEEncryptByDefaultUserOverrideable");
-        let encryption_identity_override =
-            keys.bool("SMIMEEncryptionCertificateUUIDUserOverrideable");
-        let per_message = keys.bool("SMIMEEnableEncryptionPerMessageSwitch");
-        if by_default.is_some()
-            || encryption_identity.is_some()
-            || by_default_override.is_some()
-            || encryption_identity_override.is_some()
-            || per_message.is_some()
+        if keys.encrypt_by_default.is_some()
+            || keys.encryption.is_some()
+            || keys.encrypt_by_default_user_overrideable.is_some()
+            || keys.encryption_identity_user_overrideable.is_some()
+            || keys.encryption_per_message_switch.is_some()
         {
             let mut e = Map::new();
-            e.insert("Enabled".into(), by_default.unwrap_or(false).into());
+            e.insert(
+                "Enabled".into(),
+                keys.encrypt_by_default.unwrap_or(false).into(),
+            );
             put(
                 &mut e,
                 "IdentityAssetReference",
                 self.reference(
                     p,
                     "SMIMEEncryptionCertificateUUID",
-                    encryption_identity,
+                    keys.encryption,
                     referenced,
                 )?,
             );
-            put(&mut e, "UserOverrideable", by_default_override);
+            put(
+                &mut e,
+                "UserOverrideable",
+                keys.encrypt_by_default_user_overrideable,
+            );
             put(
                 &mut e,
                 "IdentityUserOverrideable",
-                encryption_identity_override,
+                keys.encryption_identity_user_overrideable,
             );
-            put(&mut e, "PerMessageSwitchEnabled", per_message);
+            put(
+                &mut e,
+                "PerMessageSwitchEnabled",
+                keys.encryption_per_message_switch,
+            );
             smime.insert("Encryption".into(), Value::Object(e));
         }
         Ok((!smime.is_empty()).then_some(smime))
@@ -585,34 +601,37 @@ impl Converter<'_> {
         Some(identifier)
     }
 
-    fn exchange(&mut self, p: &Payload, referenced: &mut Vec<String>) -> Result<(), Error> {
-        let mut keys = Keys::of(p);
+    fn exchange(
+        &mut self,
+        p: &Payload,
+        e: &Exchange,
+        referenced: &mut Vec<String>,
+    ) -> Result<(), Error> {
         let mut d = Map::new();
-        put(&mut d, "VisibleName", keys.string("PayloadDisplayName"));
+        put(&mut d, "VisibleName", p.display_name.clone());
         d.insert("EnabledProtocolTypes".into(), json!(["EAS"]));
-        let email = keys.string("EmailAddress");
         put(
             &mut d,
             "UserIdentityAssetReference",
-            self.user_identity(p, None, email),
+            self.user_identity(p, None, e.email_address.clone()),
         );
-        put(&mut d, "HostName", keys.string("Host"));
-        let oauth = keys.bool("OAuth");
-        let sign_in = keys.string("OAuthSignInURL");
-        let token = keys.string("OAuthTokenRequestURL");
-        if oauth.is_some() || sign_in.is_some() || token.is_some() {
+        put(&mut d, "HostName", e.host.clone());
+        if e.oauth.is_some() || e.oauth_sign_in_url.is_some() || e.oauth_token_request_url.is_some()
+        {
             let mut o = Map::new();
-            o.insert("Enabled".into(), oauth.unwrap_or(false).into());
-            put(&mut o, "SignInURL", sign_in);
-            put(&mut o, "TokenRequestURL", token);
+            o.insert("Enabled".into(), e.oauth.unwrap_or(false).into());
+            put(&mut o, "SignInURL", e.oauth_sign_in_url.clone());
+            put(&mut o, "TokenRequestURL", e.oauth_token_request_url.clone());
             d.insert("OAuth".into(), Value::Object(o));
         }
-        let user = keys.string("UserName");
-        let password = keys.string("Password");
         put(
             &mut d,
             "AuthenticationCredentialsAssetReference",
-            self.credentials(format!("{}.credentials", p.identifier), user, password),
+            self.credentials(
+                format!("{}.credentials", p.identifier),
+                e.user_name.clone(),
+                e.password.clone(),
+            ),
         );
         put(
             &mut d,
@@ -620,24 +639,32 @@ impl Converter<'_> {
             self.reference(
                 p,
                 "PayloadCertificateUUID",
-                keys.string("PayloadCertificateUUID"),
+                e.payload_certificate_uuid.clone(),
                 referenced,
             )?,
         );
-        put(&mut d, "SMIME", self.smime(p, &mut keys, referenced)?);
-        for (service, key) in ["Mail", "Contacts", "Calendar", "Reminders", "Notes"]
-            .into_iter()
-            .zip([
-                "EnableMail",
-                "EnableContacts",
-                "EnableCalendars",
-                "EnableReminders",
-                "EnableNotes",
-            ])
-        {
-            put(&mut d, &format!("{service}ServiceActive"), keys.bool(key));
+        put(&mut d, "SMIME", self.smime(p, e.smime(), referenced)?);
+        for (service, active, overridable) in [
+            ("Mail", e.enable_mail, e.enable_mail_user_overridable),
+            (
+                "Contacts",
+                e.enable_contacts,
+                e.enable_contacts_user_overridable,
+            ),
+            (
+                "Calendar",
+                e.enable_calendars,
+                e.enable_calendars_user_overridable,
+            ),
+            (
+                "Reminders",
+                e.enable_reminders,
+                e.enable_reminders_user_overridable,
+            ),
+            ("Notes", e.enable_notes, e.enable_notes_user_overridable),
+        ] {
+            put(&mut d, &format!("{service}ServiceActive"), active);
             // A service the user may not switch is a locked one.
-            let overridable = keys.bool(&format!("{key}UserOverridable"));
             put(
                 &mut d,
                 &format!("Lock{service}Service"),
@@ -645,28 +672,20 @@ impl Converter<'_> {
             );
         }
         self.configuration("com.apple.configuration.account.exchange", &p.identifier, d);
-        self.rest(&p.identifier, keys);
+        self.rest(p, &[EXCHANGE_MAPPED, &Smime::<String>::KEYS]);
         Ok(())
     }
 
-    fn mail(&mut self, p: &Payload, referenced: &mut Vec<String>) -> Result<(), Error> {
-        let mut keys = Keys::of(p);
+    fn mail(&mut self, p: &Payload, m: &Mail, referenced: &mut Vec<String>) -> Result<(), Error> {
         let mut d = Map::new();
-        keys.d.remove("PayloadDisplayName");
-        put(
-            &mut d,
-            "VisibleName",
-            keys.string("EmailAccountDescription"),
-        );
-        let name = keys.string("EmailAccountName");
-        let email = keys.string("EmailAddress");
+        put(&mut d, "VisibleName", m.email_account_description.clone());
         put(
             &mut d,
             "UserIdentityAssetReference",
-            self.user_identity(p, name, email),
+            self.user_identity(p, m.email_account_name.clone(), m.email_address.clone()),
         );
-        let method = |m: Option<String>| {
-            m.map(|m| match m.as_str() {
+        let method = |m: &Option<String>| {
+            m.as_deref().map(|m| match m {
                 "EmailAuthNone" => "None".to_string(),
                 "EmailAuthPassword" => "Password".into(),
                 "EmailAuthCRAMMD5" => "CRAMMD5".into(),
@@ -676,7 +695,7 @@ impl Converter<'_> {
             })
         };
         let mut incoming = Map::new();
-        let server_type = keys.string("EmailAccountType").map(|t| match t.as_str() {
+        let server_type = m.email_account_type.as_deref().map(|t| match t {
             "EmailTypeIMAP" => "IMAP".to_string(),
             "EmailTypePOP" => "POP".into(),
             other => other.into(),
@@ -685,20 +704,16 @@ impl Converter<'_> {
         put(
             &mut incoming,
             "HostName",
-            keys.string("IncomingMailServerHostName"),
+            m.incoming_mail_server_host_name.clone(),
         );
-        put(
-            &mut incoming,
-            "Port",
-            keys.int("IncomingMailServerPortNumber"),
-        );
+        put(&mut incoming, "Port", m.incoming_mail_server_port_number);
         put(
             &mut incoming,
             "AuthenticationMethod",
-            method(keys.string("IncomingMailServerAuthentication")),
+            method(&m.incoming_mail_server_authentication),
         );
-        let in_user = keys.string("IncomingMailServerUsername");
-        let in_password = keys.string("IncomingPassword");
+        let in_user = m.incoming_mail_server_username.clone();
+        let in_password = m.incoming_password.clone();
         let in_asset = self.credentials(
             format!("{}.incoming-credentials", p.identifier),
             in_user.clone(),
@@ -712,27 +727,23 @@ impl Converter<'_> {
         put(
             &mut incoming,
             "IMAPPathPrefix",
-            keys.string("IncomingMailServerIMAPPathPrefix"),
+            m.incoming_mail_server_imap_path_prefix.clone(),
         );
         let mut outgoing = Map::new();
         put(
             &mut outgoing,
             "HostName",
-            keys.string("OutgoingMailServerHostName"),
+            m.outgoing_mail_server_host_name.clone(),
         );
-        put(
-            &mut outgoing,
-            "Port",
-            keys.int("OutgoingMailServerPortNumber"),
-        );
+        put(&mut outgoing, "Port", m.outgoing_mail_server_port_number);
         put(
             &mut outgoing,
             "AuthenticationMethod",
-            method(keys.string("OutgoingMailServerAuthentication")),
+            method(&m.outgoing_mail_server_authentication),
         );
-        let out_user = keys.string("OutgoingMailServerUsername");
-        let same = keys.bool("OutgoingPasswordSameAsIncomingPassword") == Some(true);
-        let out_password = keys.string("OutgoingPassword");
+        let out_user = m.outgoing_mail_server_username.clone();
+        let same = m.outgoing_password_same_as_incoming_password == Some(true);
+        let out_password = m.outgoing_password.clone();
         let out_asset = if same && out_user == in_user && out_password.is_none() {
             // The same user and password: one credential serves both servers.
             in_asset
@@ -751,9 +762,9 @@ impl Converter<'_> {
         );
         d.insert("IncomingServer".into(), Value::Object(incoming));
         d.insert("OutgoingServer".into(), Value::Object(outgoing));
-        put(&mut d, "SMIME", self.smime(p, &mut keys, referenced)?);
+        put(&mut d, "SMIME", self.smime(p, m.smime(), referenced)?);
         self.configuration("com.apple.configuration.account.mail", &p.identifier, d);
-        self.rest(&p.identifier, keys);
+        self.rest(p, &[MAIL_MAPPED, &Smime::<String>::KEYS]);
         Ok(())
     }
 }

@@ -149,3 +149,85 @@ fn what_cannot_be_declared_fails_with_its_variant() {
     let empty = Profile::builder("mil.test.empty").build();
     assert!(matches!(convert(&empty, &options(BASE)), Err(Error::Empty)));
 }
+
+/// A Mail account read from a profile (not built by pbkit): its S/MIME keys come through
+/// the typed model, the deprecated and unknown keys are reported with their reasons, and
+/// nothing that was mapped is reported.
+#[test]
+fn a_mail_account_maps_its_smime_keys_and_reports_the_rest() {
+    use plist::{Dictionary, Value};
+    let dict = |pairs: &[(&str, Value)]| -> Dictionary {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    };
+    let s = |v: &str| Value::String(v.into());
+    let mail = dict(&[
+        ("PayloadType", s("com.apple.mail.managed")),
+        ("PayloadVersion", Value::Integer(1.into())),
+        ("PayloadIdentifier", s("mil.test.mail")),
+        ("PayloadUUID", s("5C7A0D1E-2B3F-4C5D-8E9F-0A1B2C3D4E5F")),
+        ("PayloadDisplayName", s("Mail")),
+        ("EmailAccountDescription", s("Work mail")),
+        ("EmailAccountType", s("EmailTypeIMAP")),
+        ("EmailAddress", s("test.user1@pbkit.test")),
+        ("IncomingMailServerHostName", s("imap.test.mil")),
+        ("IncomingMailServerPortNumber", Value::Integer(993.into())),
+        ("IncomingMailServerAuthentication", s("EmailAuthPassword")),
+        ("OutgoingMailServerHostName", s("smtp.test.mil")),
+        ("OutgoingMailServerAuthentication", s("EmailAuthPassword")),
+        ("SMIMESigningEnabled", Value::Boolean(true)),
+        ("SMIMESigningUserOverrideable", Value::Boolean(true)),
+        ("SMIMEEncryptByDefault", Value::Boolean(false)),
+        (
+            "SMIMEEnableEncryptionPerMessageSwitch",
+            Value::Boolean(true),
+        ),
+        ("SMIMEEnabled", Value::Boolean(true)),
+        ("PreventMove", Value::Boolean(true)),
+    ]);
+    let profile = Profile::from_dictionary(dict(&[
+        ("PayloadType", s("Configuration")),
+        ("PayloadVersion", Value::Integer(1.into())),
+        ("PayloadIdentifier", s("mil.test")),
+        ("PayloadUUID", s("0F1E2D3C-4B5A-4968-8776-655443322110")),
+        (
+            "PayloadContent",
+            Value::Array(vec![Value::Dictionary(mail)]),
+        ),
+    ]))
+    .unwrap();
+    let set = convert(&profile, &options(BASE)).unwrap();
+    let account = set
+        .declarations
+        .iter()
+        .find(|d| d.kind == "com.apple.configuration.account.mail")
+        .unwrap();
+    let payload = serde_json::to_value(&account.payload).unwrap();
+    assert_eq!(
+        payload["SMIME"],
+        serde_json::json!({
+            "Signing": {"Enabled": true, "UserOverrideable": true},
+            "Encryption": {"Enabled": false, "PerMessageSwitchEnabled": true},
+        })
+    );
+    assert_eq!(payload["IncomingServer"]["Port"], 993);
+    assert_eq!(payload["IncomingServer"]["ServerType"], "IMAP");
+    let unmapped: Vec<(&str, &str)> = set
+        .unmapped
+        .iter()
+        .map(|u| (u.key.as_str(), u.reason.as_str()))
+        .collect();
+    assert_eq!(
+        unmapped,
+        // In the payload's schema order.
+        [
+            ("PreventMove", "no declarative equivalent"),
+            (
+                "SMIMEEnabled",
+                "deprecated (ignored since iOS 10): use SMIMESigningEnabled"
+            ),
+        ]
+    );
+}

@@ -244,19 +244,21 @@ impl ProfileBuilder {
 }
 
 /// The S/MIME settings of a Mail or Exchange account, as typed fields. `None` leaves a
-/// key out of the profile (the device's default).
+/// key out of the profile (the device's default). `Id` names an identity: an
+/// [`IdentityRef`] when building, its PayloadUUID when read from a profile
+/// ([`Exchange::smime`], [`Mail::smime`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Smime {
+pub struct Smime<Id = IdentityRef> {
     /// SMIMESigningEnabled.
     pub signing_enabled: Option<bool>,
     /// SMIMESigningCertificateUUID: the signing identity.
-    pub signing: Option<IdentityRef>,
+    pub signing: Option<Id>,
     /// SMIMESigningUserOverrideable: the user may turn signing on or off.
     pub signing_user_overrideable: Option<bool>,
     /// SMIMESigningCertificateUUIDUserOverrideable: the user may pick the signing identity.
     pub signing_identity_user_overrideable: Option<bool>,
     /// SMIMEEncryptionCertificateUUID: the encryption identity.
-    pub encryption: Option<IdentityRef>,
+    pub encryption: Option<Id>,
     /// SMIMEEncryptByDefault.
     pub encrypt_by_default: Option<bool>,
     /// SMIMEEncryptByDefaultUserOverrideable: the user may toggle default encryption.
@@ -266,6 +268,22 @@ pub struct Smime {
     pub encryption_identity_user_overrideable: Option<bool>,
     /// SMIMEEnableEncryptionPerMessageSwitch.
     pub encryption_per_message_switch: Option<bool>,
+}
+
+impl<Id> Smime<Id> {
+    /// The Apple keys of these fields, in field order (the deprecated `SMIMEEnabled`,
+    /// `SMIMEEncryptionEnabled` and `SMIMEEnablePerMessageSwitch` are not among them).
+    pub const KEYS: [&'static str; 9] = [
+        "SMIMESigningEnabled",
+        "SMIMESigningCertificateUUID",
+        "SMIMESigningUserOverrideable",
+        "SMIMESigningCertificateUUIDUserOverrideable",
+        "SMIMEEncryptionCertificateUUID",
+        "SMIMEEncryptByDefault",
+        "SMIMEEncryptByDefaultUserOverrideable",
+        "SMIMEEncryptionCertificateUUIDUserOverrideable",
+        "SMIMEEnableEncryptionPerMessageSwitch",
+    ];
 }
 
 impl Smime {
@@ -315,6 +333,25 @@ macro_rules! apply_smime {
     }};
 }
 
+/// Reads an account struct's S/MIME keys into a [`Smime`] naming identities by UUID.
+macro_rules! read_smime {
+    ($account:expr) => {{
+        let a = $account;
+        Smime {
+            signing_enabled: a.smime_signing_enabled,
+            signing: a.smime_signing_certificate_uuid.clone(),
+            signing_user_overrideable: a.smime_signing_user_overrideable,
+            signing_identity_user_overrideable: a.smime_signing_certificate_uuid_user_overrideable,
+            encryption: a.smime_encryption_certificate_uuid.clone(),
+            encrypt_by_default: a.smime_encrypt_by_default,
+            encrypt_by_default_user_overrideable: a.smime_encrypt_by_default_user_overrideable,
+            encryption_identity_user_overrideable: a
+                .smime_encryption_certificate_uuid_user_overrideable,
+            encryption_per_message_switch: a.smime_enable_encryption_per_message_switch,
+        }
+    }};
+}
+
 impl Exchange {
     /// An Exchange account for `email` on `host`, over TLS. `email` may be a Jamf
     /// variable (`$EMAIL`), left for Jamf to fill in per device.
@@ -331,6 +368,11 @@ impl Exchange {
     pub fn with_smime(mut self, smime: &Smime) -> Exchange {
         apply_smime!(&mut self, smime);
         self
+    }
+
+    /// Its S/MIME keys, identities by PayloadUUID.
+    pub fn smime(&self) -> Smime<String> {
+        read_smime!(self)
     }
 
     /// Sets PayloadCertificateUUID: the identity that authenticates to the server.
@@ -367,6 +409,11 @@ impl Mail {
     pub fn with_smime(mut self, smime: &Smime) -> Mail {
         apply_smime!(&mut self, smime);
         self
+    }
+
+    /// Its S/MIME keys, identities by PayloadUUID.
+    pub fn smime(&self) -> Smime<String> {
+        read_smime!(self)
     }
 }
 
@@ -423,5 +470,19 @@ mod tests {
         );
         let m = Mail::imap("a@b.mil", "i", "s").with_smime(&Smime::purebred(&s, &e));
         assert_eq!(m.smime_signing_certificate_uuid.as_deref(), Some(s.uuid()));
+        // Read back, the same settings with the identities by UUID.
+        for read in [x.smime(), m.smime()] {
+            let Smime {
+                signing,
+                encryption,
+                encrypt_by_default,
+                encryption_per_message_switch,
+                ..
+            } = read;
+            assert_eq!(signing.as_deref(), Some(s.uuid()));
+            assert_eq!(encryption.as_deref(), Some(e.uuid()));
+            assert_eq!(encrypt_by_default, Some(false));
+            assert_eq!(encryption_per_message_switch, Some(true));
+        }
     }
 }
