@@ -133,19 +133,7 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// `1 payload`, `2 payloads`.
-pub fn plural(n: usize, word: &str) -> String {
-    count(n, word, &format!("{word}s"))
-}
-
-/// `1 identity`, `2 identities`: for words whose plural is not an `s` away.
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
+pub use pbkit_words::{count, plural};
 
 /// An error as one line: each cause once, I/O errors in words without their `(os error N)`.
 /// Library errors often repeat their source in their own text (`path: {source}`); a cause

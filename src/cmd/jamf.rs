@@ -252,30 +252,14 @@ fn push_folder(client: &Client, a: &PushArgs) -> anyhow::Result<ExitCode> {
             },
         }));
     } else {
-        let (create, update) = if a.dry_run {
-            ("would be created", "would be updated")
-        } else {
-            ("created", "updated")
+        let report = pbkit_jamf::folder::FolderReport {
+            dir,
+            summary,
+            dry_run: a.dry_run,
+            seconds,
+            stats,
         };
-        outln!(
-            "{}{} in {}: {} {create}, {} {update}, {} unchanged, {} skipped (already \
-             pushed), {} failed; {seconds:.1} s, {} ({}, {})",
-            if a.dry_run {
-                "dry run, nothing written: "
-            } else {
-                ""
-            },
-            crate::out::plural(summary.users, "user"),
-            dir.display(),
-            summary.created,
-            summary.updated,
-            summary.unchanged,
-            summary.skipped,
-            summary.failed,
-            crate::out::plural(stats.requests, "request"),
-            crate::out::count(stats.retries, "retry", "retries"),
-            crate::out::plural(stats.tokens, "token")
-        );
+        crate::out::text(&report.to_string());
     }
     Ok(super::exit(summary.failed == 0))
 }

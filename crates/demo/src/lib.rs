@@ -11,6 +11,7 @@ use pbkit_pkcs12::Password;
 use pbkit_profile::model::Content;
 use pbkit_profile::seal::Seal;
 use pbkit_profile::{lint, verify, BuildContext, LintOptions, Severity, Signer, Spec, Verdict};
+use pbkit_words::{count, plural};
 use serde::Serialize;
 
 macro_rules! shipped {
@@ -345,15 +346,6 @@ fn declarative(
 
 fn rel(p: &Path, base: &Path) -> String {
     p.strip_prefix(base).unwrap_or(p).display().to_string()
-}
-
-/// `n` with its noun, singular for one.
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    count(n, noun, &format!("{noun}s"))
 }
 
 impl fmt::Display for Summary {

@@ -122,6 +122,19 @@ pub struct Stats {
     pub tokens: usize,
 }
 
+impl std::fmt::Display for Stats {
+    /// `12 requests (1 retry, 1 token)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ({}, {})",
+            pbkit_words::plural(self.requests, "request"),
+            pbkit_words::count(self.retries, "retry", "retries"),
+            pbkit_words::plural(self.tokens, "token")
+        )
+    }
+}
+
 struct Token {
     value: Zeroizing<String>,
     /// When pbkit renews it: a fifth of its lifetime (at most a minute) before it expires.

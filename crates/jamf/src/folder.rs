@@ -148,6 +148,52 @@ pub struct Summary {
     pub failed: usize,
 }
 
+/// A folder push's closing line: what happened to how many users, in what time, for how
+/// many requests.
+#[derive(Debug, Clone, Copy)]
+pub struct FolderReport<'a> {
+    /// The rollout folder.
+    pub dir: &'a std::path::Path,
+    /// The counts.
+    pub summary: Summary,
+    /// Nothing was written: the counts are what would be.
+    pub dry_run: bool,
+    /// Seconds the push took.
+    pub seconds: f64,
+    /// The client's requests.
+    pub stats: crate::Stats,
+}
+
+impl std::fmt::Display for FolderReport<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = &self.summary;
+        let (create, update) = if self.dry_run {
+            ("would be created", "would be updated")
+        } else {
+            ("created", "updated")
+        };
+        writeln!(
+            f,
+            "{}{} in {}: {} {create}, {} {update}, {} unchanged, {} skipped (already \
+             pushed), {} failed; {:.1} s, {}",
+            if self.dry_run {
+                "dry run, nothing written: "
+            } else {
+                ""
+            },
+            pbkit_words::plural(s.users, "user"),
+            self.dir.display(),
+            s.created,
+            s.updated,
+            s.unchanged,
+            s.skipped,
+            s.failed,
+            self.seconds,
+            self.stats
+        )
+    }
+}
+
 impl Summary {
     /// The counts of `outcomes`.
     pub fn of(outcomes: &[UserOutcome]) -> Summary {

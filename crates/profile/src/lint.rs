@@ -158,7 +158,7 @@ impl std::fmt::Display for Report {
         for x in &self.findings {
             writeln!(f, "{}: {}", x.file, x.finding)?;
         }
-        let n = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        let n = pbkit_words::plural;
         writeln!(
             f,
             "{}: {}, {}, {}",
@@ -884,10 +884,7 @@ mod tests {
         assert_eq!(read[0].file, missing.display().to_string());
         assert_eq!(read[0].finding.severity, Severity::Error);
         let last = report.to_string().lines().last().unwrap().to_string();
-        let n = |s, word| {
-            let n = report.count(s);
-            format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-        };
+        let n = |s, word| pbkit_words::plural(report.count(s), word);
         let expected = format!(
             "2 files: {}, {}, {}",
             n(Severity::Error, "error"),

@@ -214,10 +214,8 @@ impl fmt::Display for PlanReport<'_> {
         let serves = self.0.iter().filter(|r| r.sample_extension.serves).count();
         writeln!(
             f,
-            "{} of {} credential{} served by the sample extension",
-            serves,
-            self.0.len(),
-            if self.0.len() == 1 { "" } else { "s" }
+            "{serves} of {} served by the sample extension",
+            pbkit_words::plural(self.0.len(), "credential")
         )
     }
 }
