@@ -123,20 +123,16 @@ pub fn decrypt(plist: &[u8], key: &PKeyRef<Private>, cert: &Certificate) -> Resu
             .facts()
             .map(|f| format!("{}, serial {}", f.subject, f.serial))
             .unwrap_or_default();
-        return Err(Error::Cms(format!(
-            "the certificate {named} is not a recipient (the profile is encrypted to: {})",
-            envelope.recipient_list()
-        )));
+        return Err(Error::NotRecipient {
+            certificate: named,
+            recipients: envelope.recipient_list(),
+        });
     }
     let cms = CmsContentInfo::from_der(&der)
         .map_err(|e| Error::Cms(format!("EncryptedPayloadContent: not CMS ({e})")))?;
-    let inner = cms.decrypt(key, &cert.x509().to_owned()).map_err(|_| {
-        Error::Cms(
-            "cannot decrypt: the key does not match the recipient certificate, or the \
-             envelope was altered"
-                .into(),
-        )
-    })?;
+    let inner = cms
+        .decrypt(key, &cert.x509().to_owned())
+        .map_err(|_| Error::Undecryptable)?;
     let content = match read_plist(&inner) {
         Ok(Value::Array(items)) => items,
         Ok(_) => {

@@ -153,9 +153,24 @@ pub enum Error {
     /// A file could not be read (missing, larger than [`FILE_LIMIT`], not a file).
     #[error(transparent)]
     Read(#[from] pbkit_infile::Error),
-    /// A signed profile could not be read.
+    /// A signed profile, or an encrypted profile's envelope, could not be read.
     #[error("CMS: {0}")]
     Cms(String),
+    /// The certificate given to decrypt is none of the envelope's recipients.
+    #[error("CMS: the certificate {certificate} is not a recipient (the profile is encrypted to: {recipients})")]
+    NotRecipient {
+        /// The certificate given: subject and serial.
+        certificate: String,
+        /// The envelope's recipients, in words.
+        recipients: String,
+    },
+    /// The key does not open the envelope: not the recipient's key, or the envelope was
+    /// altered (OpenSSL does not tell the two apart).
+    #[error(
+        "CMS: cannot decrypt: the key does not match the recipient certificate, or the \
+         envelope was altered"
+    )]
+    Undecryptable,
     /// A file could not be read.
     #[error("{path}: {source}")]
     Io {
