@@ -2,8 +2,9 @@
 //! certificate decode per user (the identity rule reads each certificate's DER), and the
 //! key derivation of reading exactly the user's two PKCS#12 files once; a resume with
 //! nothing left to do opens none; a user's files are flushed to disk with the others of
-//! its batch, not one by one. A change that adds a decode, a second read or a flush per
-//! file to the per-user path fails here, on any machine.
+//! its batch, not one by one; a user's key derivation runs in full passes of the KDF's
+//! lane loop. A change that adds a decode, a second read, a flush per file or a
+//! half-empty KDF pass to the per-user path fails here, on any machine.
 //!
 //! Its own test binary: the counters are per process.
 
@@ -11,6 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
+use pbkit_pkcs12::kdf::lanes::{lane_use, LANES};
 use pbkit_pkcs12::{kdf_iterations_spent, Identity, Password, PasswordSource, RawIdentity};
 use pbkit_profile::{Signer, Spec};
 use pbkit_rollout::{PasswordMode, Rollout};
@@ -30,6 +32,9 @@ struct Cost {
     openssl_decodes: usize,
     kdf_iterations: u64,
     file_flushes: usize,
+    /// Passes of the KDF's lane loop, and the chains they carried.
+    kdf_passes: u64,
+    kdf_chains: u64,
 }
 
 impl Cost {
@@ -38,6 +43,8 @@ impl Cost {
             openssl_decodes: pbkit_pki::openssl_decodes(),
             kdf_iterations: kdf_iterations_spent(),
             file_flushes: pbkit_outfile::file_flushes(),
+            kdf_passes: lane_use().passes,
+            kdf_chains: lane_use().chains,
         }
     }
 
@@ -46,6 +53,8 @@ impl Cost {
             openssl_decodes: self.openssl_decodes - before.openssl_decodes,
             kdf_iterations: self.kdf_iterations - before.kdf_iterations,
             file_flushes: self.file_flushes - before.file_flushes,
+            kdf_passes: self.kdf_passes - before.kdf_passes,
+            kdf_chains: self.kdf_chains - before.kdf_chains,
         }
     }
 }
@@ -143,5 +152,22 @@ fn users_files_are_flushed_by_batch_not_one_by_one() {
     assert_eq!(
         resumed.file_flushes, 0,
         "a resume with nothing to do flushed"
+    );
+}
+
+#[test]
+fn another_users_key_derivation_runs_in_full_lanes() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let password = PasswordSource::File(ids().join("password")).read().unwrap();
+    let (two, _) = rollout_of(2, &password, PasswordMode::Embed);
+    let (six, _) = rollout_of(6, &password, PasswordMode::Embed);
+    let passes = (six.kdf_passes - two.kdf_passes) / 4;
+    let chains = (six.kdf_chains - two.kdf_chains) / 4;
+    // A user's two files are read in one batch and written in one: 12 blocks each, two
+    // of which wait on another (the 3DES keys' second blocks), so two full passes each.
+    assert_eq!(
+        (passes, chains),
+        (4, 4 * LANES as u64),
+        "per user: {passes} passes of the lane loop carrying {chains} chains"
     );
 }
