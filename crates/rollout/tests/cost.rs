@@ -39,12 +39,13 @@ struct Cost {
 
 impl Cost {
     fn now() -> Cost {
+        let lanes = lane_use();
         Cost {
             openssl_decodes: pbkit_pki::openssl_decodes(),
             kdf_iterations: kdf_iterations_spent(),
             file_flushes: pbkit_outfile::file_flushes(),
-            kdf_passes: lane_use().passes,
-            kdf_chains: lane_use().chains,
+            kdf_passes: lanes.passes,
+            kdf_chains: lanes.chains,
         }
     }
 
